@@ -1,0 +1,80 @@
+// The op table, generated from ir/ops.def: every op's name, operands,
+// attributes, flags, shape rule and fold.
+#ifndef DLC_IR_OP_TABLE_H_
+#define DLC_IR_OP_TABLE_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/attribute.h"
+#include "ir/type.h"
+
+namespace dlc::ir {
+
+enum class OpKind : uint16_t {
+#define OP(Id, ...) k##Id,
+#include "ir/ops.def"
+#undef OP
+};
+
+enum OpFlags : uint32_t {
+  kNoFlags = 0,
+  kPure = 1u << 0,         // no side effects: CSE and DCE may touch it
+  kElementwise = 1u << 1,  // result[i] depends on operand[i] only (after broadcast)
+  kCommutative = 1u << 2,
+  kRandom = 1u << 3,       // draws random numbers in training mode
+  kGivenType = 1u << 4,    // result type is stated, not inferred
+};
+
+struct AttrSpec {
+  std::string name;
+  AttrKind kind;
+  std::optional<Attribute> default_value;  // nullopt: required
+  std::vector<std::string> choices;        // for enumerated strings
+};
+
+// What a shape rule sees: the operand types and the (complete, checked)
+// attributes. Rules return a plain message on error; callers add locations.
+struct ShapeContext {
+  std::span<const TensorType> operands;
+  const Attrs& attrs;
+  // Result types stated in the IR text (used by kGivenType ops only).
+  std::span<const TensorType> given;
+};
+
+using ShapeRule = absl::StatusOr<std::vector<TensorType>> (*)(const ShapeContext&);
+using FoldFn = double (*)(std::span<const double>, const Attrs&);
+
+struct OpDef {
+  OpKind kind;
+  std::string_view name;
+  std::vector<std::string> operand_names;  // without the ? and ... marks
+  int min_operands;
+  int max_operands;  // -1: variadic
+  int num_results;
+  uint32_t flags;
+  ShapeRule infer;
+  FoldFn fold;
+  std::vector<AttrSpec> attrs;
+
+  bool has(OpFlags flag) const { return (flags & flag) != 0; }
+  const AttrSpec* findAttr(std::string_view attr) const;
+};
+
+const OpDef& opDef(OpKind kind);
+std::optional<OpKind> lookupOp(std::string_view name);
+std::span<const OpDef> allOps();
+
+// Checks attribute names and kinds against the table, converts compatible
+// kinds, fills defaults and puts the attributes in table order. The message
+// names the op and the attribute.
+absl::Status normalizeAttrs(const OpDef& def, Attrs& attrs);
+
+}  // namespace dlc::ir
+
+#endif  // DLC_IR_OP_TABLE_H_

@@ -1,0 +1,22 @@
+// Writes the graph IR as text. The text parses back (ir/parser.h) to a module
+// that prints identically.
+#ifndef DLC_IR_PRINTER_H_
+#define DLC_IR_PRINTER_H_
+
+#include <iosfwd>
+#include <string>
+
+#include "ir/ir.h"
+
+namespace dlc::ir {
+
+void printModule(const Module& module, std::ostream& out);
+std::string printModule(const Module& module);
+void printFunction(const Function& function, std::ostream& out);
+
+// `@name`, quoted when the name is not a plain dotted identifier.
+std::string symbolRef(std::string_view name);
+
+}  // namespace dlc::ir
+
+#endif  // DLC_IR_PRINTER_H_

@@ -1,0 +1,110 @@
+// Elementwise ops: unary activations and maths, cast, and the binary ops with
+// NumPy broadcasting; their scalar folds in double precision.
+#include <cmath>
+
+#include "ir/semantics/rules.h"
+#include "ir/semantics/shape_util.h"
+#include "support/status_macros.h"
+
+namespace dlc::ir {
+namespace {
+
+// The unary ops that take attributes can be named from them.
+std::string_view unaryFallbackName(const Attrs& attrs) {
+  if (attrs.find("rate")) return "dropout";
+  if (attrs.find("mode")) return "random_flip";
+  if (attrs.find("alpha")) return "leaky_relu";
+  if (attrs.find("scale")) return "rescaling";
+  return "unary op";
+}
+
+}  // namespace
+
+// x -> x, for float x. Attributes, where the op has them, are checked here:
+// dropout's rate, leaky_relu's alpha, rescaling's scale and offset, and
+// random_flip's NHWC operand.
+ShapeResult inferUnary(const ShapeContext& c) {
+  std::string_view op = opName(c, unaryFallbackName(c.attrs));
+  RETURN_IF_ERROR(checkOperands(op, c));
+  const TensorType& x = c.operands[0];
+  RETURN_IF_ERROR(requireFloat(op, "x", x));
+  if (const Attribute* rate = c.attrs.find("rate")) {
+    double r = rate->asFloat();
+    if (!(r >= 0.0 && r < 1.0)) return shapeError(op, "rate ", rate->str(), " is outside [0, 1)");
+  }
+  for (const char* name : {"alpha", "scale", "offset"})
+    if (const Attribute* v = c.attrs.find(name); v && !std::isfinite(v->asFloat()))
+      return shapeError(op, name, " must be finite, not ", v->str());
+  if (c.attrs.find("mode")) RETURN_IF_ERROR(requireRank(op, "x", x, 4, "[N, H, W, C]"));
+  return std::vector<TensorType>{x};
+}
+
+// Any dtype to the `dtype` attribute; the dims stay.
+ShapeResult inferCast(const ShapeContext& c) {
+  RETURN_IF_ERROR(checkOperands(opName(c, "cast"), c));
+  const Attribute* dtype = c.attrs.find("dtype");
+  return std::vector<TensorType>{TensorType{dtype->asDType(), c.operands[0].dims}};
+}
+
+// Equal numeric dtypes; dims broadcast as in NumPy (see broadcastDim).
+ShapeResult inferBroadcast(const ShapeContext& c) {
+  std::string_view op = opName(c, "binary op");
+  RETURN_IF_ERROR(checkOperands(op, c));
+  const TensorType& lhs = c.operands[0];
+  const TensorType& rhs = c.operands[1];
+  RETURN_IF_ERROR(requireSameDType(op, "lhs", lhs, "rhs", rhs));
+  RETURN_IF_ERROR(requireNumeric(op, "lhs", lhs));
+  std::optional<std::vector<Dim>> dims = broadcastDims(lhs.dims, rhs.dims);
+  if (!dims) return shapeError(op, "cannot broadcast lhs ", lhs.str(), " with rhs ", rhs.str());
+  return makeResult(op, lhs.dtype, std::move(*dims));
+}
+
+// Folds: the exact functions, NaN in gives NaN out.
+double foldRelu(std::span<const double> x, const Attrs&) {
+  return std::isnan(x[0]) ? x[0] : (x[0] > 0.0 ? x[0] : 0.0);
+}
+
+double foldSigmoid(std::span<const double> x, const Attrs&) {
+  // Two forms so that exp never overflows into inf/inf.
+  if (x[0] >= 0.0) return 1.0 / (1.0 + std::exp(-x[0]));
+  double e = std::exp(x[0]);
+  return e / (1.0 + e);
+}
+
+double foldTanh(std::span<const double> x, const Attrs&) { return std::tanh(x[0]); }
+
+double foldGelu(std::span<const double> x, const Attrs&) {
+  return 0.5 * x[0] * (1.0 + std::erf(x[0] / std::sqrt(2.0)));
+}
+
+double foldExp(std::span<const double> x, const Attrs&) { return std::exp(x[0]); }
+double foldLog(std::span<const double> x, const Attrs&) { return std::log(x[0]); }
+double foldSqrt(std::span<const double> x, const Attrs&) { return std::sqrt(x[0]); }
+double foldAbs(std::span<const double> x, const Attrs&) { return std::fabs(x[0]); }
+double foldNeg(std::span<const double> x, const Attrs&) { return -x[0]; }
+
+double foldLeakyRelu(std::span<const double> x, const Attrs& a) {
+  return x[0] > 0.0 ? x[0] : a.getFloat("alpha") * x[0];
+}
+
+double foldRescaling(std::span<const double> x, const Attrs& a) {
+  return x[0] * a.getFloat("scale") + a.getFloat("offset");
+}
+
+double foldIdentity(std::span<const double> x, const Attrs&) { return x[0]; }
+double foldAdd(std::span<const double> x, const Attrs&) { return x[0] + x[1]; }
+double foldSub(std::span<const double> x, const Attrs&) { return x[0] - x[1]; }
+double foldMul(std::span<const double> x, const Attrs&) { return x[0] * x[1]; }
+double foldDiv(std::span<const double> x, const Attrs&) { return x[0] / x[1]; }
+
+double foldMaximum(std::span<const double> x, const Attrs&) {
+  if (std::isnan(x[0]) || std::isnan(x[1])) return std::isnan(x[0]) ? x[0] : x[1];
+  return x[0] > x[1] ? x[0] : x[1];
+}
+
+double foldMinimum(std::span<const double> x, const Attrs&) {
+  if (std::isnan(x[0]) || std::isnan(x[1])) return std::isnan(x[0]) ? x[0] : x[1];
+  return x[0] < x[1] ? x[0] : x[1];
+}
+
+}  // namespace dlc::ir

@@ -1,0 +1,65 @@
+// Shape rules and scalar folds named by ir/ops.def. Each op family's rules
+// live in one file beside this header.
+#ifndef DLC_IR_SEMANTICS_RULES_H_
+#define DLC_IR_SEMANTICS_RULES_H_
+
+#include "ir/op_table.h"
+
+namespace dlc::ir {
+
+using ShapeResult = absl::StatusOr<std::vector<TensorType>>;
+
+// elementwise.cc
+ShapeResult inferUnary(const ShapeContext& c);
+ShapeResult inferCast(const ShapeContext& c);
+ShapeResult inferBroadcast(const ShapeContext& c);
+double foldRelu(std::span<const double> x, const Attrs& a);
+double foldSigmoid(std::span<const double> x, const Attrs& a);
+double foldTanh(std::span<const double> x, const Attrs& a);
+double foldGelu(std::span<const double> x, const Attrs& a);
+double foldExp(std::span<const double> x, const Attrs& a);
+double foldLog(std::span<const double> x, const Attrs& a);
+double foldSqrt(std::span<const double> x, const Attrs& a);
+double foldAbs(std::span<const double> x, const Attrs& a);
+double foldNeg(std::span<const double> x, const Attrs& a);
+double foldLeakyRelu(std::span<const double> x, const Attrs& a);
+double foldRescaling(std::span<const double> x, const Attrs& a);
+double foldIdentity(std::span<const double> x, const Attrs& a);
+double foldAdd(std::span<const double> x, const Attrs& a);
+double foldSub(std::span<const double> x, const Attrs& a);
+double foldMul(std::span<const double> x, const Attrs& a);
+double foldDiv(std::span<const double> x, const Attrs& a);
+double foldMaximum(std::span<const double> x, const Attrs& a);
+double foldMinimum(std::span<const double> x, const Attrs& a);
+
+// linear_algebra.cc
+ShapeResult inferMatmul(const ShapeContext& c);
+ShapeResult inferDense(const ShapeContext& c);
+
+// convolution.cc
+ShapeResult inferConv2d(const ShapeContext& c);
+ShapeResult inferPool2d(const ShapeContext& c);
+ShapeResult inferGlobalPool2d(const ShapeContext& c);
+ShapeResult inferRandomCrop(const ShapeContext& c);
+
+// normalization.cc
+ShapeResult inferAxisPreserving(const ShapeContext& c);
+ShapeResult inferNormalization(const ShapeContext& c);
+
+// sequence.cc
+ShapeResult inferEmbedding(const ShapeContext& c);
+ShapeResult inferLstm(const ShapeContext& c);
+
+// shape_ops.cc
+ShapeResult inferFlatten(const ShapeContext& c);
+ShapeResult inferReshape(const ShapeContext& c);
+ShapeResult inferTranspose(const ShapeContext& c);
+ShapeResult inferConcat(const ShapeContext& c);
+ShapeResult inferReduce(const ShapeContext& c);
+
+// given.cc: kGivenType ops return the stated type.
+ShapeResult inferGiven(const ShapeContext& c);
+
+}  // namespace dlc::ir
+
+#endif  // DLC_IR_SEMANTICS_RULES_H_

@@ -1,0 +1,53 @@
+// Runs a list of passes with IR dumps around them (--print-ir-*), passes
+// disabled by name (--disable-pass) and, in debug builds or on request, the
+// verifier after every pass.
+#ifndef DLC_PASSES_PASS_MANAGER_H_
+#define DLC_PASSES_PASS_MANAGER_H_
+
+#include <iosfwd>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "passes/pass.h"
+
+namespace dlc::passes {
+
+struct PassOptions {
+  bool print_ir_after_all = false;
+  std::set<std::string, std::less<>> print_ir_before;
+  std::set<std::string, std::less<>> print_ir_after;
+  std::set<std::string, std::less<>> disabled;
+#ifdef DLC_VERIFY_EACH_PASS
+  bool verify_each = true;
+#else
+  bool verify_each = false;
+#endif
+  std::ostream* dump_stream = nullptr;  // where --print-ir-* write; stderr if null
+};
+
+// Checks that every pass named in the options exists.
+absl::Status validatePassOptions(const PassOptions& options);
+
+class PassManager {
+ public:
+  explicit PassManager(PassOptions options = {}) : options_(std::move(options)) {}
+
+  // Appends a registered pass by name.
+  absl::Status add(std::string_view name);
+  // Appends the passes of a comma-separated list: "canonicalize,cse,dce".
+  absl::Status addList(std::string_view names);
+  const std::vector<std::string>& passNames() const { return names_; }
+
+  absl::Status run(ir::Module& module);
+
+ private:
+  PassOptions options_;
+  std::vector<std::string> names_;
+  std::vector<std::unique_ptr<Pass>> passes_;
+};
+
+}  // namespace dlc::passes
+
+#endif  // DLC_PASSES_PASS_MANAGER_H_

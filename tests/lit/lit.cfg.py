@@ -1,0 +1,25 @@
+# lit configuration for dlc: %dlc runs the built driver; FileCheck and not
+# come from LLVM 19; `gpu` is available when an NVIDIA device is present.
+import os
+import shutil
+import lit.formats
+
+config.name = "dlc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".dlir", ".dl", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dlc_obj_root, "tests", "lit")
+
+config.substitutions.append(("%dlc", os.path.join(config.dlc_tools_dir, "dlc")))
+config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
+config.substitutions.append(("%conformance", os.path.join(config.dlc_src_root, "..", "shared", "conformance")))
+config.substitutions.append(("%python", config.python_executable))
+
+path = [config.llvm_tools_dir, config.dlc_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))]
+config.environment["PATH"] = os.pathsep.join(path)
+
+for feature in config.dlc_features:
+    config.available_features.add(feature)
+if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
+    config.available_features.add("gpu")

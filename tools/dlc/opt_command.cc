@@ -1,0 +1,73 @@
+// `dlc opt FILE.dlir [-p PASS,...]`: parse textual IR, run passes, print.
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "ir/parser.h"
+#include "ir/printer.h"
+#include "passes/pass_manager.h"
+#include "tools/dlc/commands.h"
+#include "tools/dlc/exit_codes.h"
+#include "tools/dlc/output.h"
+#include "tools/dlc/pass_flags.h"
+
+namespace dlc::tool {
+namespace {
+
+struct OptFlags {
+  std::string input;
+  std::string passes;
+  std::string output;
+  bool verify_diagnostics = false;
+  PassFlags pass_flags;
+};
+
+int runOpt(const OptFlags& flags) {
+  passes::PassManager pm(flags.pass_flags.options());
+  if (absl::Status s = passes::validatePassOptions(flags.pass_flags.options()); !s.ok()) {
+    std::cerr << "dlc opt: " << s.message() << "\n";
+    return kUsageError;
+  }
+  if (absl::Status s = pm.addList(flags.passes); !s.ok()) {
+    std::cerr << "dlc opt: " << s.message() << "\n";
+    return kUsageError;
+  }
+  SourceManager sources;
+  auto buffer = flags.input == "-" ? sources.addBuffer("<stdin>", std::string(std::istreambuf_iterator<char>(std::cin), {}))
+                                   : sources.addFile(flags.input);
+  if (!buffer.ok()) {
+    std::cerr << "dlc: error: " << buffer.status().message() << "\n";
+    return kUserError;
+  }
+  DiagnosticEngine diags(sources);
+  std::unique_ptr<ir::Module> module = ir::parseModule(sources, *buffer, diags);
+  if (flags.verify_diagnostics) return diags.verify(std::cerr) ? kSuccess : kUserError;
+  diags.print(std::cerr);
+  if (!module) return kUserError;
+  if (absl::Status s = pm.run(*module); !s.ok()) {
+    std::cerr << "dlc: error: " << s.message() << "\n";
+    return absl::IsInternal(s) ? kInternalError : kUserError;
+  }
+  if (absl::Status s = writeOutput(flags.output, ir::printModule(*module)); !s.ok()) {
+    std::cerr << "dlc: error: " << s.message() << "\n";
+    return kInternalError;
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+CommandMain registerOptCommand(CLI::App& app) {
+  auto flags = std::make_shared<OptFlags>();
+  CLI::App* cmd = app.add_subcommand("opt", "run passes on textual graph IR and print the result");
+  cmd->add_option("file", flags->input, "a .dlir file, or - for stdin")->required();
+  cmd->add_option("-p,--passes", flags->passes, "comma-separated passes to run, in order")
+      ->type_name("PASS,...");
+  cmd->add_option("-o", flags->output, "write the result to FILE instead of stdout")->type_name("FILE");
+  cmd->add_flag("--verify-diagnostics", flags->verify_diagnostics,
+                "check diagnostics against expected-error annotations in the input");
+  flags->pass_flags.addTo(*cmd);
+  return [cmd, flags]() -> int { return cmd->parsed() ? runOpt(*flags) : -1; };
+}
+
+}  // namespace dlc::tool
