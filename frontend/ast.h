@@ -226,6 +226,9 @@ struct Train : Item {
 // files' items first, in import order).
 struct Program {
   std::vector<ItemPtr> items;
+  // The file parsed first, for errors about the program as a whole ("the
+  // file defines no model"); -1 when there is none.
+  int32_t root_buffer = -1;
 };
 
 }  // namespace dlc::ast

@@ -1,7 +1,9 @@
 #include "frontend/config.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "frontend/token.h"
 #include "support/strings.h"
 
 namespace dlc::frontend {
@@ -24,6 +26,8 @@ std::optional<int64_t> integerLiteral(const ast::Expr& e) {
   return std::nullopt;
 }
 
+// A number, or arithmetic on numbers (`1 / 255`, `-0.5`); nullopt for
+// anything else and for results that are not finite (`1 / 0`).
 std::optional<double> numberLiteral(const ast::Expr& e) {
   if (const auto* n = e.as<ast::NumberExpr>()) return n->float_value;
   if (const auto* u = e.as<ast::UnaryExpr>()) {
@@ -31,6 +35,20 @@ std::optional<double> numberLiteral(const ast::Expr& e) {
     if (v) return -*v;
   }
   if (const auto* p = e.as<ast::ParenExpr>()) return numberLiteral(*p->inner);
+  if (const auto* b = e.as<ast::BinaryExpr>()) {
+    auto l = numberLiteral(*b->lhs);
+    auto r = l ? numberLiteral(*b->rhs) : std::nullopt;
+    if (!r) return std::nullopt;
+    double v = 0;
+    switch (b->op) {
+      case ast::BinaryOp::kAdd: v = *l + *r; break;
+      case ast::BinaryOp::kSub: v = *l - *r; break;
+      case ast::BinaryOp::kMul: v = *l * *r; break;
+      case ast::BinaryOp::kDiv: v = *l / *r; break;
+      case ast::BinaryOp::kMatMul: return std::nullopt;
+    }
+    if (std::isfinite(v)) return v;
+  }
   return std::nullopt;
 }
 
@@ -45,7 +63,7 @@ std::string describe(const ConfigParam& p) {
   switch (p.kind) {
     case AttrKind::kBool: return "true or false";
     case AttrKind::kInt: return "an integer";
-    case AttrKind::kFloat: return "a number";
+    case AttrKind::kFloat: return "a finite number";
     case AttrKind::kString:
       return p.choices.empty() ? "a name" : strCat("one of ", strJoin(p.choices, ", "));
     case AttrKind::kDType: return "a dtype (f32, f16, bf16, f64, i32, i64, bool)";
@@ -59,12 +77,17 @@ std::string describe(const ConfigParam& p) {
   return "a value";
 }
 
+// "'units' of 'dense'", or "'loss'" where there is no op (a train block).
+std::string paramOf(std::string_view op, std::string_view param) {
+  return op.empty() ? quote(param) : strCat(quote(param), " of ", quote(op));
+}
+
 }  // namespace
 
 std::optional<Attribute> configValue(std::string_view op, const ConfigParam& param,
                                      const ast::Expr& value, DiagnosticEngine& diags) {
   auto fail = [&]() -> std::optional<Attribute> {
-    diags.error(value.loc, strCat("'", param.name, "' of '", op, "' must be ", describe(param)));
+    diags.error(value.loc, strCat(paramOf(op, param.name), " must be ", describe(param)));
     return std::nullopt;
   };
   switch (param.kind) {
@@ -82,8 +105,9 @@ std::optional<Attribute> configValue(std::string_view op, const ConfigParam& par
       if (!w) return fail();
       if (!param.choices.empty() &&
           std::find(param.choices.begin(), param.choices.end(), *w) == param.choices.end()) {
-        diags.error(value.loc, strCat("unknown ", param.name, " '", *w, "' for '", op,
-                                            "'; expected one of ", strJoin(param.choices, ", ")));
+        diags.error(value.loc, strCat("unknown ", param.name, " ", quote(*w),
+                                      op.empty() ? "" : strCat(" for ", quote(op)),
+                                      "; expected one of ", strJoin(param.choices, ", ")));
         return std::nullopt;
       }
       return Attribute::string(*w);
@@ -164,39 +188,55 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
                                       std::span<const ast::KeywordArg> keywords,
                                       bool allow_trainable, Location call_loc,
                                       DiagnosticEngine& diags) {
+  // One call reports at most this many errors: a call with 20,000 unknown
+  // keywords is one mistake repeated.
+  constexpr int kMaxErrors = 8;
+  int errors_before = diags.errorCount();
+  auto tooMany = [&] { return diags.errorCount() - errors_before >= kMaxErrors; };
   BoundConfig bound;
   bool ok = true;
   if (positional.size() > params.size()) {
     diags.error(positional[params.size()]->loc,
                 params.empty()
-                    ? strCat("'", op, "' takes no positional configuration")
-                    : strCat("'", op, "' takes at most ", params.size(),
-                                   " positional configuration arguments (",
-                                   strJoin(params, ", ", [](std::string* out, const ConfigParam& p) {
-                                     out->append(p.name);
-                                   }),
-                                   ")"));
+                    ? strCat(quote(op), " takes no positional configuration")
+                    : strCat(quote(op), " takes at most ", params.size(),
+                             " positional configuration argument", params.size() == 1 ? "" : "s",
+                             " (",
+                             strJoin(params, ", ", [](std::string* out, const ConfigParam& p) {
+                               out->append(p.name);
+                             }),
+                             ")"));
     return std::nullopt;
   }
-  for (size_t i = 0; i < positional.size(); ++i) {
+  // Every argument written, valid or not: a bad value is one error, not also
+  // a missing or repeated one.
+  std::vector<std::pair<std::string_view, Location>> given;
+  auto firstGiven = [&](std::string_view name) -> const Location* {
+    for (const auto& [n, loc] : given)
+      if (n == name) return &loc;
+    return nullptr;
+  };
+  for (size_t i = 0; i < positional.size() && !tooMany(); ++i) {
+    given.emplace_back(params[i].name, positional[i]->loc);
     auto v = configValue(op, params[i], *positional[i], diags);
     if (!v) { ok = false; continue; }
     bound.attrs.set(params[i].name, std::move(*v));
     bound.locations.emplace_back(params[i].name, positional[i]->loc);
   }
   for (const ast::KeywordArg& kw : keywords) {
-    if (std::any_of(bound.locations.begin(), bound.locations.end(),
-                    [&](const auto& e) { return e.first == kw.name; }) ||
-        ((kw.name == "name" && bound.name) )) {
-      diags.error(kw.loc, strCat("'", kw.name, "' of '", op, "' is given twice"));
+    if (tooMany()) return std::nullopt;
+    if (const Location* first = firstGiven(kw.name)) {
+      diags.error(kw.loc, strCat(paramOf(op, kw.name), " is given twice"));
+      diags.note(*first, "first given here");
       ok = false;
       continue;
     }
+    given.emplace_back(kw.name, kw.loc);
     if (kw.name == "name") {
       auto w = kw.value->as<ast::StringExpr>();
       auto n = kw.value->as<ast::NameExpr>();
       if (!w && !n) {
-        diags.error(kw.value->loc, strCat("'name' of '", op, "' must be a string"));
+        diags.error(kw.value->loc, strCat(paramOf(op, "name"), " must be a string"));
         ok = false;
         continue;
       }
@@ -206,13 +246,13 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
     }
     if (kw.name == "trainable") {
       if (!allow_trainable) {
-        diags.error(kw.loc, strCat("'", op, "' has no parameters, so it takes no 'trainable'"));
+        diags.error(kw.loc, strCat(quote(op), " has no parameters, so it takes no 'trainable'"));
         ok = false;
         continue;
       }
       auto b = kw.value->as<ast::BoolExpr>();
       if (!b) {
-        diags.error(kw.value->loc, strCat("'trainable' of '", op, "' must be true or false"));
+        diags.error(kw.value->loc, strCat(paramOf(op, "trainable"), " must be true or false"));
         ok = false;
         continue;
       }
@@ -226,8 +266,8 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
       std::string known = strJoin(params, ", ", [](std::string* out, const ConfigParam& p) {
         out->append(p.name);
       });
-      diags.error(kw.loc, strCat("'", op, "' has no configuration '", kw.name, "'",
-                                       known.empty() ? "" : strCat(" (it takes ", known, ")")));
+      diags.error(kw.loc, strCat(quote(op), " has no configuration ", quote(kw.name),
+                                 known.empty() ? "" : strCat(" (it takes ", known, ")")));
       ok = false;
       continue;
     }
@@ -237,12 +277,9 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
     bound.locations.emplace_back(param->name, kw.value->loc);
   }
   for (const ConfigParam& p : params) {
-    if (bound.attrs.find(p.name)) continue;
-    if (!p.default_value) {
-      diags.error(call_loc, strCat("'", op, "' needs '", p.name, "'"));
-      ok = false;
-      continue;
-    }
+    if (p.default_value || firstGiven(p.name) || tooMany()) continue;
+    diags.error(call_loc, strCat(quote(op), " needs ", quote(p.name)));
+    ok = false;
   }
   if (!ok) return std::nullopt;
   // Defaults last, so that the attribute order is the parameter order.

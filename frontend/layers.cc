@@ -1,5 +1,6 @@
 #include "frontend/layers.h"
 
+#include "frontend/token.h"
 #include "support/strings.h"
 
 namespace dlc::frontend {
@@ -38,7 +39,7 @@ std::optional<int64_t> staticDim(LayerBuilder& b, const Value* x, int64_t axis,
   const Dim& d = x->type().dims[a];
   if (!d.isStatic()) {
     b.error(strCat(layer, ": the ", what, " of input ", x->type().str(),
-                         " must be a fixed size, not '", d.symbol(), "'"));
+                   " must be a fixed size, not ", quote(d.symbol())));
     return std::nullopt;
   }
   return d.size();
@@ -155,7 +156,7 @@ Value* applyActivation(LayerBuilder& b, Value* x, const std::string& activation)
   if (activation == "tanh") return b.op(OpKind::kTanh, {x}, {});
   if (activation == "gelu") return b.op(OpKind::kGelu, {x}, {});
   if (activation == "softmax") return b.op(OpKind::kSoftmax, {x}, {});
-  b.error(strCat("unknown activation '", activation, "'"));
+  b.error(strCat("unknown activation ", quote(activation)));
   return nullptr;
 }
 

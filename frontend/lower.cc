@@ -1,6 +1,7 @@
 #include "frontend/lower.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
@@ -9,6 +10,7 @@
 #include "frontend/layers.h"
 #include "frontend/lower_train.h"
 #include "frontend/signatures.h"
+#include "frontend/token.h"
 #include "ir/verifier.h"
 
 namespace dlc::frontend {
@@ -32,6 +34,26 @@ struct Context {
   // Where each value was made, for notes on shape errors.
   absl::flat_hash_map<const Value*, Location> origin;
   std::vector<const ast::Model*> inlining;  // models being lowered, outermost first
+  int errors_before = 0;
+  // Statements lowered plus ops made, bounded by options.max_ops.
+  int64_t steps = 0;
+  // A limit was hit (reported once): every scope unwinds without more errors.
+  bool stopped = false;
+
+  bool shouldStop() const {
+    return stopped || diags.errorCount() - errors_before >= options.max_errors;
+  }
+  // Counts one step; past the limit, reports it once and stops lowering.
+  bool step(Location loc) {
+    if (stopped) return false;
+    if (++steps <= options.max_ops) return true;
+    const ast::Model* top = inlining.empty() ? nullptr : inlining.front();
+    diags.error(loc, strCat("model ", top ? quote(top->name) : std::string("''"),
+                            " is too large: inlining the models it uses as layers takes more "
+                            "than ", options.max_ops, " ops and statements"));
+    stopped = true;
+    return false;
+  }
 };
 
 // A numeric expression made only of numbers: `1 / 255`, `-2`.
@@ -43,8 +65,11 @@ std::optional<double> numericValue(const ast::Expr& e) {
     return v ? std::optional<double>(-*v) : std::nullopt;
   }
   if (const auto* b = e.as<ast::BinaryExpr>()) {
-    auto l = numericValue(*b->lhs), r = numericValue(*b->rhs);
-    if (!l || !r) return std::nullopt;
+    if (b->op == ast::BinaryOp::kMatMul) return std::nullopt;
+    auto l = numericValue(*b->lhs);
+    if (!l) return std::nullopt;
+    auto r = numericValue(*b->rhs);
+    if (!r) return std::nullopt;
     switch (b->op) {
       case ast::BinaryOp::kAdd: return *l + *r;
       case ast::BinaryOp::kSub: return *l - *r;
@@ -61,8 +86,18 @@ bool isConfigLiteral(const ast::Expr& e) {
          e.as<ast::ListExpr>();
 }
 
+// Configuration kinds that an identifier can be written for (`relu`, `same`, `f32`).
+bool takesWord(ir::AttrKind kind) {
+  return kind == ir::AttrKind::kString || kind == ir::AttrKind::kDType ||
+         kind == ir::AttrKind::kStringList;
+}
+
 // Lowers one model's body with its inputs bound to given values. A model used
 // as a layer is lowered by a nested ModelScope into the same function.
+//
+// After an error, the name it was bound to (and the current value, after a
+// failed sequential statement) is poisoned: bound to null, so that later uses
+// fail quietly instead of repeating the error as "unknown name".
 class ModelScope : public LayerBuilder {
  public:
   ModelScope(Context& ctx, const ast::Model& model, std::string prefix, bool trainable)
@@ -76,21 +111,19 @@ class ModelScope : public LayerBuilder {
     bool ok = true;
     for (size_t i = 0; i < model_.body.size(); ++i) {
       const ast::Stmt& stmt = *model_.body[i];
+      if (ctx_.shouldStop() || !ctx_.step(stmt.loc)) return std::nullopt;
       if (outputs) {
         ctx_.diags.error(stmt.loc, "statement after 'return' is never reached");
         return std::nullopt;
       }
       if (const auto* e = stmt.as<ast::ExprStmt>()) {
-        Value* v = sequential(*e->expr);
-        if (v) current_ = v; else ok = false;
+        current_ = sequential(*e->expr);
+        if (!current_) ok = false;
       } else if (const auto* a = stmt.as<ast::AssignStmt>()) {
         Value* v = eval(*a->value);
-        if (v) {
-          env_[a->name] = v;
-          current_ = v;
-        } else {
-          ok = false;
-        }
+        env_[a->name] = v;
+        current_ = v;
+        if (!v) ok = false;
       } else if (const auto* r = stmt.as<ast::ReturnStmt>()) {
         std::vector<Value*> values;
         for (const auto& e : r->values) {
@@ -100,19 +133,19 @@ class ModelScope : public LayerBuilder {
         }
         outputs = std::move(values);
       }
-      if (ctx_.diags.errorCount() >= 50) return std::nullopt;
     }
-    if (!ok) return std::nullopt;
+    if (!ok || ctx_.shouldStop()) return std::nullopt;
     if (!outputs) outputs = std::vector<Value*>{current_};
     return outputs;
   }
 
   // LayerBuilder
   Value* param(std::string_view local, TensorType type, Attrs init, bool trainable) override {
+    if (!ctx_.step(call_loc_)) return nullptr;
     std::string name = strCat(prefix_, layer_name_, ".", local);
     init.set("trainable", Attribute::boolean(trainable && trainable_));
     if (auto [it, fresh] = ctx_.param_locs.emplace(name, call_loc_); !fresh) {
-      ctx_.diags.error(call_loc_, strCat("parameter '", name, "' is defined twice"));
+      ctx_.diags.error(call_loc_, strCat("parameter ", quote(name), " is defined twice"));
       ctx_.diags.note(it->second, "first defined here");
       return nullptr;
     }
@@ -129,6 +162,7 @@ class ModelScope : public LayerBuilder {
   }
 
   Value* op(OpKind kind, std::vector<Value*> operands, Attrs attrs) override {
+    if (!ctx_.step(call_loc_)) return nullptr;
     auto result = ctx_.function->append(kind, operands, std::move(attrs), call_loc_);
     if (!result.ok()) {
       error(std::string(result.status().message()));
@@ -155,13 +189,16 @@ class ModelScope : public LayerBuilder {
     }
   }
 
+  // A sequential statement: a call (or a bare name, a call without
+  // arguments) applied to the current value.
   Value* sequential(const ast::Expr& e) {
     if (const auto* name = e.as<ast::NameExpr>()) {
       ast::CallExpr call(name->loc, name->name);
-      return evalCall(call, current_);
+      return evalCall(call, true);
     }
-    if (const auto* call = e.as<ast::CallExpr>()) return evalCall(*call, current_);
-    ctx_.diags.error(e.loc, "a statement must be a call, an assignment or a return");
+    if (const auto* call = e.as<ast::CallExpr>()) return evalCall(*call, true);
+    // The parser accepts nothing else as a statement.
+    ctx_.diags.error(e.loc, "a statement must be a call, an assignment or 'return'");
     return nullptr;
   }
 
@@ -170,14 +207,15 @@ class ModelScope : public LayerBuilder {
       case ast::ExprKind::kName: {
         const auto& name = e.as<ast::NameExpr>()->name;
         auto it = env_.find(name);
-        if (it != env_.end()) return it->second;
+        if (it != env_.end()) return it->second;  // null: poisoned, already reported
         if (findSignature(name) || ctx_.models.contains(name))
-          ctx_.diags.error(e.loc, strCat("'", name, "' is an op, not a value; call it: ", name, "(...)"));
+          ctx_.diags.error(e.loc, strCat(quote(name), " is an op, not a value; call it: ",
+                                         name.size() > 48 ? "OP" : name, "(...)"));
         else
-          ctx_.diags.error(e.loc, strCat("unknown name '", name, "'"));
+          ctx_.diags.error(e.loc, strCat("unknown name ", quote(name)));
         return nullptr;
       }
-      case ast::ExprKind::kCall: return evalCall(*e.as<ast::CallExpr>(), nullptr);
+      case ast::ExprKind::kCall: return evalCall(*e.as<ast::CallExpr>(), false);
       case ast::ExprKind::kParen: return eval(*e.as<ast::ParenExpr>()->inner);
       case ast::ExprKind::kUnary: {
         Value* v = eval(*e.as<ast::UnaryExpr>()->operand);
@@ -197,6 +235,11 @@ class ModelScope : public LayerBuilder {
   }
 
   Value* scalar(double value, ir::DType dtype, Location loc) {
+    if (!std::isfinite(value)) {
+      ctx_.diags.error(loc, strCat("constant expression is not finite (", value, ")"));
+      return nullptr;
+    }
+    if (!ctx_.step(loc)) return nullptr;
     Attrs attrs;
     attrs.set("value", Attribute::floatList({value}));
     auto c = ctx_.function->append(OpKind::kConstant, {}, attrs, loc, {TensorType{dtype, {}}});
@@ -235,20 +278,48 @@ class ModelScope : public LayerBuilder {
     return op(kind, {lhs, rhs}, {});
   }
 
-  // A call in an expression (implicit == null) or a sequential statement.
-  Value* evalCall(const ast::CallExpr& call, Value* implicit) {
+  // Whether a configuration argument is evidently a tensor (`x`, `dense(x, 4)`,
+  // `h + 1`) rather than configuration, so that `relu(x)` in a statement is
+  // reported as one tensor input too many. `param` is the configuration it
+  // would bind to, if any: a name it can take as a word stays configuration.
+  bool looksLikeTensor(const ast::Expr& e, const ConfigParam* param) const {
+    if (numericValue(e)) return false;
+    switch (e.kind) {
+      case ast::ExprKind::kCall:
+      case ast::ExprKind::kBinary:
+      case ast::ExprKind::kUnary: return true;
+      case ast::ExprKind::kParen: return looksLikeTensor(*e.as<ast::ParenExpr>()->inner, param);
+      case ast::ExprKind::kName:
+        return env_.contains(e.as<ast::NameExpr>()->name) && !(param && takesWord(param->kind));
+      default: return false;
+    }
+  }
+
+  // A call in an expression, or (`sequential`) a statement whose first
+  // tensor input is the current value.
+  Value* evalCall(const ast::CallExpr& call, bool sequential) {
     const Signature* sig = findSignature(call.callee);
     auto model = ctx_.models.find(call.callee);
     if (!sig && model == ctx_.models.end()) {
-      ctx_.diags.error(call.loc, strCat("unknown op '", call.callee, "'"));
+      if (env_.contains(call.callee))
+        ctx_.diags.error(call.loc, strCat(quote(call.callee), " is a value, not an op"));
+      else
+        ctx_.diags.error(call.loc, strCat("unknown op ", quote(call.callee)));
       return nullptr;
     }
+    static const std::vector<ConfigParam> kNoConfig;
+    const std::vector<ConfigParam>& params = sig ? sig->config : kNoConfig;
     int wanted = sig ? sig->tensor_inputs : static_cast<int>(model->second->inputs.size());
     // Tensor inputs first: the current value, then leading positional args.
+    // A poisoned input (null) makes the call fail quietly once its own
+    // arguments are checked.
     std::vector<Value*> inputs;
-    if (implicit) inputs.push_back(implicit);
-    size_t next = 0;
     bool ok = true;
+    if (sequential) {
+      inputs.push_back(current_);
+      ok = current_ != nullptr;
+    }
+    size_t next = 0;
     auto takeTensor = [&](const ast::Expr& e) {
       Value* v = eval(e);
       if (!v) ok = false;
@@ -262,24 +333,35 @@ class ModelScope : public LayerBuilder {
              !isConfigLiteral(*call.args[next]))
         takeTensor(*call.args[next]);
       if (ok && static_cast<int>(inputs.size()) < wanted) {
-        ctx_.diags.error(call.loc, strCat("'", call.callee, "' needs ", wanted, " tensor input",
-                                                wanted == 1 ? "" : "s", ", but ", inputs.size(),
-                                                inputs.size() == 1 ? " is" : " are", " given"));
+        ctx_.diags.error(call.loc, strCat(quote(call.callee), " needs ", wanted, " tensor input",
+                                          wanted == 1 ? "" : "s", ", but ", inputs.size(),
+                                          inputs.size() == 1 ? " is" : " are", " given"));
+        return nullptr;
+      }
+      size_t extra = 0;
+      while (next + extra < call.args.size() &&
+             looksLikeTensor(*call.args[next + extra],
+                             extra < params.size() ? &params[extra] : nullptr))
+        ++extra;
+      if (extra > 0) {
+        ctx_.diags.error(
+            call.args[next]->loc,
+            strCat(quote(call.callee), " takes ", wanted, " tensor input", wanted == 1 ? "" : "s",
+                   ", but ", wanted + static_cast<int>(extra), " are given",
+                   sequential ? " (in a statement, the current value is the first)" : ""));
         return nullptr;
       }
     }
-    if (!ok) return nullptr;
     if (inputs.empty()) {
-      ctx_.diags.error(call.loc, strCat("'", call.callee, "' needs at least one tensor input"));
+      ctx_.diags.error(call.loc, strCat(quote(call.callee), " needs at least one tensor input"));
       return nullptr;
     }
     std::vector<const ast::Expr*> positional;
     for (size_t i = next; i < call.args.size(); ++i) positional.push_back(call.args[i].get());
-    static const std::vector<ConfigParam> kNoConfig;
     bool has_params = !sig || sig->layer != LayerKind::kNone;
-    auto config = bindConfig(call.callee, sig ? sig->config : kNoConfig, positional, call.kwargs,
-                             has_params, call.loc, ctx_.diags);
-    if (!config) return nullptr;
+    auto config = bindConfig(call.callee, params, positional, call.kwargs, has_params, call.loc,
+                             ctx_.diags);
+    if (!config || !ok) return nullptr;
     if (!claimLayerName(call, *config)) return nullptr;
     call_loc_ = call.loc;
     Value* result = nullptr;
@@ -313,7 +395,9 @@ class ModelScope : public LayerBuilder {
     if (config.name) {
       name = *config.name;
       if (name.empty() || name.find_first_of(" \t\n\"@%") != std::string::npos) {
-        ctx_.diags.error(config.name_loc, strCat("layer name '", name, "' must be non-empty without spaces, quotes, '@' or '%'"));
+        ctx_.diags.error(config.name_loc,
+                         strCat("layer name ", quote(name),
+                                " must be non-empty without spaces, quotes, '@' or '%'"));
         return false;
       }
     } else {
@@ -326,7 +410,8 @@ class ModelScope : public LayerBuilder {
     auto [it, fresh] = layer_locs_.emplace(name, config.name ? config.name_loc : call.loc);
     if (!fresh) {
       ctx_.diags.error(config.name ? config.name_loc : call.loc,
-                       strCat("layer name '", name, "' is already used in model '", model_.name, "'"));
+                       strCat("layer name ", quote(name), " is already used in model ",
+                              quote(model_.name)));
       ctx_.diags.note(it->second, "first used here");
       return false;
     }
@@ -340,7 +425,13 @@ class ModelScope : public LayerBuilder {
       std::vector<std::string> chain;
       for (const ast::Model* m : ctx_.inlining) chain.push_back(m->name);
       chain.push_back(inner.name);
-      ctx_.diags.error(loc, strCat("model '", inner.name, "' uses itself: ", strJoin(chain, " -> ")));
+      ctx_.diags.error(loc, strCat("model ", quote(inner.name), " uses itself: ", strJoin(chain, " -> ")));
+      return nullptr;
+    }
+    if (static_cast<int>(ctx_.inlining.size()) >= ctx_.options.max_model_depth) {
+      ctx_.diags.error(loc, strCat("models used as layers are nested more than ",
+                                   ctx_.options.max_model_depth, " deep"));
+      ctx_.stopped = true;
       return nullptr;
     }
     if (!checkModelInputs(inner, inputs, loc)) return nullptr;
@@ -350,8 +441,8 @@ class ModelScope : public LayerBuilder {
     ctx_.inlining.pop_back();
     if (!outputs) return nullptr;
     if (outputs->size() != 1) {
-      ctx_.diags.error(loc, strCat("model '", inner.name, "' has ", outputs->size(),
-                                         " outputs; a model used as a layer must have one"));
+      ctx_.diags.error(loc, strCat("model ", quote(inner.name), " has ", outputs->size(),
+                                   " outputs; a model used as a layer must have one"));
       return nullptr;
     }
     return (*outputs)[0];
@@ -376,9 +467,9 @@ class ModelScope : public LayerBuilder {
         }
       }
       if (!fits) {
-        ctx_.diags.error(loc, strCat("model '", inner.name, "' expects input '", decl.name,
-                                           "' of type ", typeText(decl.type), ", but it is given ",
-                                           actual.str()));
+        ctx_.diags.error(loc, strCat("model ", quote(inner.name), " expects input ",
+                                     quote(decl.name), " of type ", typeText(decl.type),
+                                     ", but it is given ", actual.str()));
         ctx_.diags.note(decl.loc, "input declared here");
         return false;
       }
@@ -396,8 +487,8 @@ class ModelScope : public LayerBuilder {
   const ast::Model& model_;
   std::string prefix_;
   bool trainable_;
-  absl::flat_hash_map<std::string, Value*> env_;
-  Value* current_ = nullptr;
+  absl::flat_hash_map<std::string, Value*> env_;  // null: poisoned by an error
+  Value* current_ = nullptr;                      // null: poisoned by an error
   absl::flat_hash_map<std::string, int> counters_;
   absl::flat_hash_map<std::string, Location> layer_locs_;
   std::string layer_name_;
@@ -411,14 +502,14 @@ std::optional<std::vector<Value*>> declareInputs(Context& ctx, const ast::Model&
   bool ok = true;
   for (const ast::ModelInput& in : model.inputs) {
     if (auto [it, fresh] = seen.emplace(in.name, in.loc); !fresh) {
-      ctx.diags.error(in.loc, strCat("input '", in.name, "' is declared twice"));
+      ctx.diags.error(in.loc, strCat("input ", quote(in.name), " is declared twice"));
       ctx.diags.note(it->second, "first declared here");
       ok = false;
     }
     auto dtype = ir::parseDType(in.type.dtype);
     if (!dtype) {
-      ctx.diags.error(in.type.loc, strCat("unknown dtype '", in.type.dtype,
-                                                "' (expected f32, f16, bf16, f64, i32, i64 or bool)"));
+      ctx.diags.error(in.type.loc, strCat("unknown dtype ", quote(in.type.dtype),
+                                          " (expected f32, f16, bf16, f64, i32, i64 or bool)"));
       ok = false;
       continue;
     }
@@ -434,7 +525,8 @@ std::optional<std::vector<Value*>> declareInputs(Context& ctx, const ast::Model&
       }
     }
     if (ok && type.isStatic() && !type.numElements()) {
-      ctx.diags.error(in.type.loc, strCat("input '", in.name, "' has too many elements"));
+      ctx.diags.error(in.type.loc, strCat("input ", quote(in.name), " of type ", type.str(),
+                                          " has more than ", ir::kMaxElements, " elements"));
       ok = false;
     }
     if (!ok) continue;
@@ -443,7 +535,7 @@ std::optional<std::vector<Value*>> declareInputs(Context& ctx, const ast::Model&
     args.push_back(arg);
   }
   if (model.inputs.empty()) {
-    ctx.diags.error(model.name_loc, strCat("model '", model.name, "' needs at least one input"));
+    ctx.diags.error(model.name_loc, strCat("model ", quote(model.name), " needs at least one input"));
     ok = false;
   }
   if (!ok) return std::nullopt;
@@ -463,11 +555,15 @@ std::unique_ptr<ir::Module> lowerProgram(const ast::Program& program, Diagnostic
       if (options.model.empty() || m->name == options.model) chosen = m;
     }
   if (!chosen) {
-    diags.error({}, options.model.empty() ? "the program defines no model"
-                                          : strCat("no model named '", options.model, "'"));
+    if (!options.model.empty())
+      diags.error({}, strCat("no model named ", quote(options.model)));
+    else if (program.root_buffer >= 0)
+      diags.error(Location{program.root_buffer, 1, 1}, "the file defines no model");
+    else
+      diags.error({}, "the program defines no model");
     return nullptr;
   }
-  int errors_before = diags.errorCount();
+  ctx.errors_before = diags.errorCount();
   ctx.function = module->addFunction(chosen->name);
   ctx.function->setLocation(chosen->loc);
   auto inputs = declareInputs(ctx, *chosen);
@@ -478,7 +574,7 @@ std::unique_ptr<ir::Module> lowerProgram(const ast::Program& program, Diagnostic
   if (!outputs) return nullptr;
   ctx.function->setOutputs(*outputs);
   lowerTrainBlocks(program, *chosen, *module, diags);
-  if (diags.errorCount() > errors_before) return nullptr;
+  if (diags.errorCount() > ctx.errors_before) return nullptr;
   if (!ir::verifyModule(*module, diags)) return nullptr;
   return module;
 }

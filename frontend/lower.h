@@ -4,6 +4,7 @@
 #ifndef DLC_FRONTEND_LOWER_H_
 #define DLC_FRONTEND_LOWER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,12 @@ namespace dlc::frontend {
 struct LowerOptions {
   std::string model;      // which model becomes the function; "" = the last one
   bool training = false;  // dropout, batchnorm and random augmentation in training mode
+  // Bounds that keep any input finite: models used as layers nest at most
+  // this deep, and inlining them makes at most this many ops (a model that
+  // uses another twice, which uses another twice, ... doubles at each level).
+  int max_model_depth = 64;
+  int64_t max_ops = int64_t{1} << 18;
+  int max_errors = 50;  // lowering stops after this many errors
 };
 
 // Returns null after reporting errors to `diags`. The module holds the

@@ -4,6 +4,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "support/strings.h"
 #include "frontend/config.h"
+#include "frontend/token.h"
 
 namespace dlc::frontend {
 namespace {
@@ -38,7 +39,7 @@ class TrainLowering {
     bool ok = true;
     for (const ast::TrainEntry& e : train.entries) {
       if (auto [it, fresh] = seen.emplace(e.key, e.loc); !fresh) {
-        diags_.error(e.loc, strCat("'", e.key, "' is set twice in this train block"));
+        diags_.error(e.loc, strCat(quote(e.key), " is set twice in this train block"));
         diags_.note(it->second, "first set here");
         ok = false;
         continue;
@@ -46,7 +47,7 @@ class TrainLowering {
       ok &= lowerEntry(e, attrs);
     }
     if (!seen.contains("loss")) {
-      diags_.error(train.loc, strCat("train block for '", train.model, "' needs a loss"));
+      diags_.error(train.loc, strCat("train block for ", quote(train.model), " needs a loss"));
       ok = false;
     }
     if (!ok) return std::nullopt;
@@ -70,18 +71,18 @@ class TrainLowering {
   bool lowerEntry(const ast::TrainEntry& e, ir::Attrs& attrs) {
     if (e.key == "loss") {
       ConfigParam p{"loss", AttrKind::kString, std::nullopt, kLosses, 0};
-      auto v = configValue("train", p, *e.value, diags_);
+      auto v = configValue("", p, *e.value, diags_);
       if (v) attrs.set("loss", *v);
       return v.has_value();
     }
     if (e.key == "optimizer") return lowerOptimizer(*e.value, attrs);
     if (e.key == "metrics") {
       ConfigParam p{"metrics", AttrKind::kStringList, std::nullopt, {}, 0};
-      auto v = configValue("train", p, *e.value, diags_);
+      auto v = configValue("", p, *e.value, diags_);
       if (!v) return false;
       for (const std::string& m : v->asStringList())
         if (m != "accuracy" && m != "loss") {
-          diags_.error(e.value->loc, strCat("unknown metric '", m, "'; expected accuracy or loss"));
+          diags_.error(e.value->loc, strCat("unknown metric ", quote(m), "; expected accuracy or loss"));
           return false;
         }
       attrs.set("metrics", *v);
@@ -89,17 +90,17 @@ class TrainLowering {
     }
     if (e.key == "batch_size" || e.key == "epochs") {
       ConfigParam p{e.key, AttrKind::kInt, std::nullopt, {}, 0};
-      auto v = configValue("train", p, *e.value, diags_);
+      auto v = configValue("", p, *e.value, diags_);
       if (!v) return false;
       if (v->asInt() < 1 || v->asInt() > (int64_t{1} << 31)) {
-        diags_.error(e.value->loc, strCat("'", e.key, "' must be between 1 and 2^31, not ", v->asInt()));
+        diags_.error(e.value->loc, strCat(quote(e.key), " must be between 1 and 2^31, not ", v->asInt()));
         return false;
       }
       attrs.set(e.key, *v);
       return true;
     }
-    diags_.error(e.loc, strCat("unknown train setting '", e.key,
-                                     "'; expected loss, optimizer, metrics, batch_size or epochs"));
+    diags_.error(e.loc, strCat("unknown train setting ", quote(e.key),
+                               "; expected loss, optimizer, metrics, batch_size or epochs"));
     return false;
   }
 
@@ -108,9 +109,14 @@ class TrainLowering {
     const ast::CallExpr* call = value.as<ast::CallExpr>();
     if (call) name = call->callee;
     else if (const auto* n = value.as<ast::NameExpr>()) name = n->name;
+    if (name.empty()) {
+      diags_.error(value.loc, "'optimizer' must be sgd, adam, adamw or rmsprop, with settings in "
+                              "parentheses if any: adam(learning_rate=0.001)");
+      return false;
+    }
     auto it = optimizers().find(name);
     if (it == optimizers().end()) {
-      diags_.error(value.loc, strCat("unknown optimizer '", name, "'; expected sgd, adam, adamw or rmsprop"));
+      diags_.error(value.loc, strCat("unknown optimizer ", quote(name), "; expected sgd, adam, adamw or rmsprop"));
       return false;
     }
     std::vector<const ast::Expr*> positional;
@@ -121,7 +127,7 @@ class TrainLowering {
     }
     for (const ast::KeywordArg& kw : keywords)
       if (kw.name == "name" || kw.name == "trainable") {
-        diags_.error(kw.loc, strCat("optimizer '", name, "' has no setting '", kw.name, "'"));
+        diags_.error(kw.loc, strCat("optimizer ", quote(name), " has no setting ", quote(kw.name)));
         return false;
       }
     auto bound = bindConfig(name, it->second, positional, keywords, false, value.loc, diags_);
@@ -130,7 +136,7 @@ class TrainLowering {
     for (const auto& [key, v] : bound->attrs.entries()) {
       if (v.asFloat() < 0 || !(v.asFloat() == v.asFloat())) {
         diags_.error(bound->locationOf(key, value.loc),
-                     strCat("'", key, "' of '", name, "' must not be negative"));
+                     strCat(quote(key), " of ", quote(name), " must not be negative"));
         return false;
       }
       attrs.set(strCat("optimizer.", key), v);
@@ -153,11 +159,11 @@ void lowerTrainBlocks(const ast::Program& program, const ast::Model& model, ir::
     const auto* train = item->as<ast::Train>();
     if (!train) continue;
     if (!models.contains(train->model)) {
-      diags.error(train->model_loc, strCat("train block for unknown model '", train->model, "'"));
+      diags.error(train->model_loc, strCat("train block for unknown model ", quote(train->model)));
       continue;
     }
     if (auto [it, fresh] = seen.emplace(train->model, train->loc); !fresh) {
-      diags.error(train->loc, strCat("model '", train->model, "' has two train blocks"));
+      diags.error(train->loc, strCat("model ", quote(train->model), " has two train blocks"));
       diags.note(it->second, "the first is here");
       continue;
     }

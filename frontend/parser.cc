@@ -249,7 +249,7 @@ ItemPtr Parser::parseModel() {
     return nullptr;
   }
   if (at(TokenKind::kRParen)) {
-    error(tok_.loc, absl::StrCat("model '", model->name, "' needs at least one input"));
+    error(tok_.loc, absl::StrCat("model ", quote(model->name), " needs at least one input"));
   }
   while (!at(TokenKind::kRParen)) {
     ast::ModelInput& input = model->inputs.emplace_back();
@@ -262,7 +262,7 @@ ItemPtr Parser::parseModel() {
     errorExpected("'{' to begin the model body");
     return nullptr;
   }
-  while (!atBlockEnd(absl::StrCat("model '", model->name, "'"), body_open)) {
+  while (!atBlockEnd(absl::StrCat("model ", quote(model->name)), body_open)) {
     Location start = tok_.loc;
     StmtPtr stmt = parseStatement();
     bool ended = stmt && endOfStatement();
@@ -291,7 +291,7 @@ bool Parser::parseInput(ast::ModelInput& input) {
   input.loc = tok_.loc;
   advance();
   if (!accept(TokenKind::kColon)) {
-    errorExpected(absl::StrCat("':' and a type after input '", input.name, "'"));
+    errorExpected(absl::StrCat("':' and a type after input ", quote(input.name)));
     return false;
   }
   if (!at(TokenKind::kIdentifier)) {
@@ -303,7 +303,7 @@ bool Parser::parseInput(ast::ModelInput& input) {
   advance();
   Location open = tok_.loc;
   if (!accept(TokenKind::kLBracket)) {
-    errorExpected(absl::StrCat("'[' and dimensions after '", input.type.dtype, "'"));
+    errorExpected(absl::StrCat("'[' and dimensions after ", quote(input.type.dtype)));
     return false;
   }
   while (!at(TokenKind::kRBracket)) {
@@ -365,7 +365,7 @@ bool Parser::parseTrainEntry(ast::TrainEntry& entry) {
   entry.loc = tok_.loc;
   advance();
   if (!accept(TokenKind::kEqual)) {
-    errorExpected(absl::StrCat("'=' after '", entry.key, "'"));
+    errorExpected(absl::StrCat("'=' after ", quote(entry.key)));
     return false;
   }
   entry.value = parseExpr();
@@ -580,6 +580,7 @@ std::unique_ptr<ast::Program> parseFile(const SourceManager& sources, Diagnostic
                                         int32_t buffer_id, const ParseOptions& options) {
   ErrorBudget budget(diags, options.max_errors);
   std::unique_ptr<ast::Program> program = parseBuffer(sources, buffer_id, budget, options);
+  program->root_buffer = buffer_id;
   checkDuplicateModels(*program, budget);
   return program;
 }

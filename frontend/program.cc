@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "frontend/parse_internal.h"
+#include "frontend/token.h"
 
 namespace dlc::frontend {
 namespace {
@@ -85,6 +86,7 @@ void ProgramLoader::loadRoot(const std::string& path) {
     budget_.error(Location{}, absl::StrCat("cannot open '", path, "': ", root.error));
     return;
   }
+  program_->root_buffer = root.buffer;
   load(root.buffer, root.key, nullptr);
 }
 
@@ -106,7 +108,7 @@ void ProgramLoader::loadImport(ast::Import& import, const std::string& importer)
   Open target = open(path);
   if (target.buffer < 0) {
     budget_.error(import.path_loc,
-                  absl::StrCat("cannot import '", import.path, "': ", target.error));
+                  absl::StrCat("cannot import ", quote(import.path, 256), ": ", target.error));
     return;
   }
   import.buffer = target.buffer;
@@ -114,10 +116,10 @@ void ProgramLoader::loadImport(ast::Import& import, const std::string& importer)
     if (active_[i].key != target.key) continue;
     // The chain active_[i..] leads back to a file still being loaded.
     if (budget_.error(import.path_loc,
-                      absl::StrCat("import cycle: '", import.path, "' is already being imported")))
+                      absl::StrCat("import cycle: ", quote(import.path, 256), " is already being imported")))
       for (size_t j = i + 1; j < active_.size(); ++j)
         budget_.note(active_[j].via->path_loc,
-                     absl::StrCat("'", active_[j].via->path, "' is imported here"));
+                     absl::StrCat(quote(active_[j].via->path, 256), " is imported here"));
     return;
   }
   if (loaded_.contains(target.key)) return;  // already loaded through another import
@@ -137,7 +139,7 @@ void checkDuplicateModels(const ast::Program& program, ErrorBudget& budget) {
     if (!model) continue;
     auto [it, inserted] = first.emplace(model->name, model);
     if (inserted) continue;
-    if (budget.error(model->name_loc, absl::StrCat("duplicate model '", model->name, "'")))
+    if (budget.error(model->name_loc, absl::StrCat("duplicate model ", quote(model->name))))
       budget.note(it->second->name_loc, "first defined here");
   }
 }

@@ -1,6 +1,7 @@
 #include "frontend/token.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace dlc::frontend {
 
@@ -50,6 +51,20 @@ std::string describeToken(const Token& token) {
     default:
       return std::string(tokenKindName(token.kind));
   }
+}
+
+std::string quote(std::string_view name, size_t max_shown) {
+  std::string out = "'";
+  for (size_t i = 0; i < name.size() && i < max_shown; ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c >= 0x20 && c < 0x7f)
+      out.push_back(name[i]);
+    else
+      out += absl::StrFormat("\\x%02x", c);
+  }
+  if (name.size() > max_shown) out += "...";
+  out += "'";
+  return out;
 }
 
 }  // namespace dlc::frontend

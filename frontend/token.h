@@ -60,6 +60,12 @@ struct Token {
 // long spellings are cut so that messages stay readable.
 std::string describeToken(const Token& token);
 
+// A name or string from the source as messages show it: in single quotes,
+// with bytes that are not printable ASCII written as \xNN and anything past
+// `max_shown` characters cut to "...", so that a 200,000-character name or a
+// string holding a newline cannot flood or break a diagnostic.
+std::string quote(std::string_view name, size_t max_shown = 48);
+
 }  // namespace dlc::frontend
 
 #endif  // DLC_FRONTEND_TOKEN_H_

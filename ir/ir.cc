@@ -63,7 +63,7 @@ absl::StatusOr<Operation*> Function::insert(size_t before, OpKind kind,
   std::vector<TensorType> operand_types;
   for (Value* v : operands) operand_types.push_back(v->type());
   ASSIGN_OR_RETURN(std::vector<TensorType> types,
-                   def.infer(ShapeContext{operand_types, attrs, given}));
+                   def.infer(ShapeContext{operand_types, attrs, given, def.name}));
   auto op = std::make_unique<Operation>(kind, std::move(operands), std::move(attrs),
                                         std::move(types), loc);
   Operation* raw = op.get();

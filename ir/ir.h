@@ -87,6 +87,13 @@ class Operation {
 class Function {
  public:
   explicit Function(std::string name) : name_(std::move(name)) {}
+  // Ops are destroyed in order; detach every use first so that no op
+  // touches an already-destroyed producer's results.
+  ~Function() {
+    for (auto& op : ops_) op->dropOperands();
+  }
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
 
   const std::string& name() const { return name_; }
   Location location() const { return loc_; }

@@ -45,6 +45,8 @@ struct ShapeContext {
   const Attrs& attrs;
   // Result types stated in the IR text (used by kGivenType ops only).
   std::span<const TensorType> given;
+  // The op's name, for messages of rules shared by several ops.
+  std::string_view op = {};
 };
 
 using ShapeRule = absl::StatusOr<std::vector<TensorType>> (*)(const ShapeContext&);

@@ -27,6 +27,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "ir/ir_lexer.h"
+#include "ir/printer.h"
 #include "ir/verifier.h"
 #include "support/strings.h"
 
@@ -338,11 +339,11 @@ class Parser {
       }
       if (results.size() != types.size()) {
         error(types_loc, strCat(plural(results.size(), "result"), " named but ",
-                                      plural(types.size(), "type"), " given"));
+                                plural(types.size(), "type"), " given"));
         broken = true;
       } else if (static_cast<int>(results.size()) != def.num_results) {
-        error(op_loc, strCat("'", def.name, "' has ", plural(def.num_results, "result"),
-                                   ", not ", results.size()));
+        error(op_loc, strCat("'", def.name, "' has ", plural(def.num_results, "result"), ", not ",
+                             results.size()));
         broken = true;
       }
     }
@@ -383,16 +384,16 @@ class Parser {
   // The returned values against the function's declared result types.
   void checkReturn(const Return& r) {
     const std::vector<Value*>& outputs = r.function->outputs();
-    const std::string& name = r.function->name();
+    std::string name = symbolRef(r.function->name());
     if (outputs.size() != r.declared.size()) {
-      error(r.loc, strCat("return has ", plural(outputs.size(), "value"), ", but @", name,
+      error(r.loc, strCat("return has ", plural(outputs.size(), "value"), ", but ", name,
                           " is declared to return ", r.declared.size()));
       return;
     }
     for (size_t i = 0; i < outputs.size(); ++i)
       if (!(outputs[i]->type() == r.declared[i]))
         error(r.value_locs[i], strCat("return value ", i, " has type ", outputs[i]->type().str(),
-                                      ", but @", name, " is declared to return ",
+                                      ", but ", name, " is declared to return ",
                                       r.declared[i].str()));
   }
 

@@ -90,7 +90,8 @@ class Verifier {
       error(loc, std::string(s.message()));
       return;
     }
-    if (!(normalized == op.attrs())) {
+    // Compared as text: NaN constants are equal to themselves there.
+    if (normalized.str() != op.attrs().str()) {
       error(loc, strCat("attributes of '", def.name, "' are not in table order: ",
                               op.attrs().str(), " should be ", normalized.str()));
       return;
@@ -100,7 +101,7 @@ class Verifier {
     for (size_t i = 0; i < op.numResults(); ++i) result_types.push_back(op.result(i)->type());
     for (size_t i = 0; i < result_types.size(); ++i)
       verifyType(result_types[i], loc, strCat("result of '", def.name, "'"));
-    auto inferred = def.infer(ShapeContext{operand_types, op.attrs(), result_types});
+    auto inferred = def.infer(ShapeContext{operand_types, op.attrs(), result_types, def.name});
     if (!inferred.ok()) {
       error(loc, std::string(inferred.status().message()));
       return;

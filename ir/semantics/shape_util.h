@@ -30,7 +30,8 @@ absl::Status shapeError(std::string_view op, const Args&... args) {
 template <typename Context = ShapeContext>
 std::string_view opName(const Context& c, std::string_view fallback) {
   if constexpr (requires { std::string_view(c.op); }) {
-    return c.op.empty() ? fallback : std::string_view(c.op);
+    std::string_view name(c.op);
+    return name.empty() ? fallback : name;
   } else {
     return fallback;
   }

@@ -7,7 +7,7 @@ import lit.formats
 config.name = "dlc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".dlir", ".dl", ".test"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in", "expect_exit.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "tests", "lit")
 
@@ -15,6 +15,7 @@ config.substitutions.append(("%dlc", os.path.join(config.dlc_tools_dir, "dlc")))
 config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
 config.substitutions.append(("%conformance", os.path.join(config.dlc_src_root, "..", "shared", "conformance")))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%expect_exit", "%s %s" % (config.python_executable, os.path.join(config.test_source_root, "expect_exit.py"))))
 
 path = [config.llvm_tools_dir, config.dlc_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))]
 config.environment["PATH"] = os.pathsep.join(path)

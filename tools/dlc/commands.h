@@ -13,6 +13,7 @@ using CommandMain = std::function<int()>;
 
 CommandMain registerOptCommand(CLI::App& app);
 CommandMain registerCompileCommand(CLI::App& app);
+CommandMain registerRunCommand(CLI::App& app);
 
 }  // namespace dlc::tool
 

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   std::vector<dlc::tool::CommandMain> commands = {
       dlc::tool::registerCompileCommand(app),
       dlc::tool::registerOptCommand(app),
+      dlc::tool::registerRunCommand(app),
   };
   try {
     app.parse(argc, argv);

@@ -68,7 +68,7 @@ func @mnist_cnn(%x: f32[batch, 28, 28, 1]) -> (f32[batch, 10], f32[batch, 26, 26
 }
 
 func @"helper fn"(%0: f32[], %v: f32[3]) -> (f16[3]) {
-  %1 = constant() {value = [1.0, -2.5, 1e-07, 3e+20]} : f32[4]
+  %1 = constant() {value = [1.0, -2.5, 1e-07, nan]} : f32[4]
   %2 = constant() {value = [inf, -inf, -0.0]} : f32[3]
   %3 = add(%v, %0) : f32[3]
   %4 = maximum(%3, %2) : f32[3]

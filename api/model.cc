@@ -1,0 +1,202 @@
+// The public API's Model: front end, pass pipeline and an execution target
+// behind one object. Targets: the reference interpreter serves `reference`,
+// and `cpu` (and `auto` without a GPU) until the compiled backends land.
+#include <sstream>
+
+#include "dlc/dlc.h"
+#include "frontend/lower.h"
+#include "frontend/parser.h"
+#include "ir/printer.h"
+#include "passes/pipeline.h"
+#include "reference/interpreter.h"
+#include "runtime/initializers.h"
+#include "runtime/tensor_file.h"
+#include "support/diagnostics.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc {
+
+struct Model::Impl {
+  SourceManager sources;
+  std::unique_ptr<ir::Module> module;
+  const ir::Function* function = nullptr;
+  std::string target;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<ParameterSpec> parameters;
+  reference::ParamMap weights;
+};
+
+namespace {
+
+TensorSpec specOf(std::string name, const ir::TensorType& type) {
+  TensorSpec spec{std::move(name), type.dtype, {}, {}};
+  for (const ir::Dim& d : type.dims) {
+    spec.shape.push_back(d.isStatic() ? d.size() : -1);
+    spec.symbols.push_back(d.isStatic() ? "" : d.symbol());
+  }
+  return spec;
+}
+
+std::vector<int64_t> staticShape(const ir::TensorType& type) {
+  std::vector<int64_t> shape;
+  for (const ir::Dim& d : type.dims) shape.push_back(d.size());
+  return shape;
+}
+
+absl::Status diagnosticsError(const DiagnosticEngine& diags) {
+  std::ostringstream text;
+  diags.print(text);
+  std::string message = text.str();
+  if (!message.empty() && message.back() == '\n') message.pop_back();
+  return absl::InvalidArgumentError(message);
+}
+
+// Resolves `auto` and checks that the target can run here.
+absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
+  if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "fp16")
+    return absl::InvalidArgumentError(strCat("unknown precision '", options.precision, "' (fp32, bf16 or fp16)"));
+  if (options.precision != "fp32")
+    return absl::UnimplementedError(strCat("precision ", options.precision,
+                                           " needs the mixed-precision pass, which is not built yet"));
+  const std::string& t = options.target;
+  if (t == "auto" || t == "cpu" || t == "reference") return t == "reference" ? t : std::string("cpu");
+  if (t == "cuda" || t.starts_with("cuda:sm_"))
+    return absl::UnimplementedError(strCat("target ", t, ": the CUDA backend is not built yet"));
+  return absl::InvalidArgumentError(strCat("unknown target '", t, "' (cpu, cuda, cuda:sm_XX, reference or auto)"));
+}
+
+}  // namespace
+
+class ModelFactory {
+ public:
+  static absl::StatusOr<Model> build(std::unique_ptr<Model::Impl> impl,
+                                     std::unique_ptr<ast::Program> program, DiagnosticEngine& diags,
+                                     const ModelOptions& options);
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+absl::StatusOr<Model> Model::fromFile(const std::string& path, const ModelOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  DiagnosticEngine diags(impl->sources);
+  auto program = frontend::parseProgram(impl->sources, diags, path);
+  return ModelFactory::build(std::move(impl), std::move(program), diags, options);
+}
+
+absl::StatusOr<Model> Model::fromString(const std::string& source, const std::string& name,
+                                        const ModelOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  DiagnosticEngine diags(impl->sources);
+  int32_t buffer = impl->sources.addBuffer(name, source);
+  auto program = frontend::parseFile(impl->sources, diags, buffer);
+  if (program && !diags.hadError())
+    for (const auto& item : program->items)
+      if (const auto* import = item->as<ast::Import>())
+        diags.error(import->loc, "a model given as a string cannot import files; load it with fromFile");
+  return ModelFactory::build(std::move(impl), std::move(program), diags, options);
+}
+
+absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl,
+                                          std::unique_ptr<ast::Program> program,
+                                          DiagnosticEngine& diags, const ModelOptions& options) {
+  ASSIGN_OR_RETURN(impl->target, resolveTarget(options));
+  if (program && !diags.hadError())
+    impl->module = frontend::lowerProgram(*program, diags, {options.model, false});
+  if (!impl->module || diags.hadError()) return diagnosticsError(diags);
+  passes::PassManager pm;
+  RETURN_IF_ERROR(passes::buildDefaultPipeline(pm));
+  RETURN_IF_ERROR(pm.run(*impl->module));
+  impl->function = impl->module->functions().front().get();
+  for (const auto& arg : impl->function->arguments()) impl->inputs.push_back(specOf(arg->nameHint(), arg->type()));
+  for (size_t i = 0; i < impl->function->outputs().size(); ++i)
+    impl->outputs.push_back(specOf(strCat(i), impl->function->outputs()[i]->type()));
+  for (const ir::ParamDecl& p : impl->module->params()) {
+    const ir::Attribute* t = p.attrs.find("trainable");
+    impl->parameters.push_back({p.name, p.type.dtype, staticShape(p.type), !t || t->asBool()});
+  }
+  return Model(std::move(impl));
+}
+
+const std::string& Model::name() const { return impl_->function->name(); }
+const std::vector<TensorSpec>& Model::inputs() const { return impl_->inputs; }
+const std::vector<TensorSpec>& Model::outputs() const { return impl_->outputs; }
+const std::vector<ParameterSpec>& Model::parameters() const { return impl_->parameters; }
+const std::string& Model::target() const { return impl_->target; }
+
+absl::Status Model::initializeWeights(uint64_t seed) {
+  reference::ParamMap weights;
+  for (const ir::ParamDecl& p : impl_->module->params()) {
+    ASSIGN_OR_RETURN(Tensor t, runtime::initializeParameter(p.name, p.type.dtype, staticShape(p.type), p.attrs, seed));
+    weights.emplace(p.name, std::move(t));
+  }
+  impl_->weights = std::move(weights);
+  return absl::OkStatus();
+}
+
+absl::Status Model::setWeight(const std::string& name, Tensor value) {
+  const ir::ParamDecl* p = impl_->module->findParam(name);
+  if (!p) return absl::InvalidArgumentError(strCat("model '", this->name(), "' has no parameter '", name, "'"));
+  if (value.dtype() != p->type.dtype || value.shape() != staticShape(p->type))
+    return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", p->type.str(), ", but the value given is ",
+                                             value.typeString()));
+  impl_->weights.insert_or_assign(name, std::move(value));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const Tensor*> Model::weight(const std::string& name) const {
+  auto it = impl_->weights.find(name);
+  if (it == impl_->weights.end()) return absl::NotFoundError(strCat("parameter '", name, "' has no value"));
+  return &it->second;
+}
+
+absl::Status Model::loadWeights(const std::string& path, bool allow_unknown) {
+  ASSIGN_OR_RETURN(runtime::NamedTensors file, runtime::readSafetensors(path));
+  reference::ParamMap weights;
+  for (auto& [name, tensor] : file) {
+    const ir::ParamDecl* p = impl_->module->findParam(name);
+    if (!p) {
+      if (allow_unknown) continue;
+      return absl::InvalidArgumentError(strCat(path, ": tensor '", name, "' is not a parameter of model '",
+                                               this->name(), "' (allow unknown names to ignore it)"));
+    }
+    if (tensor.dtype() != p->type.dtype || tensor.shape() != staticShape(p->type))
+      return absl::InvalidArgumentError(strCat(path, ": parameter '", name, "' is ", tensor.typeString(),
+                                               ", but the model declares ", p->type.str()));
+    weights.emplace(name, std::move(tensor));
+  }
+  for (const ir::ParamDecl& p : impl_->module->params())
+    if (!weights.contains(p.name))
+      return absl::InvalidArgumentError(strCat(path, ": parameter '", p.name, "' (", p.type.str(), ") is missing"));
+  impl_->weights = std::move(weights);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Tensor>> Model::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  const auto& args = impl_->function->arguments();
+  std::vector<Tensor> ordered(args.size());
+  std::vector<bool> given(args.size());
+  for (const auto& [name, tensor] : inputs) {
+    size_t index = args.size();
+    if (name.empty() && args.size() == 1) index = 0;
+    for (size_t i = 0; i < args.size() && index == args.size(); ++i)
+      if (args[i]->nameHint() == name) index = i;
+    if (index == args.size())
+      return absl::InvalidArgumentError(strCat("model '", this->name(), "' has no input '", name, "'"));
+    if (given[index]) return absl::InvalidArgumentError(strCat("input '", args[index]->nameHint(), "' is given twice"));
+    given[index] = true;
+    ordered[index] = tensor.clone();
+  }
+  for (size_t i = 0; i < args.size(); ++i)
+    if (!given[i]) return absl::InvalidArgumentError(strCat("input '", args[i]->nameHint(), "' is missing"));
+  for (const ir::ParamDecl& p : impl_->module->params())
+    if (!impl_->weights.contains(p.name))
+      return absl::FailedPreconditionError(
+          strCat("parameter '", p.name, "' has no value: load or initialise the weights first"));
+  return reference::interpret(*impl_->module, *impl_->function, ordered, impl_->weights);
+}
+
+}  // namespace dlc

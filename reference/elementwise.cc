@@ -1,0 +1,138 @@
+// Elementwise ops: unary maths, cast, and the binary ops with NumPy
+// broadcasting. Written out here as plain scalar code, independent of the op
+// table's folds, so that the oracle does not share its mistakes.
+#include <cmath>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "reference/evaluators.h"
+#include "support/strings.h"
+
+namespace dlc::reference {
+namespace {
+
+template <typename F>
+Array mapUnary(const OpContext& c, F f) {
+  Array out = c.result();
+  const Array& x = c.operand(0);
+  for (int64_t i = 0; i < x.size(); ++i) out[i] = f(x[i]);
+  return out;
+}
+
+// out[i] = f(lhs[i'], rhs[i'']) where i' and i'' are i broadcast back onto
+// each operand's shape.
+template <typename F>
+Array mapBinary(const OpContext& c, F f) {
+  Array out = c.result();
+  const Array& lhs = c.operand(0);
+  const Array& rhs = c.operand(1);
+  IndexWalker walk(
+      out.shape, {broadcastStrides(lhs.shape, out.shape), broadcastStrides(rhs.shape, out.shape)});
+  for (int64_t i = 0; i < out.size(); ++i, walk.next())
+    out[i] = f(lhs[walk.offset(0)], rhs[walk.offset(1)]);
+  return out;
+}
+
+double sigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  double e = std::exp(x);
+  return e / (1.0 + e);
+}
+
+}  // namespace
+
+absl::StatusOr<Array> evalRelu(const OpContext& c) {
+  return mapUnary(c, [](double x) { return x < 0 ? 0.0 : x; });  // NaN stays NaN
+}
+
+absl::StatusOr<Array> evalSigmoid(const OpContext& c) { return mapUnary(c, sigmoid); }
+
+absl::StatusOr<Array> evalTanh(const OpContext& c) {
+  return mapUnary(c, [](double x) { return std::tanh(x); });
+}
+
+// The exact form: x * Phi(x) with Phi the standard normal CDF.
+absl::StatusOr<Array> evalGelu(const OpContext& c) {
+  return mapUnary(c, [](double x) { return 0.5 * x * (1.0 + std::erf(x * M_SQRT1_2)); });
+}
+
+absl::StatusOr<Array> evalExp(const OpContext& c) {
+  return mapUnary(c, [](double x) { return std::exp(x); });
+}
+
+absl::StatusOr<Array> evalLog(const OpContext& c) {
+  return mapUnary(c, [](double x) { return std::log(x); });
+}
+
+absl::StatusOr<Array> evalSqrt(const OpContext& c) {
+  return mapUnary(c, [](double x) { return std::sqrt(x); });
+}
+
+absl::StatusOr<Array> evalAbs(const OpContext& c) {
+  return mapUnary(c, [](double x) { return std::fabs(x); });
+}
+
+absl::StatusOr<Array> evalNeg(const OpContext& c) {
+  return mapUnary(c, [](double x) { return -x; });
+}
+
+absl::StatusOr<Array> evalLeakyRelu(const OpContext& c) {
+  double alpha = c.attrs().getFloat("alpha");
+  return mapUnary(c, [alpha](double x) { return x < 0 ? alpha * x : x; });
+}
+
+absl::StatusOr<Array> evalRescaling(const OpContext& c) {
+  double scale = c.attrs().getFloat("scale"), offset = c.attrs().getFloat("offset");
+  return mapUnary(c, [scale, offset](double x) { return x * scale + offset; });
+}
+
+// The conversion itself is the rounding to the result dtype that follows
+// every op.
+absl::StatusOr<Array> evalCast(const OpContext& c) {
+  return mapUnary(c, [](double x) { return x; });
+}
+
+absl::StatusOr<Array> evalAdd(const OpContext& c) {
+  return mapBinary(c, [](double a, double b) { return a + b; });
+}
+
+absl::StatusOr<Array> evalSub(const OpContext& c) {
+  return mapBinary(c, [](double a, double b) { return a - b; });
+}
+
+absl::StatusOr<Array> evalMul(const OpContext& c) {
+  return mapBinary(c, [](double a, double b) { return a * b; });
+}
+
+// Floats: IEEE division. Integers: truncation toward zero (C, CUDA and
+// tf.truncatediv); a zero divisor is an error rather than a silent value.
+absl::StatusOr<Array> evalDiv(const OpContext& c) {
+  if (ir::isFloat(c.dtype)) return mapBinary(c, [](double a, double b) { return a / b; });
+  bool zero = false;
+  Array out = mapBinary(c, [&zero](double a, double b) {
+    if (b == 0) {
+      zero = true;
+      return 0.0;
+    }
+    return std::trunc(a / b);
+  });
+  if (zero) return absl::InvalidArgumentError(strCat(c.describe(), ": integer division by zero"));
+  return out;
+}
+
+// maximum/minimum propagate NaN from either side (NumPy's np.maximum).
+absl::StatusOr<Array> evalMaximum(const OpContext& c) {
+  return mapBinary(c, [](double a, double b) {
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+    return a > b ? a : b;
+  });
+}
+
+absl::StatusOr<Array> evalMinimum(const OpContext& c) {
+  return mapBinary(c, [](double a, double b) {
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+    return a < b ? a : b;
+  });
+}
+
+}  // namespace dlc::reference

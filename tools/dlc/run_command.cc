@@ -1,0 +1,129 @@
+// `dlc run MODEL.dl [--weights W] [--input NAME=X.npy]... [--output N=Y.npy]...`:
+// a thin client of the public API (include/dlc/dlc.h).
+#include <iostream>
+#include <memory>
+
+#include "dlc/dlc.h"
+#include "runtime/tensor_file.h"
+#include "support/strings.h"
+#include "tools/dlc/commands.h"
+#include "tools/dlc/exit_codes.h"
+#include "tools/dlc/status_exit.h"
+
+namespace dlc::tool {
+namespace {
+
+struct RunFlags {
+  std::string input;
+  std::string weights;
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+  uint64_t seed = 0;
+  int64_t batch = 0;
+  std::string model;
+  std::string target = "auto";
+  std::string precision = "fp32";
+  bool allow_unknown = false;
+};
+
+// "NAME=FILE" -> {NAME, FILE}; a bare "FILE" -> {"", FILE}.
+std::pair<std::string, std::string> splitBinding(const std::string& s) {
+  size_t eq = s.find('=');
+  if (eq == std::string::npos) return {"", s};
+  return {s.substr(0, eq), s.substr(eq + 1)};
+}
+
+// Every dim named `batch` in the signature must equal --batch.
+absl::Status checkBatch(const Model& model, const std::vector<std::pair<std::string, Tensor>>& inputs, int64_t batch) {
+  for (size_t i = 0; i < model.inputs().size(); ++i) {
+    const TensorSpec& spec = model.inputs()[i];
+    for (const auto& [name, tensor] : inputs) {
+      if (!(name == spec.name || (name.empty() && model.inputs().size() == 1))) continue;
+      for (size_t d = 0; d < spec.symbols.size() && d < tensor.shape().size(); ++d)
+        if (spec.symbols[d] == "batch" && tensor.shape()[d] != batch)
+          return absl::InvalidArgumentError(strCat("input '", spec.name, "' has batch size ", tensor.shape()[d],
+                                                   ", but --batch is ", batch));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void printSummary(size_t index, const Tensor& t) {
+  std::cout << "output " << index << ": " << t.typeString() << "\n ";
+  int64_t shown = std::min<int64_t>(t.numElements(), 16);
+  for (int64_t i = 0; i < shown; ++i) std::cout << " " << t.get(i);
+  std::cout << (shown < t.numElements() ? " ...\n" : "\n");
+}
+
+int runRun(const RunFlags& flags) {
+  auto model = Model::fromFile(flags.input, {flags.model, flags.target, flags.precision});
+  if (!model.ok()) return reportStatus(model.status());
+  absl::Status s = flags.weights.empty() ? model->initializeWeights(flags.seed)
+                                         : model->loadWeights(flags.weights, flags.allow_unknown);
+  if (!s.ok()) return reportStatus(s);
+  std::vector<std::pair<std::string, Tensor>> inputs;
+  for (const std::string& binding : flags.inputs) {
+    auto [name, path] = splitBinding(binding);
+    if (name.empty() && model->inputs().size() != 1) {
+      std::cerr << "dlc run: --input " << binding << ": name the input (NAME=FILE); the model has "
+                << model->inputs().size() << " inputs\n";
+      return kUsageError;
+    }
+    auto tensor = runtime::readNpy(path);
+    if (!tensor.ok()) return reportStatus(tensor.status());
+    inputs.emplace_back(name, std::move(*tensor));
+  }
+  if (flags.batch > 0)
+    if (absl::Status b = checkBatch(*model, inputs, flags.batch); !b.ok()) return reportStatus(b);
+  auto outputs = model->run(inputs);
+  if (!outputs.ok()) return reportStatus(outputs.status());
+  if (flags.outputs.empty())
+    for (size_t i = 0; i < outputs->size(); ++i) printSummary(i, (*outputs)[i]);
+  for (const std::string& binding : flags.outputs) {
+    auto [name, path] = splitBinding(binding);
+    size_t index = 0;
+    if (name.empty()) {
+      if (outputs->size() != 1) {
+        std::cerr << "dlc run: --output " << binding << ": the model has " << outputs->size()
+                  << " outputs; name them by position (0=FILE)\n";
+        return kUsageError;
+      }
+    } else {
+      char* end = nullptr;
+      unsigned long long v = std::strtoull(name.c_str(), &end, 10);
+      if (*end != '\0' || name.empty() || v >= outputs->size()) {
+        std::cerr << "dlc run: --output " << binding << ": outputs are numbered 0 to " << outputs->size() - 1
+                  << "\n";
+        return kUsageError;
+      }
+      index = static_cast<size_t>(v);
+    }
+    if (absl::Status w = runtime::writeNpy(path, (*outputs)[index]); !w.ok()) return reportStatus(w);
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+CommandMain registerRunCommand(CLI::App& app) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* cmd = app.add_subcommand("run", "run a model on .npy inputs");
+  cmd->add_option("file", flags->input, "the model file (.dl)")->required();
+  cmd->add_option("--weights", flags->weights, "parameters from a safetensors file [initialised from --seed]")
+      ->type_name("W.safetensors");
+  cmd->add_option("--input", flags->inputs, "an input by name: NAME=FILE.npy (NAME may be left out for one input)")
+      ->type_name("NAME=FILE");
+  cmd->add_option("--output", flags->outputs, "write output N (by position in return) to FILE.npy")
+      ->type_name("N=FILE");
+  cmd->add_option("--seed", flags->seed, "seed for initialising weights [0]");
+  cmd->add_option("--batch", flags->batch, "the batch size the inputs must have")->check(CLI::PositiveNumber);
+  cmd->add_option("--model", flags->model, "the model to run [the file's last model]");
+  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]");
+  cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
+      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  cmd->add_flag("--allow-unknown-weights", flags->allow_unknown,
+                "ignore tensors in --weights that are not parameters of the model");
+  return [cmd, flags]() -> int { return cmd->parsed() ? runRun(*flags) : -1; };
+}
+
+}  // namespace dlc::tool
