@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "support/strings.h"
+#include "ir/gradients/rules.h"
 #include "ir/semantics/rules.h"
 
 namespace dlc::ir {
@@ -29,8 +30,8 @@ std::string withArticle(AttrKind kind) {
 }
 
 OpDef makeDef(OpKind kind, std::string_view name, std::string_view operands, int results,
-              uint32_t flags, ShapeRule infer, FoldFn fold, std::vector<AttrSpec> attrs) {
-  OpDef def{kind, name, {}, 0, 0, results, flags, infer, fold, std::move(attrs)};
+              uint32_t flags, ShapeRule infer, FoldFn fold, GradFn grad, std::vector<AttrSpec> attrs) {
+  OpDef def{kind, name, {}, 0, 0, results, flags, infer, fold, grad, std::move(attrs)};
   for (std::string_view part : splitTrimmed(operands, ',')) {
     if (part.ends_with("...")) {
       part.remove_suffix(3);
@@ -50,8 +51,8 @@ OpDef makeDef(OpKind kind, std::string_view name, std::string_view operands, int
 
 std::vector<OpDef> buildTable() {
   std::vector<OpDef> table;
-#define OP(Id, Name, Operands, Results, Flags, Infer, Fold, ...) \
-  table.push_back(makeDef(OpKind::k##Id, Name, Operands, Results, Flags, Infer, Fold, {__VA_ARGS__}));
+#define OP(Id, Name, Operands, Results, Flags, Infer, Fold, Grad, ...) \
+  table.push_back(makeDef(OpKind::k##Id, Name, Operands, Results, Flags, Infer, Fold, Grad, {__VA_ARGS__}));
 #include "ir/ops.def"
 #undef OP
   return table;

@@ -29,6 +29,7 @@ enum OpFlags : uint32_t {
   kCommutative = 1u << 2,
   kRandom = 1u << 3,       // draws random numbers in training mode
   kGivenType = 1u << 4,    // result type is stated, not inferred
+  kNotDifferentiable = 1u << 5,  // has no gradient rule (grad is nullptr)
 };
 
 struct AttrSpec {
@@ -52,6 +53,13 @@ struct ShapeContext {
 using ShapeRule = absl::StatusOr<std::vector<TensorType>> (*)(const ShapeContext&);
 using FoldFn = double (*)(std::span<const double>, const Attrs&);
 
+// A gradient rule (ir/gradients/): given an op and the gradients of its
+// results, emits ops computing the gradient of each operand (nullptr where an
+// operand has none). See ir/gradient.h.
+struct GradContext;
+class Value;
+using GradFn = absl::StatusOr<std::vector<Value*>> (*)(GradContext&);
+
 struct OpDef {
   OpKind kind;
   std::string_view name;
@@ -62,6 +70,7 @@ struct OpDef {
   uint32_t flags;
   ShapeRule infer;
   FoldFn fold;
+  GradFn grad;
   std::vector<AttrSpec> attrs;
 
   bool has(OpFlags flag) const { return (flags & flag) != 0; }

@@ -60,6 +60,26 @@ ShapeResult inferReduce(const ShapeContext& c);
 // given.cc: kGivenType ops return the stated type.
 ShapeResult inferGiven(const ShapeContext& c);
 
+// masks.cc: comparisons, argmax, one_hot.
+ShapeResult inferArgmax(const ShapeContext& c);
+ShapeResult inferOneHot(const ShapeContext& c);
+double foldStep(std::span<const double> x, const Attrs& a);
+double foldSign(std::span<const double> x, const Attrs& a);
+double foldEqual(std::span<const double> x, const Attrs& a);
+double foldGreater(std::span<const double> x, const Attrs& a);
+
+// backward.cc: shapes of the ops that gradients introduce.
+ShapeResult inferLike(const ShapeContext& c);   // (x, like): like's shape, x's dtype; broadcast-compatible
+ShapeResult inferLast(const ShapeContext& c);   // the last operand's type
+ShapeResult inferFirst(const ShapeContext& c);  // the first operand's type
+ShapeResult inferSlice(const ShapeContext& c);
+ShapeResult inferPad(const ShapeContext& c);
+ShapeResult inferNormGrad(const ShapeContext& c);
+ShapeResult inferLstmGrad(const ShapeContext& c);
+ShapeResult inferNothing(const ShapeContext& c);  // assign: no results
+double foldGeluGrad(std::span<const double> x, const Attrs& a);      // (x, g)
+double foldLeakyReluGrad(std::span<const double> x, const Attrs& a); // (x, g)
+
 }  // namespace dlc::ir
 
 #endif  // DLC_IR_SEMANTICS_RULES_H_
