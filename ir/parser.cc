@@ -357,7 +357,8 @@ class Parser {
       for (size_t i = 0; i < results.size(); ++i)
         values.push_back(poison(i < types.size() ? types[i] : TensorType{}));
     }
-    for (size_t i = 0; i < results.size(); ++i) define(results[i].first, results[i].second, values[i]);
+    for (size_t i = 0; i < results.size(); ++i)
+      define(results[i].first, results[i].second, values[i]);
     return true;
   }
 
