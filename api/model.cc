@@ -3,6 +3,7 @@
 // and `cpu` (and `auto` without a GPU) until the compiled backends land.
 #include <sstream>
 
+#include "api/model_impl.h"
 #include "dlc/dlc.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
@@ -17,16 +18,6 @@
 
 namespace dlc {
 
-struct Model::Impl {
-  SourceManager sources;
-  std::unique_ptr<ir::Module> module;
-  const ir::Function* function = nullptr;
-  std::string target;
-  std::vector<TensorSpec> inputs, outputs;
-  std::vector<ParameterSpec> parameters;
-  reference::ParamMap weights;
-};
-
 namespace {
 
 TensorSpec specOf(std::string name, const ir::TensorType& type) {
@@ -36,20 +27,6 @@ TensorSpec specOf(std::string name, const ir::TensorType& type) {
     spec.symbols.push_back(d.isStatic() ? "" : d.symbol());
   }
   return spec;
-}
-
-std::vector<int64_t> staticShape(const ir::TensorType& type) {
-  std::vector<int64_t> shape;
-  for (const ir::Dim& d : type.dims) shape.push_back(d.size());
-  return shape;
-}
-
-absl::Status diagnosticsError(const DiagnosticEngine& diags) {
-  std::ostringstream text;
-  diags.print(text);
-  std::string message = text.str();
-  if (!message.empty() && message.back() == '\n') message.pop_back();
-  return absl::InvalidArgumentError(message);
 }
 
 // Resolves `auto` and checks that the target can run here.
@@ -67,6 +44,20 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
 }
 
 }  // namespace
+
+std::vector<int64_t> staticShape(const ir::TensorType& type) {
+  std::vector<int64_t> shape;
+  for (const ir::Dim& d : type.dims) shape.push_back(d.size());
+  return shape;
+}
+
+absl::Status diagnosticsError(const DiagnosticEngine& diags) {
+  std::ostringstream text;
+  diags.print(text);
+  std::string message = text.str();
+  if (!message.empty() && message.back() == '\n') message.pop_back();
+  return absl::InvalidArgumentError(message);
+}
 
 class ModelFactory {
  public:
@@ -104,9 +95,11 @@ absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl,
                                           std::unique_ptr<ast::Program> program,
                                           DiagnosticEngine& diags, const ModelOptions& options) {
   ASSIGN_OR_RETURN(impl->target, resolveTarget(options));
+  impl->options = options;
   if (program && !diags.hadError())
     impl->module = frontend::lowerProgram(*program, diags, {options.model, false});
   if (!impl->module || diags.hadError()) return diagnosticsError(diags);
+  impl->program = std::move(program);
   passes::PassManager pm;
   RETURN_IF_ERROR(passes::buildDefaultPipeline(pm));
   RETURN_IF_ERROR(pm.run(*impl->module));
@@ -175,27 +168,44 @@ absl::Status Model::loadWeights(const std::string& path, bool allow_unknown) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Tensor>> Model::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
-  const auto& args = impl_->function->arguments();
+absl::StatusOr<std::vector<Tensor>> bindArguments(const Model::Impl& impl, const ir::Function& function,
+                                                  const std::vector<std::pair<std::string, Tensor>>& inputs,
+                                                  const Tensor* labels) {
+  const auto& args = function.arguments();
+  size_t n = labels ? args.size() - 1 : args.size();
   std::vector<Tensor> ordered(args.size());
-  std::vector<bool> given(args.size());
+  std::vector<bool> given(n);
   for (const auto& [name, tensor] : inputs) {
-    size_t index = args.size();
-    if (name.empty() && args.size() == 1) index = 0;
-    for (size_t i = 0; i < args.size() && index == args.size(); ++i)
+    size_t index = n;
+    if (name.empty() && n == 1) index = 0;
+    for (size_t i = 0; i < n && index == n; ++i)
       if (args[i]->nameHint() == name) index = i;
-    if (index == args.size())
-      return absl::InvalidArgumentError(strCat("model '", this->name(), "' has no input '", name, "'"));
+    if (index == n)
+      return absl::InvalidArgumentError(strCat("model '", impl.function->name(), "' has no input '", name, "'"));
     if (given[index]) return absl::InvalidArgumentError(strCat("input '", args[index]->nameHint(), "' is given twice"));
     given[index] = true;
     ordered[index] = tensor.clone();
   }
-  for (size_t i = 0; i < args.size(); ++i)
+  for (size_t i = 0; i < n; ++i)
     if (!given[i]) return absl::InvalidArgumentError(strCat("input '", args[i]->nameHint(), "' is missing"));
-  for (const ir::ParamDecl& p : impl_->module->params())
-    if (!impl_->weights.contains(p.name))
+  if (labels) ordered.back() = labels->clone();
+  return ordered;
+}
+
+absl::Status requireWeights(const Model::Impl& impl, const ir::Module& module) {
+  for (const ir::ParamDecl& p : module.params()) {
+    const ir::Attribute* role = p.attrs.find("role");
+    if (role && role->kind() == ir::AttrKind::kString && role->asString() == "optimizer") continue;
+    if (!impl.weights.contains(p.name))
       return absl::FailedPreconditionError(
           strCat("parameter '", p.name, "' has no value: load or initialise the weights first"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Tensor>> Model::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  ASSIGN_OR_RETURN(std::vector<Tensor> ordered, bindArguments(*impl_, *impl_->function, inputs));
+  RETURN_IF_ERROR(requireWeights(*impl_, *impl_->module));
   return reference::interpret(*impl_->module, *impl_->function, ordered, impl_->weights);
 }
 

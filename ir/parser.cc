@@ -237,7 +237,7 @@ class Parser {
     if (!parseTypes(output_types)) return false;
     if (!expect(Tok::kLBrace, "'{'")) return false;
     while (!atKeyword("return")) {
-      if (!at(Tok::kValueName)) return syntaxError("expected an op or 'return'");
+      if (!at(Tok::kValueName) && !at(Tok::kIdentifier)) return syntaxError("expected an op or 'return'");
       if (!parseOp(f) || tooManyErrors()) return false;
     }
     if (!parseReturn(f, std::move(output_types))) return false;
@@ -293,14 +293,18 @@ class Parser {
   // --- Ops ------------------------------------------------------------------
 
   // VALUE,+ '=' NAME '(' VALUE,* ')' attr-dict? ':' types
+  //   or, for ops without results:  NAME '(' VALUE,* ')' attr-dict?
   bool parseOp(Function& f) {
     std::vector<std::pair<std::string, Location>> results;
-    do {
-      if (!at(Tok::kValueName)) return syntaxError("expected a value name");
-      results.emplace_back(tok_.value, loc());
-      advance();
-    } while (consume(Tok::kComma));
-    if (!expect(Tok::kEqual, "'='")) return false;
+    bool no_results = at(Tok::kIdentifier);
+    if (!no_results) {
+      do {
+        if (!at(Tok::kValueName)) return syntaxError("expected a value name");
+        results.emplace_back(tok_.value, loc());
+        advance();
+      } while (consume(Tok::kComma));
+      if (!expect(Tok::kEqual, "'='")) return false;
+    }
     if (!at(Tok::kIdentifier)) return syntaxError("expected an op name");
     std::string op_name(tok_.text);
     Location op_loc = loc();
@@ -320,10 +324,13 @@ class Parser {
     if (!expect(Tok::kRParen, "')'")) return false;
     ParsedAttrs attrs;
     if (at(Tok::kLBrace) && !parseAttrDict(attrs)) return false;
-    if (!expect(Tok::kColon, "':'")) return false;
     Location types_loc = loc();
     std::vector<TensorType> types;
-    if (!parseTypes(types)) return false;
+    if (!no_results) {
+      if (!expect(Tok::kColon, "':'")) return false;
+      types_loc = loc();
+      if (!parseTypes(types)) return false;
+    }
 
     std::optional<OpKind> kind = lookupOp(op_name);
     if (!kind) {

@@ -44,10 +44,15 @@ class ValueNamer {
 void printOp(const Operation& op, ValueNamer& namer, std::ostream& out) {
   out << "  ";
   for (size_t i = 0; i < op.numResults(); ++i) out << (i ? ", " : "") << namer.name(op.result(i));
-  out << " = " << op.name() << "(";
+  if (op.numResults() > 0) out << " = ";
+  out << op.name() << "(";
   for (size_t i = 0; i < op.numOperands(); ++i) out << (i ? ", " : "") << namer.name(op.operand(i));
   out << ")";
   if (!op.attrs().empty()) out << " " << op.attrs().str();
+  if (op.numResults() == 0) {
+    out << "\n";
+    return;
+  }
   out << " : ";
   if (op.numResults() == 1) {
     out << op.result(0)->type().str();

@@ -110,6 +110,15 @@ class Verifier {
       if (!(result_types[i] == (*inferred)[i]))
         error(loc, strCat("'", def.name, "' result ", i, " has type ", result_types[i].str(),
                                 ", but its operands give ", (*inferred)[i].str()));
+    if (op.kind() == OpKind::kAssign) {
+      const std::string& name = op.attrs().getString("name");
+      const ParamDecl* p = module.findParam(name);
+      if (!p)
+        error(loc, strCat("'assign' writes undeclared param @", name));
+      else if (!(p->type == op.operand(0)->type()))
+        error(loc, strCat("'assign' writes ", op.operand(0)->type().str(), " to @", name,
+                          ", which is declared ", p->type.str()));
+    }
     if (op.kind() == OpKind::kParam) {
       const std::string& name = op.attrs().getString("name");
       const ParamDecl* p = module.findParam(name);

@@ -68,6 +68,16 @@ class IndexWalker {
   std::vector<int64_t> offsets_;
 };
 
+// out[i] = f(a[i'], b[i'']) for every position i of `out`, where i' and i''
+// are i broadcast back onto the shapes of a and b (NumPy rules).
+template <typename F>
+void mapBroadcast(Array& out, const Array& a, const Array& b, F f) {
+  IndexWalker walk(out.shape,
+                   {broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)});
+  for (int64_t i = 0; i < out.size(); ++i, walk.next())
+    out[i] = f(a[walk.offset(0)], b[walk.offset(1)]);
+}
+
 }  // namespace dlc::reference
 
 #endif  // DLC_REFERENCE_ARRAY_H_

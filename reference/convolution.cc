@@ -77,7 +77,7 @@ Array pool(const OpContext& c, F reduce) {
 // y[n, oh, ow, f] = bias[f] + sum over (i, j, q) of
 //   x[n, oh*sh - top + i*dh, ow*sw - left + j*dw, g*cpg + q] * kernel[i, j, q, f]
 // where g = f / (filters / groups) is f's group and cpg = channels / groups.
-absl::StatusOr<Array> evalConv2d(const OpContext& c) {
+absl::StatusOr<Results> evalConv2d(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   const Array& kernel = c.operand(1);
@@ -116,7 +116,7 @@ absl::StatusOr<Array> evalConv2d(const OpContext& c) {
 }
 
 // The maximum over the window's valid cells; NaN if any of them is NaN.
-absl::StatusOr<Array> evalMaxpool2d(const OpContext& c) {
+absl::StatusOr<Results> evalMaxpool2d(const OpContext& c) {
   return pool(c, [](const Array& x, const Pool& p, int64_t n, int64_t i, int64_t j, int64_t k) {
     double best = -std::numeric_limits<double>::infinity();
     bool nan = false;
@@ -129,7 +129,7 @@ absl::StatusOr<Array> evalMaxpool2d(const OpContext& c) {
 }
 
 // The mean over the window's valid cells (padding is not counted).
-absl::StatusOr<Array> evalAvgpool2d(const OpContext& c) {
+absl::StatusOr<Results> evalAvgpool2d(const OpContext& c) {
   return pool(c, [](const Array& x, const Pool& p, int64_t n, int64_t i, int64_t j, int64_t k) {
     double sum = 0;
     int64_t count = forWindow(x, p, n, i, j, k, [&](double v) { sum += v; });
@@ -138,7 +138,7 @@ absl::StatusOr<Array> evalAvgpool2d(const OpContext& c) {
 }
 
 // [N, H, W, C] -> [N, C], the mean over H and W.
-absl::StatusOr<Array> evalGlobalAvgpool2d(const OpContext& c) {
+absl::StatusOr<Results> evalGlobalAvgpool2d(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   int64_t batch = x.shape[0], cells = x.shape[1] * x.shape[2], channels = x.shape[3];

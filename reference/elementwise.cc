@@ -41,72 +41,72 @@ double sigmoid(double x) {
 
 }  // namespace
 
-absl::StatusOr<Array> evalRelu(const OpContext& c) {
+absl::StatusOr<Results> evalRelu(const OpContext& c) {
   return mapUnary(c, [](double x) { return x < 0 ? 0.0 : x; });  // NaN stays NaN
 }
 
-absl::StatusOr<Array> evalSigmoid(const OpContext& c) { return mapUnary(c, sigmoid); }
+absl::StatusOr<Results> evalSigmoid(const OpContext& c) { return mapUnary(c, sigmoid); }
 
-absl::StatusOr<Array> evalTanh(const OpContext& c) {
+absl::StatusOr<Results> evalTanh(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::tanh(x); });
 }
 
 // The exact form: x * Phi(x) with Phi the standard normal CDF.
-absl::StatusOr<Array> evalGelu(const OpContext& c) {
+absl::StatusOr<Results> evalGelu(const OpContext& c) {
   return mapUnary(c, [](double x) { return 0.5 * x * (1.0 + std::erf(x * M_SQRT1_2)); });
 }
 
-absl::StatusOr<Array> evalExp(const OpContext& c) {
+absl::StatusOr<Results> evalExp(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::exp(x); });
 }
 
-absl::StatusOr<Array> evalLog(const OpContext& c) {
+absl::StatusOr<Results> evalLog(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::log(x); });
 }
 
-absl::StatusOr<Array> evalSqrt(const OpContext& c) {
+absl::StatusOr<Results> evalSqrt(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::sqrt(x); });
 }
 
-absl::StatusOr<Array> evalAbs(const OpContext& c) {
+absl::StatusOr<Results> evalAbs(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::fabs(x); });
 }
 
-absl::StatusOr<Array> evalNeg(const OpContext& c) {
+absl::StatusOr<Results> evalNeg(const OpContext& c) {
   return mapUnary(c, [](double x) { return -x; });
 }
 
-absl::StatusOr<Array> evalLeakyRelu(const OpContext& c) {
+absl::StatusOr<Results> evalLeakyRelu(const OpContext& c) {
   double alpha = c.attrs().getFloat("alpha");
   return mapUnary(c, [alpha](double x) { return x < 0 ? alpha * x : x; });
 }
 
-absl::StatusOr<Array> evalRescaling(const OpContext& c) {
+absl::StatusOr<Results> evalRescaling(const OpContext& c) {
   double scale = c.attrs().getFloat("scale"), offset = c.attrs().getFloat("offset");
   return mapUnary(c, [scale, offset](double x) { return x * scale + offset; });
 }
 
 // The conversion itself is the rounding to the result dtype that follows
 // every op.
-absl::StatusOr<Array> evalCast(const OpContext& c) {
+absl::StatusOr<Results> evalCast(const OpContext& c) {
   return mapUnary(c, [](double x) { return x; });
 }
 
-absl::StatusOr<Array> evalAdd(const OpContext& c) {
+absl::StatusOr<Results> evalAdd(const OpContext& c) {
   return mapBinary(c, [](double a, double b) { return a + b; });
 }
 
-absl::StatusOr<Array> evalSub(const OpContext& c) {
+absl::StatusOr<Results> evalSub(const OpContext& c) {
   return mapBinary(c, [](double a, double b) { return a - b; });
 }
 
-absl::StatusOr<Array> evalMul(const OpContext& c) {
+absl::StatusOr<Results> evalMul(const OpContext& c) {
   return mapBinary(c, [](double a, double b) { return a * b; });
 }
 
 // Floats: IEEE division. Integers: truncation toward zero (C, CUDA and
 // tf.truncatediv); a zero divisor is an error rather than a silent value.
-absl::StatusOr<Array> evalDiv(const OpContext& c) {
+absl::StatusOr<Results> evalDiv(const OpContext& c) {
   if (ir::isFloat(c.dtype)) return mapBinary(c, [](double a, double b) { return a / b; });
   bool zero = false;
   Array out = mapBinary(c, [&zero](double a, double b) {
@@ -121,14 +121,14 @@ absl::StatusOr<Array> evalDiv(const OpContext& c) {
 }
 
 // maximum/minimum propagate NaN from either side (NumPy's np.maximum).
-absl::StatusOr<Array> evalMaximum(const OpContext& c) {
+absl::StatusOr<Results> evalMaximum(const OpContext& c) {
   return mapBinary(c, [](double a, double b) {
     if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
     return a > b ? a : b;
   });
 }
 
-absl::StatusOr<Array> evalMinimum(const OpContext& c) {
+absl::StatusOr<Results> evalMinimum(const OpContext& c) {
   return mapBinary(c, [](double a, double b) {
     if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
     return a < b ? a : b;

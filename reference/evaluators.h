@@ -5,6 +5,7 @@
 #define DLC_REFERENCE_EVALUATORS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,32 +16,52 @@
 
 namespace dlc::reference {
 
-// What an evaluator sees: the op, its operand arrays, the concrete type of
-// its result (inferred by the op's shape rule from the concrete operand
-// types) and the run's parameters and options.
+// The parameters a function writes with `assign`, by name, each already in
+// its declared dtype.
+using StateWrites = std::map<std::string, Array, std::less<>>;
+
+// What an evaluator sees: the op, its operand arrays, the concrete types of
+// its results (inferred by the op's shape rule from the concrete operand
+// types), the run's parameters and options, and where `assign` records its
+// write.
 struct OpContext {
   const ir::Operation& op;
-  size_t op_index;  // position in the function, for the random streams
+  size_t op_index;  // position in the function
   std::vector<const Array*> operands;
+  // The first result's dtype and shape (f32[] for an op with no results).
   ir::DType dtype;
   std::vector<int64_t> shape;
+  // Every result's, for ops with several.
+  std::vector<ir::DType> dtypes;
+  std::vector<std::vector<int64_t>> shapes;
   const ir::Module& module;
   const ParamMap& params;
   const InterpretOptions& options;
+  StateWrites* writes;
 
   const Array& operand(size_t i) const { return *operands[i]; }
   bool hasOperand(size_t i) const { return i < operands.size(); }
   const ir::Attrs& attrs() const { return op.attrs(); }
-  // A zero-filled array of the result type.
-  Array result() const;
+  // A zero-filled array of result i's type.
+  Array result(size_t i = 0) const;
   // `embedding 'embedding' at line 7`: the op, the layer name of its result
   // and its source line where known, for messages.
   std::string describe() const;
 };
 
-// The evaluators return the exact (double) result; the interpreter rounds it
-// to the result dtype afterwards.
-#define OP(Id, ...) absl::StatusOr<Array> eval##Id(const OpContext& c);
+// What an evaluator returns: one array per result of its op, in order (none
+// for assign). Most ops have one result, and an Array converts.
+struct Results {
+  std::vector<Array> arrays;
+
+  Results() = default;
+  Results(Array array) { arrays.push_back(std::move(array)); }  // NOLINT: implicit
+  Results(std::vector<Array> all) : arrays(std::move(all)) {}    // NOLINT: implicit
+};
+
+// The evaluators return the exact (double) results; the interpreter rounds
+// them to the result dtypes afterwards.
+#define OP(Id, ...) absl::StatusOr<Results> eval##Id(const OpContext& c);
 #include "ir/ops.def"
 #undef OP
 

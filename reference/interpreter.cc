@@ -1,8 +1,9 @@
 // interpret(): binds the inputs to the signature, then evaluates the ops in
-// program order. Each op's concrete result type comes from its shape rule
-// applied to the concrete operand types, and is checked against the type the
-// IR declares; the evaluator computes in double and the result is rounded to
-// its dtype before any other op sees it.
+// program order. Each op's concrete result types come from its shape rule
+// applied to the concrete operand types, and are checked against the types
+// the IR declares; the evaluator computes in double and each result is
+// rounded to its dtype before any other op sees it. `assign` ops record
+// their writes aside; they are handed back after the last op.
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -19,7 +20,7 @@ namespace {
 // model is reported as ResourceExhausted instead of exhausting the host.
 constexpr int64_t kMaxLiveBytes = int64_t{1} << 34;
 
-using Evaluator = absl::StatusOr<Array> (*)(const OpContext&);
+using Evaluator = absl::StatusOr<Results> (*)(const OpContext&);
 
 // Indexed by OpKind; generated from the op table like OpKind itself.
 constexpr Evaluator kEvaluators[] = {
@@ -123,7 +124,8 @@ class Interpreter {
               const InterpretOptions& options)
       : module_(module), function_(function), params_(params), options_(options) {}
 
-  absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs) {
+  absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs,
+                                                   ParamMap* assigned) {
     RETURN_IF_ERROR(bindInputs(inputs));
     findLastUses();
     for (size_t i = 0; i < function_.ops().size(); ++i)
@@ -136,6 +138,14 @@ class Interpreter {
             strCat("function '", function_.name(), "' returns a value that is never defined"));
       ASSIGN_OR_RETURN(runtime::Tensor t, toTensor(it->second));
       outputs.push_back(std::move(t));
+    }
+    if (assigned) {
+      ParamMap written;
+      for (const auto& [name, array] : writes_) {
+        ASSIGN_OR_RETURN(runtime::Tensor t, toTensor(array));
+        written.emplace(name, std::move(t));
+      }
+      *assigned = std::move(written);
     }
     return outputs;
   }
@@ -177,12 +187,21 @@ class Interpreter {
     for (const ir::Value* v : function_.outputs()) last_use_[v] = ops.size();
   }
 
-  // Checks that a working array of this shape fits beside the live ones.
+  // Checks that working arrays of these shapes fit beside the live ones.
   absl::Status reserve(std::string_view what, ir::DType dtype, std::span<const int64_t> shape) {
-    int64_t bytes = elementCount(shape) * 8;
+    return reserveAll(what, {dtype}, {std::vector<int64_t>(shape.begin(), shape.end())});
+  }
+  absl::Status reserveAll(std::string_view what, const std::vector<ir::DType>& dtypes,
+                          const std::vector<std::vector<int64_t>>& shapes) {
+    int64_t bytes = 0;
+    std::vector<std::string> types;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      bytes += elementCount(shapes[i]) * 8;
+      types.push_back(shapeString(dtypes[i], shapes[i]));
+    }
     if (bytes > kMaxLiveBytes - live_bytes_)
       return absl::ResourceExhaustedError(
-          strCat(what, ": ", shapeString(dtype, shape), " needs ", bytes, " bytes beside ",
+          strCat(what, ": ", strJoin(types, ", "), " needs ", bytes, " bytes beside ",
                  live_bytes_, " live bytes, over the interpreter's limit of ", kMaxLiveBytes));
     return absl::OkStatus();
   }
@@ -192,14 +211,13 @@ class Interpreter {
     values_[v] = std::move(array);
   }
 
-  // The concrete shape of op's result: its shape rule applied to the concrete
-  // operand types, checked against (and binding the symbols of) the type the
-  // IR declares.
-  absl::StatusOr<std::vector<int64_t>> resultShape(const ir::Operation& op,
-                                                   const std::vector<ir::TensorType>& operand_types,
-                                                   const std::string& where) {
+  // The concrete types of op's results: its shape rule applied to the
+  // concrete operand types, checked against (and binding the symbols of) the
+  // types the IR declares.
+  absl::StatusOr<std::vector<ir::TensorType>> resultTypes(
+      const ir::Operation& op, const std::vector<ir::TensorType>& operand_types,
+      const std::string& where) {
     const ir::OpDef& def = op.def();
-    const ir::TensorType& declared = op.result()->type();
     // Symbolic dims in attributes (reshape's shape) and in stated result
     // types take their bound sizes.
     ir::Attrs attrs = op.attrs();
@@ -211,33 +229,43 @@ class Interpreter {
     }
     std::vector<ir::TensorType> given;
     if (def.has(ir::kGivenType)) {
-      absl::StatusOr<std::vector<ir::Dim>> dims = bindings_.substitute(declared.dims);
-      if (!dims.ok()) return absl::InternalError(strCat(where, ": ", dims.status().message()));
-      given.push_back(ir::TensorType{declared.dtype, std::move(*dims)});
+      for (size_t i = 0; i < op.numResults(); ++i) {
+        const ir::TensorType& declared = op.result(i)->type();
+        absl::StatusOr<std::vector<ir::Dim>> dims = bindings_.substitute(declared.dims);
+        if (!dims.ok()) return absl::InternalError(strCat(where, ": ", dims.status().message()));
+        given.push_back(ir::TensorType{declared.dtype, std::move(*dims)});
+      }
     }
     absl::StatusOr<std::vector<ir::TensorType>> inferred =
         def.infer(ir::ShapeContext{operand_types, attrs, given, def.name});
     if (!inferred.ok())
       return absl::InternalError(
           strCat(where, " fails on concrete operands: ", inferred.status().message()));
-    if (inferred->size() != 1 || !(*inferred)[0].isStatic())
-      return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
-    const ir::TensorType& result = (*inferred)[0];
-    std::vector<int64_t> shape;
-    for (const ir::Dim& d : result.dims) shape.push_back(d.size());
-    std::optional<std::string> conflict = result.dtype == declared.dtype
-                                              ? bindings_.unify(declared.dims, shape, where)
-                                              : std::optional<std::string>("");
-    if (conflict)
-      return absl::InternalError(strCat(where, " computes ", result.str(), ", but the IR declares ",
-                                        declared.str(), *conflict));
-    return shape;
+    if (inferred->size() != op.numResults())
+      return absl::InternalError(strCat(where, ": the shape rule gives ", inferred->size(),
+                                        " result types for ", op.numResults(), " results"));
+    for (size_t i = 0; i < inferred->size(); ++i) {
+      const ir::TensorType& result = (*inferred)[i];
+      const ir::TensorType& declared = op.result(i)->type();
+      if (!result.isStatic())
+        return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
+      std::vector<int64_t> shape;
+      for (const ir::Dim& d : result.dims) shape.push_back(d.size());
+      std::optional<std::string> conflict = result.dtype == declared.dtype
+                                                ? bindings_.unify(declared.dims, shape, where)
+                                                : std::optional<std::string>("");
+      if (conflict)
+        return absl::InternalError(strCat(where, " computes ", result.str(),
+                                          ", but the IR declares ", declared.str(), *conflict));
+    }
+    return std::move(*inferred);
   }
 
   absl::Status evaluate(const ir::Operation& op, size_t index) {
     std::string where = strCat("op ", index, " (", describeOp(op), ")");
-    if (op.numResults() != 1)
-      return absl::InternalError(strCat(where, " has ", op.numResults(), " results, not 1"));
+    if (op.numResults() != static_cast<size_t>(op.def().num_results))
+      return absl::InternalError(
+          strCat(where, " has ", op.numResults(), " results, not ", op.def().num_results));
 
     // Operands and their concrete types.
     std::vector<const Array*> operands;
@@ -252,22 +280,46 @@ class Interpreter {
       operand_types.push_back(std::move(t));
     }
 
-    ASSIGN_OR_RETURN(std::vector<int64_t> shape, resultShape(op, operand_types, where));
-    OpContext c{
-        op,      index,   std::move(operands), op.result()->type().dtype, std::move(shape), module_,
-        params_, options_};
-    RETURN_IF_ERROR(reserve(c.describe(), c.dtype, c.shape));
-    ASSIGN_OR_RETURN(Array result, kEvaluators[static_cast<size_t>(op.kind())](c));
-    if (result.dtype != c.dtype || result.shape != c.shape ||
-        result.size() != elementCount(c.shape))
-      return absl::InternalError(strCat(where, ": the evaluator returned ",
-                                        shapeString(result.dtype, result.shape), " for ",
-                                        shapeString(c.dtype, c.shape)));
-    roundInPlace(result);
-    store(op.result(), std::move(result));
+    ASSIGN_OR_RETURN(std::vector<ir::TensorType> types, resultTypes(op, operand_types, where));
+    std::vector<ir::DType> dtypes;
+    std::vector<std::vector<int64_t>> shapes;
+    for (const ir::TensorType& t : types) {
+      dtypes.push_back(t.dtype);
+      std::vector<int64_t> shape;
+      for (const ir::Dim& d : t.dims) shape.push_back(d.size());
+      shapes.push_back(std::move(shape));
+    }
+    OpContext c{.op = op,
+                .op_index = index,
+                .operands = std::move(operands),
+                .dtype = dtypes.empty() ? ir::DType::kF32 : dtypes[0],
+                .shape = shapes.empty() ? std::vector<int64_t>{} : shapes[0],
+                .dtypes = dtypes,
+                .shapes = shapes,
+                .module = module_,
+                .params = params_,
+                .options = options_,
+                .writes = &writes_};
+    RETURN_IF_ERROR(reserveAll(c.describe(), dtypes, shapes));
+    ASSIGN_OR_RETURN(Results results, kEvaluators[static_cast<size_t>(op.kind())](c));
+    if (results.arrays.size() != op.numResults())
+      return absl::InternalError(strCat(where, ": the evaluator returned ", results.arrays.size(),
+                                        " results for ", op.numResults()));
+    for (size_t i = 0; i < results.arrays.size(); ++i) {
+      Array& result = results.arrays[i];
+      if (result.dtype != dtypes[i] || result.shape != shapes[i] ||
+          result.size() != elementCount(shapes[i]))
+        return absl::InternalError(strCat(where, ": the evaluator returned ",
+                                          shapeString(result.dtype, result.shape), " for ",
+                                          shapeString(dtypes[i], shapes[i])));
+    }
+    for (size_t i = 0; i < results.arrays.size(); ++i) {
+      roundInPlace(results.arrays[i]);
+      store(op.result(i), std::move(results.arrays[i]));
+    }
 
     for (const ir::Value* v : op.operands()) release(v, index);
-    release(op.result(), index);  // an unused result
+    for (size_t i = 0; i < op.numResults(); ++i) release(op.result(i), index);  // unused results
     return absl::OkStatus();
   }
 
@@ -286,17 +338,18 @@ class Interpreter {
   const InterpretOptions& options_;
   Bindings bindings_;
   std::unordered_map<const ir::Value*, Array> values_;
+  StateWrites writes_;
   std::unordered_map<const ir::Value*, size_t> last_use_;
   int64_t live_bytes_ = 0;
 };
 
 }  // namespace
 
-Array OpContext::result() const {
+Array OpContext::result(size_t i) const {
   Array a;
-  a.dtype = dtype;
-  a.shape = shape;
-  a.data.assign(static_cast<size_t>(elementCount(shape)), 0.0);
+  a.dtype = dtypes[i];
+  a.shape = shapes[i];
+  a.data.assign(static_cast<size_t>(elementCount(a.shape)), 0.0);
   return a;
 }
 
@@ -306,8 +359,9 @@ absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module,
                                                        const ir::Function& function,
                                                        std::span<const runtime::Tensor> inputs,
                                                        const ParamMap& params,
-                                                       const InterpretOptions& options) {
-  return Interpreter(module, function, params, options).run(inputs);
+                                                       const InterpretOptions& options,
+                                                       ParamMap* assigned) {
+  return Interpreter(module, function, params, options).run(inputs, assigned);
 }
 
 }  // namespace dlc::reference

@@ -21,6 +21,9 @@ using ParamMap = std::map<std::string, runtime::Tensor, std::less<>>;
 
 struct InterpretOptions {
   uint64_t seed = 0;  // randomness of training-mode dropout and augmentation
+  // The training step: mixed into the random draws so that every step gets
+  // new dropout masks, flips and crops (see reference/random.cc).
+  uint64_t step = 0;
 };
 
 // Runs `function` of `module` on `inputs` (one per argument, in order).
@@ -28,11 +31,19 @@ struct InterpretOptions {
 // InvalidArgument for the caller's mistakes (an input of the wrong shape or
 // dtype, naming the input and both shapes; a missing parameter; an embedding
 // id out of range, naming the layer); Internal for malformed IR.
+//
+// State: every `param` op reads `params`, as passed in, even after an
+// `assign` to the same name; the writes take effect after the call. When
+// `assigned` is given, it is replaced by the values the function's `assign`
+// ops wrote (each in its parameter's declared dtype and shape). Assigning a
+// name that is not a declared parameter, with a value of another shape, or
+// twice in one call is malformed IR.
 absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module,
                                                        const ir::Function& function,
                                                        std::span<const runtime::Tensor> inputs,
                                                        const ParamMap& params,
-                                                       const InterpretOptions& options = {});
+                                                       const InterpretOptions& options = {},
+                                                       ParamMap* assigned = nullptr);
 
 }  // namespace dlc::reference
 

@@ -4,7 +4,7 @@
 namespace dlc::reference {
 
 // [..., m, k] @ [..., k, n] -> [..., m, n]; the leading dims broadcast.
-absl::StatusOr<Array> evalMatmul(const OpContext& c) {
+absl::StatusOr<Results> evalMatmul(const OpContext& c) {
   Array out = c.result();
   const Array& lhs = c.operand(0);
   const Array& rhs = c.operand(1);
@@ -32,7 +32,7 @@ absl::StatusOr<Array> evalMatmul(const OpContext& c) {
 }
 
 // x[..., in] @ kernel[in, units] + bias[units], on the last axis.
-absl::StatusOr<Array> evalDense(const OpContext& c) {
+absl::StatusOr<Results> evalDense(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   const Array& kernel = c.operand(1);

@@ -60,14 +60,14 @@ double mean(double sum, int64_t count) {
 
 }  // namespace
 
-absl::StatusOr<Array> evalSoftmax(const OpContext& c) { return softmax(c, false); }
-absl::StatusOr<Array> evalLogSoftmax(const OpContext& c) { return softmax(c, true); }
+absl::StatusOr<Results> evalSoftmax(const OpContext& c) { return softmax(c, false); }
+absl::StatusOr<Results> evalLogSoftmax(const OpContext& c) { return softmax(c, true); }
 
 // y = gamma * (x - mean) / sqrt(variance + epsilon) + beta per channel of
 // `axis`. Inference uses the moving statistics; training uses the batch
 // statistics over every other axis (the moving-statistics update is not a
 // result of this op).
-absl::StatusOr<Array> evalBatchnorm(const OpContext& c) {
+absl::StatusOr<Results> evalBatchnorm(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   const Array& gamma = c.operand(1);
@@ -104,7 +104,7 @@ absl::StatusOr<Array> evalBatchnorm(const OpContext& c) {
 
 // y = (x - mean) / sqrt(variance + epsilon) * gamma + beta, with the
 // statistics over `axis` for each position of the other axes.
-absl::StatusOr<Array> evalLayernorm(const OpContext& c) {
+absl::StatusOr<Results> evalLayernorm(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   const Array& gamma = c.operand(1);

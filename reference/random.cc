@@ -1,12 +1,14 @@
-// dropout, random_flip and random_crop.
+// dropout, random_flip, random_crop and random_crop_grad.
 //
 // With training=false they are the identity, the identity and a centre crop
 // (offset (in - out) / 2, rounded down). With training=true they draw from a
-// counter-based stream, so that a run is a pure function of
-// InterpretOptions::seed:
-//   draw(k) = splitmix64(splitmix64(splitmix64(seed) ^ op_index) ^ k)
+// counter-based stream, so that a run is a pure function of the options:
+//   stream = splitmix64(splitmix64(splitmix64(seed) ^ key) ^ step)
+//   draw(k) = splitmix64(stream ^ k)
 //   uniform(k) = (draw(k) >> 11) * 2^-53, in [0, 1)
-// where op_index is the op's position in the function and k counts as follows.
+// where seed and step are InterpretOptions::seed and ::step, key is the op's
+// `key` attribute (as a 64-bit two's-complement pattern), and k counts as
+// follows.
 //   dropout:      k = element index; kept when uniform(k) >= rate, and then
 //                 scaled by 1 / (1 - rate) (inverted dropout)
 //   random_flip:  k = 2 * n for the horizontal (width) flip of image n and
@@ -14,6 +16,12 @@
 //                 uniform(k) < 0.5
 //   random_crop:  k = 2 * n for the row offset of image n, 2 * n + 1 for its
 //                 column offset; offset = floor(uniform(k) * (in - out + 1))
+// The draws do not depend on where the op is or on its operand's values, so
+// a backward op with the same key, in the same run and step, sees the same
+// masks: dropout of the gradient with the forward op's key drops the same
+// elements, random_flip of the gradient flips the same images back, and
+// random_crop_grad puts the gradient back at the forward crop's offsets. Ops
+// that should draw independently need different keys.
 #include <algorithm>
 
 #include "reference/evaluators.h"
@@ -30,7 +38,8 @@ uint64_t splitmix64(uint64_t x) {
 
 class Stream {
  public:
-  Stream(uint64_t seed, uint64_t op_index) : key_(splitmix64(splitmix64(seed) ^ op_index)) {}
+  Stream(uint64_t seed, uint64_t key, uint64_t step)
+      : key_(splitmix64(splitmix64(splitmix64(seed) ^ key) ^ step)) {}
   double uniform(uint64_t k) const {
     return static_cast<double>(splitmix64(key_ ^ k) >> 11) * 0x1p-53;
   }
@@ -39,13 +48,32 @@ class Stream {
   uint64_t key_;
 };
 
-Stream streamFor(const OpContext& c) { return Stream(c.options.seed, c.op_index); }
+Stream streamFor(const OpContext& c) {
+  return Stream(c.options.seed, static_cast<uint64_t>(c.attrs().getInt("key")), c.options.step);
+}
 
 bool training(const OpContext& c) { return c.attrs().getBool("training"); }
 
+// The top-left corner of image n's crop of out_h x out_w from in_h x in_w.
+struct Offset {
+  int64_t top, left;
+};
+
+Offset cropOffset(const OpContext& c, int64_t n, int64_t in_h, int64_t in_w, int64_t out_h,
+                  int64_t out_w) {
+  if (!training(c)) return {(in_h - out_h) / 2, (in_w - out_w) / 2};
+  Stream stream = streamFor(c);
+  uint64_t k = 2 * static_cast<uint64_t>(n);
+  auto draw = [&](uint64_t index, int64_t room) {
+    return std::min<int64_t>(
+        static_cast<int64_t>(stream.uniform(index) * static_cast<double>(room + 1)), room);
+  };
+  return {draw(k, in_h - out_h), draw(k + 1, in_w - out_w)};
+}
+
 }  // namespace
 
-absl::StatusOr<Array> evalDropout(const OpContext& c) {
+absl::StatusOr<Results> evalDropout(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   double rate = c.attrs().getFloat("rate");
@@ -61,7 +89,7 @@ absl::StatusOr<Array> evalDropout(const OpContext& c) {
 }
 
 // x[N, H, W, C]; each image is flipped on its own.
-absl::StatusOr<Array> evalRandomFlip(const OpContext& c) {
+absl::StatusOr<Results> evalRandomFlip(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   if (!training(c)) {
@@ -88,25 +116,35 @@ absl::StatusOr<Array> evalRandomFlip(const OpContext& c) {
 }
 
 // x[N, H, W, C] -> [N, height, width, C].
-absl::StatusOr<Array> evalRandomCrop(const OpContext& c) {
+absl::StatusOr<Results> evalRandomCrop(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   int64_t batch = x.shape[0], h = x.shape[1], w = x.shape[2], ch = x.shape[3];
   int64_t oh = out.shape[1], ow = out.shape[2];
-  Stream stream = streamFor(c);
   for (int64_t n = 0; n < batch; ++n) {
-    int64_t top = (h - oh) / 2, left = (w - ow) / 2;
-    if (training(c)) {
-      uint64_t k = 2 * static_cast<uint64_t>(n);
-      top = std::min<int64_t>(
-          static_cast<int64_t>(stream.uniform(k) * static_cast<double>(h - oh + 1)), h - oh);
-      left = std::min<int64_t>(
-          static_cast<int64_t>(stream.uniform(k + 1) * static_cast<double>(w - ow + 1)), w - ow);
-    }
+    auto [top, left] = cropOffset(c, n, h, w, oh, ow);
     for (int64_t i = 0; i < oh; ++i)
       for (int64_t j = 0; j < ow; ++j)
         for (int64_t q = 0; q < ch; ++q)
           out[((n * oh + i) * ow + j) * ch + q] = x[((n * h + top + i) * w + left + j) * ch + q];
+  }
+  return out;
+}
+
+// g[N, height, width, C] and like[N, H, W, C] -> zeros like `like` with g at
+// the offsets random_crop with the same key (and training flag) used: the
+// adjoint of the crop.
+absl::StatusOr<Results> evalRandomCropGrad(const OpContext& c) {
+  Array out = c.result();
+  const Array& g = c.operand(0);
+  int64_t batch = out.shape[0], h = out.shape[1], w = out.shape[2], ch = out.shape[3];
+  int64_t oh = g.shape[1], ow = g.shape[2];
+  for (int64_t n = 0; n < batch; ++n) {
+    auto [top, left] = cropOffset(c, n, h, w, oh, ow);
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t q = 0; q < ch; ++q)
+          out[((n * h + top + i) * w + left + j) * ch + q] = g[((n * oh + i) * ow + j) * ch + q];
   }
   return out;
 }

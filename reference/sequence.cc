@@ -19,7 +19,7 @@ double sigmoid(double x) {
 
 // out[..., :] = embeddings[ids[...], :]. An id outside [0, input_dim) is the
 // caller's error, never a silent read.
-absl::StatusOr<Array> evalEmbedding(const OpContext& c) {
+absl::StatusOr<Results> evalEmbedding(const OpContext& c) {
   Array out = c.result();
   const Array& ids = c.operand(0);
   const Array& table = c.operand(1);
@@ -46,7 +46,7 @@ absl::StatusOr<Array> evalEmbedding(const OpContext& c) {
 //   c = f * c + i * g,  h = o * tanh(c)
 // The dot products are accumulated in double; h and c are rounded to the
 // result dtype after each step, as a state tensor of that dtype would be.
-absl::StatusOr<Array> evalLstm(const OpContext& c) {
+absl::StatusOr<Results> evalLstm(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   const Array& kernel = c.operand(1);

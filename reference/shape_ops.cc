@@ -56,11 +56,11 @@ Array reduce(const OpContext& c, Reduction kind) {
 
 }  // namespace
 
-absl::StatusOr<Array> evalFlatten(const OpContext& c) { return relabel(c); }
-absl::StatusOr<Array> evalReshape(const OpContext& c) { return relabel(c); }
+absl::StatusOr<Results> evalFlatten(const OpContext& c) { return relabel(c); }
+absl::StatusOr<Results> evalReshape(const OpContext& c) { return relabel(c); }
 
 // out[i0, ..., ik] = x[j] with j[perm[a]] = i_a.
-absl::StatusOr<Array> evalTranspose(const OpContext& c) {
+absl::StatusOr<Results> evalTranspose(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
   const std::vector<int64_t>& perm = c.attrs().getIntList("perm");
@@ -73,7 +73,7 @@ absl::StatusOr<Array> evalTranspose(const OpContext& c) {
 }
 
 // The inputs side by side on `axis`, in order.
-absl::StatusOr<Array> evalConcat(const OpContext& c) {
+absl::StatusOr<Results> evalConcat(const OpContext& c) {
   Array out = c.result();
   int64_t axis = normalizeAxis(c.attrs().getInt("axis"), out.rank());
   int64_t outer = 1;
@@ -91,8 +91,8 @@ absl::StatusOr<Array> evalConcat(const OpContext& c) {
   return out;
 }
 
-absl::StatusOr<Array> evalReduceSum(const OpContext& c) { return reduce(c, Reduction::kSum); }
-absl::StatusOr<Array> evalReduceMean(const OpContext& c) { return reduce(c, Reduction::kMean); }
-absl::StatusOr<Array> evalReduceMax(const OpContext& c) { return reduce(c, Reduction::kMax); }
+absl::StatusOr<Results> evalReduceSum(const OpContext& c) { return reduce(c, Reduction::kSum); }
+absl::StatusOr<Results> evalReduceMean(const OpContext& c) { return reduce(c, Reduction::kMean); }
+absl::StatusOr<Results> evalReduceMax(const OpContext& c) { return reduce(c, Reduction::kMax); }
 
 }  // namespace dlc::reference

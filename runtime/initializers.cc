@@ -95,6 +95,11 @@ absl::StatusOr<Tensor> initializeParameter(std::string_view name, DType dtype,
     for (int64_t i = 0; i < t.numElements(); ++i) t.set(i, 1.0);
     return t;
   }
+  if (init == "constant") {  // optimizer hyper-parameters kept as state (learning rate)
+    double value = number("value", 0.0);
+    for (int64_t i = 0; i < t.numElements(); ++i) t.set(i, value);
+    return t;
+  }
   if (init == "glorot_uniform" || init == "uniform") {
     double lo, hi;
     if (init == "uniform") {

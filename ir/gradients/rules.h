@@ -13,6 +13,7 @@ using GradResult = absl::StatusOr<std::vector<Value*>>;
 GradResult gradAbs(GradContext& c);
 GradResult gradAdd(GradContext& c);
 GradResult gradAvgpool2d(GradContext& c);
+GradResult gradBatchnorm(GradContext& c);
 GradResult gradBroadcastTo(GradContext& c);
 GradResult gradCast(GradContext& c);
 GradResult gradConcat(GradContext& c);

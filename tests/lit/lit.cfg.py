@@ -24,3 +24,6 @@ for feature in config.dlc_features:
     config.available_features.add(feature)
 if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
     config.available_features.add("gpu")
+# `dlc train`'s default source, the Debian package dataset-fashion-mnist.
+if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")

@@ -13,7 +13,9 @@ using CommandMain = std::function<int()>;
 
 CommandMain registerOptCommand(CLI::App& app);
 CommandMain registerCompileCommand(CLI::App& app);
+CommandMain registerGradCommand(CLI::App& app);
 CommandMain registerRunCommand(CLI::App& app);
+CommandMain registerTrainCommand(CLI::App& app);
 
 }  // namespace dlc::tool
 

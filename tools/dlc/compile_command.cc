@@ -47,9 +47,12 @@ int runCompile(const CompileFlags& flags) {
     frontend::printAst(*program, text);
   } else {
     if (!module) return kUserError;
-    if (flags.emit == "opt-ir") {
+    if (flags.emit == "opt-ir" || (flags.train && !module->trainSpecs().empty())) {
+      // --train adds the training functions of the train block (passes/training.h).
       passes::PassManager pm(flags.pass_flags.options());
-      absl::Status s = passes::buildDefaultPipeline(pm);
+      absl::Status s = absl::OkStatus();
+      if (flags.train && !module->trainSpecs().empty()) s = pm.add("training");
+      if (s.ok() && flags.emit == "opt-ir") s = passes::buildDefaultPipeline(pm);
       if (s.ok()) s = pm.run(*module);
       if (!s.ok()) {
         std::cerr << "dlc: error: " << s.message() << "\n";
@@ -74,7 +77,9 @@ CommandMain registerCompileCommand(CLI::App& app) {
   cmd->add_option("--emit", flags->emit,
                   "print a stage: ast (syntax tree), ir (graph IR as lowered), opt-ir (after the pass pipeline)")
       ->check(CLI::IsMember({"ast", "ir", "opt-ir"}))->required();
-  cmd->add_flag("--train", flags->train, "lower in training mode (dropout, batch statistics)");
+  cmd->add_flag("--train", flags->train,
+                "lower in training mode (dropout, batch statistics) and add the train block's "
+                "NAME.grad and NAME.train_step functions");
   cmd->add_option("-o", flags->output, "write to FILE instead of stdout")->type_name("FILE");
   cmd->add_option("--model", flags->model, "the model to compile [the file's last model]");
   cmd->add_flag("--verify-diagnostics", flags->verify_diagnostics,

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
       dlc::tool::registerCompileCommand(app),
       dlc::tool::registerOptCommand(app),
       dlc::tool::registerRunCommand(app),
+      dlc::tool::registerGradCommand(app),
+      dlc::tool::registerTrainCommand(app),
   };
   try {
     app.parse(argc, argv);

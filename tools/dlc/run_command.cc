@@ -8,6 +8,7 @@
 #include "support/strings.h"
 #include "tools/dlc/commands.h"
 #include "tools/dlc/exit_codes.h"
+#include "tools/dlc/inputs.h"
 #include "tools/dlc/status_exit.h"
 
 namespace dlc::tool {
@@ -25,13 +26,6 @@ struct RunFlags {
   std::string precision = "fp32";
   bool allow_unknown = false;
 };
-
-// "NAME=FILE" -> {NAME, FILE}; a bare "FILE" -> {"", FILE}.
-std::pair<std::string, std::string> splitBinding(const std::string& s) {
-  size_t eq = s.find('=');
-  if (eq == std::string::npos) return {"", s};
-  return {s.substr(0, eq), s.substr(eq + 1)};
-}
 
 // Every dim named `batch` in the signature must equal --batch.
 absl::Status checkBatch(const Model& model, const std::vector<std::pair<std::string, Tensor>>& inputs, int64_t batch) {
@@ -58,21 +52,10 @@ void printSummary(size_t index, const Tensor& t) {
 int runRun(const RunFlags& flags) {
   auto model = Model::fromFile(flags.input, {flags.model, flags.target, flags.precision});
   if (!model.ok()) return reportStatus(model.status());
-  absl::Status s = flags.weights.empty() ? model->initializeWeights(flags.seed)
-                                         : model->loadWeights(flags.weights, flags.allow_unknown);
-  if (!s.ok()) return reportStatus(s);
-  std::vector<std::pair<std::string, Tensor>> inputs;
-  for (const std::string& binding : flags.inputs) {
-    auto [name, path] = splitBinding(binding);
-    if (name.empty() && model->inputs().size() != 1) {
-      std::cerr << "dlc run: --input " << binding << ": name the input (NAME=FILE); the model has "
-                << model->inputs().size() << " inputs\n";
-      return kUsageError;
-    }
-    auto tensor = runtime::readNpy(path);
-    if (!tensor.ok()) return reportStatus(tensor.status());
-    inputs.emplace_back(name, std::move(*tensor));
-  }
+  if (int status = prepareWeights(*model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
+    return status;
+  NamedInputs inputs;
+  if (int status = readInputs(*model, flags.inputs, "dlc run", inputs); status != kSuccess) return status;
   if (flags.batch > 0)
     if (absl::Status b = checkBatch(*model, inputs, flags.batch); !b.ok()) return reportStatus(b);
   auto outputs = model->run(inputs);

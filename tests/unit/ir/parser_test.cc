@@ -63,7 +63,7 @@ func @mnist_cnn(%x: f32[batch, 28, 28, 1]) -> (f32[batch, 10], f32[batch, 26, 26
   %4 = mul(%3, %scale) : f32[batch, 10]
   %5 = reduce_sum(%4) {axes = [1], keepdims = true} : f32[batch, 1]
   %6 = sub(%4, %5) : f32[batch, 10]
-  %7 = dropout(%6) {rate = 0.5, training = false} : f32[batch, 10]
+  %7 = dropout(%6) {rate = 0.5, training = false, key = 0} : f32[batch, 10]
   return %7, %1
 }
 

@@ -162,5 +162,107 @@ TEST(Interpret, MalformedIRIsInternal) {
   EXPECT_EQ(s.message(), "op 0 (neg) computes f32[2], but the IR declares f32[3]");
 }
 
+// ---------------------------------------------------------------- assign
+
+// Appends `assign(value) {name}`.
+void assign(Graph& g, Value* value, std::string name) {
+  auto op = g.function().append(OpKind::kAssign, {value},
+                                attrs({{"name", Attribute::string(std::move(name))}}));
+  EXPECT_TRUE(op.ok()) << op.status();
+}
+
+TEST(Assign, WritesTakeEffectAfterTheCall) {
+  // w' = w + x; a read of w after the assign still sees the old w.
+  Graph g;
+  Value* x = g.input("x", f32({2}));
+  Value* w = g.param("w", f32({2}));
+  Value* sum = g.op(OpKind::kAdd, {w, x});
+  assign(g, sum, "w");
+  Value* later = g.op(OpKind::kParam, {}, attrs({{"name", Attribute::string("w")}}), {f32({2})});
+  ParamMap params;
+  params.emplace("w", f32({2}, {1, 2}));
+  ParamMap assigned;
+  assigned.emplace("stale", f32({1}, {0}));
+  g.function().setOutputs({later});
+  auto r = interpret(g.module(), g.function(), tensors(f32({2}, {10, 20})), params, {}, &assigned);
+  ASSERT_TRUE(r.ok()) << r.status();
+  expectTensor((*r)[0], {2}, {1, 2});
+  ASSERT_EQ(assigned.size(), 1u);  // replaced, not merged
+  expectTensor(assigned.at("w"), {2}, {11, 22});
+  expectTensor(params.at("w"), {2}, {1, 2});  // the inputs are untouched
+  // Without a map the writes are checked and dropped.
+  r = interpret(g.module(), g.function(), tensors(f32({2}, {10, 20})), params);
+  ASSERT_TRUE(r.ok()) << r.status();
+}
+
+TEST(Assign, ConvertsToTheDeclaredDType) {
+  Graph g;
+  Value* x = g.input("x", type(DType::kF64, {d(2)}));
+  g.module().params().push_back({"step", type(DType::kF32, {d(2)}), {}, {}});
+  g.module().params().push_back({"count", type(DType::kI32, {d(2)}), {}, {}});
+  assign(g, x, "step");
+  assign(g, x, "count");
+  g.function().setOutputs({});
+  ParamMap assigned;
+  auto r = interpret(g.module(), g.function(), tensors(tensor(DType::kF64, {2}, {0.1, -2.7})), {},
+                     {}, &assigned);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->empty());
+  EXPECT_EQ(assigned.at("step").dtype(), DType::kF32);
+  EXPECT_EQ(assigned.at("step").get(0), static_cast<double>(0.1f));
+  EXPECT_EQ(assigned.at("count").dtype(), DType::kI32);
+  expectTensor(assigned.at("count"), {2}, {0, -2});
+}
+
+TEST(Assign, MalformedWritesAreInternal) {
+  auto status = [](Graph& g, Value* x, std::vector<Tensor> inputs) {
+    g.function().setOutputs({x});
+    ParamMap assigned;
+    return interpret(g.module(), g.function(), inputs, {}, {}, &assigned).status();
+  };
+  {
+    Graph g;
+    Value* x = g.input("x", f32({2}));
+    assign(g, x, "nowhere");
+    absl::Status s = status(g, x, tensors(f32({2}, {1, 2})));
+    EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+    EXPECT_EQ(std::string(s.message()), "assign: 'nowhere' is not a declared parameter");
+  }
+  {
+    Graph g;
+    Value* x = g.input("x", type(DType::kF32, {sym("n")}));
+    g.module().params().push_back({"w", f32({3}), {}, {}});
+    assign(g, x, "w");
+    absl::Status s = status(g, x, tensors(f32({2}, {1, 2})));
+    EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+    EXPECT_EQ(std::string(s.message()),
+              "assign: the value f32[2] does not have the shape of parameter 'w' f32[3]");
+  }
+  {
+    Graph g;
+    Value* x = g.input("x", f32({2}));
+    g.module().params().push_back({"w", f32({2}), {}, {}});
+    assign(g, x, "w");
+    assign(g, x, "w");
+    absl::Status s = status(g, x, tensors(f32({2}, {1, 2})));
+    EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+    EXPECT_EQ(std::string(s.message()), "assign: parameter 'w' is assigned twice");
+  }
+}
+
+TEST(Interpret, OpsWithSeveralResults) {
+  // batchnorm_grad gives (dx, dgamma, dbeta); each result is a value of its own.
+  Graph g;
+  Value* x = g.input("x", f32({2, 1}));
+  Value* gamma = g.input("gamma", f32({1}));
+  Value* grad = g.input("g", f32({2, 1}));
+  auto op = g.function().append(OpKind::kBatchnormGrad, {x, gamma, grad}, {});
+  ASSERT_TRUE(op.ok()) << op.status();
+  Value* dbeta = (*op)->result(2);
+  Value* twice = g.op(OpKind::kAdd, {dbeta, dbeta});
+  Tensor out = g.run1(twice, tensors(f32({2, 1}, {1, 3}), f32({1}, {1}), f32({2, 1}, {0.5, 2})));
+  expectTensor(out, {1}, {5});
+}
+
 }  // namespace
 }  // namespace dlc::reference::testing

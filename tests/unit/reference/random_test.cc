@@ -128,5 +128,89 @@ TEST(RandomCrop, TrainingCropsAWindowInsideEachImage) {
   EXPECT_GT(corners.size(), 1u);
 }
 
+// ----------------------------------------------------- keyed random streams
+
+Attrs keyed(OpKind kind, int64_t key) {
+  Attrs a = attrs({{"training", Attribute::boolean(true)}, {"key", Attribute::integer(key)}});
+  if (kind == OpKind::kDropout) a.set("rate", Attribute::real(0.5));
+  if (kind == OpKind::kRandomCrop) {
+    a.set("height", Attribute::integer(2));
+    a.set("width", Attribute::integer(3));
+  }
+  return a;
+}
+
+// Runs `kind` twice in one function on the same x, with keys `key1` and
+// `key2`, after an unrelated op; returns both results.
+std::pair<std::vector<double>, std::vector<double>> runTwice(OpKind kind, int64_t key1,
+                                                             int64_t key2,
+                                                             InterpretOptions options) {
+  Graph g;
+  Value* x = g.input("x", f32({16, 4, 4, 2}));
+  g.op(OpKind::kNeg, {x});
+  Value* a = g.op(kind, {x}, keyed(kind, key1));
+  Value* b = g.op(kind, {x}, keyed(kind, key2));
+  std::vector<double> data;
+  for (int i = 0; i < 16 * 4 * 4 * 2; ++i) data.push_back(i + 1);
+  auto r = g.run({a, b}, tensors(f32({16, 4, 4, 2}, data)), {}, options);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (!r.ok()) return {};
+  return {values((*r)[0]), values((*r)[1])};
+}
+
+TEST(RandomStreams, DependOnTheKeyNotOnThePosition) {
+  for (OpKind kind : {OpKind::kDropout, OpKind::kRandomFlip, OpKind::kRandomCrop}) {
+    SCOPED_TRACE(ir::opDef(kind).name);
+    InterpretOptions options{.seed = 3, .step = 0};
+    auto [a, b] = runTwice(kind, 5, 5, options);
+    EXPECT_EQ(a, b);  // same key, different places: the same draws
+    auto [c, d] = runTwice(kind, 5, 6, options);
+    EXPECT_EQ(c, a);  // the first op is unchanged
+    EXPECT_NE(c, d);
+    // A one-op function with that key draws the same too.
+    Graph g;
+    Value* x = g.input("x", f32({16, 4, 4, 2}));
+    Value* y = g.op(kind, {x}, keyed(kind, 5));
+    std::vector<double> data;
+    for (int i = 0; i < 16 * 4 * 4 * 2; ++i) data.push_back(i + 1);
+    EXPECT_EQ(values(g.run1(y, tensors(f32({16, 4, 4, 2}, data)), {}, options)), a);
+  }
+}
+
+TEST(RandomStreams, EveryStepAndSeedDrawsAnew) {
+  for (OpKind kind : {OpKind::kDropout, OpKind::kRandomFlip, OpKind::kRandomCrop}) {
+    SCOPED_TRACE(ir::opDef(kind).name);
+    auto step0 = runTwice(kind, 1, 2, {.seed = 3, .step = 0}).first;
+    EXPECT_EQ(runTwice(kind, 1, 2, {.seed = 3, .step = 0}).first, step0);
+    EXPECT_NE(runTwice(kind, 1, 2, {.seed = 3, .step = 1}).first, step0);
+    EXPECT_NE(runTwice(kind, 1, 2, {.seed = 4, .step = 0}).first, step0);
+  }
+}
+
+TEST(RandomStreams, ABackwardOpWithTheSameKeySeesTheSameMask) {
+  // dropout of x and of g with the same key: zero at the same places, and
+  // the ratio is the same everywhere else (the gradient of dropout).
+  Graph g;
+  Value* x = g.input("x", f32({64}));
+  Value* grad = g.input("g", f32({64}));
+  Value* y = g.op(OpKind::kDropout, {x}, keyed(OpKind::kDropout, 42));
+  Value* dx = g.op(OpKind::kDropout, {grad}, keyed(OpKind::kDropout, 42));
+  auto r = g.run({y, dx}, tensors(f32({64}, std::vector<double>(64, 1.0)), f32({64}, iota(64, 1))),
+                 {}, {.seed = 11, .step = 7});
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (int i = 0; i < 64; ++i) EXPECT_FLOAT_EQ((*r)[1].get(i), (*r)[0].get(i) * (i + 1)) << i;
+  // random_flip applied twice with one key flips each image back.
+  Graph h;
+  Value* img = h.input("x", f32({8, 2, 3, 1}));
+  Attrs both = keyed(OpKind::kRandomFlip, 9);
+  both.set("mode", Attribute::string("horizontal_and_vertical"));
+  Value* once = h.op(OpKind::kRandomFlip, {img}, both);
+  Value* twice = h.op(OpKind::kRandomFlip, {once}, both);
+  auto f = h.run({once, twice}, tensors(f32({8, 2, 3, 1}, iota(48))), {}, {.seed = 2, .step = 5});
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_NE(values((*f)[0]), iota(48));
+  EXPECT_EQ(values((*f)[1]), iota(48));
+}
+
 }  // namespace
 }  // namespace dlc::reference::testing

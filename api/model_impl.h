@@ -1,0 +1,60 @@
+// What a Model holds, shared by api/model.cc (loading, weights, run) and
+// api/training.cc (gradients, training steps, state). Not a public header.
+#ifndef DLC_API_MODEL_IMPL_H_
+#define DLC_API_MODEL_IMPL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dlc/dlc.h"
+#include "frontend/ast.h"
+#include "ir/ir.h"
+#include "reference/interpreter.h"
+#include "support/diagnostics.h"
+#include "support/source_manager.h"
+
+namespace dlc {
+
+// The training form of the model, built on first use (api/training.cc).
+struct TrainingState {
+  std::unique_ptr<ir::Module> module;  // lowered with training = true, plus the training functions
+  const ir::Function* grad = nullptr;
+  const ir::Function* train_step = nullptr;
+  std::vector<std::string> trainable;  // grad's outputs after the loss
+};
+
+struct Model::Impl {
+  SourceManager sources;
+  std::unique_ptr<ast::Program> program;  // kept to lower the model again for training
+  ModelOptions options;
+  std::unique_ptr<ir::Module> module;  // inference form
+  const ir::Function* function = nullptr;
+  std::string target;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<ParameterSpec> parameters;
+  // Parameter values and, once training has run, the optimizer's state.
+  reference::ParamMap weights;
+  std::unique_ptr<TrainingState> training;
+  const ir::Function* evaluate = nullptr;  // in `module`, built on first use
+};
+
+// The static dims of a parameter's type.
+std::vector<int64_t> staticShape(const ir::TensorType& type);
+// InvalidArgument with the rendered diagnostics as its message.
+absl::Status diagnosticsError(const DiagnosticEngine& diags);
+
+// The arguments of `function` in order: the model's inputs matched by name
+// (a single input may be unnamed) and, when `labels` is given, the labels as
+// the last argument. Every input must be given once.
+absl::StatusOr<std::vector<Tensor>> bindArguments(const Model::Impl& impl, const ir::Function& function,
+                                                  const std::vector<std::pair<std::string, Tensor>>& inputs,
+                                                  const Tensor* labels = nullptr);
+
+// FailedPrecondition naming the first parameter of `module` (optimizer state
+// aside) that has no value in `impl.weights`.
+absl::Status requireWeights(const Model::Impl& impl, const ir::Module& module);
+
+}  // namespace dlc
+
+#endif  // DLC_API_MODEL_IMPL_H_
