@@ -90,6 +90,14 @@ std::optional<Attribute> configValue(std::string_view op, const ConfigParam& par
     diags.error(value.loc, strCat(paramOf(op, param.name), " must be ", describe(param)));
     return std::nullopt;
   };
+  // A list is at most kMaxListLength long: no op needs more (a shape or a
+  // permutation is as long as a rank), and longer ones only make huge
+  // attributes and messages.
+  if (const auto* list = value.as<ast::ListExpr>(); list && list->elements.size() > kMaxListLength) {
+    diags.error(value.loc, strCat(paramOf(op, param.name), " is a list of ", list->elements.size(),
+                                  " values; at most ", kMaxListLength, " are allowed"));
+    return std::nullopt;
+  }
   switch (param.kind) {
     case AttrKind::kBool:
       if (const auto* b = value.as<ast::BoolExpr>()) return Attribute::boolean(b->value);
@@ -276,8 +284,10 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
     bound.attrs.set(param->name, std::move(*v));
     bound.locations.emplace_back(param->name, kw.value->loc);
   }
+  // A missing argument is reported only when the rest is right: after a
+  // misspelt keyword (`unit=10`), "needs 'units'" would say the same again.
   for (const ConfigParam& p : params) {
-    if (p.default_value || firstGiven(p.name) || tooMany()) continue;
+    if (!ok || p.default_value || firstGiven(p.name) || tooMany()) continue;
     diags.error(call_loc, strCat(quote(op), " needs ", quote(p.name)));
     ok = false;
   }

@@ -14,6 +14,9 @@
 
 namespace dlc::frontend {
 
+// The longest list a configuration value may be.
+inline constexpr size_t kMaxListLength = 1024;
+
 // One configuration argument an op accepts.
 struct ConfigParam {
   std::string name;

@@ -40,8 +40,14 @@ struct Context {
   // A limit was hit (reported once): every scope unwinds without more errors.
   bool stopped = false;
 
-  bool shouldStop() const {
-    return stopped || diags.errorCount() - errors_before >= options.max_errors;
+  // After options.max_errors errors, reports that it stops (once) and
+  // stops lowering.
+  bool shouldStop(Location loc) {
+    if (stopped) return true;
+    if (diags.errorCount() - errors_before < options.max_errors) return false;
+    diags.error(loc, "too many errors, stopping");
+    stopped = true;
+    return true;
   }
   // Counts one step; past the limit, reports it once and stops lowering.
   bool step(Location loc) {
@@ -111,7 +117,7 @@ class ModelScope : public LayerBuilder {
     bool ok = true;
     for (size_t i = 0; i < model_.body.size(); ++i) {
       const ast::Stmt& stmt = *model_.body[i];
-      if (ctx_.shouldStop() || !ctx_.step(stmt.loc)) return std::nullopt;
+      if (ctx_.shouldStop(stmt.loc) || !ctx_.step(stmt.loc)) return std::nullopt;
       if (outputs) {
         ctx_.diags.error(stmt.loc, "statement after 'return' is never reached");
         return std::nullopt;
@@ -134,19 +140,21 @@ class ModelScope : public LayerBuilder {
         outputs = std::move(values);
       }
     }
-    if (!ok || ctx_.shouldStop()) return std::nullopt;
+    if (!ok || ctx_.stopped) return std::nullopt;
     if (!outputs) outputs = std::vector<Value*>{current_};
     return outputs;
   }
 
   // LayerBuilder
   Value* param(std::string_view local, TensorType type, Attrs init, bool trainable) override {
-    if (!ctx_.step(call_loc_)) return nullptr;
+    // After one parameter of a layer fails, its others fail quietly.
+    if (param_failed_ || !ctx_.step(call_loc_)) return nullptr;
     std::string name = strCat(prefix_, layer_name_, ".", local);
     init.set("trainable", Attribute::boolean(trainable && trainable_));
     if (auto [it, fresh] = ctx_.param_locs.emplace(name, call_loc_); !fresh) {
       ctx_.diags.error(call_loc_, strCat("parameter ", quote(name), " is defined twice"));
       ctx_.diags.note(it->second, "first defined here");
+      param_failed_ = true;
       return nullptr;
     }
     ctx_.module.params().push_back({name, type, std::move(init), call_loc_});
@@ -178,15 +186,21 @@ class ModelScope : public LayerBuilder {
   bool training() const override { return ctx_.options.training; }
 
  private:
-  // Notes where each user-visible operand came from and what it is.
+  // Where each operand the user wrote came from and what it is, when there
+  // are several (`h + y`, concat): the message names their types, the notes
+  // say which line made each. A single operand's type is in the message.
   void noteOperands(const std::vector<Value*>& operands) {
+    std::vector<std::pair<const Value*, Location>> shown;
     for (Value* v : operands) {
       if (v->producer() && v->producer()->kind() == OpKind::kParam) continue;
       if (v->producer() && v->producer()->kind() == OpKind::kConstant) continue;
       auto it = ctx_.origin.find(v);
-      if (it == ctx_.origin.end()) continue;
-      ctx_.diags.note(it->second, strCat("this value has type ", v->type().str()));
+      bool seen = std::any_of(shown.begin(), shown.end(), [&](const auto& s) { return s.first == v; });
+      if (it != ctx_.origin.end() && !seen) shown.emplace_back(v, it->second);
     }
+    if (shown.size() < 2) return;
+    for (const auto& [v, loc] : shown)
+      ctx_.diags.note(loc, strCat("this value has type ", v->type().str()));
   }
 
   // A sequential statement: a call (or a bare name, a call without
@@ -368,6 +382,7 @@ class ModelScope : public LayerBuilder {
     if (!sig) {
       result = inlineModel(*model->second, inputs, *config, call.loc);
     } else if (sig->layer != LayerKind::kNone) {
+      param_failed_ = false;
       result = lowerLayer(sig->layer, *this, inputs[0], *config);
     } else {
       Attrs attrs = config->attrs;
@@ -493,6 +508,7 @@ class ModelScope : public LayerBuilder {
   absl::flat_hash_map<std::string, Location> layer_locs_;
   std::string layer_name_;
   Location call_loc_;
+  bool param_failed_ = false;  // a parameter of the layer being lowered failed
 };
 
 // The main model's inputs become the function's arguments.
@@ -514,22 +530,30 @@ std::optional<std::vector<Value*>> declareInputs(Context& ctx, const ast::Model&
       continue;
     }
     TensorType type{*dtype, {}};
+    bool dims_ok = true;
     for (const ast::Dim& d : in.type.dims) {
       if (d.isSymbolic()) {
         type.dims.push_back(ir::Dim::symbolic(d.symbol));
       } else if (d.size < 1 || d.size > ir::kMaxDimSize) {
         ctx.diags.error(d.loc, strCat("dimension ", d.size, " must be between 1 and ", ir::kMaxDimSize));
-        ok = false;
+        dims_ok = false;
       } else {
         type.dims.push_back(ir::Dim::fixed(d.size));
       }
     }
-    if (ok && type.isStatic() && !type.numElements()) {
+    // The static dims' product, symbols aside (a symbol is at least 1).
+    TensorType fixed{*dtype, {}};
+    for (const ir::Dim& d : type.dims)
+      if (d.isStatic()) fixed.dims.push_back(d);
+    if (dims_ok && !fixed.numElements()) {
       ctx.diags.error(in.type.loc, strCat("input ", quote(in.name), " of type ", type.str(),
                                           " has more than ", ir::kMaxElements, " elements"));
-      ok = false;
+      dims_ok = false;
     }
-    if (!ok) continue;
+    if (!ok || !dims_ok) {
+      ok = false;
+      continue;
+    }
     Value* arg = ctx.function->addArgument(type, in.name);
     ctx.origin[arg] = in.loc;
     args.push_back(arg);

@@ -162,11 +162,18 @@ bool Parser::expectClosing(TokenKind close, const char* what, Location open_loc)
 void Parser::syncStatement(Location start) {
   // Brackets opened before the error must close before a newline or ';' ends
   // the statement; '}', an item keyword starting a line and the end always
-  // stop. The statement's first token is skipped regardless, so that the
-  // caller's loop cannot stall on it.
+  // stop. So does a line that starts no further right than the broken
+  // statement did, brackets or not: a continuation line is indented, and an
+  // unclosed '(' (or a string cut short by the end of its line) must not
+  // swallow the statements after it. The statement's first token is skipped
+  // regardless, so that the caller's loop cannot stall on it.
   int balance = bracket_depth_;
   while (!at(TokenKind::kEof) && !at(TokenKind::kRBrace) && !atItemStart()) {
-    if (tok_.loc != start && balance <= 0 && (at(TokenKind::kSemicolon) || tok_.newline_before))
+    bool past_start = tok_.loc != start;
+    if (past_start && balance <= 0 && (at(TokenKind::kSemicolon) || tok_.newline_before))
+      break;
+    if (past_start && tok_.newline_before && tok_.loc.line > start.line &&
+        tok_.loc.column <= start.column)
       break;
     if (at(TokenKind::kLParen) || at(TokenKind::kLBracket)) ++balance;
     if (at(TokenKind::kRParen) || at(TokenKind::kRBracket)) --balance;

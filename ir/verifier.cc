@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "support/strings.h"
 
@@ -15,6 +16,7 @@ class Verifier {
   void verify(const Module& module) {
     absl::flat_hash_set<std::string_view> names;
     for (const ParamDecl& p : module.params()) {
+      params_.emplace(p.name, &p);
       if (!names.insert(p.name).second) error(p.loc, strCat("duplicate param ", p.name));
       verifyType(p.type, p.loc, strCat("param ", p.name));
       if (!p.type.isStatic()) error(p.loc, strCat("param ", p.name, " must have a static shape"));
@@ -121,7 +123,8 @@ class Verifier {
     }
     if (op.kind() == OpKind::kParam) {
       const std::string& name = op.attrs().getString("name");
-      const ParamDecl* p = module.findParam(name);
+      auto it = params_.find(name);
+      const ParamDecl* p = it == params_.end() ? nullptr : it->second;
       if (!p)
         error(loc, strCat("'param' reads undeclared param @", name));
       else if (!(p->type == result_types[0]))
@@ -131,6 +134,8 @@ class Verifier {
   }
 
   DiagnosticEngine& diags_;
+  // Looked up once per param op: a hash map keeps verification linear.
+  absl::flat_hash_map<std::string, const ParamDecl*> params_;
 };
 
 }  // namespace

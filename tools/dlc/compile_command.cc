@@ -44,7 +44,7 @@ int runCompile(const CompileFlags& flags) {
   if (!program || diags.hadError()) return kUserError;
   std::ostringstream text;
   if (flags.emit == "ast") {
-    frontend::printAst(*program, text);
+    frontend::printAst(*program, sources, text);
   } else {
     if (!module) return kUserError;
     if (flags.emit == "opt-ir" || (flags.train && !module->trainSpecs().empty())) {
