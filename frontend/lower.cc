@@ -34,6 +34,9 @@ struct Context {
   // Where each value was made, for notes on shape errors.
   absl::flat_hash_map<const Value*, Location> origin;
   std::vector<const ast::Model*> inlining;  // models being lowered, outermost first
+  // Each random op gets its own key, so that two dropouts draw different
+  // masks while an op's backward (same key) sees the same one.
+  int64_t next_random_key = 1;
   int errors_before = 0;
   // Statements lowered plus ops made, bounded by options.max_ops.
   int64_t steps = 0;
@@ -389,6 +392,8 @@ class ModelScope : public LayerBuilder {
       fixPoolStrides(attrs);
       if (ir::opDef(*sig->op).findAttr("training"))
         attrs.set("training", Attribute::boolean(ctx_.options.training));
+      if (ir::opDef(*sig->op).findAttr("key"))
+        attrs.set("key", Attribute::integer(ctx_.next_random_key++));
       result = op(*sig->op, inputs, std::move(attrs));
     }
     if (result && !result->isArgument() && result->nameHint().empty()) result->setNameHint(strCat(prefix_, layer_name_));
