@@ -8,6 +8,42 @@
 
 namespace dlc::reference {
 
+namespace {
+
+double mean(double sum, int64_t count) {
+  return count == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(count);
+}
+
+// The two-pass statistics of the cells that forEach(cell) visits (cell being
+// called with each flat index), visiting them twice in the same order.
+template <typename ForEach>
+Moments moments(const Array& x, int64_t count, ForEach forEach) {
+  double sum = 0;
+  forEach([&](int64_t p) { sum += x[p]; });
+  double m = mean(sum, count);
+  double squares = 0;
+  forEach([&](int64_t p) {
+    double d = x[p] - m;
+    squares += d * d;
+  });
+  return {m, mean(squares, count)};
+}
+
+}  // namespace
+
+Moments momentsAcross(const Array& x, const AxisSplit& s, int64_t a) {
+  return moments(x, s.outer * s.inner, [&](auto cell) {
+    for (int64_t o = 0; o < s.outer; ++o)
+      for (int64_t i = 0; i < s.inner; ++i) cell(s.at(o, a, i));
+  });
+}
+
+Moments momentsAlong(const Array& x, const AxisSplit& s, int64_t o, int64_t i) {
+  return moments(x, s.len, [&](auto cell) {
+    for (int64_t a = 0; a < s.len; ++a) cell(s.at(o, a, i));
+  });
+}
+
 int64_t elementCount(std::span<const int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

@@ -68,6 +68,37 @@ class IndexWalker {
   std::vector<int64_t> offsets_;
 };
 
+// A shape seen as [outer, len, inner] around one axis: element (o, a, i) is at
+// (o * len + a) * inner + i.
+struct AxisSplit {
+  int64_t outer = 1, len = 1, inner = 1;
+
+  AxisSplit(const std::vector<int64_t>& shape, int64_t axis) {
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+      int64_t size = shape[static_cast<size_t>(d)];
+      if (d < axis)
+        outer *= size;
+      else if (d == axis)
+        len = size;
+      else
+        inner *= size;
+    }
+  }
+  int64_t at(int64_t o, int64_t a, int64_t i) const { return (o * len + a) * inner + i; }
+};
+
+// The mean and biased variance (two passes, in double) of some cells of x;
+// NaN for both when there are no cells.
+struct Moments {
+  double mean, variance;
+};
+// Over the cells (o, a, i) of x for every o and i: channel a's batch
+// statistics.
+Moments momentsAcross(const Array& x, const AxisSplit& s, int64_t a);
+// Over the cells (o, a, i) of x for every a: the statistics along the axis at
+// position (o, i).
+Moments momentsAlong(const Array& x, const AxisSplit& s, int64_t o, int64_t i);
+
 // out[i] = f(a[i'], b[i'']) for every position i of `out`, where i' and i''
 // are i broadcast back onto the shapes of a and b (NumPy rules).
 template <typename F>

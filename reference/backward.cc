@@ -17,31 +17,6 @@ namespace {
 
 // ------------------------------------------------------------------ helpers
 
-// A shape seen as [outer, len, inner] around one axis: element (o, a, i) is at
-// (o * len + a) * inner + i.
-struct AxisSplit {
-  int64_t outer = 1, len = 1, inner = 1;
-
-  AxisSplit(const std::vector<int64_t>& shape, int64_t axis) {
-    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
-      int64_t size = shape[static_cast<size_t>(d)];
-      if (d < axis)
-        outer *= size;
-      else if (d == axis)
-        len = size;
-      else
-        inner *= size;
-    }
-  }
-  int64_t at(int64_t o, int64_t a, int64_t i) const { return (o * len + a) * inner + i; }
-};
-
-double sigmoid(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  double e = std::exp(x);
-  return e / (1.0 + e);
-}
-
 // The padding before the first window on one axis: TensorFlow's split of
 // max((out - 1) * stride + (window - 1) * dilation + 1 - in, 0), the smaller
 // half before, for padding "same"; none for "valid".
@@ -318,26 +293,23 @@ absl::StatusOr<Results> evalReduceMaxGrad(const OpContext& c) {
 
   std::vector<double> best(static_cast<size_t>(g.size()), -std::numeric_limits<double>::infinity());
   std::vector<int64_t> ties(static_cast<size_t>(g.size()), 0);
-  {
+  // Calls cell(i, j) for every element i of x, j being its group.
+  auto forEachCell = [&](auto cell) {
     IndexWalker walk(x.shape, {strides});
-    for (int64_t i = 0; i < x.size(); ++i, walk.next()) {
-      double& m = best[static_cast<size_t>(walk.offset(0))];
-      if (!std::isnan(m) && (std::isnan(x[i]) || x[i] > m)) m = x[i];
-    }
-  }
+    for (int64_t i = 0; i < x.size(); ++i, walk.next())
+      cell(i, static_cast<size_t>(walk.offset(0)));
+  };
+  forEachCell([&](int64_t i, size_t j) {
+    double& m = best[j];
+    if (!std::isnan(m) && (std::isnan(x[i]) || x[i] > m)) m = x[i];
+  });
   auto isMax = [](double v, double m) { return std::isnan(m) ? std::isnan(v) : v == m; };
-  {
-    IndexWalker walk(x.shape, {strides});
-    for (int64_t i = 0; i < x.size(); ++i, walk.next()) {
-      size_t j = static_cast<size_t>(walk.offset(0));
-      if (isMax(x[i], best[j])) ++ties[j];
-    }
-  }
-  IndexWalker walk(x.shape, {strides});
-  for (int64_t i = 0; i < x.size(); ++i, walk.next()) {
-    size_t j = static_cast<size_t>(walk.offset(0));
+  forEachCell([&](int64_t i, size_t j) {
+    if (isMax(x[i], best[j])) ++ties[j];
+  });
+  forEachCell([&](int64_t i, size_t j) {
     if (isMax(x[i], best[j])) dx[i] = g[static_cast<int64_t>(j)] / static_cast<double>(ties[j]);
-  }
+  });
   return dx;
 }
 
@@ -359,17 +331,8 @@ absl::StatusOr<Results> evalBatchnormGrad(const OpContext& c) {
   int64_t m = s.outer * s.inner;
   if (m == 0) return std::vector<Array>{dx, dgamma, dbeta};
   for (int64_t a = 0; a < s.len; ++a) {
-    double sum = 0;
-    for (int64_t o = 0; o < s.outer; ++o)
-      for (int64_t i = 0; i < s.inner; ++i) sum += x[s.at(o, a, i)];
-    double mean = sum / static_cast<double>(m);
-    double squares = 0;
-    for (int64_t o = 0; o < s.outer; ++o)
-      for (int64_t i = 0; i < s.inner; ++i) {
-        double d = x[s.at(o, a, i)] - mean;
-        squares += d * d;
-      }
-    double inv = 1.0 / std::sqrt(squares / static_cast<double>(m) + epsilon);
+    auto [mean, variance] = momentsAcross(x, s, a);
+    double inv = 1.0 / std::sqrt(variance + epsilon);
     double sum_g = 0, sum_gx = 0;
     for (int64_t o = 0; o < s.outer; ++o)
       for (int64_t i = 0; i < s.inner; ++i) {
@@ -406,15 +369,8 @@ absl::StatusOr<Results> evalLayernormGrad(const OpContext& c) {
   double len = static_cast<double>(s.len);
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t i = 0; i < s.inner; ++i) {
-      double sum = 0;
-      for (int64_t a = 0; a < s.len; ++a) sum += x[s.at(o, a, i)];
-      double mean = sum / len;
-      double squares = 0;
-      for (int64_t a = 0; a < s.len; ++a) {
-        double d = x[s.at(o, a, i)] - mean;
-        squares += d * d;
-      }
-      double inv = 1.0 / std::sqrt(squares / len + epsilon);
+      auto [mean, variance] = momentsAlong(x, s, o, i);
+      double inv = 1.0 / std::sqrt(variance + epsilon);
       double sum_h = 0, sum_hx = 0;
       for (int64_t a = 0; a < s.len; ++a) {
         int64_t p = s.at(o, a, i);
@@ -445,15 +401,9 @@ absl::StatusOr<Results> evalEmbeddingGrad(const OpContext& c) {
   const Array& g = c.operand(1);
   int64_t rows = out.shape[0], dim = out.shape[1];
   for (int64_t p = 0; p < ids.size(); ++p) {
-    double id = ids[p];
-    if (!(id >= 0 && id < static_cast<double>(rows))) {
-      std::string text = std::fabs(id) < 0x1p62 ? strCat(static_cast<int64_t>(id)) : strCat(id);
-      return absl::InvalidArgumentError(strCat(c.describe(), ": id ", text, " at index ",
-                                               indexString(unravel(p, ids.shape)),
-                                               " is outside [0, ", rows, ")"));
-    }
-    int64_t row = static_cast<int64_t>(id);
-    for (int64_t k = 0; k < dim; ++k) out[row * dim + k] += g[p * dim + k];
+    absl::StatusOr<int64_t> row = embeddingRow(c, ids, p, rows);
+    if (!row.ok()) return row.status();
+    for (int64_t k = 0; k < dim; ++k) out[*row * dim + k] += g[p * dim + k];
   }
   return out;
 }

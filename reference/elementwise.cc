@@ -33,12 +33,6 @@ Array mapBinary(const OpContext& c, F f) {
   return out;
 }
 
-double sigmoid(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  double e = std::exp(x);
-  return e / (1.0 + e);
-}
-
 }  // namespace
 
 absl::StatusOr<Results> evalRelu(const OpContext& c) {

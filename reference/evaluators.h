@@ -4,6 +4,7 @@
 #ifndef DLC_REFERENCE_EVALUATORS_H_
 #define DLC_REFERENCE_EVALUATORS_H_
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -67,6 +68,18 @@ struct Results {
 
 // An axis attribute in [-rank, rank) as an index in [0, rank).
 inline int64_t normalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+
+// The logistic function, without overflow for large |x|.
+inline double sigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  double e = std::exp(x);
+  return e / (1.0 + e);
+}
+
+// The table row that ids[p] names for an embedding table of `rows` rows, or
+// the error (naming the op and the index) for an id outside [0, rows).
+absl::StatusOr<int64_t> embeddingRow(const OpContext& c, const Array& ids, int64_t p,
+                                     int64_t rows);
 
 }  // namespace dlc::reference
 

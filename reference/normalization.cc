@@ -10,25 +10,6 @@
 namespace dlc::reference {
 namespace {
 
-// A shape seen as [outer, len, inner] around one axis: element (o, a, i) is at
-// (o * len + a) * inner + i.
-struct AxisSplit {
-  int64_t outer = 1, len = 1, inner = 1;
-
-  AxisSplit(const std::vector<int64_t>& shape, int64_t axis) {
-    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
-      int64_t size = shape[static_cast<size_t>(d)];
-      if (d < axis)
-        outer *= size;
-      else if (d == axis)
-        len = size;
-      else
-        inner *= size;
-    }
-  }
-  int64_t at(int64_t o, int64_t a, int64_t i) const { return (o * len + a) * inner + i; }
-};
-
 AxisSplit splitAt(const OpContext& c) {
   const Array& x = c.operand(0);
   return AxisSplit(x.shape, normalizeAxis(c.attrs().getInt("axis"), x.rank()));
@@ -54,10 +35,6 @@ Array softmax(const OpContext& c, bool log) {
   return out;
 }
 
-double mean(double sum, int64_t count) {
-  return count == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(count);
-}
-
 }  // namespace
 
 absl::StatusOr<Results> evalSoftmax(const OpContext& c) { return softmax(c, false); }
@@ -76,20 +53,10 @@ absl::StatusOr<Results> evalBatchnorm(const OpContext& c) {
   AxisSplit s = splitAt(c);
   std::vector<double> means(c.operand(3).data), variances(c.operand(4).data);
   if (c.attrs().getBool("training")) {
-    int64_t count = s.outer * s.inner;
     for (int64_t a = 0; a < s.len; ++a) {
-      double sum = 0;
-      for (int64_t o = 0; o < s.outer; ++o)
-        for (int64_t i = 0; i < s.inner; ++i) sum += x[s.at(o, a, i)];
-      double m = mean(sum, count);
-      double squares = 0;
-      for (int64_t o = 0; o < s.outer; ++o)
-        for (int64_t i = 0; i < s.inner; ++i) {
-          double d = x[s.at(o, a, i)] - m;
-          squares += d * d;
-        }
-      means[static_cast<size_t>(a)] = m;
-      variances[static_cast<size_t>(a)] = mean(squares, count);
+      Moments m = momentsAcross(x, s, a);
+      means[static_cast<size_t>(a)] = m.mean;
+      variances[static_cast<size_t>(a)] = m.variance;
     }
   }
   for (int64_t o = 0; o < s.outer; ++o)
@@ -113,15 +80,8 @@ absl::StatusOr<Results> evalLayernorm(const OpContext& c) {
   AxisSplit s = splitAt(c);
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t i = 0; i < s.inner; ++i) {
-      double sum = 0;
-      for (int64_t a = 0; a < s.len; ++a) sum += x[s.at(o, a, i)];
-      double m = mean(sum, s.len);
-      double squares = 0;
-      for (int64_t a = 0; a < s.len; ++a) {
-        double d = x[s.at(o, a, i)] - m;
-        squares += d * d;
-      }
-      double inv = 1.0 / std::sqrt(mean(squares, s.len) + epsilon);
+      auto [m, variance] = momentsAlong(x, s, o, i);
+      double inv = 1.0 / std::sqrt(variance + epsilon);
       for (int64_t a = 0; a < s.len; ++a)
         out[s.at(o, a, i)] = (x[s.at(o, a, i)] - m) * inv * gamma[a] + beta[a];
     }

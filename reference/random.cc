@@ -71,6 +71,23 @@ Offset cropOffset(const OpContext& c, int64_t n, int64_t in_h, int64_t in_w, int
   return {draw(k, in_h - out_h), draw(k + 1, in_w - out_w)};
 }
 
+// Calls cell(big_index, small_index) for every cell of the crops of
+// big[N, H, W, C] to small[N, height, width, C], small_index its place in the
+// crop and big_index where it comes from: random_crop and its adjoint.
+template <typename F>
+void forEachCropCell(const OpContext& c, const std::vector<int64_t>& big,
+                     const std::vector<int64_t>& small, F cell) {
+  int64_t batch = big[0], h = big[1], w = big[2], ch = big[3];
+  int64_t oh = small[1], ow = small[2];
+  for (int64_t n = 0; n < batch; ++n) {
+    auto [top, left] = cropOffset(c, n, h, w, oh, ow);
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t q = 0; q < ch; ++q)
+          cell(((n * h + top + i) * w + left + j) * ch + q, ((n * oh + i) * ow + j) * ch + q);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Results> evalDropout(const OpContext& c) {
@@ -119,15 +136,7 @@ absl::StatusOr<Results> evalRandomFlip(const OpContext& c) {
 absl::StatusOr<Results> evalRandomCrop(const OpContext& c) {
   Array out = c.result();
   const Array& x = c.operand(0);
-  int64_t batch = x.shape[0], h = x.shape[1], w = x.shape[2], ch = x.shape[3];
-  int64_t oh = out.shape[1], ow = out.shape[2];
-  for (int64_t n = 0; n < batch; ++n) {
-    auto [top, left] = cropOffset(c, n, h, w, oh, ow);
-    for (int64_t i = 0; i < oh; ++i)
-      for (int64_t j = 0; j < ow; ++j)
-        for (int64_t q = 0; q < ch; ++q)
-          out[((n * oh + i) * ow + j) * ch + q] = x[((n * h + top + i) * w + left + j) * ch + q];
-  }
+  forEachCropCell(c, x.shape, out.shape, [&](int64_t big, int64_t small) { out[small] = x[big]; });
   return out;
 }
 
@@ -137,15 +146,7 @@ absl::StatusOr<Results> evalRandomCrop(const OpContext& c) {
 absl::StatusOr<Results> evalRandomCropGrad(const OpContext& c) {
   Array out = c.result();
   const Array& g = c.operand(0);
-  int64_t batch = out.shape[0], h = out.shape[1], w = out.shape[2], ch = out.shape[3];
-  int64_t oh = g.shape[1], ow = g.shape[2];
-  for (int64_t n = 0; n < batch; ++n) {
-    auto [top, left] = cropOffset(c, n, h, w, oh, ow);
-    for (int64_t i = 0; i < oh; ++i)
-      for (int64_t j = 0; j < ow; ++j)
-        for (int64_t q = 0; q < ch; ++q)
-          out[((n * h + top + i) * w + left + j) * ch + q] = g[((n * oh + i) * ow + j) * ch + q];
-  }
+  forEachCropCell(c, out.shape, g.shape, [&](int64_t big, int64_t small) { out[big] = g[small]; });
   return out;
 }
 

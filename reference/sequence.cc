@@ -7,15 +7,16 @@
 #include "support/strings.h"
 
 namespace dlc::reference {
-namespace {
-
-double sigmoid(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  double e = std::exp(x);
-  return e / (1.0 + e);
+absl::StatusOr<int64_t> embeddingRow(const OpContext& c, const Array& ids, int64_t p,
+                                     int64_t rows) {
+  double id = ids[p];
+  if (id >= 0 && id < static_cast<double>(rows)) return static_cast<int64_t>(id);
+  // Ids beyond 2^62 (i64 only) would not convert back to int64 safely.
+  std::string text = std::fabs(id) < 0x1p62 ? strCat(static_cast<int64_t>(id)) : strCat(id);
+  return absl::InvalidArgumentError(strCat(c.describe(), ": id ", text, " at index ",
+                                           indexString(unravel(p, ids.shape)),
+                                           " is outside [0, ", rows, ")"));
 }
-
-}  // namespace
 
 // out[..., :] = embeddings[ids[...], :]. An id outside [0, input_dim) is the
 // caller's error, never a silent read.
@@ -25,16 +26,9 @@ absl::StatusOr<Results> evalEmbedding(const OpContext& c) {
   const Array& table = c.operand(1);
   int64_t rows = table.shape[0], dim = table.shape[1];
   for (int64_t p = 0; p < ids.size(); ++p) {
-    double id = ids[p];
-    if (!(id >= 0 && id < static_cast<double>(rows))) {
-      // Ids beyond 2^62 (i64 only) would not convert back to int64 safely.
-      std::string text = std::fabs(id) < 0x1p62 ? strCat(static_cast<int64_t>(id)) : strCat(id);
-      return absl::InvalidArgumentError(strCat(c.describe(), ": id ", text, " at index ",
-                                               indexString(unravel(p, ids.shape)),
-                                               " is outside [0, ", rows, ")"));
-    }
-    int64_t row = static_cast<int64_t>(id);
-    for (int64_t k = 0; k < dim; ++k) out[p * dim + k] = table[row * dim + k];
+    absl::StatusOr<int64_t> row = embeddingRow(c, ids, p, rows);
+    if (!row.ok()) return row.status();
+    for (int64_t k = 0; k < dim; ++k) out[p * dim + k] = table[*row * dim + k];
   }
   return out;
 }

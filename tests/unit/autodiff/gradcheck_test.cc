@@ -20,18 +20,12 @@
 #include "passes/autodiff.h"
 #include "reference/interpreter.h"
 #include "support/strings.h"
+#include "tests/unit/common/ir_builders.h"
 
 namespace dlc::passes {
 namespace {
 
-using ir::Attribute;
-using ir::Attrs;
-using ir::Dim;
-using ir::DType;
-using ir::OpKind;
-using ir::TensorType;
-using ir::Value;
-using runtime::Tensor;
+using namespace dlc::testing;  // NOLINT: the shared IR builders
 
 // How an operand's values are drawn.
 enum class Fill {
@@ -80,11 +74,6 @@ Operand fixed(Operand o) {
   return o;
 }
 
-Attrs attrs(std::initializer_list<std::pair<std::string, Attribute>> entries) {
-  Attrs a;
-  for (const auto& [name, value] : entries) a.set(name, value);
-  return a;
-}
 Attribute I(int64_t v) { return Attribute::integer(v); }
 Attribute F(double v) { return Attribute::real(v); }
 Attribute B(bool v) { return Attribute::boolean(v); }

@@ -8,27 +8,13 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/pass.h"
+#include "tests/unit/common/ir_builders.h"
 
 namespace dlc::passes {
 namespace {
 
-using ir::Attribute;
-using ir::Attrs;
-using ir::Dim;
-using ir::DType;
 using ir::Function;
-using ir::OpKind;
-using ir::TensorType;
-using ir::Value;
-
-TensorType f32(std::vector<Dim> dims) { return TensorType{DType::kF32, std::move(dims)}; }
-Dim n(int64_t size) { return Dim::fixed(size); }
-
-Attrs attrs(std::vector<std::pair<std::string, Attribute>> entries) {
-  Attrs a;
-  for (auto& [name, value] : entries) a.set(name, std::move(value));
-  return a;
-}
+using namespace dlc::testing;  // NOLINT: the shared IR builders
 
 // Builds one function, `f(x: f32[batch, 8])`, and runs passes on its module.
 class PassTest : public ::testing::Test {

@@ -12,23 +12,11 @@
 #include "gtest/gtest.h"
 #include "ir/ir.h"
 #include "reference/interpreter.h"
+#include "tests/unit/common/ir_builders.h"
 
 namespace dlc::reference::testing {
 
-using ir::Attribute;
-using ir::Attrs;
-using ir::Dim;
-using ir::DType;
-using ir::OpKind;
-using ir::TensorType;
-using ir::Value;
-using runtime::Tensor;
-
-inline Attrs attrs(std::initializer_list<std::pair<std::string, Attribute>> entries) {
-  Attrs a;
-  for (const auto& [name, value] : entries) a.set(name, value);
-  return a;
-}
+using namespace dlc::testing;  // NOLINT: the shared IR builders
 
 // `type("f32", {"batch", 4})`-like: dims given as ints; symbolic ones by name.
 inline TensorType type(DType dtype, std::vector<Dim> dims) {
@@ -42,13 +30,6 @@ inline TensorType f32(std::vector<int64_t> shape) {
   return t;
 }
 
-inline Tensor tensor(DType dtype, std::vector<int64_t> shape, const std::vector<double>& values) {
-  Tensor t = *Tensor::zeros(dtype, std::move(shape));
-  EXPECT_EQ(static_cast<size_t>(t.numElements()), values.size());
-  for (size_t i = 0; i < values.size() && static_cast<int64_t>(i) < t.numElements(); ++i)
-    t.set(static_cast<int64_t>(i), values[i]);
-  return t;
-}
 inline Tensor f32(std::vector<int64_t> shape, const std::vector<double>& values) {
   return tensor(DType::kF32, std::move(shape), values);
 }

@@ -13,26 +13,18 @@
 #include <vector>
 
 #include "runtime/tensor_file.h"
+#include "tests/unit/common/runtime_helpers.h"
 
 namespace dlc::runtime {
 namespace {
-
-template <typename T>
-std::string errorOf(const absl::StatusOr<T>& r) {
-  return std::string(r.status().message());
-}
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using dlc::testing::errorOf;
+using dlc::testing::idxBytes;
 
-std::string idxBytes(std::vector<uint32_t> dims, const std::vector<uint8_t>& data) {
-  std::string out = {0, 0, 8, static_cast<char>(dims.size())};
-  for (uint32_t d : dims)
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(d >> shift));
-  return out + std::string(data.begin(), data.end());
-}
 
 Tensor tensorOf(DType dtype, std::vector<int64_t> shape, std::vector<double> values) {
   Tensor t = *Tensor::zeros(dtype, std::move(shape));
@@ -207,7 +199,7 @@ TEST_F(DataSourceTest, IdxFolderErrors) {
             dir_ + "/train-labels-idx1-ubyte: label 5 of sample 1 is outside the model's 3 classes [0, 3)");
   data = loadDataset("idx:" + dir_, classifier(LabelForm::kSparse, {3, 3, 1}));
   EXPECT_THAT(errorOf(data), HasSubstr("images of shape [2, 2] do not fit the model's input f32[batch, 3, 3, 1]"));
-  write("train-labels-idx1-ubyte", idxBytes({3}, {0, 1, 2}), false);
+  write("train-labels-idx1-ubyte", idxBytes({3}, std::string{0, 1, 2}), false);
   data = loadDataset("idx:" + dir_, classifier(LabelForm::kSparse));
   EXPECT_THAT(errorOf(data), HasSubstr("3 labels for the 2 images"));
   EXPECT_THAT(errorOf(loadDataset("idx:/nonexistent/dlc", classifier(LabelForm::kSparse))),

@@ -10,26 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/common/runtime_helpers.h"
+
 namespace dlc::runtime {
 namespace {
-
-template <typename T>
-std::string errorOf(const absl::StatusOr<T>& r) {
-  return std::string(r.status().message());
-}
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using dlc::testing::errorOf;
+using dlc::testing::idxBytes;
 
-// An IDX file: magic 00 00 DTYPE RANK, big-endian dims, then `data`.
-std::string idxBytes(std::vector<uint32_t> dims, std::string data, uint8_t dtype = 0x08) {
-  std::string out = {0, 0, static_cast<char>(dtype), static_cast<char>(dims.size())};
-  for (uint32_t d : dims)
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(d >> shift));
-  return out + data;
-}
 
 std::string pattern(size_t n) {
   std::string s;

@@ -8,16 +8,10 @@
 
 #include "dlc/dlc.h"
 #include "gtest/gtest.h"
+#include "tests/unit/common/ir_builders.h"
 
 namespace dlc::testing {
 
-inline Tensor tensor(DType dtype, std::vector<int64_t> shape, const std::vector<double>& values) {
-  Tensor t = *Tensor::zeros(dtype, std::move(shape));
-  EXPECT_EQ(static_cast<size_t>(t.numElements()), values.size());
-  for (size_t i = 0; i < values.size() && static_cast<int64_t>(i) < t.numElements(); ++i)
-    t.set(static_cast<int64_t>(i), values[i]);
-  return t;
-}
 inline Tensor f32(std::vector<int64_t> shape, const std::vector<double>& values) {
   return tensor(DType::kF32, std::move(shape), values);
 }
