@@ -1,0 +1,235 @@
+// The kernel IR: the loop-level IR that fused groups lower to and that both
+// code generators (LLVM for the CPU, CUDA C++ for NVRTC) consume. It is small
+// on purpose: loops with schedule marks, index arithmetic, loads, stores,
+// scalar ops, reductions and calls of library routines. Backends translate
+// these constructs, never graph ops.
+//
+// A kernel works on flat buffers of a static number of elements (shapes are
+// concrete here: a compiled function is specialised per input shape).
+// Expressions are immutable trees shared through ExprRef, so fusion can
+// substitute a producer's expression into its consumers without copying;
+// `let` names a value used more than once.
+//
+// Text form (ir/kernel/printer.h, parser.h), one kernel:
+//
+//   kernel @fused_add_relu origin "add, relu at mnist_cnn.dl:7" {
+//     in %x: f32[640]
+//     in %b: f32[10]
+//     out %y: f32[640]
+//     parallel for %i = 0 to 64 {
+//       vector for %j = 0 to 10 {
+//         let %t: f32 = add(%x[add(mul(%i, 10), %j)], %b[%j])
+//         store %y[add(mul(%i, 10), %j)] = max(%t, 0.0:f32)
+//       }
+//     }
+//   }
+//
+// Expressions are written as calls `op(a, b)`; literals carry their type
+// after a colon except i64 integers (`10`); loads are `%buffer[index]`;
+// `select(c, a, b)`, `cast<f16>(x)`, and reductions
+// `reduce add %k in 0 to 784 init 0.0:f32 (body)`.
+#ifndef DLC_IR_KERNEL_KERNEL_IR_H_
+#define DLC_IR_KERNEL_KERNEL_IR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ir/dtype.h"
+
+namespace dlc::kir {
+
+// Scalar types: the graph IR's dtypes (bool is the type of comparisons). Index
+// arithmetic is i64; integer ops wrap (two's complement), so hashes for
+// keyed randomness can be written with mul/xor/shifts.
+using ScalarType = ir::DType;
+
+// A scalar variable: a loop index, a `let`, or a reduction's index.
+// Ids are unique within a kernel; names are for printing only.
+struct Var {
+  int id = -1;
+  ScalarType type = ScalarType::kI64;
+  std::string name;
+};
+
+enum class UnaryOp : uint8_t {
+  kNeg, kAbs, kExp, kLog, kSqrt, kRsqrt, kTanh, kErf, kFloor, kNot,
+};
+enum class BinaryOp : uint8_t {
+  kAdd, kSub, kMul, kDiv,  // integer division truncates
+  kRem, kMin, kMax, kPow,
+  kLt, kLe, kGt, kGe, kEq, kNe,  // result bool
+  kAnd, kOr, kXor,               // bool or integer
+  kShl, kShr,                    // integer; kShr is a logical shift
+};
+// Combiners of a reduction.
+enum class ReduceOp : uint8_t { kAdd, kMul, kMin, kMax };
+
+std::string_view unaryOpName(UnaryOp op);
+std::string_view binaryOpName(BinaryOp op);
+std::string_view reduceOpName(ReduceOp op);
+std::optional<UnaryOp> parseUnaryOp(std::string_view name);
+std::optional<BinaryOp> parseBinaryOp(std::string_view name);
+std::optional<ReduceOp> parseReduceOp(std::string_view name);
+bool isComparison(BinaryOp op);
+
+struct Expr;
+using ExprRef = std::shared_ptr<const Expr>;
+
+// Index of a buffer in its kernel's buffer list.
+using BufferId = int;
+
+struct ConstExpr {
+  double value;  // integers up to 2^53 are exact; larger i64 constants use `bits`
+  int64_t bits = 0;  // the exact value for integer types
+};
+struct VarExpr {
+  Var var;
+};
+struct LoadExpr {
+  BufferId buffer;
+  ExprRef index;  // i64, in elements
+};
+struct UnaryExpr {
+  UnaryOp op;
+  ExprRef x;
+};
+struct BinaryExpr {
+  BinaryOp op;
+  ExprRef lhs, rhs;
+};
+struct SelectExpr {
+  ExprRef cond, if_true, if_false;
+};
+struct CastExpr {
+  ExprRef x;  // to the node's type
+};
+// `combine(init, body[var = lo], ..., body[var = hi - 1])`; the order of
+// combination is unspecified (backends may reassociate).
+struct ReduceExpr {
+  ReduceOp op;
+  Var var;
+  int64_t lo, hi;
+  ExprRef init;
+  ExprRef body;
+};
+
+struct Expr {
+  ScalarType type;
+  std::variant<ConstExpr, VarExpr, LoadExpr, UnaryExpr, BinaryExpr, SelectExpr, CastExpr, ReduceExpr> node;
+
+  template <typename T>
+  const T* as() const { return std::get_if<T>(&node); }
+};
+
+// Builders: they compute the result type and check operand types with
+// asserts (a type error here is a compiler bug, not a user error).
+ExprRef constant(ScalarType type, double value);
+ExprRef index(int64_t value);  // an i64 constant
+ExprRef var(const Var& v);
+ExprRef load(BufferId buffer, ScalarType element, ExprRef index);
+ExprRef unary(UnaryOp op, ExprRef x);
+ExprRef binary(BinaryOp op, ExprRef lhs, ExprRef rhs);
+ExprRef select(ExprRef cond, ExprRef if_true, ExprRef if_false);
+ExprRef cast(ScalarType type, ExprRef x);
+ExprRef reduce(ReduceOp op, const Var& v, int64_t lo, int64_t hi, ExprRef init, ExprRef body);
+// The identity of a combiner in `type` (0, 1, +inf/max, -inf/lowest).
+ExprRef reduceIdentity(ReduceOp op, ScalarType type);
+
+// ---- Statements.
+
+enum class LoopKind : uint8_t {
+  kSerial,
+  kParallel,  // iterations are independent: CPU threads, GPU blocks/threads
+  kVector,    // innermost and independent: SIMD lanes
+  kUnroll,    // fully unrolled by the backend (small constant trip counts)
+};
+std::string_view loopKindName(LoopKind kind);  // "" for serial
+
+struct Stmt;
+using StmtList = std::vector<Stmt>;
+
+struct ForStmt {
+  Var var;
+  int64_t lo = 0, hi = 0;
+  LoopKind kind = LoopKind::kSerial;
+  StmtList body;
+};
+struct LetStmt {
+  Var var;
+  ExprRef value;
+};
+// buffer[index] = value, or buffer[index] += value when `accumulate` (which
+// backends make atomic when the store is inside a parallel loop whose
+// iterations may hit the same element).
+struct StoreStmt {
+  BufferId buffer;
+  ExprRef index;
+  ExprRef value;
+  bool accumulate = false;
+};
+struct IfStmt {
+  ExprRef cond;
+  StmtList then_body;
+};
+// A library routine (`sgemm`, cuBLASLt, cuDNN) on whole buffers, with
+// integer arguments (sizes, strides, flags) as the routine defines them.
+struct CallStmt {
+  std::string routine;
+  std::vector<BufferId> buffers;
+  std::vector<int64_t> ints;
+};
+
+struct Stmt {
+  std::variant<ForStmt, LetStmt, StoreStmt, IfStmt, CallStmt> node;
+
+  template <typename T>
+  const T* as() const { return std::get_if<T>(&node); }
+  template <typename T>
+  T* as() { return std::get_if<T>(&node); }
+};
+
+// ---- Kernels.
+
+enum class BufferRole : uint8_t {
+  kIn,       // read only
+  kOut,      // written (and possibly read back)
+  kInOut,    // read and updated in place
+  kScratch,  // workspace owned by the launch (packing buffers)
+  kLocal,    // small per-iteration array, private to each thread (registers)
+};
+std::string_view bufferRoleName(BufferRole role);  // in, out, inout, scratch, local
+
+struct Buffer {
+  std::string name;
+  ScalarType dtype = ScalarType::kF32;
+  int64_t size = 0;  // elements
+  BufferRole role = BufferRole::kIn;
+};
+
+struct Kernel {
+  std::string name;
+  std::string origin;  // the graph ops it computes, for messages and comments
+  std::vector<Buffer> buffers;
+  StmtList body;
+  int next_var_id = 0;
+
+  Var newVar(ScalarType type, std::string name) { return Var{next_var_id++, type, std::move(name)}; }
+  BufferId addBuffer(Buffer buffer) {
+    buffers.push_back(std::move(buffer));
+    return static_cast<BufferId>(buffers.size() - 1);
+  }
+};
+
+struct KernelModule {
+  std::vector<Kernel> kernels;
+  const Kernel* find(std::string_view name) const;
+};
+
+}  // namespace dlc::kir
+
+#endif  // DLC_IR_KERNEL_KERNEL_IR_H_
