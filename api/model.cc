@@ -9,6 +9,8 @@
 #include "frontend/parser.h"
 #include "ir/printer.h"
 #include "passes/pipeline.h"
+#include "api/execute.h"
+#include "codegen/cpu_function.h"
 #include "reference/interpreter.h"
 #include "runtime/initializers.h"
 #include "runtime/tensor_file.h"
@@ -65,6 +67,9 @@ class ModelFactory {
                                      std::unique_ptr<ast::Program> program, DiagnosticEngine& diags,
                                      const ModelOptions& options);
 };
+
+Model::Impl::Impl() = default;
+Model::Impl::~Impl() = default;
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::Model(Model&&) noexcept = default;
@@ -206,7 +211,7 @@ absl::Status requireWeights(const Model::Impl& impl, const ir::Module& module) {
 absl::StatusOr<std::vector<Tensor>> Model::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
   ASSIGN_OR_RETURN(std::vector<Tensor> ordered, bindArguments(*impl_, *impl_->function, inputs));
   RETURN_IF_ERROR(requireWeights(*impl_, *impl_->module));
-  return reference::interpret(*impl_->module, *impl_->function, ordered, impl_->weights);
+  return execute(*impl_, *impl_->module, *impl_->function, ordered, {});
 }
 
 }  // namespace dlc

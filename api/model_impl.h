@@ -3,6 +3,7 @@
 #ifndef DLC_API_MODEL_IMPL_H_
 #define DLC_API_MODEL_IMPL_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@
 #include "support/source_manager.h"
 
 namespace dlc {
+
+namespace codegen {
+class CpuFunction;
+}  // namespace codegen
 
 // The training form of the model, built on first use (api/training.cc).
 struct TrainingState {
@@ -37,6 +42,11 @@ struct Model::Impl {
   reference::ParamMap weights;
   std::unique_ptr<TrainingState> training;
   const ir::Function* evaluate = nullptr;  // in `module`, built on first use
+  // Compiled code per function and input shapes (api/execute.h).
+  std::map<std::string, std::unique_ptr<codegen::CpuFunction>> compiled;
+
+  Impl();
+  ~Impl();
 };
 
 // The static dims of a parameter's type.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 
+#include "api/execute.h"
 #include "api/model_impl.h"
 #include "frontend/lower.h"
 #include "ir/verifier.h"
@@ -134,7 +135,7 @@ absl::StatusOr<std::vector<Tensor>> runTraining(Model::Impl& impl, const Trainin
   reference::InterpretOptions options;
   options.seed = impl.options.seed;
   options.step = currentStep(impl);
-  return reference::interpret(*t.module, f, args, impl.weights, options, assigned);
+  return execute(impl, *t.module, f, args, options, assigned);
 }
 
 // The parameters a state holds: the training module's (weights, then the
@@ -210,7 +211,7 @@ absl::StatusOr<StepMetrics> Model::evaluate(const std::vector<std::pair<std::str
   RETURN_IF_ERROR(requireWeights(*impl_, *impl_->module));
   reference::InterpretOptions options;
   options.seed = impl_->options.seed;
-  ASSIGN_OR_RETURN(std::vector<Tensor> outputs, reference::interpret(*impl_->module, f, args, impl_->weights, options));
+  ASSIGN_OR_RETURN(std::vector<Tensor> outputs, execute(*impl_, *impl_->module, f, args, options));
   return StepMetrics{outputs[0].get(0), outputs[1].get(0)};
 }
 

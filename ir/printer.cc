@@ -41,7 +41,8 @@ class ValueNamer {
   int next_number_ = 0;
 };
 
-void printOp(const Operation& op, ValueNamer& namer, std::ostream& out) {
+void printOp(const Operation& op, ValueNamer& namer, std::ostream& out,
+             const std::function<std::string(const Operation&)>* annotate) {
   out << "  ";
   for (size_t i = 0; i < op.numResults(); ++i) out << (i ? ", " : "") << namer.name(op.result(i));
   if (op.numResults() > 0) out << " = ";
@@ -49,8 +50,10 @@ void printOp(const Operation& op, ValueNamer& namer, std::ostream& out) {
   for (size_t i = 0; i < op.numOperands(); ++i) out << (i ? ", " : "") << namer.name(op.operand(i));
   out << ")";
   if (!op.attrs().empty()) out << " " << op.attrs().str();
+  std::string note = annotate && *annotate ? (*annotate)(op) : std::string();
+  if (!note.empty()) note = strCat("  // ", note);
   if (op.numResults() == 0) {
-    out << "\n";
+    out << note << "\n";
     return;
   }
   out << " : ";
@@ -61,7 +64,7 @@ void printOp(const Operation& op, ValueNamer& namer, std::ostream& out) {
     for (size_t i = 0; i < op.numResults(); ++i) out << (i ? ", " : "") << op.result(i)->type().str();
     out << ")";
   }
-  out << "\n";
+  out << note << "\n";
 }
 
 }  // namespace
@@ -70,7 +73,10 @@ std::string symbolRef(std::string_view name) {
   return isDottedIdentifier(name) ? strCat("@", name) : strCat("@", quoteString(name));
 }
 
-void printFunction(const Function& function, std::ostream& out) {
+void printFunction(const Function& function, std::ostream& out) { printFunction(function, out, nullptr); }
+
+void printFunction(const Function& function, std::ostream& out,
+                   const std::function<std::string(const Operation&)>& annotate) {
   ValueNamer namer;
   out << "func " << symbolRef(function.name()) << "(";
   for (size_t i = 0; i < function.arguments().size(); ++i) {
@@ -81,7 +87,7 @@ void printFunction(const Function& function, std::ostream& out) {
   for (size_t i = 0; i < function.outputs().size(); ++i)
     out << (i ? ", " : "") << function.outputs()[i]->type().str();
   out << ") {\n";
-  for (const auto& op : function.ops()) printOp(*op, namer, out);
+  for (const auto& op : function.ops()) printOp(*op, namer, out, &annotate);
   out << "  return";
   for (size_t i = 0; i < function.outputs().size(); ++i)
     out << (i ? ", " : " ") << namer.name(function.outputs()[i]);

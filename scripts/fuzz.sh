@@ -16,7 +16,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
 fi
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target frontend_fuzzer ir_parser_fuzzer
+cmake --build --preset fuzz --target frontend_fuzzer ir_parser_fuzzer kernel_ir_parser_fuzzer
 
 work=build/fuzz/fuzzing
 findings=build/fuzz/findings
@@ -42,6 +42,7 @@ run() {
 }
 run frontend_fuzzer frontend frontend.dict
 run ir_parser_fuzzer ir ir.dict
+run kernel_ir_parser_fuzzer kernel_ir kernel_ir.dict
 if [ "$status" -ne 0 ]; then
   echo "fuzzing found problems; reproducers: $(ls "$findings")"
 fi

@@ -3,8 +3,8 @@
 print -> parse -> print gives the same text.
 
 usage: roundtrip.py DLC ROOT...
-For each .dlir file under ROOT that dlc accepts, `dlc opt FILE` must print
-text that `dlc opt` prints unchanged. For each .dl file that compiles,
+For each .dlir or .kir (kernel IR) file under ROOT that dlc accepts,
+`dlc opt FILE` must print text that `dlc opt` prints unchanged. For each .dl file that compiles,
 `dlc compile --emit ir` and `--emit opt-ir` must round-trip the same way.
 Files that dlc rejects (error tests) are skipped. Prints 'N passed, N failed'."""
 import os
@@ -17,9 +17,18 @@ def run(args, stdin=None):
     return subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=60)
 
 
-def check(dlc, text):
+def check(dlc, text, suffix=".dlir"):
     """Parses `text` and prints it twice; returns an error string or None."""
-    first = run([dlc, "opt", "-"], stdin=text)
+    if suffix == ".kir":
+        # dlc opt tells kernel IR by the file name, so it goes through a file.
+        with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as f:
+            f.write(text)
+        try:
+            first = run([dlc, "opt", f.name])
+        finally:
+            os.unlink(f.name)
+    else:
+        first = run([dlc, "opt", "-"], stdin=text)
     if first.returncode != 0:
         return "printed IR does not parse: " + first.stderr.strip()[:300]
     if first.stdout != text:
@@ -35,7 +44,13 @@ def main():
             for name in sorted(files):
                 path = os.path.join(folder, name)
                 texts = []
-                if name.endswith(".dlir"):
+                suffix = ".dlir"
+                if name.endswith(".kir"):
+                    suffix = ".kir"
+                    r = run([dlc, "opt", path])
+                    if r.returncode == 0:
+                        texts.append(r.stdout)
+                elif name.endswith(".dlir"):
                     r = run([dlc, "opt", path])
                     if r.returncode == 0:
                         texts.append(r.stdout)
@@ -45,7 +60,7 @@ def main():
                         if r.returncode == 0:
                             texts.append(r.stdout)
                 for text in texts:
-                    error = check(dlc, text)
+                    error = check(dlc, text, suffix)
                     if error:
                         print(f"FAIL {path}: {error}")
                         failed += 1

@@ -13,7 +13,14 @@
 // together) have a *kernel builder* instead: it appends whole statements to
 // a kernel that already has buffers for the op's operands and results.
 //
-// `param` and `constant` have neither: the planner binds them to buffers.
+// `param`, `constant` and `assign` have neither: the planner binds params
+// and constants to buffers, and writes an assign's operand into its
+// parameter's buffer.
+//
+// The lowerings live beside this header, one file per op family as in
+// reference/ (lowerings.h declares them from ir/ops.def), with shared
+// expression helpers in expr.h, window geometry in windows.h and statement
+// helpers for the builders in stmt.h.
 #ifndef DLC_CODEGEN_COMPUTE_COMPUTE_H_
 #define DLC_CODEGEN_COMPUTE_COMPUTE_H_
 

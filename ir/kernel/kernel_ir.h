@@ -24,10 +24,26 @@
 //     }
 //   }
 //
-// Expressions are written as calls `op(a, b)`; literals carry their type
-// after a colon except i64 integers (`10`); loads are `%buffer[index]`;
-// `select(c, a, b)`, `cast<f16>(x)`, and reductions
-// `reduce add %k in 0 to 784 init 0.0:f32 (body)`.
+// A kernel starts `kernel @name origin "text" {` (no origin when empty) and
+// declares its buffers first, `ROLE %name: DTYPE[SIZE]` with ROLE one of in,
+// out, inout, scratch, local. Statements: `[parallel|vector|unroll] for %i =
+// LO to HI { ... }` (plain `for` is serial), `let %t: TYPE = EXPR`,
+// `store %y[EXPR] = EXPR` (`+=` when accumulating), `if EXPR { ... }` and
+// `call @routine(%buffers..., ints...)`. Kernels of a module are separated
+// by a blank line; `//` starts a comment.
+//
+// Expressions are written as calls `op(a, b)` with the names of
+// unaryOpName/binaryOpName; loads are `%buffer[index]`; `select(c, a, b)`,
+// `cast<f16>(x)`, and reductions `reduce add %k in 0 to 784 init 0.0:f32
+// (body)` (%k is visible in the body only). Literals carry their type after
+// a colon except i64 integers (`10`, `-3`) and bools (`true`, `false`):
+// `1:i32`, `1.5:f32`, `inf:f32`, `-inf:f32`, `nan:f32`. Floats print in the
+// shortest decimal form that reads back as the same double.
+//
+// Vars are lexically scoped: a loop var in its body, a let until the end of
+// its block. A name may not shadow a visible var or name a buffer; the
+// printer renames a var that would (`%i` -> `%i_7`, its id), so printed text
+// always parses back and prints identically.
 #ifndef DLC_IR_KERNEL_KERNEL_IR_H_
 #define DLC_IR_KERNEL_KERNEL_IR_H_
 

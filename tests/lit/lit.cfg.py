@@ -6,7 +6,7 @@ import lit.formats
 
 config.name = "dlc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".dlir", ".dl", ".test"]
+config.suffixes = [".dlir", ".kir", ".dl", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in", "expect_exit.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "tests", "lit")

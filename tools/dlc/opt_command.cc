@@ -1,8 +1,12 @@
 // `dlc opt FILE.dlir [-p PASS,...]`: parse textual IR, run passes, print.
+// `dlc opt FILE.kir`: parse and verify kernel IR, print it back.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
+#include "ir/kernel/parser.h"
+#include "ir/kernel/printer.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "passes/pass_manager.h"
@@ -22,6 +26,28 @@ struct OptFlags {
   PassFlags pass_flags;
 };
 
+bool isKernelFile(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".kir") == 0;
+}
+
+// Kernel IR has no passes yet: parse (which verifies) and print.
+int runKernelOpt(const OptFlags& flags, const SourceManager& sources, int32_t buffer) {
+  if (!flags.passes.empty()) {
+    std::cerr << "dlc opt: passes do not apply to kernel IR\n";
+    return kUsageError;
+  }
+  DiagnosticEngine diags(sources);
+  std::optional<kir::KernelModule> module = kir::parseKernelModule(sources, buffer, diags);
+  if (flags.verify_diagnostics) return diags.verify(std::cerr) ? kSuccess : kUserError;
+  diags.print(std::cerr);
+  if (!module) return kUserError;
+  if (absl::Status s = writeOutput(flags.output, kir::printKernelModule(*module)); !s.ok()) {
+    std::cerr << "dlc: error: " << s.message() << "\n";
+    return kInternalError;
+  }
+  return kSuccess;
+}
+
 int runOpt(const OptFlags& flags) {
   passes::PassManager pm(flags.pass_flags.options());
   if (absl::Status s = passes::validatePassOptions(flags.pass_flags.options()); !s.ok()) {
@@ -39,6 +65,7 @@ int runOpt(const OptFlags& flags) {
     std::cerr << "dlc: error: " << buffer.status().message() << "\n";
     return kUserError;
   }
+  if (isKernelFile(flags.input)) return runKernelOpt(flags, sources, *buffer);
   DiagnosticEngine diags(sources);
   std::unique_ptr<ir::Module> module = ir::parseModule(sources, *buffer, diags);
   if (flags.verify_diagnostics) return diags.verify(std::cerr) ? kSuccess : kUserError;
@@ -60,7 +87,7 @@ int runOpt(const OptFlags& flags) {
 CommandMain registerOptCommand(CLI::App& app) {
   auto flags = std::make_shared<OptFlags>();
   CLI::App* cmd = app.add_subcommand("opt", "run passes on textual graph IR and print the result");
-  cmd->add_option("file", flags->input, "a .dlir file, or - for stdin")->required();
+  cmd->add_option("file", flags->input, "a .dlir or .kir (kernel IR) file, or - for stdin")->required();
   cmd->add_option("-p,--passes", flags->passes, "comma-separated passes to run, in order")
       ->type_name("PASS,...");
   cmd->add_option("-o", flags->output, "write the result to FILE instead of stdout")->type_name("FILE");

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""PyTorch on the same GPU as dlc_gpu_bench, for comparison: eager and torch.compile.
+
+Bandwidth of the same memory-bound work as dlc_gpu_bench (the elementwise chain over 256 MiB of f32,
+row softmax and layernorm over [65536, 1024] f32; bytes = input read + output written once), and
+training throughput (samples/s, Adam, random data of Fashion-MNIST's shape, resident on the GPU) of the
+seed CNN (examples/mnist_cnn.dl; the model of ../shared/anchors/torch_cnn.py) at batch 64 and 512.
+One JSON object per line. usage: torch_bench.py [--budget SECONDS] [--only chain,softmax,layernorm,cnn]
+Steps that would start after the budget is spent print a "skipped" line instead (torch.compile's first
+call compiles, which takes tens of seconds)."""
+import argparse, json, statistics, sys, time
+
+t_start = time.perf_counter()
+
+def emit(**kw):
+    print(json.dumps(kw), flush=True)
+
+try:
+    import torch, torch.nn as nn, torch.nn.functional as F
+except Exception as e:  # noqa: BLE001 - report any import failure as a line
+    emit(bench="device", impl="torch", error=f"import torch failed: {e}")
+    sys.exit(1)
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--budget", type=float, default=100.0, help="seconds; later steps are skipped")
+ap.add_argument("--only", default="", help="comma-separated subset of chain,softmax,layernorm,cnn")
+args = ap.parse_args()
+only = set(filter(None, args.only.split(",")))
+
+if not torch.cuda.is_available():
+    emit(bench="device", impl="torch", error="torch.cuda.is_available() is False")
+    sys.exit(1)
+dev = torch.device("cuda")
+def setting(read):  # TF32 flags: PyTorch's defaults, reported, not changed (the flags' API is changing)
+    try:
+        return read()
+    except Exception:  # noqa: BLE001
+        return None
+emit(bench="device", impl="torch", torch=torch.__version__, cuda=torch.version.cuda,
+     name=torch.cuda.get_device_name(0), matmul_tf32=setting(lambda: torch.backends.cuda.matmul.allow_tf32),
+     cudnn_tf32=setting(lambda: torch.backends.cudnn.allow_tf32))
+
+def over_budget():
+    return time.perf_counter() - t_start > args.budget
+
+def time_cuda(fn, warmup=3, iters=20):
+    """Median and min milliseconds per call, CUDA events around each call."""
+    for _ in range(warmup):
+        fn()
+    torch.cuda.synchronize()
+    ev = [torch.cuda.Event(enable_timing=True) for _ in range(iters + 1)]
+    ev[0].record()
+    for i in range(iters):
+        fn()
+        ev[i + 1].record()
+    torch.cuda.synchronize()
+    ms = [ev[i].elapsed_time(ev[i + 1]) for i in range(iters)]
+    return statistics.median(ms), min(ms)
+
+def chain(x):  # dlc_gpu_bench's chain_f32x4
+    t = x * 1.7 + 0.3
+    return F.silu(t) + 0.5 * x
+
+ROWS, COLS = 65536, 1024
+N = 64 << 20  # 256 MiB of f32
+
+def bandwidth_cases():
+    x = torch.rand(N, device=dev) * 2 - 1
+    r = torch.rand(ROWS, COLS, device=dev) * 2 - 1
+    g = torch.rand(COLS, device=dev)
+    b = torch.rand(COLS, device=dev)
+    yield "chain", chain, (x,), 2.0 * N * 4
+    yield "softmax", lambda t: torch.softmax(t, dim=-1), (r,), 2.0 * ROWS * COLS * 4
+    yield "layernorm", lambda t: F.layer_norm(t, (COLS,), g, b, 1e-5), (r,), 2.0 * ROWS * COLS * 4
+
+for name, fn, fargs, nbytes in bandwidth_cases():
+    if only and name not in only:
+        continue
+    for impl in ("eager", "compile"):
+        if over_budget():
+            emit(bench=name, impl=f"torch_{impl}", skipped="time budget spent")
+            continue
+        try:
+            f = fn if impl == "eager" else torch.compile(fn)
+            t0 = time.perf_counter()
+            f(*fargs)
+            torch.cuda.synchronize()
+            first_s = time.perf_counter() - t0
+            med, mn = time_cuda(lambda: f(*fargs))
+            emit(bench=name, impl=f"torch_{impl}", bytes=nbytes, ms=med, min_ms=mn, GBps=nbytes / (med * 1e6),
+                 first_call_s=round(first_s, 3))
+        except Exception as e:  # noqa: BLE001
+            emit(bench=name, impl=f"torch_{impl}", error=f"{type(e).__name__}: {e}"[:500])
+
+def cnn():
+    # examples/mnist_cnn.dl, as ../shared/anchors/torch_cnn.py writes it: the .dl model's final softmax with
+    # categorical cross-entropy is CrossEntropyLoss on the logits.
+    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(), nn.Linear(576, 64),
+                         nn.ReLU(), nn.Linear(64, 10))
+
+def train_throughput(batch, compiled, steps=50, warmup=5):
+    torch.manual_seed(0)
+    m = cnn().to(dev)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    lossf = nn.CrossEntropyLoss()
+    f = torch.compile(m) if compiled else m
+    pool = 8  # distinct batches, resident on the GPU: this measures the step, not the data loader
+    xs = torch.rand(pool, batch, 1, 28, 28, device=dev)
+    ys = torch.randint(0, 10, (pool, batch), device=dev)
+
+    def step(i):
+        opt.zero_grad(set_to_none=True)
+        loss = lossf(f(xs[i % pool]), ys[i % pool])
+        loss.backward()
+        opt.step()
+        return loss
+
+    t0 = time.perf_counter()
+    for i in range(warmup):
+        step(i)
+    torch.cuda.synchronize()
+    warm_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in range(steps):
+        loss = step(i)
+    torch.cuda.synchronize()
+    dt = time.perf_counter() - t0
+    return batch * steps / dt, dt / steps * 1e3, warm_s, float(loss)
+
+if not only or "cnn" in only:
+    for compiled in (False, True):
+        for batch in (64, 512):
+            impl = "torch_compile" if compiled else "torch_eager"
+            if over_budget():
+                emit(bench="cnn_train", impl=impl, batch=batch, skipped="time budget spent")
+                continue
+            try:
+                sps, ms, warm_s, loss = train_throughput(batch, compiled)
+                emit(bench="cnn_train", impl=impl, batch=batch, optimizer="adam", samples_per_s=round(sps),
+                     ms_per_step=ms, warmup_s=round(warm_s, 3), loss=loss)
+            except Exception as e:  # noqa: BLE001
+                emit(bench="cnn_train", impl=impl, batch=batch, error=f"{type(e).__name__}: {e}"[:500])
+
+emit(bench="done", impl="torch", seconds=round(time.perf_counter() - t_start, 1))

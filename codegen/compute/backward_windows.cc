@@ -1,0 +1,121 @@
+// The backward ops of conv2d and the 2-D pools as gathers: each input (or
+// kernel) element sums the taps or windows that touch it, found through the
+// adjoint of the forward geometry (windows.h), each with its in-range test.
+// They are the adjoints of the forward computes exactly as reference/
+// backward.cc's are of reference/convolution.cc.
+#include "codegen/compute/expr.h"
+#include "codegen/compute/lowerings.h"
+#include "codegen/compute/windows.h"
+
+namespace dlc::codegen {
+namespace {
+
+using namespace cx;  // NOLINT: the expression shorthands
+
+ir::DType resultDType(const ComputeContext& ctx) { return ctx.types.result_dtypes[0]; }
+
+// (g, kernel, like) -> dx[n, h, w, c]: the sum over the taps (i, j) and the
+// filters f of c's group of g[n, y, z, f] * kernel[i, j, q, f], for the
+// output (y, z) whose tap (i, j) reads (h, w).
+absl::StatusOr<ExprRef> conv2dGradInput(const ComputeContext& ctx, size_t,
+                                        std::span<const ExprRef> index) {
+  ConvGeometry k = convGeometry(ctx.attrs(), ctx.types.result_shapes[0], operandShape(ctx, 1),
+                                operandShape(ctx, 0));
+  ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
+  int64_t fpg = k.filtersPerGroup();
+  ExprRef q = k.groups == 1 ? c : rem(c, idx(k.cpg));
+  ExprRef first_filter = k.groups == 1 ? idx(0) : mul(div(c, idx(k.cpg)), idx(fpg));
+  ScalarType type = arithType(resultDType(ctx));
+  ExprRef zero = kir::constant(type, 0);
+  std::vector<int64_t> taps = {k.rows.window, k.cols.window, fpg};
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, taps, zero, [&](const Index& t) {
+    WindowAxis::Output y = k.rows.outputOf(h, t[0]), z = k.cols.outputOf(w, t[1]);
+    ExprRef f = k.groups == 1 ? t[2] : add(first_filter, t[2]);
+    ExprRef v = mul(operand(ctx, 0, {n, y.at, z.at, f}), operand(ctx, 1, {t[0], t[1], q, f}));
+    return select(both(y.valid, z.valid), v, zero);
+  });
+  return convert(sum, resultDType(ctx));
+}
+
+// (x, g, like) -> dkernel[i, j, q, f]: the sum over n and the outputs (y, z)
+// of x[n, ih, iw, group(f) * cpg + q] * g[n, y, z, f] for the taps inside x.
+absl::StatusOr<ExprRef> conv2dGradKernel(const ComputeContext& ctx, size_t,
+                                         std::span<const ExprRef> index) {
+  ConvGeometry k = convGeometry(ctx.attrs(), operandShape(ctx, 0), ctx.types.result_shapes[0],
+                                operandShape(ctx, 1));
+  ExprRef i = index[0], j = index[1], q = index[2], f = index[3];
+  ExprRef c = k.groups == 1 ? q : add(mul(div(f, idx(k.filtersPerGroup())), idx(k.cpg)), q);
+  ScalarType type = arithType(resultDType(ctx));
+  ExprRef zero = kir::constant(type, 0);
+  std::vector<int64_t> outputs = {k.batch, k.rows.out, k.cols.out};
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, outputs, zero, [&](const Index& o) {
+    ExprRef ih = k.rows.input(o[1], i), iw = k.cols.input(o[2], j);
+    return insideOr(k.rows, k.cols, ih, iw, zero, [&](ExprRef h, ExprRef w) {
+      return mul(operand(ctx, 0, {o[0], h, w, c}), operand(ctx, 1, {o[0], o[1], o[2], f}));
+    });
+  });
+  return convert(sum, resultDType(ctx));
+}
+
+// (x, g) -> dx[n, h, w, c]: the sum of g over the windows that contain
+// (h, w) and pick it as their first maximum in row-major order, NaN counting
+// as larger than any number (the reference's rule). (h, w), at offset (i, j)
+// of window (y, z), is picked when no valid cell of the window breaks it:
+// for a NaN at (h, w), a NaN before it; otherwise any NaN, a cell before it
+// >= x[h, w] or a cell after it > x[h, w].
+absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t,
+                                      std::span<const ExprRef> index) {
+  PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1));
+  ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
+  ScalarType type = arithType(resultDType(ctx));
+  ExprRef zero = kir::constant(type, 0);
+  ExprRef v = operand(ctx, 0, {n, h, w, c});
+  bool is_float = ir::isFloat(type);
+  std::vector<int64_t> window = {p.rows.window, p.cols.window};
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, [&](const Index& t) {
+    WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
+    ExprRef self = add(mul(t[0], idx(p.cols.window)), t[1]);
+    ExprRef breaks = reduceNest(ctx.kernel, ReduceOp::kMax, window, idx(0), [&](const Index& s) {
+      ExprRef before = lt(add(mul(s[0], idx(p.cols.window)), s[1]), self);
+      ExprRef ih = p.rows.input(y.at, s[0]), iw = p.cols.input(z.at, s[1]);
+      ExprRef cell_breaks = insideOr(
+          p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
+            ExprRef xq = operand(ctx, 0, {n, ch, cw, c});
+            ExprRef larger = either(both(before, ge(xq, v)), gt(xq, v));
+            if (!is_float) return larger;
+            return select(isNan(v), both(before, isNan(xq)), either(isNan(xq), larger));
+          });
+      return select(cell_breaks, idx(1), idx(0));
+    });
+    ExprRef picked = both(both(y.valid, z.valid), eq(breaks, idx(0)));
+    return select(picked, operand(ctx, 1, {n, y.at, z.at, c}), zero);
+  });
+  return convert(sum, resultDType(ctx));
+}
+
+// (x, g) -> dx[n, h, w, c]: the sum over the windows containing (h, w) of
+// g / (the window's number of valid cells).
+absl::StatusOr<ExprRef> avgpool2dGrad(const ComputeContext& ctx, size_t,
+                                      std::span<const ExprRef> index) {
+  PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1));
+  ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
+  ScalarType type = arithType(resultDType(ctx));
+  ExprRef zero = kir::constant(type, 0);
+  std::vector<int64_t> window = {p.rows.window, p.cols.window};
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, [&](const Index& t) {
+    WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
+    // A window holding (h, w) has at least one valid cell.
+    ExprRef count = kir::cast(type, max(validCells(p, y.at, z.at), idx(1)));
+    return select(both(y.valid, z.valid), div(operand(ctx, 1, {n, y.at, z.at, c}), count), zero);
+  });
+  return convert(sum, resultDType(ctx));
+}
+
+}  // namespace
+
+const OpLowering kLowerConv2dGradInput{.compute = conv2dGradInput};
+const OpLowering kLowerConv2dGradKernel{.compute = conv2dGradKernel};
+const OpLowering kLowerMaxpool2dGrad{.compute = maxpool2dGrad};
+const OpLowering kLowerAvgpool2dGrad{.compute = avgpool2dGrad};
+
+}  // namespace dlc::codegen

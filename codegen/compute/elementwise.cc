@@ -1,0 +1,79 @@
+// Elementwise ops: unary maths, cast, and the binary ops with NumPy
+// broadcasting, as in reference/elementwise.cc.
+#include <cmath>
+
+#include "codegen/compute/expr.h"
+#include "codegen/compute/lowerings.h"
+
+namespace dlc::codegen {
+namespace {
+
+using namespace cx;  // NOLINT: the expression shorthands
+
+double attr(const ComputeContext& ctx, const char* name) { return ctx.attrs().getFloat(name); }
+
+// x < 0 ? 0 : x keeps NaN, as the reference does.
+ExprRef relu(const ComputeContext&, ExprRef x) { return select(lt(x, like(x, 0)), like(x, 0), x); }
+ExprRef sigmoidOf(const ComputeContext&, ExprRef x) { return sigmoid(x); }
+ExprRef tanhOf(const ComputeContext&, ExprRef x) { return tanh(x); }
+// The exact form: 0.5 * x * (1 + erf(x / sqrt(2))).
+ExprRef gelu(const ComputeContext&, ExprRef x) {
+  ExprRef erf = kir::unary(UnaryOp::kErf, mul(x, like(x, M_SQRT1_2)));
+  return mul(mul(like(x, 0.5), x), add(like(x, 1.0), erf));
+}
+ExprRef expOf(const ComputeContext&, ExprRef x) { return exp(x); }
+ExprRef logOf(const ComputeContext&, ExprRef x) { return log(x); }
+ExprRef sqrtOf(const ComputeContext&, ExprRef x) { return sqrt(x); }
+ExprRef absOf(const ComputeContext&, ExprRef x) { return kir::unary(UnaryOp::kAbs, x); }
+ExprRef negOf(const ComputeContext&, ExprRef x) { return neg(x); }
+ExprRef leakyRelu(const ComputeContext& ctx, ExprRef x) {
+  return select(lt(x, like(x, 0)), mul(like(x, attr(ctx, "alpha")), x), x);
+}
+ExprRef rescaling(const ComputeContext& ctx, ExprRef x) {
+  return add(mul(x, like(x, attr(ctx, "scale"))), like(x, attr(ctx, "offset")));
+}
+// The conversion is mapUnary's convert to the result dtype.
+ExprRef identity(const ComputeContext&, ExprRef x) { return x; }
+
+ExprRef addOf(const ComputeContext&, ExprRef a, ExprRef b) { return add(a, b); }
+ExprRef subOf(const ComputeContext&, ExprRef a, ExprRef b) { return sub(a, b); }
+ExprRef mulOf(const ComputeContext&, ExprRef a, ExprRef b) { return mul(a, b); }
+// Integer division truncates in the kernel IR as in the reference (which
+// reports a zero divisor; here it is the backend's).
+ExprRef divOf(const ComputeContext&, ExprRef a, ExprRef b) { return div(a, b); }
+// NaN from either side wins (np.maximum); otherwise a > b ? a : b exactly as
+// the reference picks between equal values.
+ExprRef maximum(const ComputeContext&, ExprRef a, ExprRef b) {
+  ExprRef pick_a = gt(a, b);
+  if (ir::isFloat(a->type)) pick_a = either(isNan(a), pick_a);
+  return select(pick_a, a, b);
+}
+ExprRef minimum(const ComputeContext&, ExprRef a, ExprRef b) {
+  ExprRef pick_a = lt(a, b);
+  if (ir::isFloat(a->type)) pick_a = either(isNan(a), pick_a);
+  return select(pick_a, a, b);
+}
+
+}  // namespace
+
+const OpLowering kLowerRelu{.compute = mapUnary<relu>};
+const OpLowering kLowerSigmoid{.compute = mapUnary<sigmoidOf>};
+const OpLowering kLowerTanh{.compute = mapUnary<tanhOf>};
+const OpLowering kLowerGelu{.compute = mapUnary<gelu>};
+const OpLowering kLowerExp{.compute = mapUnary<expOf>};
+const OpLowering kLowerLog{.compute = mapUnary<logOf>};
+const OpLowering kLowerSqrt{.compute = mapUnary<sqrtOf>};
+const OpLowering kLowerAbs{.compute = mapUnary<absOf>};
+const OpLowering kLowerNeg{.compute = mapUnary<negOf>};
+const OpLowering kLowerLeakyRelu{.compute = mapUnary<leakyRelu>};
+const OpLowering kLowerRescaling{.compute = mapUnary<rescaling>};
+const OpLowering kLowerCast{.compute = mapUnary<identity>};
+
+const OpLowering kLowerAdd{.compute = mapBinary<addOf>};
+const OpLowering kLowerSub{.compute = mapBinary<subOf>};
+const OpLowering kLowerMul{.compute = mapBinary<mulOf>};
+const OpLowering kLowerDiv{.compute = mapBinary<divOf>};
+const OpLowering kLowerMaximum{.compute = mapBinary<maximum>};
+const OpLowering kLowerMinimum{.compute = mapBinary<minimum>};
+
+}  // namespace dlc::codegen

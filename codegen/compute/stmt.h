@@ -1,0 +1,64 @@
+// Statement shorthands for the kernel builders: loops, lets, stores, and the
+// loads of a builder's operand buffers.
+#ifndef DLC_CODEGEN_COMPUTE_STMT_H_
+#define DLC_CODEGEN_COMPUTE_STMT_H_
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "codegen/compute/compute.h"
+#include "codegen/compute/expr.h"
+
+namespace dlc::codegen::cx {
+
+using kir::StmtList;
+
+// Appends `for v in [0, n)` of `kind` to `list` and fills its body.
+void loop(kir::Kernel& kernel, StmtList& list, int64_t n, kir::LoopKind kind, std::string name,
+          const std::function<void(ExprRef v, StmtList& body)>& body);
+// Nested loops over `shape` (the outermost parallel, the others serial),
+// body(index, innermost body).
+void loopNest(kir::Kernel& kernel, StmtList& list, std::span<const int64_t> shape,
+              const std::function<void(const Index& index, StmtList& body)>& body);
+// `let` of value; returns the variable.
+ExprRef let(kir::Kernel& kernel, StmtList& list, std::string name, ExprRef value);
+void store(StmtList& list, kir::BufferId buffer, ExprRef index, ExprRef value,
+           bool accumulate = false);
+
+// A buffer seen as a row-major tensor: a builder's operand or result, or
+// scratch given a shape.
+struct View {
+  kir::BufferId buffer;
+  ir::DType dtype;
+  std::vector<int64_t> shape;
+
+  // The element at `index` (one expression per dim), in arithmetic type.
+  ExprRef at(std::span<const ExprRef> index) const { return loadAt(buffer, dtype, shape, index); }
+  ExprRef at(std::initializer_list<ExprRef> index) const {
+    return at(std::span(index.begin(), index.size()));
+  }
+  // Stores `value` (any arithmetic type) converted to the dtype.
+  void set(StmtList& list, std::span<const ExprRef> index, ExprRef value,
+           bool accumulate = false) const {
+    store(list, buffer, linearize(index, shape), convert(value, dtype), accumulate);
+  }
+  void set(StmtList& list, std::initializer_list<ExprRef> index, ExprRef value,
+           bool accumulate = false) const {
+    set(list, std::span(index.begin(), index.size()), value, accumulate);
+  }
+};
+View operandOf(const BuildContext& ctx, size_t i);
+View resultOf(const BuildContext& ctx, size_t i);
+// A scratch buffer of `size` elements of `type`, one-dimensional.
+View scratch(BuildContext& ctx, std::string name, ScalarType type, int64_t size);
+
+// v rounded to dtype and back to its arithmetic type: what a state tensor of
+// that dtype holds.
+ExprRef roundTo(ExprRef v, ir::DType dtype);
+
+}  // namespace dlc::codegen::cx
+
+#endif  // DLC_CODEGEN_COMPUTE_STMT_H_

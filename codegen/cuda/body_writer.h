@@ -1,0 +1,60 @@
+// Writes the statements and expressions of one kernel as CUDA C++, in one of
+// two modes: a thread running statements for its own work item, or a whole
+// block running statements together (a row of a softmax), where reductions
+// and parallel loops are split over the block's threads.
+#ifndef DLC_CODEGEN_CUDA_BODY_WRITER_H_
+#define DLC_CODEGEN_CUDA_BODY_WRITER_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ir/kernel/kernel_ir.h"
+
+namespace dlc::codegen::cuda {
+
+// Whether the statement needs a block's threads: it holds a reduction
+// outside inner loops, or a parallel/vector loop (directly or in serial
+// loops and ifs).
+bool hasBlockWork(const kir::Stmt& stmt);
+// The largest trip count a block splits among the statements (0 if none).
+int64_t blockWorkExtent(std::span<const kir::Stmt> stmts);
+// Whether the expression holds a ReduceExpr (a load, for hasLoad).
+bool hasReduce(const kir::Expr& expr);
+bool hasLoad(const kir::Expr& expr);
+
+class BodyWriter {
+ public:
+  BodyWriter(const kir::Kernel& kernel, std::string* out) : kernel_(kernel), out_(*out) {}
+
+  std::string varName(const kir::Var& var) const;
+  std::string bufferName(kir::BufferId id) const;
+  void line(int indent, std::string_view text);
+
+  // One thread runs `stmts`. `concurrent`: other threads may store to the
+  // same elements, so accumulating stores are atomic.
+  absl::Status thread(std::span<const kir::Stmt> stmts, int indent, bool concurrent);
+  // All threads of a block run `stmts`, with block-uniform scalars.
+  // `other_blocks`: other blocks run concurrently (accumulations are atomic).
+  absl::Status block(std::span<const kir::Stmt> stmts, int indent, bool other_blocks);
+
+ private:
+  // The value of `expr`, after writing the lines its reductions need. With
+  // `split`, reductions outside other reductions are split over the block.
+  absl::StatusOr<std::string> expr(const kir::Expr& expr, int indent, bool split);
+  absl::StatusOr<std::string> reduction(const kir::Expr& expr, const kir::ReduceExpr& r, int indent,
+                                        bool split);
+  absl::Status store(const kir::StoreStmt& store, const std::string& index, const std::string& value,
+                     int indent, bool atomic);
+  std::string temp(std::string_view prefix);
+
+  const kir::Kernel& kernel_;
+  std::string& out_;
+  int next_temp_ = 0;
+};
+
+}  // namespace dlc::codegen::cuda
+
+#endif  // DLC_CODEGEN_CUDA_BODY_WRITER_H_

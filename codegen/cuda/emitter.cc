@@ -1,0 +1,276 @@
+#include "codegen/cuda/emitter.h"
+
+#include <algorithm>
+#include <span>
+
+#include "codegen/cuda/body_writer.h"
+#include "codegen/cuda/prelude.h"
+#include "codegen/cuda/syntax.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::codegen::cuda {
+namespace {
+
+using kir::ForStmt;
+using kir::Stmt;
+
+constexpr int kMaxThreads = 256;
+constexpr int64_t kMaxBlocks = 65535;  // grid-stride loops cover the rest
+constexpr int kReduceSharedBytes = 32 * 8;  // one slot per warp, 8-byte values
+constexpr int64_t kMaxSharedBytes = 48 * 1024 - kReduceSharedBytes;
+// Reductions shorter than this stay sequential in a thread: a block per row
+// would leave most of its threads idle.
+constexpr int64_t kMinBlockReduce = 32;
+
+// How one launch runs part of a kernel's top-level statements.
+struct Phase {
+  enum class Kind {
+    kGridStride,  // a flattened nest of parallel loops, one item per thread
+    kRows,        // a flattened nest of parallel loops, one row per block
+    kBlock,       // statements run once by one block
+    kThread,      // statements run once by one thread
+  };
+  Kind kind;
+  std::vector<const ForStmt*> nest;    // kGridStride, kRows
+  std::span<const Stmt> stmts;         // kBlock, kThread; kRows: the row body
+  std::vector<const Stmt*> prefix;     // top-level lets before the phase
+};
+
+// The nest of parallel/vector loops that each enclose exactly the next.
+std::vector<const ForStmt*> parallelNest(const ForStmt& outer) {
+  std::vector<const ForStmt*> nest = {&outer};
+  while (nest.back()->body.size() == 1) {
+    const ForStmt* inner = nest.back()->body[0].as<ForStmt>();
+    if (!inner || (inner->kind != kir::LoopKind::kParallel && inner->kind != kir::LoopKind::kVector)) break;
+    nest.push_back(inner);
+  }
+  return nest;
+}
+
+int64_t tripCount(const std::vector<const ForStmt*>& nest) {
+  int64_t total = 1;
+  for (const ForStmt* f : nest) total *= std::max<int64_t>(f->hi - f->lo, 0);
+  return total;
+}
+
+// A row body is worth a block when a `let` at row level reduces enough.
+bool worthBlockPerRow(std::span<const Stmt> body) {
+  for (const Stmt& stmt : body)
+    if (auto* l = stmt.as<kir::LetStmt>(); l && hasReduce(*l->value) && blockWorkExtent(std::span(&stmt, 1)) >= kMinBlockReduce)
+      return true;
+  return false;
+}
+
+bool isParallelFor(const Stmt& stmt) {
+  auto* f = stmt.as<ForStmt>();
+  return f && (f->kind == kir::LoopKind::kParallel || f->kind == kir::LoopKind::kVector);
+}
+
+std::vector<Phase> plan(const kir::Kernel& kernel) {
+  std::span<const Stmt> body = kernel.body;
+  std::vector<Phase> phases;
+  std::vector<const Stmt*> lets;
+  bool lets_load = false, serial_block_work = false;
+  for (size_t i = 0; i < body.size();) {
+    const Stmt& stmt = body[i];
+    if (isParallelFor(stmt)) {
+      Phase phase{Phase::Kind::kGridStride, parallelNest(*stmt.as<ForStmt>()), {}, lets};
+      phase.stmts = phase.nest.back()->body;
+      if (worthBlockPerRow(phase.stmts)) phase.kind = Phase::Kind::kRows;
+      phases.push_back(std::move(phase));
+      ++i;
+      continue;
+    }
+    // A run of other statements (lets among them, in order) is one phase.
+    size_t end = i;
+    for (; end < body.size() && !isParallelFor(body[end]); ++end) {
+      serial_block_work = serial_block_work || hasBlockWork(body[end]);
+      if (auto* l = body[end].as<kir::LetStmt>()) lets_load = lets_load || hasLoad(*l->value);
+    }
+    bool only_lets = std::all_of(body.begin() + i, body.begin() + end,
+                                 [](const Stmt& s) { return s.as<kir::LetStmt>() != nullptr; });
+    if (!only_lets) phases.push_back(Phase{Phase::Kind::kThread, {}, body.subspan(i, end - i), lets});
+    for (size_t j = i; j < end; ++j)
+      if (body[j].as<kir::LetStmt>()) lets.push_back(&body[j]);
+    i = end;
+  }
+  // One block runs everything when serial statements need a block (a
+  // whole-tensor reduction) or when replaying top-level lets in later
+  // launches could read what earlier ones wrote.
+  if (serial_block_work || (lets_load && phases.size() > 1))
+    return {Phase{Phase::Kind::kBlock, {}, body, {}}};
+  return phases;
+}
+
+int threadsFor(int64_t work) {
+  int64_t rounded = (std::max<int64_t>(work, 1) + 31) / 32 * 32;
+  return static_cast<int>(std::min<int64_t>(rounded, kMaxThreads));
+}
+
+// `const long long i = lo + flat / stride % extent;` for each loop of the nest.
+void bindNest(BodyWriter& w, const std::vector<const ForStmt*>& nest, std::string_view flat, int indent) {
+  int64_t stride = 1;
+  std::vector<std::string> lines;
+  for (size_t k = nest.size(); k-- > 0;) {
+    const ForStmt* f = nest[k];
+    std::string value(flat);
+    if (stride != 1) value = strCat(value, " / ", stride);
+    if (k != 0) value = strCat("(", value, ") % ", f->hi - f->lo);
+    lines.push_back(strCat("const long long ", w.varName(f->var), " = ", f->lo, "LL + (long long)(", value, ");"));
+    stride *= f->hi - f->lo;
+  }
+  for (size_t k = lines.size(); k-- > 0;) w.line(indent, lines[k]);
+}
+
+// The counter of a grid-stride loop: 32-bit when it cannot overflow.
+std::string_view counterType(int64_t total) { return total < (int64_t{1} << 31) ? "unsigned" : "long long"; }
+
+struct KernelText {
+  std::string text;
+  CudaLaunch launch;
+};
+
+absl::StatusOr<KernelText> emitPhase(const kir::Kernel& kernel, const Phase& phase, std::string name) {
+  KernelText out;
+  out.launch.name = name;
+  BodyWriter w(kernel, &out.text);
+  int64_t total = tripCount(phase.nest);
+  bool blockwide = phase.kind == Phase::Kind::kRows || phase.kind == Phase::Kind::kBlock;
+  switch (phase.kind) {
+    case Phase::Kind::kGridStride:
+      out.launch.block_x = threadsFor(total);
+      out.launch.grid_x = std::clamp<int64_t>((total + out.launch.block_x - 1) / out.launch.block_x, 1, kMaxBlocks);
+      break;
+    case Phase::Kind::kRows:
+      out.launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
+      out.launch.grid_x = std::clamp<int64_t>(total, 1, kMaxBlocks);
+      out.launch.shared_bytes = kReduceSharedBytes;
+      break;
+    case Phase::Kind::kBlock:
+      out.launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
+      out.launch.shared_bytes = kReduceSharedBytes;
+      break;
+    case Phase::Kind::kThread:
+      break;
+  }
+
+  std::vector<std::string> params;
+  for (size_t b = 0; b < kernel.buffers.size(); ++b) {
+    const kir::Buffer& buffer = kernel.buffers[b];
+    if (buffer.role == kir::BufferRole::kLocal) continue;
+    params.push_back(strCat(buffer.role == kir::BufferRole::kIn ? "const " : "", cudaType(buffer.dtype),
+                            "* __restrict__ ", w.bufferName(static_cast<int>(b))));
+  }
+  w.line(0, strCat("extern \"C\" __global__ void __launch_bounds__(", out.launch.block_x, ") ", name, "(",
+                   strJoin(params, ", "), ") {"));
+  // Locals are per thread, or shared by the block that works on one row.
+  for (size_t b = 0; b < kernel.buffers.size(); ++b) {
+    const kir::Buffer& buffer = kernel.buffers[b];
+    if (buffer.role != kir::BufferRole::kLocal) continue;
+    if (blockwide && buffer.size * ir::dtypeSize(buffer.dtype) > kMaxSharedBytes)
+      return absl::InvalidArgumentError(strCat("cuda: local buffer '", buffer.name, "' does not fit in shared memory"));
+    w.line(1, strCat(blockwide ? "__shared__ " : "", cudaType(buffer.dtype), " ", w.bufferName(static_cast<int>(b)),
+                     "[", std::max<int64_t>(buffer.size, 1), "];"));
+  }
+  for (const Stmt* let : phase.prefix) RETURN_IF_ERROR(w.thread(std::span(let, 1), 1, false));
+  std::string_view counter = counterType(total);
+  switch (phase.kind) {
+    case Phase::Kind::kGridStride:
+      w.line(1, strCat("for (", counter, " flat = blockIdx.x * (", counter, ")blockDim.x + threadIdx.x; flat < ",
+                       total, "; flat += gridDim.x * (", counter, ")blockDim.x) {"));
+      bindNest(w, phase.nest, "flat", 2);
+      RETURN_IF_ERROR(w.thread(phase.stmts, 2, true));
+      w.line(1, "}");
+      break;
+    case Phase::Kind::kRows:
+      w.line(1, strCat("for (", counter, " row = blockIdx.x; row < ", total, "; row += gridDim.x) {"));
+      bindNest(w, phase.nest, "row", 2);
+      RETURN_IF_ERROR(w.block(phase.stmts, 2, true));
+      w.line(1, "}");
+      break;
+    case Phase::Kind::kBlock:
+      RETURN_IF_ERROR(w.block(phase.stmts, 1, false));
+      break;
+    case Phase::Kind::kThread:
+      RETURN_IF_ERROR(w.thread(phase.stmts, 1, false));
+      break;
+  }
+  w.line(0, "}");
+  return out;
+}
+
+template <typename Fn>
+void forEachExpr(const kir::StmtList& stmts, const Fn& fn) {
+  for (const Stmt& s : stmts) {
+    if (auto* f = s.as<ForStmt>()) forEachExpr(f->body, fn);
+    if (auto* l = s.as<kir::LetStmt>()) fn(*l->value);
+    if (auto* st = s.as<kir::StoreStmt>()) fn(*st->index), fn(*st->value);
+    if (auto* i = s.as<kir::IfStmt>()) fn(*i->cond), forEachExpr(i->then_body, fn);
+  }
+}
+
+bool exprUsesType(const kir::Expr& e, kir::ScalarType type) {
+  if (e.type == type) return true;
+  bool found = false;
+  auto visit = [&](const kir::ExprRef& x) { found = found || exprUsesType(*x, type); };
+  if (auto* l = e.as<kir::LoadExpr>()) visit(l->index);
+  if (auto* u = e.as<kir::UnaryExpr>()) visit(u->x);
+  if (auto* b = e.as<kir::BinaryExpr>()) visit(b->lhs), visit(b->rhs);
+  if (auto* s = e.as<kir::SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
+  if (auto* c = e.as<kir::CastExpr>()) visit(c->x);
+  if (auto* r = e.as<kir::ReduceExpr>()) visit(r->init), visit(r->body);
+  return found;
+}
+
+// Whether any buffer or value of the kernel has `type`.
+bool usesType(const kir::Kernel& kernel, kir::ScalarType type) {
+  bool found = std::any_of(kernel.buffers.begin(), kernel.buffers.end(),
+                           [&](const kir::Buffer& b) { return b.dtype == type; });
+  forEachExpr(kernel.body, [&](const kir::Expr& e) { found = found || exprUsesType(e, type); });
+  return found;
+}
+
+}  // namespace
+
+absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module) {
+  CudaModule result;
+  std::string kernels_text;
+  bool f16 = false, bf16 = false;
+  for (const kir::Kernel& kernel : module.kernels) {
+    CudaKernelPlan plan_out{kernel.name, {}, {}};
+    auto is_call = [](const Stmt& s) { return s.as<kir::CallStmt>() != nullptr; };
+    size_t calls = std::count_if(kernel.body.begin(), kernel.body.end(), is_call);
+    auto context = [&](const absl::Status& s) {
+      return absl::Status(s.code(), strCat(s.message(), " in kernel '", kernel.name, "' (", kernel.origin, ")"));
+    };
+    if (calls > 0 && calls == kernel.body.size()) {
+      for (const Stmt& s : kernel.body) plan_out.library_routines.push_back(s.as<kir::CallStmt>()->routine);
+      result.kernels.push_back(std::move(plan_out));
+      continue;
+    }
+    if (calls > 0)
+      return context(absl::UnimplementedError("cuda: library calls mixed with other statements"));
+    f16 = f16 || usesType(kernel, kir::ScalarType::kF16);
+    bf16 = bf16 || usesType(kernel, kir::ScalarType::kBF16);
+    std::vector<Phase> phases = plan(kernel);
+    phases.erase(std::remove_if(phases.begin(), phases.end(),
+                                [](const Phase& p) { return !p.nest.empty() && tripCount(p.nest) == 0; }),
+                 phases.end());
+    std::string base = identifier(kernel.name);
+    for (size_t p = 0; p < phases.size(); ++p) {
+      std::string name = phases.size() == 1 ? base : strCat(base, "_", p);
+      auto text = emitPhase(kernel, phases[p], name);
+      if (!text.ok()) return context(text.status());
+      std::string origin = kernel.origin;
+      std::replace(origin.begin(), origin.end(), '\n', ' ');
+      strAppend(&kernels_text, "\n// origin: ", origin, "\n", text->text);
+      plan_out.launches.push_back(text->launch);
+    }
+    result.kernels.push_back(std::move(plan_out));
+  }
+  result.source = prelude(f16, bf16) + kernels_text;
+  return result;
+}
+
+}  // namespace dlc::codegen::cuda

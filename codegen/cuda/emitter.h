@@ -1,0 +1,63 @@
+// Kernel IR -> CUDA C++ for NVRTC: one source string for a whole module and,
+// per kernel, the launches that compute it.
+//
+// How loops map (the kernel IR says what is independent, not how to run it):
+//  - a top-level nest of parallel/vector loops is flattened into one index
+//    walked with a grid-stride loop; its body runs per thread;
+//  - when that nest's body computes reductions in `let`s (softmax, layernorm:
+//    a nest over rows, reductions, then inner loops), each row goes to one
+//    block (grid-stride over rows): the block's threads split each reduction
+//    (warp shuffles, then shared memory) and the inner parallel loops;
+//  - top-level statements that are not parallel loops run on one block when
+//    they hold reductions or parallel loops (a whole-tensor sum), else on one
+//    thread;
+//  - anything else keeps its shape: serial loops stay loops, a ReduceExpr not
+//    split by a block is a sequential loop in its thread, `if` is `if`.
+// A kernel whose top-level statements need different mappings becomes
+// several launches, run in order. Accumulating stores that other threads may
+// also hit become atomicAdd. Integer arithmetic wraps (done in unsigned).
+//
+// Library calls (CallStmt) are not CUDA source: a kernel made only of calls is
+// listed with its routines for the runtime to dispatch.
+#ifndef DLC_CODEGEN_CUDA_EMITTER_H_
+#define DLC_CODEGEN_CUDA_EMITTER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/kernel/kernel_ir.h"
+
+namespace dlc::codegen::cuda {
+
+// One launch of an extern "C" __global__ function of the source. Its
+// parameters are the kernel's buffers in kernel order, without `local` ones
+// (scratch buffers are parameters: the runtime allocates them).
+struct CudaLaunch {
+  std::string name;
+  int64_t grid_x = 1, grid_y = 1;
+  int block_x = 1;
+  int shared_bytes = 0;  // dynamic shared memory
+};
+
+// What the runtime does for one kir::Kernel, in module order.
+struct CudaKernelPlan {
+  std::string kernel;                // kir::Kernel::name
+  std::vector<CudaLaunch> launches;  // in order; empty for library calls
+  std::vector<std::string> library_routines;  // CallStmt routines, in order
+};
+
+struct CudaModule {
+  std::string source;
+  std::vector<CudaKernelPlan> kernels;
+};
+
+// Errors: Unimplemented for a kernel that mixes library calls with loops,
+// InvalidArgument for IR the CUDA backend cannot express (an op on a type it
+// is not defined for, local arrays beyond shared memory).
+absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module);
+
+}  // namespace dlc::codegen::cuda
+
+#endif  // DLC_CODEGEN_CUDA_EMITTER_H_

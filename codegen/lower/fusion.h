@@ -1,0 +1,66 @@
+// Fusion: which graph ops are computed together in one kernel.
+//
+// Every op with a compute (codegen/compute/compute.h) starts as the root of
+// its own group; walking the function backwards, an op joins the group of its
+// consumers when
+//   - all its users are in that one group, and
+//   - it is cheap to recompute (elementwise, casts, broadcasts, shape ops),
+//     or it has a single use by an elementwise op of its own shape (so each
+//     of its elements is computed once: matmul or convolution with a bias,
+//     activation or residual epilogue; a reduction with its epilogue).
+// An op whose other users are only `assign`s or the function's outputs may
+// still join as an extra output of a group of its own shape (the optimizer's
+// moment updates beside the weight update). Reductions pull their elementwise
+// prologue in by the first rule (reduce_sum(exp(x - max))).
+//
+// Ops with a kernel builder (scatters, recurrences, multi-result backward
+// ops) are groups of their own. `param`, `constant` and `assign` belong to
+// no group: the planner binds them to buffers.
+#ifndef DLC_CODEGEN_LOWER_FUSION_H_
+#define DLC_CODEGEN_LOWER_FUSION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "ir/ir.h"
+
+namespace dlc::codegen {
+
+struct FusionGroup {
+  int id = 0;
+  // Program order; the root (the op at whose position the group runs) is last.
+  std::vector<const ir::Operation*> ops;
+  // Values the group stores: the root's results first, then extra outputs.
+  std::vector<const ir::Value*> outputs;
+  bool built = false;  // a single op lowered by its kernel builder
+
+  const ir::Operation* root() const { return ops.back(); }
+};
+
+struct FusionPlan {
+  std::vector<FusionGroup> groups;  // in execution order
+  absl::flat_hash_map<const ir::Operation*, int> group_of;
+  // Why neighbouring ops were not fused ("'matmul' at m.dl:4 stays apart
+  // from 'add': it has 2 users"), collected when asked for.
+  std::vector<std::string> remarks;
+
+  const FusionGroup* groupOf(const ir::Operation* op) const;
+};
+
+struct FusionOptions {
+  bool enabled = true;  // false: every op is its own group (for testing)
+  bool remarks = false;
+};
+
+FusionPlan fuse(const ir::Function& function, const FusionOptions& options = {});
+
+// The function's IR with each group of several ops wrapped in
+// `fused @gN { ... }`, for `dlc compile --emit fusion`.
+std::string printFusion(const ir::Function& function, const FusionPlan& plan);
+// A Graphviz graph of the function, one colour per fusion group.
+std::string fusionDot(const ir::Function& function, const FusionPlan& plan);
+
+}  // namespace dlc::codegen
+
+#endif  // DLC_CODEGEN_LOWER_FUSION_H_

@@ -1,0 +1,188 @@
+#include "codegen/lower/plan.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "codegen/lower/schedule.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::codegen {
+namespace {
+
+using runtime::Slot;
+
+constexpr int64_t kAlignment = 64;
+
+int64_t alignUp(int64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+
+struct Lifetime {
+  int slot;
+  int first, last;  // steps
+};
+
+// Places arena slots (see plan.h); returns the arena's size.
+int64_t placeBuffers(std::vector<Slot>& slots, const std::vector<Lifetime>& lifetimes) {
+  std::vector<size_t> order(lifetimes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return slots[lifetimes[a].slot].bytes > slots[lifetimes[b].slot].bytes;
+  });
+  std::vector<size_t> placed;
+  int64_t arena = 0;
+  for (size_t i : order) {
+    const Lifetime& life = lifetimes[i];
+    int64_t size = alignUp(std::max<int64_t>(slots[life.slot].bytes, 1));
+    // Candidate offsets: 0 and the end of every conflicting placed buffer.
+    std::vector<std::pair<int64_t, int64_t>> busy;
+    for (size_t j : placed) {
+      const Lifetime& other = lifetimes[j];
+      if (other.last < life.first || life.last < other.first) continue;
+      const Slot& s = slots[other.slot];
+      busy.emplace_back(s.offset, s.offset + alignUp(std::max<int64_t>(s.bytes, 1)));
+    }
+    std::sort(busy.begin(), busy.end());
+    int64_t offset = 0;
+    for (const auto& [begin, end] : busy) {
+      if (offset + size <= begin) break;
+      offset = std::max(offset, end);
+    }
+    slots[life.slot].offset = offset;
+    arena = std::max(arena, offset + size);
+    placed.push_back(i);
+  }
+  return arena;
+}
+
+class Planner {
+ public:
+  Planner(const ir::Function& function, LoweredFunction& out) : function_(function), out_(out) {}
+
+  absl::Status run() {
+    runtime::Executable& exe = out_.executable;
+    for (size_t i = 0; i < function_.arguments().size(); ++i)
+      bindValue(function_.argument(i), Slot::Kind::kInput, static_cast<int>(i));
+    for (const FusionGroup& group : out_.fusion.groups) {
+      std::string name = strCat("k", group.id, "_", group.root()->name());
+      ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name));
+      runtime::Step step;
+      step.kernel = static_cast<int>(out_.kernels.kernels.size());
+      int step_index = static_cast<int>(exe.steps.size());
+      for (size_t b = 0; b < lowered.sources.size(); ++b) {
+        const BufferSource& source = lowered.sources[b];
+        const kir::Buffer& buffer = lowered.kernel.buffers[b];
+        int slot = -1;
+        switch (source.kind) {
+          case BufferSource::Kind::kValue: {
+            ASSIGN_OR_RETURN(slot, slotOf(source.value, buffer.role != kir::BufferRole::kIn, step_index));
+            break;
+          }
+          case BufferSource::Kind::kRunState:
+            slot = runStateSlot();
+            break;
+          case BufferSource::Kind::kScratch:
+            slot = newSlot(Slot{Slot::Kind::kArena, -1, 0, buffer.size * ir::dtypeSize(buffer.dtype), buffer.dtype,
+                                {buffer.size}});
+            lifetimes_.push_back(Lifetime{slot, step_index, step_index});
+            break;
+          case BufferSource::Kind::kLocal:
+            break;  // private to the kernel: no slot
+        }
+        step.slots.push_back(slot);
+      }
+      exe.kernels.push_back(lowered.kernel.name);
+      out_.kernels.kernels.push_back(std::move(lowered.kernel));
+      exe.steps.push_back(std::move(step));
+    }
+    int end = static_cast<int>(exe.steps.size());
+    for (const auto& op : function_.ops()) {
+      if (op->kind() != ir::OpKind::kAssign) continue;
+      ASSIGN_OR_RETURN(int slot, slotOf(op->operand(0), false, end));
+      exe.writes.push_back(runtime::ParamWrite{op->attrs().getString("name"), slot});
+    }
+    for (const ir::Value* v : function_.outputs()) {
+      ASSIGN_OR_RETURN(int slot, slotOf(v, false, end));
+      exe.outputs.push_back(slot);
+    }
+    for (Lifetime& life : lifetimes_) {
+      const Slot& s = exe.slots[life.slot];
+      exe.unshared_bytes += alignUp(std::max<int64_t>(s.bytes, 1));
+    }
+    exe.arena_bytes = placeBuffers(exe.slots, lifetimes_);
+    return absl::OkStatus();
+  }
+
+ private:
+  int newSlot(Slot slot) {
+    out_.executable.slots.push_back(std::move(slot));
+    return static_cast<int>(out_.executable.slots.size() - 1);
+  }
+
+  int bindValue(const ir::Value* v, Slot::Kind kind, int index) {
+    const ConcreteType& t = out_.types.at(v);
+    int slot = newSlot(Slot{kind, index, 0, t.numBytes(), t.dtype, t.shape});
+    slot_of_[v] = slot;
+    return slot;
+  }
+
+  int runStateSlot() {
+    if (run_state_ < 0) run_state_ = newSlot(Slot{Slot::Kind::kRunState, -1, 0, 16, ir::DType::kI64, {2}});
+    return run_state_;
+  }
+
+  // The slot holding `v`; `define` when step `step` writes it. Extends the
+  // lifetime of arena slots to `step`.
+  absl::StatusOr<int> slotOf(const ir::Value* v, bool define, int step) {
+    runtime::Executable& exe = out_.executable;
+    if (auto it = slot_of_.find(v); it != slot_of_.end()) {
+      if (auto life = lifetime_of_.find(it->second); life != lifetime_of_.end())
+        lifetimes_[life->second].last = std::max(lifetimes_[life->second].last, step);
+      return it->second;
+    }
+    const ir::Operation* producer = v->producer();
+    if (producer && producer->kind() == ir::OpKind::kParam) {
+      const std::string& name = producer->attrs().getString("name");
+      auto it = std::find(exe.params.begin(), exe.params.end(), name);
+      int index = static_cast<int>(it - exe.params.begin());
+      if (it == exe.params.end()) exe.params.push_back(name);
+      return bindValue(v, Slot::Kind::kParam, index);
+    }
+    if (producer && producer->kind() == ir::OpKind::kConstant) {
+      const ConcreteType& t = out_.types.at(v);
+      ASSIGN_OR_RETURN(runtime::Tensor tensor, runtime::Tensor::zeros(t.dtype, t.shape));
+      const std::vector<double>& values = producer->attrs().find("value")->asFloatList();
+      for (int64_t i = 0; i < tensor.numElements(); ++i)
+        tensor.set(i, values.size() == 1 ? values[0] : values[static_cast<size_t>(i)]);
+      exe.constants.push_back(std::move(tensor));
+      return bindValue(v, Slot::Kind::kConstant, static_cast<int>(exe.constants.size() - 1));
+    }
+    if (!define)
+      return absl::InternalError(strCat("value of '", producer ? producer->name() : "argument",
+                                        "' is read before any kernel writes it"));
+    int slot = bindValue(v, Slot::Kind::kArena, -1);
+    lifetime_of_[slot] = lifetimes_.size();
+    lifetimes_.push_back(Lifetime{slot, step, step});
+    return slot;
+  }
+
+  const ir::Function& function_;
+  LoweredFunction& out_;
+  absl::flat_hash_map<const ir::Value*, int> slot_of_;
+  absl::flat_hash_map<int, size_t> lifetime_of_;
+  std::vector<Lifetime> lifetimes_;
+  int run_state_ = -1;
+};
+
+}  // namespace
+
+absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
+                                              std::span<const std::vector<int64_t>> input_shapes,
+                                              const LowerOptions& options) {
+  LoweredFunction out;
+  ASSIGN_OR_RETURN(out.types, concreteTypes(function, input_shapes));
+  out.fusion = fuse(function, options.fusion);
+  RETURN_IF_ERROR(Planner(function, out).run());
+  return out;
+}
+
+}  // namespace dlc::codegen

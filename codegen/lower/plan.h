@@ -1,0 +1,42 @@
+// Lowers a whole function for one set of input shapes: fusion, one kernel
+// per group, and the executable that calls them, with its memory plan.
+//
+// Memory plan: every intermediate value and workspace buffer lives from the
+// step that writes it to the last step that reads it (to the end for
+// function outputs and values written to parameters). Buffers are placed in
+// one arena, largest first, each at the lowest 64-byte-aligned offset where
+// it overlaps no placed buffer that is live at the same time (the greedy
+// by-size strategy of TensorFlow Lite's arena planner).
+#ifndef DLC_CODEGEN_LOWER_PLAN_H_
+#define DLC_CODEGEN_LOWER_PLAN_H_
+
+#include <span>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "codegen/lower/fusion.h"
+#include "codegen/lower/shapes.h"
+#include "ir/ir.h"
+#include "ir/kernel/kernel_ir.h"
+#include "runtime/executable.h"
+
+namespace dlc::codegen {
+
+struct LoweredFunction {
+  kir::KernelModule kernels;
+  runtime::Executable executable;
+  FusionPlan fusion;
+  ConcreteTypes types;
+};
+
+struct LowerOptions {
+  FusionOptions fusion;
+};
+
+absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
+                                              std::span<const std::vector<int64_t>> input_shapes,
+                                              const LowerOptions& options = {});
+
+}  // namespace dlc::codegen
+
+#endif  // DLC_CODEGEN_LOWER_PLAN_H_

@@ -1,0 +1,343 @@
+#include "codegen/lower/schedule.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
+#include "codegen/compute/compute.h"
+#include "ir/kernel/analysis.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::codegen {
+namespace {
+
+using kir::ExprRef;
+
+std::optional<int64_t> constantIndex(const ExprRef& e) {
+  if (const auto* c = e->as<kir::ConstExpr>(); c && e->type == ir::DType::kI64) return c->bits;
+  return std::nullopt;
+}
+
+// Index arithmetic that folds constants, so that printed kernels stay
+// readable (`%j`, not `add(mul(0, 10), %j)`).
+ExprRef addIndex(const ExprRef& a, const ExprRef& b) {
+  auto ca = constantIndex(a), cb = constantIndex(b);
+  if (ca && cb) return kir::index(*ca + *cb);
+  if (ca == 0) return b;
+  if (cb == 0) return a;
+  return kir::binary(kir::BinaryOp::kAdd, a, b);
+}
+
+ExprRef mulIndex(const ExprRef& a, int64_t b) {
+  if (auto ca = constantIndex(a)) return kir::index(*ca * b);
+  if (b == 0) return kir::index(0);
+  if (b == 1) return a;
+  return kir::binary(kir::BinaryOp::kMul, a, kir::index(b));
+}
+
+ExprRef linearIndex(std::span<const ExprRef> index, std::span<const int64_t> shape) {
+  ExprRef linear = kir::index(0);
+  int64_t stride = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    linear = addIndex(mulIndex(index[d], stride), linear);
+    stride *= shape[d];
+  }
+  return linear;
+}
+
+OpTypes opTypes(const ir::Operation& op, const ConcreteTypes& types) {
+  OpTypes t;
+  for (const ir::Value* v : op.operands()) {
+    t.operand_dtypes.push_back(types.at(v).dtype);
+    t.operand_shapes.push_back(types.at(v).shape);
+  }
+  for (size_t i = 0; i < op.numResults(); ++i) {
+    t.result_dtypes.push_back(types.at(op.result(i)).dtype);
+    t.result_shapes.push_back(types.at(op.result(i)).shape);
+  }
+  return t;
+}
+
+std::string describeOps(const FusionGroup& group) {
+  std::vector<std::string> names;
+  for (const ir::Operation* op : group.ops) names.emplace_back(op->name());
+  std::string origin = strJoin(names, ", ");
+  Location loc = group.root()->location();
+  if (loc.valid()) strAppend(&origin, " at line ", loc.line);
+  return origin;
+}
+
+// Turns reductions that do not depend on an enclosing reduction's index, and
+// subexpressions used more than once, into `let`s at the outermost loop
+// depth where their variables are defined.
+class Hoister {
+ public:
+  Hoister(kir::Kernel& kernel, absl::flat_hash_map<int, int> depth_of, int depth_count)
+      : kernel_(kernel), depth_of_(std::move(depth_of)), lets_(depth_count) {}
+
+  void count(const ExprRef& e) {
+    if (uses_[e.get()]++ > 0) return;
+    forEachChild(e, [&](const ExprRef& child) { count(child); });
+  }
+
+  ExprRef hoist(const ExprRef& e) { return visit(e); }
+
+  std::vector<kir::StmtList>& lets() { return lets_; }
+
+ private:
+  template <typename F>
+  static void forEachChild(const ExprRef& e, F f) {
+    std::visit(
+        [&](const auto& node) {
+          using T = std::decay_t<decltype(node)>;
+          if constexpr (std::is_same_v<T, kir::LoadExpr>) f(node.index);
+          if constexpr (std::is_same_v<T, kir::UnaryExpr>) f(node.x);
+          if constexpr (std::is_same_v<T, kir::BinaryExpr>) {
+            f(node.lhs);
+            f(node.rhs);
+          }
+          if constexpr (std::is_same_v<T, kir::SelectExpr>) {
+            f(node.cond);
+            f(node.if_true);
+            f(node.if_false);
+          }
+          if constexpr (std::is_same_v<T, kir::CastExpr>) f(node.x);
+          if constexpr (std::is_same_v<T, kir::ReduceExpr>) {
+            f(node.init);
+            f(node.body);
+          }
+        },
+        e->node);
+  }
+
+  ExprRef visit(const ExprRef& e) {
+    if (auto it = memo_.find(e.get()); it != memo_.end()) return it->second;
+    ExprRef rebuilt = kir::rewrite(e, [&](const ExprRef& node) -> ExprRef {
+      if (node == e) return nullptr;  // rebuild this node from visited children
+      return visit(node);
+    });
+    ExprRef result = rebuilt;
+    bool trivial = e->as<kir::ConstExpr>() || e->as<kir::VarExpr>();
+    bool shared = uses_[e.get()] > 1;
+    if (!trivial && (e->as<kir::ReduceExpr>() || shared)) {
+      std::set<int> free = kir::freeVars(rebuilt);
+      int depth = 0;
+      bool placeable = true;
+      for (int id : free) {
+        auto it = depth_of_.find(id);
+        if (it == depth_of_.end()) {  // bound by an enclosing reduction
+          placeable = false;
+          break;
+        }
+        depth = std::max(depth, it->second);
+      }
+      if (placeable) result = letFor(rebuilt, depth);
+    }
+    memo_[e.get()] = result;
+    return result;
+  }
+
+  ExprRef letFor(const ExprRef& value, int depth) {
+    std::string key = kir::structuralKey(value);
+    if (auto it = named_.find(key); it != named_.end()) return kir::var(it->second);
+    kir::Var v = kernel_.newVar(value->type, value->as<kir::ReduceExpr>() ? "r" : "t");
+    lets_[depth].push_back(kir::Stmt{kir::LetStmt{v, value}});
+    depth_of_[v.id] = depth;
+    named_.emplace(std::move(key), v);
+    return kir::var(v);
+  }
+
+  kir::Kernel& kernel_;
+  absl::flat_hash_map<int, int> depth_of_;  // var id -> let depth where it is defined
+  std::vector<kir::StmtList> lets_;
+  absl::flat_hash_map<const kir::Expr*, int> uses_;
+  absl::flat_hash_map<const kir::Expr*, ExprRef> memo_;
+  absl::flat_hash_map<std::string, kir::Var> named_;
+};
+
+class GroupLowering {
+ public:
+  GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name)
+      : group_(group), types_(types) {
+    out_.kernel.name = std::move(name);
+    out_.kernel.origin = describeOps(group);
+    for (const ir::Operation* op : group.ops) members_.insert(op);
+  }
+
+  absl::StatusOr<LoweredGroup> run() {
+    if (group_.built) {
+      RETURN_IF_ERROR(build());
+    } else {
+      RETURN_IF_ERROR(compute());
+    }
+    return std::move(out_);
+  }
+
+ private:
+  kir::BufferId addBuffer(const ir::Value* v, kir::BufferRole role) {
+    const ConcreteType& t = types_.at(v);
+    std::string name = v->nameHint().empty() ? strCat("v", out_.kernel.buffers.size()) : v->nameHint();
+    for (char& c : name)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+    out_.sources.push_back(BufferSource{BufferSource::Kind::kValue, v});
+    return out_.kernel.addBuffer(kir::Buffer{name, t.dtype, t.numElements(), role});
+  }
+
+  kir::BufferId inputBuffer(const ir::Value* v) {
+    if (auto it = inputs_.find(v); it != inputs_.end()) return it->second;
+    return inputs_[v] = addBuffer(v, kir::BufferRole::kIn);
+  }
+
+  RunState runState() {
+    if (run_state_ < 0) {
+      out_.sources.push_back(BufferSource{BufferSource::Kind::kRunState, nullptr});
+      run_state_ = out_.kernel.addBuffer(kir::Buffer{"run_state", ir::DType::kI64, 2, kir::BufferRole::kIn});
+    }
+    return RunState{run_state_};
+  }
+
+  ExprRef operandAt(const ir::Value* v, const std::vector<ExprRef>& index) {
+    const ir::Operation* producer = v->producer();
+    if (producer && members_.contains(producer)) {
+      absl::StatusOr<ExprRef> e = computeAt(*producer, static_cast<size_t>(v->index()), index);
+      if (e.ok()) return *e;
+      if (error_.ok()) error_ = e.status();
+      return kir::constant(types_.at(v).dtype, 0);
+    }
+    const ConcreteType& t = types_.at(v);
+    if (producer && producer->kind() == ir::OpKind::kConstant) {
+      const std::vector<double>& values = producer->attrs().find("value")->asFloatList();
+      if (values.size() == 1) return kir::constant(t.dtype, values[0]);
+    }
+    return kir::load(inputBuffer(v), t.dtype, linearIndex(index, t.shape));
+  }
+
+  absl::StatusOr<ExprRef> computeAt(const ir::Operation& op, size_t result, const std::vector<ExprRef>& index) {
+    std::string key = strCat(reinterpret_cast<uintptr_t>(&op), "/", result);
+    for (const ExprRef& i : index) strAppend(&key, "/", kir::structuralKey(i));
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    const OpLowering& lowering = opLowering(op.kind());
+    if (!lowering.compute)
+      return absl::InternalError(strCat("'", op.name(), "' has no compute but was fused"));
+    // Computes of producers run inside this one and add entries: the map
+    // holds pointers so that `op_types` stays valid.
+    std::unique_ptr<OpTypes>& op_types = op_types_[&op];
+    if (!op_types) op_types = std::make_unique<OpTypes>(opTypes(op, types_));
+    const OpTypes& types = *op_types;
+    ComputeContext ctx{op, types, out_.kernel,
+                       op.def().has(ir::kRandom) ? runState() : RunState{},
+                       [&](size_t operand, std::vector<ExprRef> i) { return operandAt(op.operand(operand), i); }};
+    ASSIGN_OR_RETURN(ExprRef e, lowering.compute(ctx, result, index));
+    RETURN_IF_ERROR(error_);
+    memo_[key] = e;
+    return e;
+  }
+
+  absl::Status compute() {
+    const ConcreteType& domain = types_.at(group_.outputs.front());
+    const int64_t elements = domain.numElements();
+    // Loops: one per dim, or a 1-D domain split into parallel chunks of a
+    // vector loop.
+    struct Loop {
+      kir::Var var;
+      int64_t extent;
+      kir::LoopKind kind;
+    };
+    std::vector<Loop> loops;
+    std::vector<ExprRef> index;
+    kir::Kernel& k = out_.kernel;
+    int64_t chunk = 1;
+    if (domain.shape.size() == 1)
+      for (int64_t c = 1024; c >= 64; c /= 2)
+        if (domain.shape[0] % c == 0 && domain.shape[0] > c) {
+          chunk = c;
+          break;
+        }
+    if (chunk > 1) {
+      loops.push_back({k.newVar(ir::DType::kI64, "i"), domain.shape[0] / chunk, kir::LoopKind::kSerial});
+      loops.push_back({k.newVar(ir::DType::kI64, "j"), chunk, kir::LoopKind::kSerial});
+      index.push_back(addIndex(mulIndex(kir::var(loops[0].var), chunk), kir::var(loops[1].var)));
+    } else {
+      static constexpr const char* kNames[] = {"i", "j", "k", "l", "m", "n", "o", "p"};
+      for (size_t d = 0; d < domain.shape.size(); ++d) {
+        loops.push_back({k.newVar(ir::DType::kI64, d < 8 ? kNames[d] : strCat("i", d)), domain.shape[d],
+                         kir::LoopKind::kSerial});
+        index.push_back(kir::var(loops.back().var));
+      }
+    }
+    // Schedule marks: worth threads when there is enough work.
+    bool heavy = elements >= 16384 || std::any_of(group_.ops.begin(), group_.ops.end(), [](const ir::Operation* op) {
+                   return !op->def().has(ir::kElementwise);
+                 });
+    if (!loops.empty() && loops.front().extent > 1 && heavy) loops.front().kind = kir::LoopKind::kParallel;
+    if (loops.size() >= 2) loops.back().kind = kir::LoopKind::kVector;
+
+    std::vector<std::pair<kir::BufferId, ExprRef>> stores;
+    for (const ir::Value* v : group_.outputs) {
+      ASSIGN_OR_RETURN(ExprRef e, computeAt(*v->producer(), static_cast<size_t>(v->index()), index));
+      kir::BufferId out = addBuffer(v, kir::BufferRole::kOut);
+      stores.emplace_back(out, kir::cast(types_.at(v).dtype, e));
+    }
+    absl::flat_hash_map<int, int> depth_of;
+    for (size_t d = 0; d < loops.size(); ++d) depth_of[loops[d].var.id] = static_cast<int>(d) + 1;
+    Hoister hoister(k, depth_of, static_cast<int>(loops.size()) + 1);
+    for (auto& [buffer, e] : stores) hoister.count(e);
+    ExprRef linear = linearIndex(index, domain.shape);
+    kir::StmtList inner;
+    for (auto& [buffer, e] : stores) {
+      ExprRef value = hoister.hoist(e);
+      inner.push_back(kir::Stmt{kir::StoreStmt{buffer, linear, value, false}});
+    }
+    std::vector<kir::StmtList>& lets = hoister.lets();
+    inner.insert(inner.begin(), std::make_move_iterator(lets.back().begin()),
+                 std::make_move_iterator(lets.back().end()));
+    for (size_t d = loops.size(); d-- > 0;) {
+      kir::StmtList outer = std::move(lets[d]);
+      outer.push_back(kir::Stmt{kir::ForStmt{loops[d].var, 0, loops[d].extent, loops[d].kind, std::move(inner)}});
+      inner = std::move(outer);
+    }
+    k.body = std::move(inner);
+    return absl::OkStatus();
+  }
+
+  absl::Status build() {
+    const ir::Operation& op = *group_.root();
+    const OpLowering& lowering = opLowering(op.kind());
+    if (!lowering.build) return absl::InternalError(strCat("'", op.name(), "' has no kernel builder"));
+    OpTypes types = opTypes(op, types_);
+    std::vector<kir::BufferId> operands, results;
+    for (const ir::Value* v : op.operands()) operands.push_back(addBuffer(v, kir::BufferRole::kIn));
+    for (size_t i = 0; i < op.numResults(); ++i) results.push_back(addBuffer(op.result(i), kir::BufferRole::kOut));
+    BuildContext ctx{op, types, out_.kernel, op.def().has(ir::kRandom) ? runState() : RunState{}, operands, results};
+    RETURN_IF_ERROR(lowering.build(ctx));
+    // Buffers the builder added: workspace.
+    for (size_t b = out_.sources.size(); b < out_.kernel.buffers.size(); ++b)
+      out_.sources.push_back(BufferSource{out_.kernel.buffers[b].role == kir::BufferRole::kLocal
+                                              ? BufferSource::Kind::kLocal
+                                              : BufferSource::Kind::kScratch,
+                                          nullptr});
+    return absl::OkStatus();
+  }
+
+  const FusionGroup& group_;
+  const ConcreteTypes& types_;
+  LoweredGroup out_;
+  absl::flat_hash_set<const ir::Operation*> members_;
+  absl::flat_hash_map<const ir::Value*, kir::BufferId> inputs_;
+  absl::flat_hash_map<std::string, ExprRef> memo_;
+  absl::node_hash_map<const ir::Operation*, std::unique_ptr<OpTypes>> op_types_;
+  kir::BufferId run_state_ = -1;
+  absl::Status error_;
+};
+
+}  // namespace
+
+absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
+                                        std::string kernel_name) {
+  return GroupLowering(group, types, std::move(kernel_name)).run();
+}
+
+}  // namespace dlc::codegen

@@ -1,0 +1,45 @@
+// Lowers one fusion group to a kernel-IR kernel.
+//
+// A computed group becomes one loop nest over its root's shape: each output
+// element is the root's compute at that index, with the computes of the
+// group's other ops substituted for their values (reads of values from
+// outside the group are loads). Then the nest is scheduled:
+//   - every reduction that does not depend on an inner loop, and every
+//     subexpression used more than once, becomes a `let` placed at the
+//     outermost loop where its indices are known (softmax's row max and sum
+//     are computed once per row, not once per element);
+//   - the outermost loop is `parallel`, the innermost `vector`; a long
+//     one-dimensional domain is split so that it gets both.
+// A group of a built op gets buffers for its operands and results and the
+// builder's statements.
+#ifndef DLC_CODEGEN_LOWER_SCHEDULE_H_
+#define DLC_CODEGEN_LOWER_SCHEDULE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "codegen/lower/fusion.h"
+#include "codegen/lower/shapes.h"
+#include "ir/kernel/kernel_ir.h"
+
+namespace dlc::codegen {
+
+// What each buffer of a lowered kernel is bound to.
+struct BufferSource {
+  enum class Kind { kValue, kRunState, kScratch, kLocal };
+  Kind kind = Kind::kValue;
+  const ir::Value* value = nullptr;  // kValue: an input or output of the group
+};
+
+struct LoweredGroup {
+  kir::Kernel kernel;
+  std::vector<BufferSource> sources;  // one per kernel buffer
+};
+
+absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
+                                        std::string kernel_name);
+
+}  // namespace dlc::codegen
+
+#endif  // DLC_CODEGEN_LOWER_SCHEDULE_H_

@@ -1,0 +1,93 @@
+#include "runtime/cpu/executor.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::cpu {
+
+using runtime::Slot;
+using runtime::Tensor;
+
+void Executor::ArenaDeleter::operator()(std::byte* p) const { std::free(p); }
+
+Executor::Executor(const runtime::Executable& executable, std::vector<KernelFn> kernels)
+    : executable_(executable), kernels_(std::move(kernels)) {}
+
+Executor::~Executor() = default;
+
+absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const runtime::TensorMap& params,
+                                                  const RunOptions& options, runtime::TensorMap* assigned) {
+  const runtime::Executable& exe = executable_;
+  if (!arena_ && exe.arena_bytes > 0) {
+    void* p = std::aligned_alloc(64, static_cast<size_t>((exe.arena_bytes + 63) / 64 * 64));
+    if (!p) return absl::ResourceExhaustedError(strCat("cannot allocate ", exe.arena_bytes, " bytes of workspace"));
+    arena_.reset(static_cast<std::byte*>(p));
+  }
+  int64_t run_state[2] = {static_cast<int64_t>(options.seed), static_cast<int64_t>(options.step)};
+  std::vector<void*> address(exe.slots.size(), nullptr);
+  for (size_t s = 0; s < exe.slots.size(); ++s) {
+    const Slot& slot = exe.slots[s];
+    switch (slot.kind) {
+      case Slot::Kind::kInput: {
+        if (static_cast<size_t>(slot.index) >= inputs.size())
+          return absl::InvalidArgumentError(strCat("input ", slot.index, " is missing"));
+        const Tensor& t = inputs[slot.index];
+        if (t.dtype() != slot.dtype || static_cast<int64_t>(t.byteSize()) != slot.bytes)
+          return absl::InvalidArgumentError(strCat("input ", slot.index, " is ", t.typeString(),
+                                                   ", but the function was compiled for another type"));
+        address[s] = const_cast<std::byte*>(t.data());
+        break;
+      }
+      case Slot::Kind::kParam: {
+        const std::string& name = exe.params[slot.index];
+        auto it = params.find(name);
+        if (it == params.end())
+          return absl::FailedPreconditionError(strCat("parameter '", name, "' has no value"));
+        if (it->second.dtype() != slot.dtype || static_cast<int64_t>(it->second.byteSize()) != slot.bytes)
+          return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", it->second.typeString(),
+                                                   ", which is not its declared type"));
+        address[s] = const_cast<std::byte*>(it->second.data());
+        break;
+      }
+      case Slot::Kind::kArena:
+        address[s] = arena_.get() + slot.offset;
+        break;
+      case Slot::Kind::kConstant:
+        address[s] = const_cast<std::byte*>(exe.constants[slot.index].data());
+        break;
+      case Slot::Kind::kRunState:
+        address[s] = run_state;
+        break;
+    }
+  }
+  std::vector<void*> buffers;
+  for (const runtime::Step& step : exe.steps) {
+    buffers.clear();
+    for (int s : step.slots) buffers.push_back(s < 0 ? nullptr : address[s]);
+    kernels_[step.kernel](buffers.data());
+  }
+  auto copyOut = [&](int s) -> absl::StatusOr<Tensor> {
+    const Slot& slot = exe.slots[s];
+    ASSIGN_OR_RETURN(Tensor t, Tensor::zeros(slot.dtype, slot.shape));
+    if (slot.bytes > 0) std::memcpy(t.data(), address[s], static_cast<size_t>(slot.bytes));
+    return t;
+  };
+  std::vector<Tensor> outputs;
+  for (int s : exe.outputs) {
+    ASSIGN_OR_RETURN(Tensor t, copyOut(s));
+    outputs.push_back(std::move(t));
+  }
+  if (assigned) {
+    assigned->clear();
+    for (const runtime::ParamWrite& w : exe.writes) {
+      ASSIGN_OR_RETURN(Tensor t, copyOut(w.slot));
+      (*assigned)[w.name] = std::move(t);
+    }
+  }
+  return outputs;
+}
+
+}  // namespace dlc::cpu

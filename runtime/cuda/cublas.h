@@ -1,0 +1,35 @@
+// Plain cuBLAS GEMMs (libcublas.so.13, opened with dlopen), row-major like
+// cublaslt.h: the benchmark's yardstick for the cuBLASLt path (cublasSgemm
+// for f32, cublasGemmEx for TF32, f16 and bf16). No epilogues.
+#ifndef DLC_RUNTIME_CUDA_CUBLAS_H_
+#define DLC_RUNTIME_CUDA_CUBLAS_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "runtime/cuda/device.h"
+#include "runtime/cuda/gemm_types.h"
+
+namespace dlc::runtime::cuda {
+
+struct CublasApi;
+
+class Cublas {
+ public:
+  // Unavailable when libcublas.so.13 cannot be loaded.
+  static absl::StatusOr<std::unique_ptr<Cublas>> create(const CudaDevice& device);
+  ~Cublas();
+
+  // D[m, n] = A[m, k]·B[k, n], row-major, on `stream`.
+  absl::Status gemm(Stream& stream, const GemmShape& shape, GemmType type, CuDevicePtr a, CuDevicePtr b,
+                    CuDevicePtr d);
+
+ private:
+  Cublas() = default;
+  const CublasApi* api_ = nullptr;
+  void* handle_ = nullptr;
+};
+
+}  // namespace dlc::runtime::cuda
+
+#endif  // DLC_RUNTIME_CUDA_CUBLAS_H_

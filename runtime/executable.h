@@ -1,0 +1,65 @@
+// A compiled function as the runtime sees it: kernels to call in order, the
+// buffers ("slots") each call reads and writes, and the memory plan that
+// places intermediate buffers in one arena. It names kernels but holds no
+// code: a device (runtime/cpu, runtime/cuda) binds each name to the code the
+// backend produced. The runtime never links the compiler.
+#ifndef DLC_RUNTIME_EXECUTABLE_H_
+#define DLC_RUNTIME_EXECUTABLE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/dtype.h"
+#include "runtime/tensor.h"
+
+namespace dlc::runtime {
+
+// Named tensors: parameters and optimizer state.
+using TensorMap = std::map<std::string, Tensor, std::less<>>;
+
+struct Slot {
+  enum class Kind : uint8_t {
+    kInput,     // the function's argument `index`
+    kParam,     // Executable::params[index], read before any write
+    kArena,     // bytes at `offset` of the arena (intermediates, workspace)
+    kConstant,  // Executable::constants[index]
+    kRunState,  // i64[2]: the run's seed and step, for random ops
+  };
+  Kind kind = Kind::kArena;
+  int index = -1;
+  int64_t offset = 0;
+  int64_t bytes = 0;
+  ir::DType dtype = ir::DType::kF32;
+  std::vector<int64_t> shape;
+};
+
+struct Step {
+  int kernel = 0;          // index into Executable::kernels
+  std::vector<int> slots;  // one per kernel buffer, in the kernel's order
+};
+
+struct ParamWrite {
+  std::string name;
+  int slot = 0;
+};
+
+struct Executable {
+  std::vector<std::string> kernels;
+  std::vector<Slot> slots;
+  std::vector<Step> steps;
+  std::vector<std::string> params;
+  std::vector<Tensor> constants;
+  std::vector<int> outputs;  // the slot of each function output
+  std::vector<ParamWrite> writes;  // `assign`s, applied after the last step
+  int64_t arena_bytes = 0;         // the memory plan's peak
+  int64_t unshared_bytes = 0;      // what the intermediates would take without reuse
+};
+
+// A readable summary: steps with their slots, and the plan's sizes.
+std::string describeExecutable(const Executable& executable);
+
+}  // namespace dlc::runtime
+
+#endif  // DLC_RUNTIME_EXECUTABLE_H_

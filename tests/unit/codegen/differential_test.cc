@@ -1,0 +1,156 @@
+// The compiled CPU code against the reference interpreter on every example
+// model (inference, and the training step with its writes) and every IR file
+// of the lit tests that parses: same inputs, same parameters, outputs and
+// parameter writes within float tolerance.
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "codegen/cpu_function.h"
+#include "frontend/lower.h"
+#include "frontend/parser.h"
+#include "gtest/gtest.h"
+#include "ir/parser.h"
+#include "passes/pass_manager.h"
+#include "passes/pipeline.h"
+#include "reference/interpreter.h"
+#include "support/strings.h"
+
+namespace dlc {
+namespace {
+
+namespace fs = std::filesystem;
+using runtime::Tensor;
+
+constexpr int64_t kBatch = 2;
+
+std::vector<std::string> testFiles() {
+  std::vector<std::string> files;
+  for (const char* dir : {"examples", "tests/lit"}) {
+    fs::path root = fs::path(DLC_SOURCE_DIR) / dir;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      std::string ext = entry.path().extension().string();
+      if (ext == ".dlir" || (ext == ".dl" && std::string(dir) == "examples"))
+        files.push_back(fs::relative(entry.path(), DLC_SOURCE_DIR).string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Random values that keep every op in its domain: ids small, variances
+// positive.
+Tensor randomTensor(ir::DType dtype, const std::vector<int64_t>& shape, std::mt19937& rng, const std::string& name) {
+  Tensor t = *Tensor::zeros(dtype, shape);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  // Optimizer state as training leaves it: a small step size, moments
+  // that keep Adam's square root real, a step counter from zero.
+  bool optimizer = name.starts_with("optimizer.");
+  bool positive = name.find("variance") != std::string::npos || optimizer;
+  for (int64_t i = 0; i < t.numElements(); ++i) {
+    double v = uniform(rng);
+    if (ir::isInteger(dtype)) v = std::floor((v + 1.0) * 1.5);  // 0, 1, 2
+    if (dtype == ir::DType::kBool) v = v > 0;
+    if (positive) v = std::abs(v) + 0.5;
+    if (optimizer && ir::isInteger(dtype)) v = 0;
+    if (optimizer && name.ends_with("learning_rate")) v = 0.001;
+    t.set(i, v);
+  }
+  return t;
+}
+
+void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what) {
+  ASSERT_EQ(expected.shape(), actual.shape()) << what;
+  ASSERT_EQ(expected.dtype(), actual.dtype()) << what;
+  int bad = 0;
+  for (int64_t i = 0; i < expected.numElements() && bad < 5; ++i) {
+    double e = expected.get(i), a = actual.get(i);
+    double tolerance = 2e-4 + 2e-4 * std::abs(e);
+    if (std::isnan(e) && std::isnan(a)) continue;
+    if (!(std::abs(e - a) <= tolerance)) {
+      ADD_FAILURE() << what << " element " << i << ": reference " << e << ", compiled " << a;
+      ++bad;
+    }
+  }
+}
+
+void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file) {
+  SCOPED_TRACE(strCat(file, " @", function.name()));
+  std::mt19937 rng(7);
+  std::vector<Tensor> inputs;
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto& arg : function.arguments()) {
+    std::vector<int64_t> shape;
+    for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : kBatch);
+    inputs.push_back(randomTensor(arg->type().dtype, shape, rng, arg->nameHint()));
+    shapes.push_back(shape);
+  }
+  reference::ParamMap params;
+  for (const ir::ParamDecl& p : module.params()) {
+    std::vector<int64_t> shape;
+    for (const ir::Dim& d : p.type.dims) shape.push_back(d.isStatic() ? d.size() : kBatch);
+    params[p.name] = randomTensor(p.type.dtype, shape, rng, p.name);
+  }
+  reference::InterpretOptions options{.seed = 3, .step = 5};
+  reference::ParamMap expected_writes;
+  absl::StatusOr<std::vector<Tensor>> expected =
+      reference::interpret(module, function, inputs, params, options, &expected_writes);
+  if (!expected.ok()) GTEST_SKIP() << "the reference rejects the inputs: " << expected.status().message();
+  absl::StatusOr<std::unique_ptr<codegen::CpuFunction>> compiled = codegen::CpuFunction::compile(function, shapes);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  runtime::TensorMap actual_writes;
+  absl::StatusOr<std::vector<Tensor>> actual =
+      (*compiled)->run(inputs, params, cpu::RunOptions{options.seed, options.step}, &actual_writes);
+  ASSERT_TRUE(actual.ok()) << actual.status().message();
+  ASSERT_EQ(expected->size(), actual->size());
+  for (size_t i = 0; i < expected->size(); ++i) expectClose((*expected)[i], (*actual)[i], strCat("output ", i));
+  ASSERT_EQ(expected_writes.size(), actual_writes.size());
+  for (const auto& [name, value] : expected_writes) {
+    auto it = actual_writes.find(name);
+    ASSERT_NE(it, actual_writes.end()) << "no write of " << name;
+    expectClose(value, it->second, strCat("write of ", name));
+  }
+}
+
+class Differential : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Differential, CompiledMatchesReference) {
+  std::string path = (fs::path(DLC_SOURCE_DIR) / GetParam()).string();
+  SourceManager sources;
+  DiagnosticEngine diags(sources);
+  std::ostringstream ignored;
+  if (GetParam().ends_with(".dlir")) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    int32_t buffer = sources.addBuffer(path, text.str());
+    std::unique_ptr<ir::Module> module = ir::parseModule(sources, buffer, diags);
+    if (!module) GTEST_SKIP() << "does not parse (an error test)";
+    for (const auto& f : module->functions()) compareFunction(*module, *f, GetParam());
+    return;
+  }
+  std::unique_ptr<ast::Program> program = frontend::parseProgram(sources, diags, path);
+  ASSERT_TRUE(program && !diags.hadError());
+  for (bool training : {false, true}) {
+    std::unique_ptr<ir::Module> module = frontend::lowerProgram(*program, diags, {"", training});
+    ASSERT_TRUE(module && !diags.hadError());
+    passes::PassManager pm;
+    if (training && !module->trainSpecs().empty()) ASSERT_TRUE(pm.add("training").ok());
+    ASSERT_TRUE(passes::buildDefaultPipeline(pm).ok());
+    ASSERT_TRUE(pm.run(*module).ok());
+    for (const auto& f : module->functions())
+      if (!training || f->name().ends_with(".train_step")) compareFunction(*module, *f, GetParam());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, Differential, ::testing::ValuesIn(testFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace dlc

@@ -1,0 +1,49 @@
+#include "tools/dlc/emit_kernels.h"
+
+#include <iostream>
+
+#include "codegen/cuda/emitter.h"
+#include "codegen/llvm/jit.h"
+#include "codegen/lower/plan.h"
+#include "ir/kernel/printer.h"
+#include "runtime/cuda/nvrtc.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::tool {
+
+bool isKernelStage(const std::string& stage) {
+  return stage == "fusion" || stage == "dot" || stage == "kernel-ir" || stage == "llvm" || stage == "asm" ||
+         stage == "cuda" || stage == "ptx" || stage == "plan";
+}
+
+absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const KernelEmitOptions& options) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto& arg : function.arguments()) {
+    std::vector<int64_t> shape;
+    for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : options.batch);
+    shapes.push_back(std::move(shape));
+  }
+  codegen::LowerOptions lower;
+  lower.fusion.remarks = options.remarks;
+  const std::string& stage = options.stage;
+  if (stage == "fusion" || stage == "dot") {
+    codegen::FusionPlan plan = codegen::fuse(function, lower.fusion);
+    for (const std::string& remark : plan.remarks) std::cerr << "remark: " << remark << "\n";
+    return stage == "dot" ? codegen::fusionDot(function, plan) : codegen::printFusion(function, plan);
+  }
+  ASSIGN_OR_RETURN(codegen::LoweredFunction lowered, codegen::lowerFunction(function, shapes, lower));
+  for (const std::string& remark : lowered.fusion.remarks) std::cerr << "remark: " << remark << "\n";
+  if (stage == "kernel-ir") return kir::printKernelModule(lowered.kernels);
+  if (stage == "plan") return runtime::describeExecutable(lowered.executable);
+  if (stage == "llvm") return codegen::emitLlvmIr(lowered.kernels, /*optimized=*/true);
+  if (stage == "asm") return codegen::emitAssembly(lowered.kernels);
+  ASSIGN_OR_RETURN(codegen::cuda::CudaModule cuda, codegen::cuda::emitCuda(lowered.kernels));
+  if (stage == "cuda") return cuda.source;
+  std::string compute_arch = options.arch;
+  if (compute_arch.starts_with("sm_")) compute_arch = strCat("compute_", compute_arch.substr(3));
+  ASSIGN_OR_RETURN(runtime::cuda::CompiledCuda compiled, runtime::cuda::compileCuda(cuda.source, compute_arch));
+  return compiled.ptx;
+}
+
+}  // namespace dlc::tool

@@ -1,0 +1,28 @@
+// The stages of `dlc compile --emit` after the graph IR: fusion groups,
+// Graphviz, kernel IR, LLVM IR, assembly, CUDA C++, PTX and the execution
+// plan, for one function compiled with every symbolic dim bound to --batch.
+#ifndef DLC_TOOLS_DLC_EMIT_KERNELS_H_
+#define DLC_TOOLS_DLC_EMIT_KERNELS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ir/ir.h"
+
+namespace dlc::tool {
+
+struct KernelEmitOptions {
+  std::string stage;  // fusion | dot | kernel-ir | llvm | asm | cuda | ptx | plan
+  int64_t batch = 1;
+  bool remarks = false;      // fusion remarks to stderr
+  std::string arch = "sm_90";  // for ptx
+};
+
+bool isKernelStage(const std::string& stage);
+
+absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const KernelEmitOptions& options);
+
+}  // namespace dlc::tool
+
+#endif  // DLC_TOOLS_DLC_EMIT_KERNELS_H_
