@@ -11,6 +11,7 @@
 #include "passes/pipeline.h"
 #include "api/execute.h"
 #include "codegen/cpu_function.h"
+#include "codegen/cuda_function.h"
 #include "reference/interpreter.h"
 #include "runtime/initializers.h"
 #include "runtime/tensor_file.h"
@@ -31,7 +32,9 @@ TensorSpec specOf(std::string name, const ir::TensorType& type) {
   return spec;
 }
 
-// Resolves `auto` and checks that the target can run here.
+// Resolves `auto` and checks that the target can run here: `cuda` and
+// `cuda:sm_XX` need a device that opens (checked once per process, by
+// openDefaultDevice); `auto` is cuda when one does, else cpu.
 absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
   if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "fp16")
     return absl::InvalidArgumentError(strCat("unknown precision '", options.precision, "' (fp32, bf16 or fp16)"));
@@ -39,9 +42,23 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
     return absl::UnimplementedError(strCat("precision ", options.precision,
                                            " needs the mixed-precision pass, which is not built yet"));
   const std::string& t = options.target;
-  if (t == "auto" || t == "cpu" || t == "reference") return t == "reference" ? t : std::string("cpu");
-  if (t == "cuda" || t.starts_with("cuda:sm_"))
-    return absl::UnimplementedError(strCat("target ", t, ": the CUDA backend is not built yet"));
+  if (t == "cpu" || t == "reference") return t;
+  if (t == "auto") return runtime::cuda::openDefaultDevice().ok() ? std::string("cuda") : std::string("cpu");
+  if (t == "cuda" || t.starts_with("cuda:sm_")) {
+    if (t != "cuda") {
+      std::string_view digits = std::string_view(t).substr(8);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
+        return absl::InvalidArgumentError(
+            strCat("unknown target '", t, "' (cuda:sm_XX takes a number, e.g. cuda:sm_90)"));
+    }
+    absl::StatusOr<runtime::cuda::CudaDevice*> device = runtime::cuda::openDefaultDevice();
+    if (!device.ok()) {
+      // Unavailable (exit status 3 from dlc) whatever the driver said: the
+      // model is fine, this machine cannot run it.
+      return absl::UnavailableError(strCat("target ", t, ": ", device.status().message()));
+    }
+    return t;
+  }
   return absl::InvalidArgumentError(strCat("unknown target '", t, "' (cpu, cuda, cuda:sm_XX, reference or auto)"));
 }
 

@@ -19,6 +19,7 @@ namespace dlc {
 
 namespace codegen {
 class CpuFunction;
+class CudaFunction;
 }  // namespace codegen
 
 // The training form of the model, built on first use (api/training.cc).
@@ -44,6 +45,8 @@ struct Model::Impl {
   const ir::Function* evaluate = nullptr;  // in `module`, built on first use
   // Compiled code per function and input shapes (api/execute.h).
   std::map<std::string, std::unique_ptr<codegen::CpuFunction>> compiled;
+  // The same for `cuda` and `cuda:sm_XX` targets.
+  std::map<std::string, std::unique_ptr<codegen::CudaFunction>> compiled_cuda;
 
   Impl();
   ~Impl();

@@ -30,4 +30,27 @@ std::string describeExecutable(const Executable& e) {
   return out;
 }
 
+absl::Status checkIndices(const Executable& executable, const std::vector<const void*>& data) {
+  for (const IndexCheck& check : executable.index_checks) {
+    const Slot& slot = executable.slots[check.slot];
+    int64_t count = 1;
+    for (int64_t d : slot.shape) count *= d;
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t id = 0;
+      if (slot.dtype == ir::DType::kI32) id = static_cast<const int32_t*>(data[check.slot])[i];
+      else if (slot.dtype == ir::DType::kI64) id = static_cast<const int64_t*>(data[check.slot])[i];
+      else break;  // float ids are not checked here
+      if (id >= 0 && id < check.limit) continue;
+      std::vector<int64_t> index(slot.shape.size());
+      for (size_t d = slot.shape.size(), rest = static_cast<size_t>(i); d-- > 0;) {
+        index[d] = static_cast<int64_t>(rest % static_cast<size_t>(slot.shape[d]));
+        rest /= static_cast<size_t>(slot.shape[d]);
+      }
+      return absl::InvalidArgumentError(strCat(check.what, ": id ", id, " at index [", strJoin(index, ", "),
+                                               "] is outside [0, ", check.limit, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace dlc::runtime

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "ir/dtype.h"
 #include "runtime/tensor.h"
 
@@ -45,6 +46,14 @@ struct ParamWrite {
   int slot = 0;
 };
 
+// Ids a kernel uses as indices (embedding rows), checked on the host before
+// any kernel runs so that a bad id is the caller's error, not a stray read.
+struct IndexCheck {
+  int slot = 0;       // an input slot
+  int64_t limit = 0;  // ids must lie in [0, limit)
+  std::string what;   // the op, for the message
+};
+
 struct Executable {
   std::vector<std::string> kernels;
   std::vector<Slot> slots;
@@ -53,12 +62,17 @@ struct Executable {
   std::vector<Tensor> constants;
   std::vector<int> outputs;  // the slot of each function output
   std::vector<ParamWrite> writes;  // `assign`s, applied after the last step
+  std::vector<IndexCheck> index_checks;
   int64_t arena_bytes = 0;         // the memory plan's peak
   int64_t unshared_bytes = 0;      // what the intermediates would take without reuse
 };
 
 // A readable summary: steps with their slots, and the plan's sizes.
 std::string describeExecutable(const Executable& executable);
+
+// InvalidArgument naming the first id outside its range, reading each
+// checked slot at `data[slot]` (host memory).
+absl::Status checkIndices(const Executable& executable, const std::vector<const void*>& data);
 
 }  // namespace dlc::runtime
 

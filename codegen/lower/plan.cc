@@ -104,6 +104,19 @@ class Planner {
       ASSIGN_OR_RETURN(int slot, slotOf(v, false, end));
       exe.outputs.push_back(slot);
     }
+    // Embedding ids that come straight from an input are checked up front.
+    for (const auto& op : function_.ops()) {
+      if (op->kind() != ir::OpKind::kEmbedding && op->kind() != ir::OpKind::kEmbeddingGrad) continue;
+      const ir::Value* ids = op->operand(0);
+      auto it = slot_of_.find(ids);
+      if (!ids->isArgument() || it == slot_of_.end()) continue;
+      const ir::Value* table = op->kind() == ir::OpKind::kEmbedding ? op->operand(1) : op->operand(2);
+      std::string what = strCat(op->name(), op->result(0)->nameHint().empty()
+                                                ? std::string()
+                                                : strCat(" '", op->result(0)->nameHint(), "'"));
+      if (op->location().valid()) strAppend(&what, " at line ", op->location().line);
+      exe.index_checks.push_back(runtime::IndexCheck{it->second, out_.types.at(table).shape[0], what});
+    }
     for (Lifetime& life : lifetimes_) {
       const Slot& s = exe.slots[life.slot];
       exe.unshared_bytes += alignUp(std::max<int64_t>(s.bytes, 1));

@@ -21,19 +21,33 @@ class Binder {
  public:
   explicit Binder(std::map<std::string, int64_t>& symbols) : symbols_(symbols) {}
 
-  // Matches declared dims against a concrete shape; false on a mismatch.
-  bool unify(const std::vector<ir::Dim>& declared, std::span<const int64_t> shape) {
-    if (declared.size() != shape.size()) return false;
+  // Matches declared dims against a concrete shape, binding new symbols.
+  // On a mismatch returns what conflicts ("" when only the rank or a static
+  // dim differs, " with batch = 2 from input 'x'" for a bound symbol).
+  std::optional<std::string> unify(const std::vector<ir::Dim>& declared, std::span<const int64_t> shape,
+                                   const std::string& source) {
+    if (declared.size() != shape.size()) return std::string();
+    std::map<std::string, int64_t> fresh;
     for (size_t i = 0; i < shape.size(); ++i) {
       const ir::Dim& d = declared[i];
       if (d.isStatic()) {
-        if (d.size() != shape[i]) return false;
+        if (d.size() != shape[i]) return std::string();
         continue;
       }
-      auto [it, added] = symbols_.emplace(d.symbol(), shape[i]);
-      if (!added && it->second != shape[i]) return false;
+      if (auto it = symbols_.find(d.symbol()); it != symbols_.end()) {
+        if (it->second != shape[i])
+          return strCat(" with ", d.symbol(), " = ", it->second, " from ", sources_[d.symbol()]);
+        continue;
+      }
+      auto [it, added] = fresh.emplace(d.symbol(), shape[i]);
+      if (!added && it->second != shape[i])
+        return strCat(" (", d.symbol(), " cannot be both ", it->second, " and ", shape[i], ")");
     }
-    return true;
+    for (const auto& [symbol, size] : fresh) {
+      symbols_[symbol] = size;
+      sources_[symbol] = source;
+    }
+    return std::nullopt;
   }
 
   absl::StatusOr<std::vector<ir::Dim>> substitute(const std::vector<ir::Dim>& dims) const {
@@ -53,6 +67,7 @@ class Binder {
 
  private:
   std::map<std::string, int64_t>& symbols_;
+  std::map<std::string, std::string> sources_;
 };
 
 ConcreteType toConcrete(const ir::TensorType& type) {
@@ -72,10 +87,11 @@ absl::StatusOr<ConcreteTypes> concreteTypes(const ir::Function& function,
                                              " inputs, not ", input_shapes.size()));
   for (size_t i = 0; i < input_shapes.size(); ++i) {
     const ir::Value& arg = *function.argument(i);
-    if (!binder.unify(arg.type().dims, input_shapes[i]))
-      return absl::InvalidArgumentError(strCat("input '", arg.nameHint(), "' has shape ",
-                                               shapeString(input_shapes[i]), ", but @", function.name(),
-                                               " expects ", arg.type().str()));
+    std::string name = strCat("input '", arg.nameHint(), "'");
+    if (std::optional<std::string> conflict = binder.unify(arg.type().dims, input_shapes[i], name))
+      return absl::InvalidArgumentError(strCat(name, " has shape ", ir::dtypeName(arg.type().dtype),
+                                               shapeString(input_shapes[i]), ", but the model expects ",
+                                               arg.type().str(), *conflict));
     types.of[&arg] = ConcreteType{arg.type().dtype, input_shapes[i]};
   }
   for (const auto& op_ptr : function.ops()) {
@@ -111,7 +127,7 @@ absl::StatusOr<ConcreteTypes> concreteTypes(const ir::Function& function,
       if (!result.isStatic())
         return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
       ConcreteType c = toConcrete(result);
-      if (!binder.unify(op.result(i)->type().dims, c.shape) || c.dtype != op.result(i)->type().dtype)
+      if (binder.unify(op.result(i)->type().dims, c.shape, where) || c.dtype != op.result(i)->type().dtype)
         return absl::InternalError(strCat(where, " computes ", result.str(), ", but the IR declares ",
                                           op.result(i)->type().str()));
       types.of[op.result(i)] = std::move(c);

@@ -63,6 +63,7 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
         break;
     }
   }
+  RETURN_IF_ERROR(runtime::checkIndices(exe, std::vector<const void*>(address.begin(), address.end())));
   std::vector<void*> buffers;
   for (const runtime::Step& step : exe.steps) {
     buffers.clear();

@@ -58,6 +58,21 @@ TEST(EmitterTest, RowSum) {
   }
 }
 
+// Float sums carry `reassoc`, so a reduction loop vectorizes.
+TEST(EmitterTest, ReductionVectorizes) {
+  kir::Kernel k{.name = "sum"};
+  auto x = k.addBuffer({"x", ScalarType::kF32, 4096, BufferRole::kIn});
+  auto out = k.addBuffer({"out", ScalarType::kF32, 1, BufferRole::kOut});
+  kir::Var kk = k.newVar(ScalarType::kI64, "k");
+  k.body.push_back(store(out, kir::index(0),
+                         kir::reduce(kir::ReduceOp::kAdd, kk, 0, 4096, f32(0), load(x, ScalarType::kF32, var(kk)))));
+  kir::KernelModule m;
+  m.kernels.push_back(std::move(k));
+  auto ir = emitLlvmIr(m, /*optimized=*/true);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_TRUE(std::regex_search(*ir, std::regex("fadd reassoc [a-z ]*<(8|16) x float>"))) << *ir;
+}
+
 // Max and min reductions, and an empty reduction (its init).
 TEST(EmitterTest, MinMaxAndEmptyReductions) {
   kir::Kernel k{.name = "minmax"};

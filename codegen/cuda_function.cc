@@ -1,0 +1,156 @@
+#include "codegen/cuda_function.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "runtime/cuda/nvrtc.h"
+#include "runtime/kernel_cache.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::codegen {
+namespace {
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// 90 for "sm_90" / "compute_90", -1 when it is neither.
+int archNumber(std::string_view arch) {
+  std::string_view digits;
+  if (arch.starts_with("sm_")) digits = arch.substr(3);
+  else if (arch.starts_with("compute_")) digits = arch.substr(8);
+  if (digits.empty()) return -1;
+  int n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
+                                                   std::span<const std::vector<int64_t>> input_shapes,
+                                                   std::string_view arch, const CudaCompileOptions& options,
+                                                   std::string_view driver_version) {
+  CudaCompiled out;
+  out.arch = std::string(arch);
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, options.lower));
+  out.times.lower_ms = millisecondsSince(start);
+
+  start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(out.module, cuda::emitCuda(out.lowered.kernels));
+  out.times.emit_ms = millisecondsSince(start);
+  if (out.module.kernels.size() != out.lowered.kernels.kernels.size())
+    return absl::InternalError(strCat("cuda: the emitter planned ", out.module.kernels.size(), " kernels of ",
+                                      out.lowered.kernels.kernels.size()));
+  for (size_t k = 0; k < out.module.kernels.size(); ++k) {
+    const cuda::CudaKernelPlan& plan = out.module.kernels[k];
+    const kir::Kernel& kernel = out.lowered.kernels.kernels[k];
+    if (!plan.library_routines.empty())
+      return absl::UnimplementedError(strCat("cuda: kernel '", plan.kernel, "' (", kernel.origin,
+                                             ") is library calls (", strJoin(plan.library_routines, ", "),
+                                             "), which the CUDA runtime does not dispatch yet"));
+    out.launches += static_cast<int>(plan.launches.size());
+  }
+  // Each step passes one address per non-local buffer, as the emitter's
+  // parameter lists expect.
+  for (const runtime::Step& step : out.lowered.executable.steps) {
+    const kir::Kernel& kernel = out.lowered.kernels.kernels[step.kernel];
+    size_t params = 0, slots = 0;
+    for (const kir::Buffer& b : kernel.buffers) params += b.role != kir::BufferRole::kLocal;
+    for (int s : step.slots) slots += s >= 0;
+    if (params != slots || step.slots.size() != kernel.buffers.size())
+      return absl::InternalError(strCat("cuda: kernel '", kernel.name, "' has ", params,
+                                        " buffer parameters but its step binds ", slots, " slots"));
+  }
+
+  start = std::chrono::steady_clock::now();
+  auto compile = [&]() -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(runtime::cuda::CompiledCuda compiled,
+                     runtime::cuda::compileCuda(out.module.source, arch, options.nvrtc_options));
+    return arch.starts_with("sm_") ? std::move(compiled.cubin) : std::move(compiled.ptx);
+  };
+  if (options.use_cache) {
+    ASSIGN_OR_RETURN(runtime::cuda::NvrtcVersion version, runtime::cuda::nvrtcVersion());
+    runtime::CacheKey key;
+    key.source = out.module.source;
+    key.compiler_version = strCat(version.major, ".", version.minor);
+    key.driver_version = std::string(driver_version);
+    key.arch = std::string(arch);
+    key.options = options.nvrtc_options;
+    runtime::KernelCache cache(options.cache_dir.value_or(runtime::KernelCache::defaultDirectory()));
+    if (std::optional<std::string> hit = cache.load(key)) {
+      out.image = std::move(*hit);
+      out.times.cache_hit = true;
+    } else {
+      ASSIGN_OR_RETURN(out.image, compile());
+      (void)cache.store(key, out.image);  // a cache that cannot be written is not an error
+    }
+  } else {
+    ASSIGN_OR_RETURN(out.image, compile());
+  }
+  out.times.nvrtc_ms = millisecondsSince(start);
+  return out;
+}
+
+CudaFunction::~CudaFunction() = default;
+
+absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::compile(const ir::Function& function,
+                                                                    std::span<const std::vector<int64_t>> input_shapes,
+                                                                    const CudaCompileOptions& options) {
+  ASSIGN_OR_RETURN(runtime::cuda::CudaDevice * device, runtime::cuda::openDefaultDevice());
+  std::string device_arch = device->arch();
+  std::string arch = options.arch.empty() ? device_arch : options.arch;
+  int wanted = archNumber(arch), have = device->computeMajor() * 10 + device->computeMinor();
+  if (wanted < 0)
+    return absl::InvalidArgumentError(strCat("cuda arch '", arch, "' is neither sm_XX nor compute_XX"));
+  if (wanted > have)
+    return absl::FailedPreconditionError(strCat("cuda arch ", arch, " is newer than the device's (", device->name(),
+                                                ", ", device_arch, ")"));
+  // A cubin runs on its own arch only; anything older goes as PTX.
+  if (arch.starts_with("sm_") && arch != device_arch) arch = strCat("compute_", wanted);
+
+  std::unique_ptr<CudaFunction> f(new CudaFunction());
+  ASSIGN_OR_RETURN(f->compiled_, compileCudaModuleOnly(function, input_shapes, arch, options,
+                                                       std::to_string(device->driverVersion())));
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(runtime::cuda::Module module, runtime::cuda::Module::load(*device, f->compiled_.image));
+  f->module_.emplace(std::move(module));
+  const runtime::Executable& exe = f->compiled_.lowered.executable;
+  std::vector<runtime::cuda::BoundKernel> kernels;
+  for (const std::string& name : exe.kernels) {
+    const cuda::CudaKernelPlan* plan = nullptr;
+    for (const cuda::CudaKernelPlan& p : f->compiled_.module.kernels)
+      if (p.kernel == name) plan = &p;
+    if (plan == nullptr) return absl::InternalError(strCat("cuda: kernel '", name, "' was not emitted"));
+    runtime::cuda::BoundKernel bound{name, {}};
+    for (const cuda::CudaLaunch& launch : plan->launches) {
+      ASSIGN_OR_RETURN(runtime::cuda::Kernel kernel, f->module_->kernel(launch.name));
+      if (launch.grid_x < 0 || launch.grid_x > 0x7fffffff || launch.grid_y < 0 || launch.grid_y > 65535)
+        return absl::InternalError(strCat("cuda: launch '", launch.name, "' has grid (", launch.grid_x, ", ",
+                                          launch.grid_y, "), beyond CUDA's limits"));
+      runtime::cuda::LaunchConfig config;
+      config.grid = {static_cast<unsigned>(launch.grid_x), static_cast<unsigned>(launch.grid_y), 1};
+      config.block = {static_cast<unsigned>(launch.block_x), 1, 1};
+      config.shared_bytes = static_cast<unsigned>(launch.shared_bytes);
+      bound.launches.push_back(runtime::cuda::BoundLaunch{std::move(kernel), config});
+    }
+    kernels.push_back(std::move(bound));
+  }
+  ASSIGN_OR_RETURN(f->executor_, runtime::cuda::Executor::create(*device, exe, std::move(kernels), options.executor));
+  f->compiled_.times.load_ms = millisecondsSince(start);
+  return f;
+}
+
+absl::StatusOr<std::vector<runtime::Tensor>> CudaFunction::run(std::span<const runtime::Tensor> inputs,
+                                                               const runtime::TensorMap& params,
+                                                               const runtime::cuda::RunOptions& options,
+                                                               runtime::TensorMap* assigned) {
+  return executor_->run(inputs, params, options, assigned);
+}
+
+}  // namespace dlc::codegen

@@ -1,0 +1,128 @@
+// Runs an Executable on a CUDA device: the device counterpart of
+// runtime/cpu/executor.h.
+//
+// Memory, allocated once when the executor is created and kept until it is
+// destroyed, so every address is the same on every call:
+//  - one DeviceArena of executable.arena_bytes for the memory plan's slots;
+//  - one device buffer per function input (filled from the caller's tensors);
+//  - one device copy per parameter, uploaded on every call (the host map is
+//    the truth: the API may change a tensor in place, e.g. the learning
+//    rate) and updated on the device with the executable's writes;
+//  - the constants, uploaded once;
+//  - the run-state slot: i64[2] = {seed, step}, written on every call.
+//
+// A call: inputs, parameters and the run state go host -> device on one
+// stream; then every step's launches in order, with the step's slot
+// addresses as arguments (slots -1 are `local` buffers, which the CUDA
+// emitter keeps out of the parameter list); then outputs and writes
+// device -> host, and one synchronize. The first call launches eagerly; the
+// second captures the launches of the whole step sequence as a CUDA graph,
+// and it and every later call replay that graph (DLC_CUDA_GRAPHS=0, or
+// ExecutorOptions::graphs = false, keeps launching eagerly).
+//
+// A kernel that faults is reported at the synchronize; with
+// DLC_CUDA_SYNC_LAUNCHES=1 (ExecutorOptions::sync_each_launch) the executor
+// synchronizes after each launch and names the failing kernel.
+//
+// Not thread-safe: one call at a time per executor.
+#ifndef DLC_RUNTIME_CUDA_EXECUTOR_H_
+#define DLC_RUNTIME_CUDA_EXECUTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/cuda/device.h"
+#include "runtime/executable.h"
+
+namespace dlc::runtime::cuda {
+
+// One launch of a compiled kernel: the function and its configuration.
+struct BoundLaunch {
+  Kernel kernel;
+  LaunchConfig config;
+};
+
+// What runs for Executable::kernels[i]: its launches, in order.
+struct BoundKernel {
+  std::string name;  // the executable's kernel name, for error messages
+  std::vector<BoundLaunch> launches;
+};
+
+struct ExecutorOptions {
+  bool graphs = true;             // capture and replay CUDA graphs from the second call
+  bool sync_each_launch = false;  // synchronize after every launch (debugging); disables graphs
+  // The defaults changed by the environment: DLC_CUDA_GRAPHS=0 and
+  // DLC_CUDA_SYNC_LAUNCHES=1.
+  static ExecutorOptions fromEnvironment();
+};
+
+struct RunOptions {
+  uint64_t seed = 0;
+  uint64_t step = 0;
+};
+
+struct ExecutorStats {
+  int runs = 0;            // successful calls
+  int eager_runs = 0;      // calls that launched kernel by kernel
+  int graph_replays = 0;   // calls that launched the captured graph
+  bool graph_captured = false;
+};
+
+class Executor {
+ public:
+  // `kernels[i]` runs executable.kernels[i]; `executable` must outlive the
+  // executor, as must the modules the kernels come from. Allocates all device
+  // memory and uploads the constants.
+  static absl::StatusOr<std::unique_ptr<Executor>> create(const CudaDevice& device,
+                                                          const runtime::Executable& executable,
+                                                          std::vector<BoundKernel> kernels,
+                                                          ExecutorOptions options = ExecutorOptions::fromEnvironment());
+  ~Executor();
+
+  // Outputs in order. When `assigned` is given it receives the parameter
+  // writes. Errors: InvalidArgument for inputs or parameters of the wrong
+  // type or size, FailedPrecondition for a missing parameter, the driver's
+  // error (naming the kernel and step) for a failed launch.
+  absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs,
+                                                   const runtime::TensorMap& params, const RunOptions& options,
+                                                   runtime::TensorMap* assigned = nullptr);
+
+  const runtime::Executable& executable() const { return executable_; }
+  const ExecutorStats& stats() const { return stats_; }
+  const ExecutorOptions& options() const { return options_; }
+  // The device bytes the executor holds (arena, inputs, parameters, constants).
+  std::size_t deviceBytes() const { return device_bytes_; }
+
+ private:
+  Executor(const CudaDevice& device, const runtime::Executable& executable, std::vector<BoundKernel> kernels,
+           ExecutorOptions options, Stream stream);
+  absl::Status allocate();
+  // Every step's launches on `stream`, in order.
+  absl::Status enqueueSteps(Stream& stream, bool sync_each);
+
+  const CudaDevice& device_;
+  const runtime::Executable& executable_;
+  std::vector<BoundKernel> kernels_;
+  ExecutorOptions options_;
+  Stream stream_;
+  std::optional<DeviceArena> arena_;
+  std::vector<DeviceBuffer> buffers_;  // inputs, parameters, constants, run state
+  std::vector<CuDevicePtr> address_;   // per slot
+  std::vector<int> param_buffer_;      // per Executable::params entry: index into buffers_
+  std::vector<int> input_buffer_;      // per function argument: index into buffers_ (-1 if unused)
+  // Per step, the launch arguments (one CuDevicePtr per non-local buffer).
+  std::vector<std::vector<CuDevicePtr>> step_args_;
+  int64_t run_state_[2] = {0, 0};
+  std::optional<Graph> graph_;
+  ExecutorStats stats_;
+  std::size_t device_bytes_ = 0;
+};
+
+}  // namespace dlc::runtime::cuda
+
+#endif  // DLC_RUNTIME_CUDA_EXECUTOR_H_
