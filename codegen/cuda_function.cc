@@ -38,7 +38,9 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   CudaCompiled out;
   out.arch = std::string(arch);
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, options.lower));
+  LowerOptions lower = options.lower;
+  lower.schedule.cpu = false;  // the CUDA emitter maps reductions per thread or per block itself
+  ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, lower));
   out.times.lower_ms = millisecondsSince(start);
 
   start = std::chrono::steady_clock::now();

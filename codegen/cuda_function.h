@@ -22,7 +22,7 @@
 namespace dlc::codegen {
 
 struct CudaCompileOptions {
-  LowerOptions lower;
+  LowerOptions lower;  // schedule.cpu is always turned off
   // "sm_90" (or "compute_90" for PTX): what NVRTC compiles for. Empty: the
   // device's own arch. An sm_XX other than the device's is compiled as
   // compute_XX PTX for the driver to finish (older arches run on newer GPUs

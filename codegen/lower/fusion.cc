@@ -106,20 +106,19 @@ class Fuser {
       newGroup(op, false);
       return;
     }
-    if (!isCheap(op)) {
-      size_t uses = value->users().size();
-      bool elementwise_user = first_user->def().has(ir::kElementwise) &&
-                              first_user->result(0)->type() == value->type();
-      if (uses != 1 && !(outside && elementwise_user)) {
-        remark(op, *first_user, strCat("it has ", uses, " uses and is not cheap to recompute"));
-        newGroup(op, false);
-        return;
-      }
-      if (!elementwise_user) {
-        remark(op, *first_user, "its user reads it at other indices and it is not cheap to recompute");
-        newGroup(op, false);
-        return;
-      }
+    // Whether this op's elements would be evaluated more than once per
+    // element of the kernel: read at other indices by some user, or by a
+    // user that is itself evaluated more than once.
+    bool recomputed = false;
+    for (const ir::Operation* user : value->users()) {
+      if (user->kind() == OpKind::kAssign) continue;
+      bool identity = user->def().has(ir::kElementwise) && user->result(0)->type() == value->type();
+      recomputed = recomputed || !identity || recomputed_[user];
+    }
+    if (!isCheap(op) && recomputed) {
+      remark(op, *first_user, "its elements would be computed more than once, and it is not cheap to recompute");
+      newGroup(op, false);
+      return;
     }
     if (outside) {
       // An extra output: it must cover the group's whole domain.
@@ -132,6 +131,7 @@ class Fuser {
     }
     group.ops.push_back(&op);
     group_index_[&op] = target;
+    recomputed_[&op] = recomputed;
   }
 
   void newGroup(const ir::Operation& op, bool built) {
@@ -155,6 +155,7 @@ class Fuser {
   absl::flat_hash_set<const ir::Value*> outputs_;
   std::vector<FusionGroup> groups_;  // collected root first
   absl::flat_hash_map<const ir::Operation*, int> group_index_;
+  absl::flat_hash_map<const ir::Operation*, bool> recomputed_;  // for fused ops; roots are false
   std::vector<std::string> remarks_;
 };
 

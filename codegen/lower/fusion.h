@@ -5,9 +5,12 @@
 // consumers when
 //   - all its users are in that one group, and
 //   - it is cheap to recompute (elementwise, casts, broadcasts, shape ops),
-//     or it has a single use by an elementwise op of its own shape (so each
-//     of its elements is computed once: matmul or convolution with a bias,
-//     activation or residual epilogue; a reduction with its epilogue).
+//     or each of its elements is still computed once per kernel element:
+//     its users read it elementwise at its own shape and are themselves
+//     computed once (matmul or convolution with a bias, activation or
+//     residual epilogue; a reduction with its epilogue). A convolution under
+//     a relu read by a 3x3 max-pool, or under a flatten read by a dense
+//     layer, stays apart: fused, it would be recomputed per read.
 // An op whose other users are only `assign`s or the function's outputs may
 // still join as an extra output of a group of its own shape (the optimizer's
 // moment updates beside the weight update). Reductions pull their elementwise

@@ -56,7 +56,8 @@ int64_t placeBuffers(std::vector<Slot>& slots, const std::vector<Lifetime>& life
 
 class Planner {
  public:
-  Planner(const ir::Function& function, LoweredFunction& out) : function_(function), out_(out) {}
+  Planner(const ir::Function& function, LoweredFunction& out, const ScheduleOptions& schedule)
+      : function_(function), out_(out), schedule_(schedule) {}
 
   absl::Status run() {
     runtime::Executable& exe = out_.executable;
@@ -64,7 +65,7 @@ class Planner {
       bindValue(function_.argument(i), Slot::Kind::kInput, static_cast<int>(i));
     for (const FusionGroup& group : out_.fusion.groups) {
       std::string name = strCat("k", group.id, "_", group.root()->name());
-      ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name));
+      ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
       runtime::Step step;
       step.kernel = static_cast<int>(out_.kernels.kernels.size());
       int step_index = static_cast<int>(exe.steps.size());
@@ -180,6 +181,7 @@ class Planner {
 
   const ir::Function& function_;
   LoweredFunction& out_;
+  ScheduleOptions schedule_;
   absl::flat_hash_map<const ir::Value*, int> slot_of_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
   std::vector<Lifetime> lifetimes_;
@@ -194,7 +196,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
   LoweredFunction out;
   ASSIGN_OR_RETURN(out.types, concreteTypes(function, input_shapes));
   out.fusion = fuse(function, options.fusion);
-  RETURN_IF_ERROR(Planner(function, out).run());
+  RETURN_IF_ERROR(Planner(function, out, options.schedule).run());
   return out;
 }
 

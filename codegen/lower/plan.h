@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "codegen/lower/fusion.h"
+#include "codegen/lower/schedule.h"
 #include "codegen/lower/shapes.h"
 #include "ir/ir.h"
 #include "ir/kernel/kernel_ir.h"
@@ -31,6 +32,7 @@ struct LoweredFunction {
 
 struct LowerOptions {
   FusionOptions fusion;
+  ScheduleOptions schedule;  // cpu = false for GPU emitters
 };
 
 absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,

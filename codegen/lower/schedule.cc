@@ -160,8 +160,9 @@ class Hoister {
 
 class GroupLowering {
  public:
-  GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name)
-      : group_(group), types_(types) {
+  GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name,
+                const ScheduleOptions& options)
+      : group_(group), types_(types), options_(options) {
     out_.kernel.name = std::move(name);
     out_.kernel.origin = describeOps(group);
     for (const ir::Operation* op : group.ops) members_.insert(op);
@@ -292,15 +293,144 @@ class GroupLowering {
       inner.push_back(kir::Stmt{kir::StoreStmt{buffer, linear, value, false}});
     }
     std::vector<kir::StmtList>& lets = hoister.lets();
+    std::vector<LoopSpec> specs;
+    for (const Loop& loop : loops) specs.push_back(LoopSpec{loop.var, loop.extent, loop.kind});
+    if (options_.cpu) {
+      kir::StmtList before_inner;
+      if (specs.size() >= 2 && specs.back().kind == kir::LoopKind::kVector)
+        accumulateInLocals(specs, lets, before_inner);
+      k.body = assembleNest(specs, lets, std::move(inner), std::move(before_inner));
+    } else {
+      k.body = assembleNest(specs, lets, std::move(inner), {});
+    }
+    return absl::OkStatus();
+  }
+
+  struct LoopSpec {
+    kir::Var var;
+    int64_t extent;
+    kir::LoopKind kind;
+  };
+
+  static bool isIdentity(const ExprRef& e, kir::ReduceOp op) {
+    const auto* c = e->as<kir::ConstExpr>();
+    if (!c) return false;
+    const auto* id = kir::reduceIdentity(op, e->type)->as<kir::ConstExpr>();
+    return c->value == id->value && c->bits == id->bits;
+  }
+
+  static kir::BinaryOp combiner(kir::ReduceOp op) {
+    switch (op) {
+      case kir::ReduceOp::kAdd: return kir::BinaryOp::kAdd;
+      case kir::ReduceOp::kMul: return kir::BinaryOp::kMul;
+      case kir::ReduceOp::kMin: return kir::BinaryOp::kMin;
+      case kir::ReduceOp::kMax: return kir::BinaryOp::kMax;
+    }
+    return kir::BinaryOp::kAdd;
+  }
+
+  // Moves each reduction `let` of the innermost vector loop's body whose
+  // body reads only loop indices and outer lets out in front of that loop:
+  //   vector for v { acc[v] = init }
+  //   for r... { vector for v { acc[v] = combine(acc[v], body) } }
+  // and reads acc[v] in its place. Nested reductions of one combiner
+  // become nested loops.
+  void accumulateInLocals(const std::vector<LoopSpec>& loops, std::vector<kir::StmtList>& lets,
+                          kir::StmtList& before) {
+    const LoopSpec& vec = loops.back();
+    if (vec.extent > 4096) return;
+    kir::Kernel& k = out_.kernel;
+    absl::flat_hash_set<int> outer;  // vars defined outside the vector loop
+    for (size_t d = 0; d < loops.size(); ++d) outer.insert(loops[d].var.id);
+    for (size_t d = 0; d + 1 < lets.size(); ++d)
+      for (const kir::Stmt& s : lets[d]) outer.insert(s.as<kir::LetStmt>()->var.id);
+    for (kir::Stmt& stmt : lets.back()) {
+      kir::LetStmt& let = *stmt.as<kir::LetStmt>();
+      const auto* r = let.value->as<kir::ReduceExpr>();
+      if (!r) continue;
+      // Flatten reduce(op, reduce(op, ...)) with identity inits.
+      std::vector<const kir::ReduceExpr*> nest = {r};
+      while (const auto* inner = nest.back()->body->as<kir::ReduceExpr>()) {
+        if (inner->op != r->op || !isIdentity(inner->init, r->op)) break;
+        nest.push_back(inner);
+      }
+      ExprRef body = nest.back()->body;
+      std::set<int> free = kir::freeVars(body);
+      for (const kir::ReduceExpr* n : nest) free.erase(n->var.id);
+      if (!std::all_of(free.begin(), free.end(), [&](int id) { return outer.contains(id); })) continue;
+      std::set<int> init_free = kir::freeVars(r->init);
+      if (!std::all_of(init_free.begin(), init_free.end(), [&](int id) { return outer.contains(id); })) continue;
+      kir::BufferId acc = k.addBuffer(kir::Buffer{strCat("acc", k.buffers.size()), let.var.type, vec.extent,
+                                                  kir::BufferRole::kLocal});
+      out_.sources.push_back(BufferSource{BufferSource::Kind::kLocal, nullptr});
+      // The two new vector loops get their own index variables.
+      kir::Var v_init = k.newVar(ir::DType::kI64, vec.var.name);
+      kir::Var v_update = k.newVar(ir::DType::kI64, vec.var.name);
+      auto renamed = [&](const ExprRef& e, const kir::Var& to) {
+        return kir::rewrite(e, [&](const ExprRef& node) -> ExprRef {
+          const auto* v = node->as<kir::VarExpr>();
+          return v && v->var.id == vec.var.id ? kir::var(to) : nullptr;
+        });
+      };
+      kir::StmtList init_body, update_body;
+      init_body.push_back(kir::Stmt{kir::StoreStmt{acc, kir::var(v_init), renamed(r->init, v_init), false}});
+      ExprRef at = kir::var(v_update);
+      update_body.push_back(kir::Stmt{kir::StoreStmt{
+          acc, at, kir::binary(combiner(r->op), kir::load(acc, let.var.type, at), renamed(body, v_update)), false}});
+      before.push_back(kir::Stmt{kir::ForStmt{v_init, 0, vec.extent, kir::LoopKind::kVector, std::move(init_body)}});
+      kir::Stmt update{kir::ForStmt{v_update, 0, vec.extent, kir::LoopKind::kVector, std::move(update_body)}};
+      for (size_t n = nest.size(); n-- > 0;) {
+        kir::StmtList wrapped;
+        wrapped.push_back(std::move(update));
+        update = kir::Stmt{kir::ForStmt{nest[n]->var, nest[n]->lo, nest[n]->hi, kir::LoopKind::kSerial,
+                                        std::move(wrapped)}};
+      }
+      before.push_back(std::move(update));
+      let.value = kir::load(acc, let.var.type, kir::var(vec.var));
+    }
+  }
+
+  // Builds the loop nest. On the CPU, the loops outside the innermost one
+  // collapse into one parallel loop while no `let` sits between them.
+  kir::StmtList assembleNest(std::vector<LoopSpec> loops, std::vector<kir::StmtList>& lets, kir::StmtList inner,
+                             kir::StmtList before_inner) {
+    kir::Kernel& k = out_.kernel;
+    size_t collapse = 0;  // loops [0, collapse) become one
+    if (options_.cpu && loops.size() >= 3 && loops.front().kind == kir::LoopKind::kParallel) {
+      collapse = 1;
+      while (collapse + 1 < loops.size() && lets[collapse].empty()) ++collapse;
+      if (collapse < 2) collapse = 0;
+    }
     inner.insert(inner.begin(), std::make_move_iterator(lets.back().begin()),
                  std::make_move_iterator(lets.back().end()));
     for (size_t d = loops.size(); d-- > 0;) {
+      if (collapse && d < collapse) break;
       kir::StmtList outer = std::move(lets[d]);
+      if (d + 1 == loops.size()) {
+        for (kir::Stmt& s : before_inner) outer.push_back(std::move(s));
+      }
       outer.push_back(kir::Stmt{kir::ForStmt{loops[d].var, 0, loops[d].extent, loops[d].kind, std::move(inner)}});
       inner = std::move(outer);
     }
-    k.body = std::move(inner);
-    return absl::OkStatus();
+    if (!collapse) return inner;
+    // One parallel loop over the product of loops [0, collapse); each
+    // index is recovered by division.
+    int64_t total = 1;
+    for (size_t d = 0; d < collapse; ++d) total *= loops[d].extent;
+    kir::Var flat = k.newVar(ir::DType::kI64, "p");
+    kir::StmtList body;
+    int64_t stride = total;
+    for (size_t d = 0; d < collapse; ++d) {
+      stride /= loops[d].extent;
+      ExprRef index = kir::var(flat);
+      if (stride > 1) index = kir::binary(kir::BinaryOp::kDiv, index, kir::index(stride));
+      if (d > 0) index = kir::binary(kir::BinaryOp::kRem, index, kir::index(loops[d].extent));
+      body.push_back(kir::Stmt{kir::LetStmt{loops[d].var, index}});
+    }
+    for (kir::Stmt& s : inner) body.push_back(std::move(s));
+    kir::StmtList nest = std::move(lets[0]);
+    nest.push_back(kir::Stmt{kir::ForStmt{flat, 0, total, kir::LoopKind::kParallel, std::move(body)}});
+    return nest;
   }
 
   absl::Status build() {
@@ -324,6 +454,7 @@ class GroupLowering {
 
   const FusionGroup& group_;
   const ConcreteTypes& types_;
+  ScheduleOptions options_;
   LoweredGroup out_;
   absl::flat_hash_set<const ir::Operation*> members_;
   absl::flat_hash_map<const ir::Value*, kir::BufferId> inputs_;
@@ -336,8 +467,8 @@ class GroupLowering {
 }  // namespace
 
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
-                                        std::string kernel_name) {
-  return GroupLowering(group, types, std::move(kernel_name)).run();
+                                        std::string kernel_name, const ScheduleOptions& options) {
+  return GroupLowering(group, types, std::move(kernel_name), options).run();
 }
 
 }  // namespace dlc::codegen

@@ -37,8 +37,19 @@ struct LoweredGroup {
   std::vector<BufferSource> sources;  // one per kernel buffer
 };
 
+struct ScheduleOptions {
+  // CPU schedule: a reduction inside the innermost (vector) loop becomes a
+  // loop nest around it that accumulates into a `local` array, so the
+  // vector loop runs innermost and vectorizes (a matmul becomes
+  // `for k { vector for j { acc[j] += a[i,k] * b[k,j] } }`); and the loops
+  // outside the vector loop collapse into one parallel loop, so that a
+  // 3x3 outer loop does not leave threads idle. GPU emitters map a
+  // reduction per thread or per block instead, so they leave this off.
+  bool cpu = true;
+};
+
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
-                                        std::string kernel_name);
+                                        std::string kernel_name, const ScheduleOptions& options = {});
 
 }  // namespace dlc::codegen
 

@@ -1,5 +1,8 @@
 #include "runtime/cpu/executor.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -65,10 +68,21 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   }
   RETURN_IF_ERROR(runtime::checkIndices(exe, std::vector<const void*>(address.begin(), address.end())));
   std::vector<void*> buffers;
+  // DLC_PROFILE=1: the time of every kernel call on stderr, slowest first.
+  static const bool profile = std::getenv("DLC_PROFILE") != nullptr;
+  std::vector<std::pair<double, std::string>> times;
   for (const runtime::Step& step : exe.steps) {
     buffers.clear();
     for (int s : step.slots) buffers.push_back(s < 0 ? nullptr : address[s]);
+    auto start = std::chrono::steady_clock::now();
     kernels_[step.kernel](buffers.data());
+    if (profile)
+      times.emplace_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+                         exe.kernels[step.kernel]);
+  }
+  if (profile) {
+    std::sort(times.rbegin(), times.rend());
+    for (const auto& [ms, name] : times) std::fprintf(stderr, "dlc profile: %10.3f ms  %s\n", ms, name.c_str());
   }
   auto copyOut = [&](int s) -> absl::StatusOr<Tensor> {
     const Slot& slot = exe.slots[s];

@@ -202,6 +202,22 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
       param_values[slot.index] = &it->second;
     }
   }
+  // Ids used as indices (embedding rows) are checked on the host, as the CPU
+  // executor does: a bad id is the caller's error, not a stray device read.
+  if (!exe.index_checks.empty()) {
+    std::vector<const void*> host(exe.slots.size(), nullptr);
+    for (size_t s = 0; s < exe.slots.size(); ++s) {
+      const Slot& slot = exe.slots[s];
+      if (slot.kind == Slot::Kind::kInput) host[s] = inputs[slot.index].data();
+      if (slot.kind == Slot::Kind::kParam) host[s] = param_values[slot.index]->data();
+      if (slot.kind == Slot::Kind::kConstant) host[s] = exe.constants[slot.index].data();
+    }
+    for (const runtime::IndexCheck& check : exe.index_checks)
+      if (check.slot < 0 || static_cast<size_t>(check.slot) >= host.size() || host[check.slot] == nullptr)
+        return absl::InternalError(strCat("cuda executor: index check of '", check.what,
+                                          "' reads a slot that is not on the host"));
+    RETURN_IF_ERROR(runtime::checkIndices(exe, host));
+  }
   RETURN_IF_ERROR(device_.makeCurrent());
 
   // Host -> device.

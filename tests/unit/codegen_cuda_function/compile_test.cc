@@ -1,7 +1,7 @@
 // CudaFunction's compile path without a GPU: every kernel of every example
 // model and every conformance case (inference and training functions) is
 // emitted and compiled by NVRTC for sm_80 and sm_90. Skips (saying why) where
-// libnvrtc is absent.
+// libnvrtc is absent, and for the VGG16 models unless DLC_CUDA_TEST_LARGE=1.
 #include <chrono>
 #include <iostream>
 #include <sstream>
@@ -116,6 +116,8 @@ class CudaCompileModel : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CudaCompileModel, EveryKernelCompilesForSm80AndSm90) {
   requireNvrtc();
+  if (cuda_test::isLarge(GetParam()) && !cuda_test::envIs("DLC_CUDA_TEST_LARGE", "1"))
+    GTEST_SKIP() << "VGG16's fused convolution blocks take NVRTC minutes (DLC_CUDA_TEST_LARGE=1 compiles them)";
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<cuda_test::LoweredModel> model = cuda_test::lowerModel(GetParam());
   ASSERT_NE(model, nullptr);

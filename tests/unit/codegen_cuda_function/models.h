@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "frontend/lower.h"
@@ -92,6 +93,16 @@ inline std::unique_ptr<LoweredModel> lowerModel(const std::string& file) {
     (training ? model->training : model->inference) = std::move(module);
   }
   return model;
+}
+
+inline bool envIs(const char* name, const char* value) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::string_view(v) == value;
+}
+
+// The VGG16 models (224x224 inputs): minutes in NVRTC and the reference.
+inline bool isLarge(const std::string& file) {
+  return file.find("vgg16") != std::string::npos || file.find("transfer") != std::string::npos;
 }
 
 // The input shapes of `function` with every symbolic dim kBatch.
