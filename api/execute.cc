@@ -1,11 +1,31 @@
 #include "api/execute.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
 #include "codegen/cpu_function.h"
 #include "codegen/cuda_function.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
 namespace dlc {
+namespace {
+
+// DLC_COMPILE_TIMES=1: one line on stderr per compiled function.
+bool compileTimesWanted() {
+  const char* v = std::getenv("DLC_COMPILE_TIMES");
+  if (v == nullptr || *v == '\0') return false;
+  std::string_view s(v);
+  return !(s == "0" || s == "false" || s == "off" || s == "no");
+}
+
+double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module,
                                             const ir::Function& function, const std::vector<Tensor>& args,
@@ -31,15 +51,30 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
     if (it == impl.compiled_cuda.end()) {
       codegen::CudaCompileOptions cuda_options;
       if (impl.target != "cuda") cuda_options.arch = impl.target.substr(5);  // "cuda:sm_80" -> "sm_80"
+      auto start = std::chrono::steady_clock::now();
       ASSIGN_OR_RETURN(std::unique_ptr<codegen::CudaFunction> compiled,
                        codegen::CudaFunction::compile(function, shapes, cuda_options));
+      if (compileTimesWanted()) {
+        const codegen::CudaCompileTimes& t = compiled->times();
+        std::fprintf(stderr,
+                     "dlc compile-times: %s target=cuda lower=%.1f emit=%.1f nvrtc=%.1f load=%.1f cache_hit=%d "
+                     "total=%.1f\n",
+                     function.name().c_str(), t.lower_ms, t.emit_ms, t.nvrtc_ms, t.load_ms, t.cache_hit ? 1 : 0,
+                     msSince(start));
+      }
       it = impl.compiled_cuda.emplace(key, std::move(compiled)).first;
     }
     return it->second->run(args, impl.weights, runtime::cuda::RunOptions{options.seed, options.step}, assigned);
   }
   auto it = impl.compiled.find(key);
   if (it == impl.compiled.end()) {
+    auto start = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(std::unique_ptr<codegen::CpuFunction> compiled, codegen::CpuFunction::compile(function, shapes));
+    if (compileTimesWanted()) {
+      const codegen::CompileTimes& t = compiled->times();
+      std::fprintf(stderr, "dlc compile-times: %s target=cpu lower=%.1f jit=%.1f load=0.0 cache_hit=0 total=%.1f\n",
+                   function.name().c_str(), t.lower_ms, t.jit_ms, msSince(start));
+    }
     it = impl.compiled.emplace(key, std::move(compiled)).first;
   }
   return it->second->run(args, impl.weights, cpu::RunOptions{options.seed, options.step}, assigned);

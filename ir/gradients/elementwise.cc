@@ -13,7 +13,9 @@ Value* oneMinus(GradContext& c, Value* v) { return c.b.sub(c.b.scalar(1.0, dtype
 }  // namespace
 
 GradResult gradRelu(GradContext& c) {
-  Value* mask = c.b.emit(OpKind::kStep, {c.operand(0)});
+  // step(relu(x)) = step(x), and reading the result rather than x leaves x
+  // used by the relu alone, so a conv or dense under the relu fuses with it.
+  Value* mask = c.b.emit(OpKind::kStep, {c.result()});
   return finish(c.b, {c.b.mul(c.grad(), mask)});
 }
 

@@ -20,6 +20,15 @@
 // and it and every later call replay that graph (DLC_CUDA_GRAPHS=0, or
 // ExecutorOptions::graphs = false, keeps launching eagerly).
 //
+// With DLC_PROFILE=1 (ExecutorOptions::profile) every call launches eagerly
+// with an event pair around each step's launches, synchronizes, and prints to
+// stderr one line per step:
+//   dlc profile: <ms> ms <kernel name> <bytes> bytes <GB/s> GB/s
+// where bytes is the sum of the sizes of the step's non-local slots (a lower
+// bound on its memory traffic), then `dlc profile-total: <ms> ms <N> steps`.
+// The first profiled call of a function without parameter writes runs the
+// steps once untimed before the timed pass (a warm-up).
+//
 // A kernel that faults is reported at the synchronize; with
 // DLC_CUDA_SYNC_LAUNCHES=1 (ExecutorOptions::sync_each_launch) the executor
 // synchronizes after each launch and names the failing kernel.
@@ -56,8 +65,9 @@ struct BoundKernel {
 struct ExecutorOptions {
   bool graphs = true;             // capture and replay CUDA graphs from the second call
   bool sync_each_launch = false;  // synchronize after every launch (debugging); disables graphs
-  // The defaults changed by the environment: DLC_CUDA_GRAPHS=0 and
-  // DLC_CUDA_SYNC_LAUNCHES=1.
+  bool profile = false;           // time each step with events, print to stderr; disables graphs
+  // The defaults changed by the environment: DLC_CUDA_GRAPHS=0,
+  // DLC_CUDA_SYNC_LAUNCHES=1 and DLC_PROFILE=1.
   static ExecutorOptions fromEnvironment();
 };
 
@@ -102,8 +112,11 @@ class Executor {
   Executor(const CudaDevice& device, const runtime::Executable& executable, std::vector<BoundKernel> kernels,
            ExecutorOptions options, Stream stream);
   absl::Status allocate();
-  // Every step's launches on `stream`, in order.
-  absl::Status enqueueSteps(Stream& stream, bool sync_each);
+  // Every step's launches on `stream`, in order; with `profile`, step i
+  // between profile_events_[2i] and [2i+1].
+  absl::Status enqueueSteps(Stream& stream, bool sync_each, bool profile = false);
+  // After the synchronize of a profiled call: the lines on stderr.
+  absl::Status printProfile();
 
   const CudaDevice& device_;
   const runtime::Executable& executable_;
@@ -117,6 +130,8 @@ class Executor {
   std::vector<int> input_buffer_;      // per function argument: index into buffers_ (-1 if unused)
   // Per step, the launch arguments (one CuDevicePtr per non-local buffer).
   std::vector<std::vector<CuDevicePtr>> step_args_;
+  std::vector<int64_t> step_bytes_;     // per step, the bytes of its non-local slots
+  std::vector<Event> profile_events_;   // two per step, created on the first profiled call
   int64_t run_state_[2] = {0, 0};
   std::optional<Graph> graph_;
   ExecutorStats stats_;
