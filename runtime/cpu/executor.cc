@@ -82,6 +82,9 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   }
   if (profile) {
     std::sort(times.rbegin(), times.rend());
+    double total = 0;
+    for (const auto& [ms, name] : times) total += ms;
+    std::fprintf(stderr, "dlc profile: run of %zu kernels: %.3f ms\n", times.size(), total);
     for (const auto& [ms, name] : times) std::fprintf(stderr, "dlc profile: %10.3f ms  %s\n", ms, name.c_str());
   }
   auto copyOut = [&](int s) -> absl::StatusOr<Tensor> {

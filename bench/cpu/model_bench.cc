@@ -1,0 +1,124 @@
+// CPU figures of issue 6 for one model through the public API: the cold
+// compile of its training step, training-step throughput, and inference
+// latency at batch 1 and throughput at batch 64. Prints JSON lines.
+//
+// usage: model_bench MODEL.dl [--steps N] [--target cpu|cuda|reference]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dlc/dlc.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+dlc::Tensor randomImages(int64_t batch, const dlc::TensorSpec& spec, std::mt19937& rng) {
+  std::vector<int64_t> shape = spec.shape;
+  shape[0] = batch;
+  dlc::Tensor t = *dlc::Tensor::zeros(spec.dtype, shape);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  for (float& v : t.values<float>()) v = uniform(rng);
+  return t;
+}
+
+// Class ids, or one-hot rows for categorical cross-entropy.
+dlc::Tensor randomLabels(int64_t batch, int64_t classes, bool one_hot, std::mt19937& rng) {
+  if (!one_hot) {
+    dlc::Tensor t = *dlc::Tensor::zeros(dlc::DType::kI32, {batch});
+    for (int32_t& v : t.values<int32_t>()) v = static_cast<int32_t>(rng() % classes);
+    return t;
+  }
+  dlc::Tensor t = *dlc::Tensor::zeros(dlc::DType::kF32, {batch, classes});
+  for (int64_t i = 0; i < batch; ++i) t.values<float>()[i * classes + rng() % classes] = 1.0f;
+  return t;
+}
+
+std::vector<std::pair<std::string, dlc::Tensor>> named(const std::string& name, const dlc::Tensor& t) {
+  std::vector<std::pair<std::string, dlc::Tensor>> v;
+  v.emplace_back(name, t.clone());
+  return v;
+}
+
+int fail(const absl::Status& s) {
+  std::fprintf(stderr, "model_bench: %s\n", std::string(s.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: model_bench MODEL.dl [--steps N] [--target T]\n");
+    return 2;
+  }
+  std::string path = argv[1], target = "cpu";
+  int steps = 50;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--target")) target = argv[i + 1];
+  }
+  std::mt19937 rng(1);
+  // Training: the first step compiles the training step (cold), the next
+  // ones are timed.
+  for (int64_t batch : {64, 512}) {
+    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
+    if (!model.ok()) return fail(model.status());
+    if (absl::Status s = model->initializeWeights(1); !s.ok()) return fail(s);
+    const dlc::TensorSpec& input = model->inputs()[0];
+    int64_t classes = model->outputs()[0].shape.back();
+    dlc::Tensor x = randomImages(batch, input, rng);
+    bool one_hot = model->trainConfig()->loss == "categorical_crossentropy";
+    dlc::Tensor y = randomLabels(batch, classes, one_hot, rng);
+    auto start = Clock::now();
+    absl::StatusOr<dlc::StepMetrics> first = model->trainStep(named(input.name, x), y);
+    if (!first.ok()) return fail(first.status());
+    double cold_ms = msSince(start);
+    start = Clock::now();
+    (void)model->trainStep(named(input.name, x), y);
+    double warm_ms = msSince(start);
+    start = Clock::now();
+    for (int s = 0; s < steps; ++s) {
+      absl::StatusOr<dlc::StepMetrics> m = model->trainStep(named(input.name, x), y);
+      if (!m.ok()) return fail(m.status());
+    }
+    double ms = msSince(start) / steps;
+    std::printf("{\"bench\": \"train_step\", \"target\": \"%s\", \"batch\": %lld, \"ms_per_step\": %.3f, "
+                "\"samples_per_s\": %.1f, \"first_step_ms\": %.1f, \"second_step_ms\": %.2f}\n",
+                target.c_str(), static_cast<long long>(batch), ms, batch * 1000.0 / ms, cold_ms, warm_ms);
+    std::fflush(stdout);
+  }
+  // Inference.
+  absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
+  if (!model.ok()) return fail(model.status());
+  (void)model->initializeWeights(1);
+  const dlc::TensorSpec& input = model->inputs()[0];
+  for (int64_t batch : {1, 64}) {
+    dlc::Tensor x = randomImages(batch, input, rng);
+    auto start = Clock::now();
+    if (auto r = model->run(named(input.name, x)); !r.ok()) return fail(r.status());
+    double cold_ms = msSince(start);
+    int reps = batch == 1 ? 2000 : 200;
+    std::vector<double> times;
+    for (int i = 0; i < reps; ++i) {
+      auto t0 = Clock::now();
+      (void)model->run(named(input.name, x));
+      times.push_back(msSince(t0));
+    }
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
+    std::printf("{\"bench\": \"inference\", \"target\": \"%s\", \"batch\": %lld, \"median_ms\": %.4f, "
+                "\"samples_per_s\": %.1f, \"first_call_ms\": %.1f}\n",
+                target.c_str(), static_cast<long long>(batch), median, batch * 1000.0 / median, cold_ms);
+    std::fflush(stdout);
+  }
+  return 0;
+}
