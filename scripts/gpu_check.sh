@@ -97,7 +97,7 @@ step dlc_gpu_bench 60 "$OUTDIR/gpu_bench.jsonl" "$BENCH"
 # throughput at batch 64 and 512, cold and warm compile of the train step.
 # JSON lines and the commands' output in dlc_bench.jsonl; the step's own log
 # goes to info.log.
-step dlc_bench 90 "$INFO" env DLC_BENCH_BUDGET_S=70 bash bench/gpu/dlc_bench.sh "$(dirname "$DLC")" "$OUTDIR" cuda
+step dlc_bench 150 "$INFO" env DLC_BENCH_BUDGET_S=120 bash bench/gpu/dlc_bench.sh "$(dirname "$DLC")" "$OUTDIR" cuda
 
 # 4. Conformance with --target cuda (40 s); a failure is logged, not fatal.
 CONF="$OUTDIR/conformance.log"

@@ -275,6 +275,9 @@ class GroupLowering {
                  });
     if (!loops.empty() && loops.front().extent > 1 && heavy) loops.front().kind = kir::LoopKind::kParallel;
     if (loops.size() >= 2) loops.back().kind = kir::LoopKind::kVector;
+    // A GPU needs every independent iteration as a thread.
+    if (!options_.cpu)
+      for (Loop& loop : loops) loop.kind = kir::LoopKind::kParallel;
 
     std::vector<std::pair<kir::BufferId, ExprRef>> stores;
     for (const ir::Value* v : group_.outputs) {
@@ -435,6 +438,14 @@ class GroupLowering {
     if (options_.cpu && loops.size() >= 3 && loops.front().kind == kir::LoopKind::kParallel) {
       collapse = 1;
       while (collapse + 1 < loops.size() && lets[collapse].empty()) ++collapse;
+      if (collapse < 2) collapse = 0;
+    }
+    // On a GPU every loop up to the first `let` between loops collapses, the
+    // innermost included: one thread (or, for a long reduction, one block)
+    // per element.
+    if (!options_.cpu && loops.size() >= 2) {
+      collapse = 1;
+      while (collapse < loops.size() && lets[collapse].empty()) ++collapse;
       if (collapse < 2) collapse = 0;
     }
     inner.insert(inner.begin(), std::make_move_iterator(lets.back().begin()),

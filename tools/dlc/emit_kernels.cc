@@ -27,6 +27,8 @@ absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const 
   codegen::LowerOptions lower;
   lower.fusion.remarks = options.remarks;
   const std::string& stage = options.stage;
+  // GPU stages are scheduled for the GPU (what CudaFunction compiles).
+  lower.schedule.cpu = !(stage == "cuda" || stage == "ptx");
   if (stage == "fusion" || stage == "dot") {
     codegen::FusionPlan plan = codegen::fuse(function, lower.fusion);
     for (const std::string& remark : plan.remarks) std::cerr << "remark: " << remark << "\n";
