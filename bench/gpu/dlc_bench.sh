@@ -10,7 +10,7 @@
 #            of every command as lines starting with '#'
 #   cpu      dry run on the CPU, with small sizes and step counts
 # JSON lines (also on stdout):
-#   {"bench": "elementwise_chain_4096x4096", "ms": ..., "gbps": ..., "bytes": ..., "steps": ..., "wall_s": ...}
+#   {"bench": "elementwise_chain_8192x8192", "ms": ..., "gbps": ..., "bytes": ..., "steps": ..., "wall_s": ...}
 #     ms, bytes: sums over the profiled steps; gbps = bytes / ms (a lower bound)
 #   {"bench": "train_mnist_cnn_b64", "samples_per_s": ..., "ms_per_step": ..., ...}
 #     from the wall time of an N-step run minus a 1-step run (compile removed)
@@ -78,7 +78,7 @@ fi
 if [[ "$TARGET" == cpu ]]; then
   EW=(256 256); ROWS=(512 1024); NTRAIN=512; BATCHES=(64 128); STEPS_SMALL=3; STEPS_TARGET_S=2
 else
-  EW=(4096 4096); ROWS=(16384 1024); NTRAIN=16384; BATCHES=(64 512); STEPS_SMALL=20; STEPS_TARGET_S=6
+  EW=(8192 8192); ROWS=(65536 1024); NTRAIN=16384; BATCHES=(64 512); STEPS_SMALL=20; STEPS_TARGET_S=6
 fi
 
 # Inputs and models.

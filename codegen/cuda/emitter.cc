@@ -6,6 +6,7 @@
 #include "codegen/cuda/body_writer.h"
 #include "codegen/cuda/prelude.h"
 #include "codegen/cuda/syntax.h"
+#include "ir/kernel/analysis.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -54,11 +55,29 @@ int64_t tripCount(const std::vector<const ForStmt*>& nest) {
   return total;
 }
 
-// A row body is worth a block when a `let` at row level reduces enough.
-bool worthBlockPerRow(std::span<const Stmt> body) {
-  for (const Stmt& stmt : body)
-    if (auto* l = stmt.as<kir::LetStmt>(); l && hasReduce(*l->value) && blockWorkExtent(std::span(&stmt, 1)) >= kMinBlockReduce)
-      return true;
+// With this many rows, one thread per row already fills the GPU.
+constexpr int64_t kRowsForThreadPerRow = 8192;
+
+// Whether the threads of a block splitting `r` (its innermost nested
+// reduction) read memory contiguously.
+bool reductionReadsContiguously(const kir::Expr& value) {
+  const auto* r = value.as<kir::ReduceExpr>();
+  if (!r) return true;
+  while (const auto* inner = r->body->as<kir::ReduceExpr>()) r = inner;
+  return kir::loadsContiguousIn(r->body, r->var.id, /*require_contiguous=*/true);
+}
+
+// A row body is worth a block when a `let` at row level reduces enough,
+// unless there are rows enough to give each its own thread and the block's
+// threads would read strided memory (a convolution's kernel gradient: there
+// neighbouring rows, not reduction steps, are contiguous).
+bool worthBlockPerRow(std::span<const Stmt> body, int64_t rows) {
+  for (const Stmt& stmt : body) {
+    auto* l = stmt.as<kir::LetStmt>();
+    if (!l || !hasReduce(*l->value) || blockWorkExtent(std::span(&stmt, 1)) < kMinBlockReduce) continue;
+    if (rows >= kRowsForThreadPerRow && !reductionReadsContiguously(*l->value)) continue;
+    return true;
+  }
   return false;
 }
 
@@ -77,7 +96,7 @@ std::vector<Phase> plan(const kir::Kernel& kernel) {
     if (isParallelFor(stmt)) {
       Phase phase{Phase::Kind::kGridStride, parallelNest(*stmt.as<ForStmt>()), {}, lets};
       phase.stmts = phase.nest.back()->body;
-      if (worthBlockPerRow(phase.stmts)) phase.kind = Phase::Kind::kRows;
+      if (worthBlockPerRow(phase.stmts, tripCount(phase.nest))) phase.kind = Phase::Kind::kRows;
       phases.push_back(std::move(phase));
       ++i;
       continue;

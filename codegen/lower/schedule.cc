@@ -332,41 +332,6 @@ class GroupLowering {
     return kir::BinaryOp::kAdd;
   }
 
-  // How far an i64 index moves when `var` grows by one: nullopt unless the
-  // index is affine in `var` (clamps and divisions of other variables are
-  // fine).
-  static std::optional<int64_t> strideIn(const ExprRef& e, int var) {
-    std::set<int> free = kir::freeVars(e);
-    if (!free.contains(var)) return 0;
-    if (const auto* v = e->as<kir::VarExpr>()) return v->var.id == var ? 1 : 0;
-    const auto* b = e->as<kir::BinaryExpr>();
-    if (!b) return std::nullopt;
-    auto l = strideIn(b->lhs, var), r = strideIn(b->rhs, var);
-    if (!l || !r) return std::nullopt;
-    if (b->op == kir::BinaryOp::kAdd) return *l + *r;
-    if (b->op == kir::BinaryOp::kSub) return *l - *r;
-    if (b->op == kir::BinaryOp::kMul) {
-      if (auto c = constantIndex(b->rhs); c && *r == 0) return *l * *c;
-      if (auto c = constantIndex(b->lhs); c && *l == 0) return *r * *c;
-    }
-    return std::nullopt;
-  }
-
-  // True when every load in `e` reads contiguously or the same element as
-  // `var` grows: only then does vectorizing over `var` beat vectorizing the
-  // reduction itself (a strided read becomes a gather).
-  static bool loadsVectorize(const ExprRef& e, int var) {
-    bool ok = true;
-    kir::rewrite(e, [&](const ExprRef& node) -> ExprRef {
-      if (const auto* load = node->as<kir::LoadExpr>()) {
-        std::optional<int64_t> stride = strideIn(load->index, var);
-        if (!stride || (*stride != 0 && *stride != 1)) ok = false;
-      }
-      return nullptr;
-    });
-    return ok;
-  }
-
   // Moves each reduction `let` of the innermost vector loop's body whose
   // body reads only loop indices and outer lets out in front of that loop:
   //   vector for v { acc[v] = init }
@@ -396,7 +361,9 @@ class GroupLowering {
       std::set<int> free = kir::freeVars(body);
       for (const kir::ReduceExpr* n : nest) free.erase(n->var.id);
       if (!std::all_of(free.begin(), free.end(), [&](int id) { return outer.contains(id); })) continue;
-      if (!loadsVectorize(body, vec.var.id)) continue;
+      // A strided read would become a gather: vectorizing the reduction
+      // itself is better then.
+      if (!kir::loadsContiguousIn(body, vec.var.id)) continue;
       std::set<int> init_free = kir::freeVars(r->init);
       if (!std::all_of(init_free.begin(), init_free.end(), [&](int id) { return outer.contains(id); })) continue;
       kir::BufferId acc = k.addBuffer(kir::Buffer{strCat("acc", k.buffers.size()), let.var.type, vec.extent,

@@ -117,6 +117,40 @@ ExprRef rewrite(const ExprRef& expr, const std::function<ExprRef(const ExprRef&)
       expr->node);
 }
 
+std::optional<int64_t> indexStride(const ExprRef& e, int var) {
+  if (!freeVars(e).contains(var)) return 0;
+  if (const auto* v = e->as<VarExpr>()) return v->var.id == var ? 1 : 0;
+  const auto* b = e->as<BinaryExpr>();
+  if (!b) return std::nullopt;
+  std::optional<int64_t> l = indexStride(b->lhs, var), r = indexStride(b->rhs, var);
+  if (!l || !r) return std::nullopt;
+  auto constant = [](const ExprRef& x) -> std::optional<int64_t> {
+    const auto* c = x->as<ConstExpr>();
+    if (!c || x->type != ir::DType::kI64) return std::nullopt;
+    return c->bits;
+  };
+  if (b->op == BinaryOp::kAdd) return *l + *r;
+  if (b->op == BinaryOp::kSub) return *l - *r;
+  if (b->op == BinaryOp::kMul) {
+    if (auto c = constant(b->rhs); c && *r == 0) return *l * *c;
+    if (auto c = constant(b->lhs); c && *l == 0) return *r * *c;
+  }
+  return std::nullopt;
+}
+
+bool loadsContiguousIn(const ExprRef& expr, int var, bool require_contiguous) {
+  bool ok = true, contiguous = false;
+  rewrite(expr, [&](const ExprRef& node) -> ExprRef {
+    if (const auto* load = node->as<LoadExpr>()) {
+      std::optional<int64_t> stride = indexStride(load->index, var);
+      if (!stride || (*stride != 0 && *stride != 1)) ok = false;
+      if (stride == 1) contiguous = true;
+    }
+    return nullptr;
+  });
+  return ok && (contiguous || !require_contiguous);
+}
+
 std::string structuralKey(const ExprRef& expr) {
   std::string out;
   appendKey(expr, out);
