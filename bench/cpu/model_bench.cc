@@ -62,11 +62,32 @@ int main(int argc, char** argv) {
   }
   std::string path = argv[1], target = "cpu";
   int steps = 50;
-  for (int i = 2; i + 1 < argc; i += 2) {
+  bool static_shape = false;  // a model without symbolic dims: inference at its shape only
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--static")) static_shape = true;
+    if (i + 1 >= argc) continue;
     if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--target")) target = argv[i + 1];
   }
   std::mt19937 rng(1);
+  if (static_shape) {
+    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
+    if (!model.ok()) return fail(model.status());
+    const dlc::TensorSpec& input = model->inputs()[0];
+    dlc::Tensor x = randomImages(input.shape[0], input, rng);
+    int64_t bytes = static_cast<int64_t>(x.byteSize()) * 2;  // read and written once
+    std::vector<double> times;
+    for (int i = 0; i < steps; ++i) {
+      auto t0 = Clock::now();
+      if (auto r = model->run(named(input.name, x)); !r.ok()) return fail(r.status());
+      times.push_back(msSince(t0));
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("{\"bench\": \"static_inference\", \"target\": \"%s\", \"best_ms\": %.3f, \"median_ms\": %.3f, "
+                "\"GBps_best\": %.2f}\n",
+                target.c_str(), times[0], times[times.size() / 2], bytes / times[0] / 1e6);
+    return 0;
+  }
   // Training: the first step compiles the training step (cold), the next
   // ones are timed.
   for (int64_t batch : {64, 512}) {
