@@ -30,6 +30,34 @@ std::string describeExecutable(const Executable& e) {
   return out;
 }
 
+absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable,
+                                                       std::span<const Tensor> inputs, const TensorMap& params) {
+  std::vector<const void*> host(executable.slots.size(), nullptr);
+  for (size_t s = 0; s < executable.slots.size(); ++s) {
+    const Slot& slot = executable.slots[s];
+    if (slot.kind == Slot::Kind::kInput) {
+      if (static_cast<size_t>(slot.index) >= inputs.size())
+        return absl::InvalidArgumentError(strCat("input ", slot.index, " is missing"));
+      const Tensor& t = inputs[slot.index];
+      if (t.dtype() != slot.dtype || static_cast<int64_t>(t.byteSize()) != slot.bytes)
+        return absl::InvalidArgumentError(strCat("input ", slot.index, " is ", t.typeString(),
+                                                 ", but the function was compiled for another type"));
+      host[s] = t.data();
+    } else if (slot.kind == Slot::Kind::kParam) {
+      const std::string& name = executable.params[slot.index];
+      auto it = params.find(name);
+      if (it == params.end()) return absl::FailedPreconditionError(strCat("parameter '", name, "' has no value"));
+      if (it->second.dtype() != slot.dtype || static_cast<int64_t>(it->second.byteSize()) != slot.bytes)
+        return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", it->second.typeString(),
+                                                 ", which is not its declared type"));
+      host[s] = it->second.data();
+    } else if (slot.kind == Slot::Kind::kConstant) {
+      host[s] = executable.constants[slot.index].data();
+    }
+  }
+  return host;
+}
+
 absl::Status checkIndices(const Executable& executable, const std::vector<const void*>& data) {
   for (const IndexCheck& check : executable.index_checks) {
     const Slot& slot = executable.slots[check.slot];

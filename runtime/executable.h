@@ -8,10 +8,12 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ir/dtype.h"
 #include "runtime/tensor.h"
 
@@ -69,6 +71,13 @@ struct Executable {
 
 // A readable summary: steps with their slots, and the plan's sizes.
 std::string describeExecutable(const Executable& executable);
+
+// Checks the caller's inputs and parameters against the slots (dtype and
+// size) before anything runs. Returns each slot's host address (inputs,
+// parameters, constants; null for the others). InvalidArgument for a wrong
+// input or parameter, FailedPrecondition for a missing parameter.
+absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable,
+                                                       std::span<const Tensor> inputs, const TensorMap& params);
 
 // InvalidArgument naming the first id outside its range, reading each
 // checked slot at `data[slot]` (host memory).

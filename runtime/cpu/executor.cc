@@ -30,41 +30,13 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     arena_.reset(static_cast<std::byte*>(p));
   }
   int64_t run_state[2] = {static_cast<int64_t>(options.seed), static_cast<int64_t>(options.step)};
+  ASSIGN_OR_RETURN(std::vector<const void*> host, runtime::hostAddresses(exe, inputs, params));
   std::vector<void*> address(exe.slots.size(), nullptr);
   for (size_t s = 0; s < exe.slots.size(); ++s) {
     const Slot& slot = exe.slots[s];
-    switch (slot.kind) {
-      case Slot::Kind::kInput: {
-        if (static_cast<size_t>(slot.index) >= inputs.size())
-          return absl::InvalidArgumentError(strCat("input ", slot.index, " is missing"));
-        const Tensor& t = inputs[slot.index];
-        if (t.dtype() != slot.dtype || static_cast<int64_t>(t.byteSize()) != slot.bytes)
-          return absl::InvalidArgumentError(strCat("input ", slot.index, " is ", t.typeString(),
-                                                   ", but the function was compiled for another type"));
-        address[s] = const_cast<std::byte*>(t.data());
-        break;
-      }
-      case Slot::Kind::kParam: {
-        const std::string& name = exe.params[slot.index];
-        auto it = params.find(name);
-        if (it == params.end())
-          return absl::FailedPreconditionError(strCat("parameter '", name, "' has no value"));
-        if (it->second.dtype() != slot.dtype || static_cast<int64_t>(it->second.byteSize()) != slot.bytes)
-          return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", it->second.typeString(),
-                                                   ", which is not its declared type"));
-        address[s] = const_cast<std::byte*>(it->second.data());
-        break;
-      }
-      case Slot::Kind::kArena:
-        address[s] = arena_.get() + slot.offset;
-        break;
-      case Slot::Kind::kConstant:
-        address[s] = const_cast<std::byte*>(exe.constants[slot.index].data());
-        break;
-      case Slot::Kind::kRunState:
-        address[s] = run_state;
-        break;
-    }
+    if (slot.kind == Slot::Kind::kArena) address[s] = arena_.get() + slot.offset;
+    else if (slot.kind == Slot::Kind::kRunState) address[s] = run_state;
+    else address[s] = const_cast<void*>(host[s]);
   }
   RETURN_IF_ERROR(runtime::checkIndices(exe, std::vector<const void*>(address.begin(), address.end())));
   std::vector<void*> buffers;

@@ -201,43 +201,19 @@ absl::Status Executor::printProfile() {
 absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const runtime::TensorMap& params,
                                                   const RunOptions& options, runtime::TensorMap* assigned) {
   const runtime::Executable& exe = executable_;
-  // Check everything before anything is enqueued.
+  // Check everything before anything is enqueued; ids used as indices
+  // (embedding rows) are checked on the host, as the CPU executor does.
+  ASSIGN_OR_RETURN(std::vector<const void*> host, runtime::hostAddresses(exe, inputs, params));
   std::vector<const Tensor*> param_values(exe.params.size(), nullptr);
   for (size_t s = 0; s < exe.slots.size(); ++s) {
     const Slot& slot = exe.slots[s];
-    if (slot.kind == Slot::Kind::kInput) {
-      if (static_cast<size_t>(slot.index) >= inputs.size())
-        return absl::InvalidArgumentError(strCat("input ", slot.index, " is missing"));
-      const Tensor& t = inputs[slot.index];
-      if (t.dtype() != slot.dtype || static_cast<int64_t>(t.byteSize()) != slot.bytes)
-        return absl::InvalidArgumentError(strCat("input ", slot.index, " is ", t.typeString(),
-                                                 ", but the function was compiled for another type"));
-    } else if (slot.kind == Slot::Kind::kParam) {
-      const std::string& name = exe.params[slot.index];
-      auto it = params.find(name);
-      if (it == params.end()) return absl::FailedPreconditionError(strCat("parameter '", name, "' has no value"));
-      if (it->second.dtype() != slot.dtype || static_cast<int64_t>(it->second.byteSize()) != slot.bytes)
-        return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", it->second.typeString(),
-                                                 ", which is not its declared type"));
-      param_values[slot.index] = &it->second;
-    }
+    if (slot.kind == Slot::Kind::kParam) param_values[slot.index] = &params.find(exe.params[slot.index])->second;
   }
-  // Ids used as indices (embedding rows) are checked on the host, as the CPU
-  // executor does: a bad id is the caller's error, not a stray device read.
-  if (!exe.index_checks.empty()) {
-    std::vector<const void*> host(exe.slots.size(), nullptr);
-    for (size_t s = 0; s < exe.slots.size(); ++s) {
-      const Slot& slot = exe.slots[s];
-      if (slot.kind == Slot::Kind::kInput) host[s] = inputs[slot.index].data();
-      if (slot.kind == Slot::Kind::kParam) host[s] = param_values[slot.index]->data();
-      if (slot.kind == Slot::Kind::kConstant) host[s] = exe.constants[slot.index].data();
-    }
-    for (const runtime::IndexCheck& check : exe.index_checks)
-      if (check.slot < 0 || static_cast<size_t>(check.slot) >= host.size() || host[check.slot] == nullptr)
-        return absl::InternalError(strCat("cuda executor: index check of '", check.what,
-                                          "' reads a slot that is not on the host"));
-    RETURN_IF_ERROR(runtime::checkIndices(exe, host));
-  }
+  for (const runtime::IndexCheck& check : exe.index_checks)
+    if (check.slot < 0 || static_cast<size_t>(check.slot) >= host.size() || host[check.slot] == nullptr)
+      return absl::InternalError(strCat("cuda executor: index check of '", check.what,
+                                        "' reads a slot that is not on the host"));
+  RETURN_IF_ERROR(runtime::checkIndices(exe, host));
   RETURN_IF_ERROR(device_.makeCurrent());
 
   // Host -> device.

@@ -16,6 +16,7 @@
 #include "passes/pipeline.h"
 #include "reference/interpreter.h"
 #include "support/strings.h"
+#include "tests/unit/common/differential.h"
 
 namespace dlc {
 namespace {
@@ -39,40 +40,10 @@ std::vector<std::string> testFiles() {
   return files;
 }
 
-// Random values that keep every op in its domain: ids small, variances
-// positive.
-Tensor randomTensor(ir::DType dtype, const std::vector<int64_t>& shape, std::mt19937& rng, const std::string& name) {
-  Tensor t = *Tensor::zeros(dtype, shape);
-  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-  // Optimizer state as training leaves it: a small step size, moments
-  // that keep Adam's square root real, a step counter from zero.
-  bool optimizer = name.starts_with("optimizer.");
-  bool positive = name.find("variance") != std::string::npos || optimizer;
-  for (int64_t i = 0; i < t.numElements(); ++i) {
-    double v = uniform(rng);
-    if (ir::isInteger(dtype)) v = std::floor((v + 1.0) * 1.5);  // 0, 1, 2
-    if (dtype == ir::DType::kBool) v = v > 0;
-    if (positive) v = std::abs(v) + 0.5;
-    if (optimizer && ir::isInteger(dtype)) v = 0;
-    if (optimizer && name.ends_with("learning_rate")) v = 0.001;
-    t.set(i, v);
-  }
-  return t;
-}
+using testing::randomTensor;
 
 void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what) {
-  ASSERT_EQ(expected.shape(), actual.shape()) << what;
-  ASSERT_EQ(expected.dtype(), actual.dtype()) << what;
-  int bad = 0;
-  for (int64_t i = 0; i < expected.numElements() && bad < 5; ++i) {
-    double e = expected.get(i), a = actual.get(i);
-    double tolerance = 2e-4 + 2e-4 * std::abs(e);
-    if (std::isnan(e) && std::isnan(a)) continue;
-    if (!(std::abs(e - a) <= tolerance)) {
-      ADD_FAILURE() << what << " element " << i << ": reference " << e << ", compiled " << a;
-      ++bad;
-    }
-  }
+  testing::expectClose(expected, actual, what, "compiled");
 }
 
 void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file) {
@@ -136,7 +107,9 @@ TEST_P(Differential, CompiledMatchesReference) {
     std::unique_ptr<ir::Module> module = frontend::lowerProgram(*program, diags, {"", training});
     ASSERT_TRUE(module && !diags.hadError());
     passes::PassManager pm;
-    if (training && !module->trainSpecs().empty()) ASSERT_TRUE(pm.add("training").ok());
+    if (training && !module->trainSpecs().empty()) {
+      ASSERT_TRUE(pm.add("training").ok());
+    }
     ASSERT_TRUE(passes::buildDefaultPipeline(pm).ok());
     ASSERT_TRUE(pm.run(*module).ok());
     for (const auto& f : module->functions())

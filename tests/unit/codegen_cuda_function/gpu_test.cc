@@ -18,6 +18,7 @@
 #include "runtime/cuda/device.h"
 #include "support/strings.h"
 #include "tests/unit/codegen_cuda_function/models.h"
+#include "tests/unit/common/differential.h"
 
 namespace dlc {
 namespace {
@@ -37,38 +38,11 @@ using cuda_test::envIs;
     }                                                                                             \
   } while (0)
 
-// Random values that keep every op in its domain (differential_test.cc's).
-Tensor randomTensor(ir::DType dtype, const std::vector<int64_t>& shape, std::mt19937& rng, const std::string& name) {
-  Tensor t = *Tensor::zeros(dtype, shape);
-  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-  bool optimizer = name.starts_with("optimizer.");
-  bool positive = name.find("variance") != std::string::npos || optimizer;
-  for (int64_t i = 0; i < t.numElements(); ++i) {
-    double v = uniform(rng);
-    if (ir::isInteger(dtype)) v = std::floor((v + 1.0) * 1.5);  // 0, 1, 2
-    if (dtype == ir::DType::kBool) v = v > 0;
-    if (positive) v = std::abs(v) + 0.5;
-    if (optimizer && ir::isInteger(dtype)) v = 0;
-    if (optimizer && name.ends_with("learning_rate")) v = 0.001;
-    t.set(i, v);
-  }
-  return t;
-}
+using testing::randomTensor;
 
 void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what, double rtol = 2e-4,
                  double atol = 2e-4) {
-  ASSERT_EQ(expected.shape(), actual.shape()) << what;
-  ASSERT_EQ(expected.dtype(), actual.dtype()) << what;
-  int bad = 0;
-  for (int64_t i = 0; i < expected.numElements() && bad < 5; ++i) {
-    double e = expected.get(i), a = actual.get(i);
-    double tolerance = atol + rtol * std::abs(e);
-    if (std::isnan(e) && std::isnan(a)) continue;
-    if (!(std::abs(e - a) <= tolerance)) {
-      ADD_FAILURE() << what << " element " << i << ": expected " << e << ", cuda " << a;
-      ++bad;
-    }
-  }
+  testing::expectClose(expected, actual, what, "cuda", rtol, atol);
 }
 
 struct Case {
