@@ -6,6 +6,7 @@ namespace dlc::runtime {
 
 std::string describeExecutable(const Executable& e) {
   auto slotName = [&](int s) -> std::string {
+    if (s < 0) return "local";  // private to the kernel
     const Slot& slot = e.slots[s];
     switch (slot.kind) {
       case Slot::Kind::kInput: return strCat("input", slot.index);

@@ -40,7 +40,7 @@ struct Slot {
 
 struct Step {
   int kernel = 0;          // index into Executable::kernels
-  std::vector<int> slots;  // one per kernel buffer, in the kernel's order
+  std::vector<int> slots;  // one per kernel buffer, in the kernel's order; -1 for `local` buffers
 };
 
 struct ParamWrite {

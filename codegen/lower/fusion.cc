@@ -120,6 +120,15 @@ class Fuser {
       newGroup(op, false);
       return;
     }
+    // An activation on a matmul or convolution that its consumer reads at
+    // other indices (a pool, the next dense layer) stays with its producer
+    // as an epilogue: the producer's result is stored once either way, and
+    // this way it is stored activated.
+    if (recomputed && isEpilogueOfExpensiveProducer(op)) {
+      remark(op, *first_user, "it is the epilogue of an op that cannot be recomputed");
+      newGroup(op, false);
+      return;
+    }
     if (outside) {
       // An extra output: it must cover the group's whole domain.
       if (value->type() != group.outputs.front()->type()) {
@@ -132,6 +141,19 @@ class Fuser {
     group.ops.push_back(&op);
     group_index_[&op] = target;
     recomputed_[&op] = recomputed;
+  }
+
+  // An elementwise op with an operand of its own shape made by a
+  // non-cheap computed op used only here.
+  static bool isEpilogueOfExpensiveProducer(const ir::Operation& op) {
+    if (!op.def().has(ir::kElementwise)) return false;
+    for (const ir::Value* v : op.operands()) {
+      const ir::Operation* producer = v->producer();
+      if (!producer || isBinding(*producer) || isCheap(*producer) || producer->numResults() != 1) continue;
+      if (!opLowering(producer->kind()).compute) continue;
+      if (v->users().size() == 1 && v->type() == op.result(0)->type()) return true;
+    }
+    return false;
   }
 
   void newGroup(const ir::Operation& op, bool built) {
