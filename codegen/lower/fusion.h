@@ -16,6 +16,10 @@
 // moment updates beside the weight update). Reductions pull their elementwise
 // prologue in by the first rule (reduce_sum(exp(x - max))).
 //
+// An activation that would join its consumer at other indices, although its
+// own producer is a matmul or convolution used only by it, becomes that
+// producer's epilogue instead.
+//
 // Ops with a kernel builder (scatters, recurrences, multi-result backward
 // ops) are groups of their own. `param`, `constant` and `assign` belong to
 // no group: the planner binds them to buffers.
