@@ -3,6 +3,8 @@
 // adjoint of the forward geometry (windows.h), each with its in-range test.
 // They are the adjoints of the forward computes exactly as reference/
 // backward.cc's are of reference/convolution.cc.
+#include <functional>
+
 #include "codegen/compute/expr.h"
 #include "codegen/compute/lowerings.h"
 #include "codegen/compute/windows.h"
@@ -13,6 +15,18 @@ namespace {
 using namespace cx;  // NOLINT: the expression shorthands
 
 ir::DType resultDType(const ComputeContext& ctx) { return ctx.types.result_dtypes[0]; }
+
+// The sum over a pool's window taps of `body(tap)`. When windows do not
+// overlap (stride = window), an input cell lies in at most one window, at
+// tap (input + before) mod stride: the sum is that one term.
+ExprRef sumOverWindows(const ComputeContext& ctx, const PoolGeometry& p, ExprRef h, ExprRef w, ExprRef zero,
+                       const std::function<ExprRef(const Index&)>& body) {
+  if (p.rows.stride == p.rows.window && p.cols.stride == p.cols.window)
+    return body({rem(add(h, idx(p.rows.before)), idx(p.rows.stride)),
+                 rem(add(w, idx(p.cols.before)), idx(p.cols.stride))});
+  std::vector<int64_t> window = {p.rows.window, p.cols.window};
+  return reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, body);
+}
 
 // (g, kernel, like) -> dx[n, h, w, c]: the sum over the taps (i, j) and the
 // filters f of c's group of g[n, y, z, f] * kernel[i, j, q, f], for the
@@ -72,7 +86,7 @@ absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t,
   ExprRef v = operand(ctx, 0, {n, h, w, c});
   bool is_float = ir::isFloat(type);
   std::vector<int64_t> window = {p.rows.window, p.cols.window};
-  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, [&](const Index& t) {
+  ExprRef sum = sumOverWindows(ctx, p, h, w, zero, [&](const Index& t) {
     WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
     ExprRef self = add(mul(t[0], idx(p.cols.window)), t[1]);
     ExprRef breaks = reduceNest(ctx.kernel, ReduceOp::kMax, window, idx(0), [&](const Index& s) {
@@ -101,8 +115,7 @@ absl::StatusOr<ExprRef> avgpool2dGrad(const ComputeContext& ctx, size_t,
   ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
   ScalarType type = arithType(resultDType(ctx));
   ExprRef zero = kir::constant(type, 0);
-  std::vector<int64_t> window = {p.rows.window, p.cols.window};
-  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, [&](const Index& t) {
+  ExprRef sum = sumOverWindows(ctx, p, h, w, zero, [&](const Index& t) {
     WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
     // A window holding (h, w) has at least one valid cell.
     ExprRef count = kir::cast(type, max(validCells(p, y.at, z.at), idx(1)));
