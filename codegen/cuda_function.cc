@@ -1,8 +1,11 @@
 #include "codegen/cuda_function.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
+#include "runtime/cuda/cublaslt.h"
+#include "runtime/cuda/cudnn.h"
 #include "runtime/cuda/nvrtc.h"
 #include "runtime/kernel_cache.h"
 #include "support/status_macros.h"
@@ -40,6 +43,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   auto start = std::chrono::steady_clock::now();
   LowerOptions lower = options.lower;
   lower.schedule.cpu = false;  // the CUDA emitter maps reductions per thread or per block itself
+  lower.library = options.libraries;
   ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, lower));
   out.times.lower_ms = millisecondsSince(start);
 
@@ -61,6 +65,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   // Each step passes one address per non-local buffer, as the emitter's
   // parameter lists expect.
   for (const runtime::Step& step : out.lowered.executable.steps) {
+    if (step.isLibraryCall()) continue;
     const kir::Kernel& kernel = out.lowered.kernels.kernels[step.kernel];
     size_t params = 0, slots = 0;
     for (const kir::Buffer& b : kernel.buffers) params += b.role != kir::BufferRole::kLocal;
@@ -116,11 +121,33 @@ absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::compile(const ir::Fu
   // A cubin runs on its own arch only; anything older goes as PTX.
   if (arch.starts_with("sm_") && arch != device_arch) arch = strCat("compute_", wanted);
 
+  // A library this machine lacks leaves its ops to generated kernels.
+  CudaCompileOptions local = options;
+  if (local.libraries.gemm && !runtime::cuda::CublasLt::available()) local.libraries.gemm = false;
+  if (local.libraries.convolution && !runtime::cuda::Cudnn::available()) local.libraries.convolution = false;
+  absl::StatusOr<std::unique_ptr<CudaFunction>> f = build(*device, function, input_shapes, arch, local);
+  if (f.ok() || !local.libraries.any()) return f;
+  // A library that refuses a call (no algorithm for a shape, a broken
+  // install) must not stop the function from running: generated kernels
+  // compute every op.
+  local.libraries = LibraryOptions{};
+  absl::StatusOr<std::unique_ptr<CudaFunction>> fallback = build(*device, function, input_shapes, arch, local);
+  if (!fallback.ok()) return f.status();
+  std::fprintf(stderr, "dlc: warning: %s; running generated kernels instead of library calls\n",
+               std::string(f.status().message()).c_str());
+  return fallback;
+}
+
+absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::build(runtime::cuda::CudaDevice& device,
+                                                                  const ir::Function& function,
+                                                                  std::span<const std::vector<int64_t>> input_shapes,
+                                                                  const std::string& arch,
+                                                                  const CudaCompileOptions& options) {
   std::unique_ptr<CudaFunction> f(new CudaFunction());
   ASSIGN_OR_RETURN(f->compiled_, compileCudaModuleOnly(function, input_shapes, arch, options,
-                                                       std::to_string(device->driverVersion())));
+                                                       std::to_string(device.driverVersion())));
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(runtime::cuda::Module module, runtime::cuda::Module::load(*device, f->compiled_.image));
+  ASSIGN_OR_RETURN(runtime::cuda::Module module, runtime::cuda::Module::load(device, f->compiled_.image));
   f->module_.emplace(std::move(module));
   const runtime::Executable& exe = f->compiled_.lowered.executable;
   std::vector<runtime::cuda::BoundKernel> kernels;
@@ -143,7 +170,7 @@ absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::compile(const ir::Fu
     }
     kernels.push_back(std::move(bound));
   }
-  ASSIGN_OR_RETURN(f->executor_, runtime::cuda::Executor::create(*device, exe, std::move(kernels), options.executor));
+  ASSIGN_OR_RETURN(f->executor_, runtime::cuda::Executor::create(device, exe, std::move(kernels), options.executor));
   f->compiled_.times.load_ms = millisecondsSince(start);
   return f;
 }

@@ -22,7 +22,10 @@
 namespace dlc::codegen {
 
 struct CudaCompileOptions {
-  LowerOptions lower;  // schedule.cpu is always turned off
+  LowerOptions lower;  // schedule.cpu is always turned off; library is `libraries`
+  // Ops handed to cuBLASLt and cuDNN (DLC_CUDA_LIBRARIES). CudaFunction
+  // turns off a library that cannot be loaded on this machine.
+  LibraryOptions libraries = LibraryOptions::forCudaFromEnvironment();
   // "sm_90" (or "compute_90" for PTX): what NVRTC compiles for. Empty: the
   // device's own arch. An sm_XX other than the device's is compiled as
   // compute_XX PTX for the driver to finish (older arches run on newer GPUs
@@ -58,9 +61,7 @@ struct CudaCompiled {
 
 // Lowers, emits and compiles with NVRTC for `arch` ("sm_80", "compute_90"),
 // without a device. `driver_version` goes into the cache key ("" without a
-// device). Errors: the lowering's and emitter's; Unimplemented naming a kernel
-// made of library calls (the CUDA runtime does not dispatch them yet);
-// NVRTC's log as InvalidArgument; FailedPrecondition without libnvrtc.
+// device). Errors: the lowering's and emitter's; NVRTC's log as InvalidArgument; FailedPrecondition without libnvrtc.
 absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
                                                    std::span<const std::vector<int64_t>> input_shapes,
                                                    std::string_view arch, const CudaCompileOptions& options = {},
@@ -70,7 +71,9 @@ class CudaFunction {
  public:
   // Opens the default device (Unavailable without a driver or GPU), then
   // compileCudaModuleOnly for the device's arch, loads the module, resolves
-  // every launch and creates the executor (device memory is allocated here).
+  // every launch and creates the executor (device memory is allocated here;
+  // cuBLASLt and cuDNN plan their calls). Should a library fail to plan a
+  // call, compiles again without library calls and says so on stderr.
   static absl::StatusOr<std::unique_ptr<CudaFunction>> compile(const ir::Function& function,
                                                                std::span<const std::vector<int64_t>> input_shapes,
                                                                const CudaCompileOptions& options = {});
@@ -90,6 +93,12 @@ class CudaFunction {
 
  private:
   CudaFunction() = default;
+  // compile() on a device for `arch`, with exactly `options`' libraries.
+  static absl::StatusOr<std::unique_ptr<CudaFunction>> build(runtime::cuda::CudaDevice& device,
+                                                             const ir::Function& function,
+                                                             std::span<const std::vector<int64_t>> input_shapes,
+                                                             const std::string& arch,
+                                                             const CudaCompileOptions& options);
   CudaCompiled compiled_;
   std::optional<runtime::cuda::Module> module_;
   std::unique_ptr<runtime::cuda::Executor> executor_;

@@ -17,18 +17,28 @@ std::string describeExecutable(const Executable& e) {
     }
     return "";
   };
-  std::string out = strCat("// plan: ", e.steps.size(), " kernel calls, arena ", e.arena_bytes,
-                           " bytes (", e.unshared_bytes, " without reuse)\n");
+  std::string out = strCat("// plan: ", e.steps.size() - e.library_calls.size(), " kernel calls, ");
+  if (!e.library_calls.empty()) strAppend(&out, e.library_calls.size(), " library calls, ");
+  strAppend(&out, "arena ", e.arena_bytes, " bytes (", e.unshared_bytes, " without reuse)\n");
   for (const Step& step : e.steps) {
     std::vector<std::string> slots;
     for (int s : step.slots) slots.push_back(slotName(s));
-    strAppend(&out, "call @", e.kernels[step.kernel], "(", strJoin(slots, ", "), ")\n");
+    if (step.isLibraryCall()) {
+      strAppend(&out, "library ", stepName(e, step), " (", strJoin(slots, ", "), ")\n");
+    } else {
+      strAppend(&out, "call @", e.kernels[step.kernel], "(", strJoin(slots, ", "), ")\n");
+    }
   }
   for (const ParamWrite& w : e.writes) strAppend(&out, "write @", w.name, " = ", slotName(w.slot), "\n");
   std::vector<std::string> outputs;
   for (int s : e.outputs) outputs.push_back(slotName(s));
   strAppend(&out, "return ", strJoin(outputs, ", "), "\n");
   return out;
+}
+
+std::string stepName(const Executable& e, const Step& step) {
+  if (!step.isLibraryCall()) return e.kernels[step.kernel];
+  return describeLibraryCall(e.library_calls[step.library]);
 }
 
 absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable,

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ir/dtype.h"
+#include "runtime/library_call.h"
 #include "runtime/tensor.h"
 
 namespace dlc::runtime {
@@ -38,9 +39,14 @@ struct Slot {
   std::vector<int64_t> shape;
 };
 
+// A kernel launch, or (library >= 0) a library call.
 struct Step {
   int kernel = 0;          // index into Executable::kernels
-  std::vector<int> slots;  // one per kernel buffer, in the kernel's order; -1 for `local` buffers
+  int library = -1;        // index into Executable::library_calls; then `kernel` is unused
+  std::vector<int> slots;  // one per kernel buffer, in the kernel's order (-1 for `local`
+                           // buffers), or the library call's operands (runtime/library_call.h)
+
+  bool isLibraryCall() const { return library >= 0; }
 };
 
 struct ParamWrite {
@@ -58,6 +64,7 @@ struct IndexCheck {
 
 struct Executable {
   std::vector<std::string> kernels;
+  std::vector<LibraryCall> library_calls;
   std::vector<Slot> slots;
   std::vector<Step> steps;
   std::vector<std::string> params;
@@ -71,6 +78,9 @@ struct Executable {
 
 // A readable summary: steps with their slots, and the plan's sizes.
 std::string describeExecutable(const Executable& executable);
+
+// The step's kernel name, or its library call's description.
+std::string stepName(const Executable& executable, const Step& step);
 
 // Checks the caller's inputs and parameters against the slots (dtype and
 // size) before anything runs. Returns each slot's host address (inputs,

@@ -78,6 +78,13 @@ class Fuser {
       return;
     }
     const ir::Value* value = op.result(0);
+    for (const ir::Operation* user : value->users()) {
+      if (user->kind() != OpKind::kAssign && isLibrary(*user)) {
+        remark(op, *user, "its user is a library call, which reads its operands from memory");
+        newGroup(op, false);
+        return;
+      }
+    }
     int target = -1;
     bool outside = outputs_.contains(value);  // used beyond any group
     const ir::Operation* first_user = nullptr;
@@ -103,6 +110,11 @@ class Fuser {
     FusionGroup& group = groups_[target];
     if (group.built) {
       remark(op, *first_user, "its user is lowered by a kernel builder");
+      newGroup(op, false);
+      return;
+    }
+    if (group.library && isLibrary(op)) {
+      remark(op, *first_user, "its kernel already follows another library call");
       newGroup(op, false);
       return;
     }
@@ -139,9 +151,12 @@ class Fuser {
       group.outputs.push_back(value);
     }
     group.ops.push_back(&op);
+    if (isLibrary(op)) group.library = &op;
     group_index_[&op] = target;
     recomputed_[&op] = recomputed;
   }
+
+  bool isLibrary(const ir::Operation& op) const { return options_.is_library && options_.is_library(op); }
 
   // An elementwise op with an operand of its own shape made by a
   // non-cheap computed op used only here.
@@ -160,6 +175,7 @@ class Fuser {
     FusionGroup group;
     group.built = built;
     group.ops.push_back(&op);
+    if (!built && isLibrary(op)) group.library = &op;
     for (size_t i = 0; i < op.numResults(); ++i) group.outputs.push_back(op.result(i));
     group_index_[&op] = static_cast<int>(groups_.size());
     groups_.push_back(std::move(group));
@@ -200,6 +216,7 @@ std::string printFusion(const ir::Function& function, const FusionPlan& plan) {
     std::string note = strCat("kernel ", group->id);
     if (group->ops.size() > 1) strAppend(&note, group->root() == &op ? " root" : " fused");
     if (group->built) strAppend(&note, " builder");
+    if (group->library == &op) strAppend(&note, " library");
     return note;
   });
   return out.str();

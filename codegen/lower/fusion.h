@@ -21,11 +21,14 @@
 // producer's epilogue instead.
 //
 // Ops with a kernel builder (scatters, recurrences, multi-result backward
-// ops) are groups of their own. `param`, `constant` and `assign` belong to
+// ops) are groups of their own. An op that runs as a library call
+// (FusionOptions::is_library) takes no producer in: it reads its operands
+// from memory. `param`, `constant` and `assign` belong to
 // no group: the planner binds them to buffers.
 #ifndef DLC_CODEGEN_LOWER_FUSION_H_
 #define DLC_CODEGEN_LOWER_FUSION_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,9 @@ struct FusionGroup {
   // Values the group stores: the root's results first, then extra outputs.
   std::vector<const ir::Value*> outputs;
   bool built = false;  // a single op lowered by its kernel builder
+  // The op that runs as a library call before the group's kernel (at most
+  // one per group; codegen/lower/library.h), or null.
+  const ir::Operation* library = nullptr;
 
   const ir::Operation* root() const { return ops.back(); }
 };
@@ -58,6 +64,10 @@ struct FusionPlan {
 struct FusionOptions {
   bool enabled = true;  // false: every op is its own group (for testing)
   bool remarks = false;
+  // Ops that run as library calls: nothing fuses into them (their operands
+  // are read from memory), at most one per group, and they may still have
+  // an epilogue. Null: none.
+  std::function<bool(const ir::Operation&)> is_library;
 };
 
 FusionPlan fuse(const ir::Function& function, const FusionOptions& options = {});

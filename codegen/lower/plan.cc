@@ -56,44 +56,24 @@ int64_t placeBuffers(std::vector<Slot>& slots, const std::vector<Lifetime>& life
 
 class Planner {
  public:
-  Planner(const ir::Function& function, LoweredFunction& out, const ScheduleOptions& schedule)
-      : function_(function), out_(out), schedule_(schedule) {}
+  Planner(const ir::Function& function, LoweredFunction& out, const LowerOptions& options)
+      : function_(function), out_(out), schedule_(options.schedule), library_(options.library) {}
 
   absl::Status run() {
     runtime::Executable& exe = out_.executable;
     for (size_t i = 0; i < function_.arguments().size(); ++i)
       bindValue(function_.argument(i), Slot::Kind::kInput, static_cast<int>(i));
     for (const FusionGroup& group : out_.fusion.groups) {
+      if (group.library) {
+        std::optional<LibraryPlan> plan = planLibraryCall(*group.library, out_.types, library_);
+        if (!plan)
+          return absl::InternalError(strCat("'", group.library->name(), "' was fused as a library call but has none"));
+        RETURN_IF_ERROR(addLibraryGroup(group, std::move(*plan)));
+        continue;
+      }
       std::string name = strCat("k", group.id, "_", group.root()->name());
       ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
-      runtime::Step step;
-      step.kernel = static_cast<int>(out_.kernels.kernels.size());
-      int step_index = static_cast<int>(exe.steps.size());
-      for (size_t b = 0; b < lowered.sources.size(); ++b) {
-        const BufferSource& source = lowered.sources[b];
-        const kir::Buffer& buffer = lowered.kernel.buffers[b];
-        int slot = -1;
-        switch (source.kind) {
-          case BufferSource::Kind::kValue: {
-            ASSIGN_OR_RETURN(slot, slotOf(source.value, buffer.role != kir::BufferRole::kIn, step_index));
-            break;
-          }
-          case BufferSource::Kind::kRunState:
-            slot = runStateSlot();
-            break;
-          case BufferSource::Kind::kScratch:
-            slot = newSlot(Slot{Slot::Kind::kArena, -1, 0, buffer.size * ir::dtypeSize(buffer.dtype), buffer.dtype,
-                                {buffer.size}});
-            lifetimes_.push_back(Lifetime{slot, step_index, step_index});
-            break;
-          case BufferSource::Kind::kLocal:
-            break;  // private to the kernel: no slot
-        }
-        step.slots.push_back(slot);
-      }
-      exe.kernels.push_back(lowered.kernel.name);
-      out_.kernels.kernels.push_back(std::move(lowered.kernel));
-      exe.steps.push_back(std::move(step));
+      RETURN_IF_ERROR(addKernelStep(std::move(lowered)));
     }
     int end = static_cast<int>(exe.steps.size());
     for (const auto& op : function_.ops()) {
@@ -127,6 +107,115 @@ class Planner {
   }
 
  private:
+  // A step for `lowered`, binding its buffers to slots; a kLibraryResult
+  // buffer reads `library_result`.
+  absl::Status addKernelStep(LoweredGroup lowered, int library_result = -1) {
+    runtime::Executable& exe = out_.executable;
+    runtime::Step step;
+    step.kernel = static_cast<int>(out_.kernels.kernels.size());
+    int step_index = static_cast<int>(exe.steps.size());
+    for (size_t b = 0; b < lowered.sources.size(); ++b) {
+      const BufferSource& source = lowered.sources[b];
+      const kir::Buffer& buffer = lowered.kernel.buffers[b];
+      int slot = -1;
+      switch (source.kind) {
+        case BufferSource::Kind::kValue: {
+          ASSIGN_OR_RETURN(slot, slotOf(source.value, buffer.role != kir::BufferRole::kIn, step_index));
+          break;
+        }
+        case BufferSource::Kind::kRunState:
+          slot = runStateSlot();
+          break;
+        case BufferSource::Kind::kScratch:
+          slot = scratchSlot(buffer.dtype, {buffer.size}, step_index);
+          break;
+        case BufferSource::Kind::kLocal:
+          break;  // private to the kernel: no slot
+        case BufferSource::Kind::kLibraryResult:
+          if (library_result < 0) return absl::InternalError("a kernel reads a library result that no call made");
+          slot = library_result;
+          extendLifetime(slot, step_index);
+          break;
+      }
+      step.slots.push_back(slot);
+    }
+    exe.kernels.push_back(lowered.kernel.name);
+    out_.kernels.kernels.push_back(std::move(lowered.kernel));
+    exe.steps.push_back(std::move(step));
+    return absl::OkStatus();
+  }
+
+  // Layout kernels, the call, and the group's kernel after it (plan.h).
+  absl::Status addLibraryGroup(const FusionGroup& group, LibraryPlan plan) {
+    runtime::Executable& exe = out_.executable;
+    const ir::Operation& op = *group.library;
+    std::string origin(op.name());
+    if (op.location().valid()) strAppend(&origin, " at line ", op.location().line);
+    std::vector<int> call_slots;
+    for (size_t i = 0; i < plan.operands.size(); ++i) {
+      const LibraryPlan::Operand& operand = plan.operands[i];
+      int step_index = static_cast<int>(exe.steps.size());
+      ASSIGN_OR_RETURN(int slot, slotOf(operand.value, false, step_index));
+      if (!operand.layout.empty()) {
+        const ConcreteType& t = out_.types.at(operand.value);
+        std::vector<int64_t> shape;
+        for (int d : operand.layout) shape.push_back(t.shape[static_cast<size_t>(d)]);
+        int converted = scratchSlot(t.dtype, shape, step_index);
+        kir::Kernel layout = layoutKernel(strCat("k", group.id, "_layout", i), strCat("operand ", i, " of ", origin),
+                                          t.dtype, t.shape, operand.layout);
+        exe.kernels.push_back(layout.name);
+        out_.kernels.kernels.push_back(std::move(layout));
+        exe.steps.push_back(runtime::Step{static_cast<int>(exe.kernels.size() - 1), -1, {slot, converted}});
+        slot = converted;
+      }
+      call_slots.push_back(slot);
+    }
+    // Where the call writes: the group's output itself when nothing is
+    // left to compute after it.
+    const ir::Value* direct = nullptr;
+    if (plan.result_layout.empty() && !plan.bias_after && group.outputs.size() == 1) {
+      const ir::Operation* root = group.root();
+      if (group.ops.size() == 1) {
+        direct = op.result(0);
+      } else if (plan.call.kind == runtime::LibraryCall::Kind::kGemm && group.ops.size() == 2 &&
+                 root->kind() == ir::OpKind::kRelu && root->operand(0) == op.result(0)) {
+        direct = root->result(0);
+        plan.call.gemm.activation = runtime::GemmCall::Activation::kRelu;
+      }
+    }
+    int call_step = static_cast<int>(exe.steps.size());
+    for (int slot : call_slots) extendLifetime(slot, call_step);
+    int result = -1;
+    if (direct) {
+      ASSIGN_OR_RETURN(result, slotOf(direct, true, call_step));
+    } else {
+      result = scratchSlot(plan.call.dtype, plan.result_shape, call_step);
+    }
+    call_slots.push_back(result);
+    exe.library_calls.push_back(plan.call);
+    exe.steps.push_back(runtime::Step{0, static_cast<int>(exe.library_calls.size() - 1), std::move(call_slots)});
+    if (direct) return absl::OkStatus();
+    LibraryResult library{plan.result_shape, plan.result_layout, plan.bias_after};
+    ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, strCat("k", group.id, "_", group.root()->name()),
+                                                      schedule_, &library));
+    return addKernelStep(std::move(lowered), result);
+  }
+
+  // An arena slot that only the plan's steps use, live from `step`.
+  int scratchSlot(ir::DType dtype, std::vector<int64_t> shape, int step) {
+    int64_t elements = 1;
+    for (int64_t d : shape) elements *= d;
+    int slot = newSlot(Slot{Slot::Kind::kArena, -1, 0, elements * ir::dtypeSize(dtype), dtype, std::move(shape)});
+    lifetime_of_[slot] = lifetimes_.size();
+    lifetimes_.push_back(Lifetime{slot, step, step});
+    return slot;
+  }
+
+  void extendLifetime(int slot, int step) {
+    if (auto life = lifetime_of_.find(slot); life != lifetime_of_.end())
+      lifetimes_[life->second].last = std::max(lifetimes_[life->second].last, step);
+  }
+
   int newSlot(Slot slot) {
     out_.executable.slots.push_back(std::move(slot));
     return static_cast<int>(out_.executable.slots.size() - 1);
@@ -182,6 +271,7 @@ class Planner {
   const ir::Function& function_;
   LoweredFunction& out_;
   ScheduleOptions schedule_;
+  LibraryOptions library_;
   absl::flat_hash_map<const ir::Value*, int> slot_of_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
   std::vector<Lifetime> lifetimes_;
@@ -195,8 +285,14 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
                                               const LowerOptions& options) {
   LoweredFunction out;
   ASSIGN_OR_RETURN(out.types, concreteTypes(function, input_shapes));
-  out.fusion = fuse(function, options.fusion);
-  RETURN_IF_ERROR(Planner(function, out, options.schedule).run());
+  FusionOptions fusion = options.fusion;
+  if (options.library.any()) {
+    fusion.is_library = [&](const ir::Operation& op) {
+      return planLibraryCall(op, out.types, options.library).has_value();
+    };
+  }
+  out.fusion = fuse(function, fusion);
+  RETURN_IF_ERROR(Planner(function, out, options).run());
   return out;
 }
 

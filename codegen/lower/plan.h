@@ -7,6 +7,13 @@
 // one arena, largest first, each at the lowest 64-byte-aligned offset where
 // it overlaps no placed buffer that is live at the same time (the greedy
 // by-size strategy of TensorFlow Lite's arena planner).
+//
+// A group with a library op (codegen/lower/library.h) becomes up to three
+// kinds of steps: layout kernels for operands the library wants in another
+// layout, the library call, and the group's kernel reading the call's
+// result. The call writes the group's output itself, with no kernel after
+// it, when the group is the op alone in its own layout (or a GEMM under a
+// relu, which cuBLASLt applies as an epilogue).
 #ifndef DLC_CODEGEN_LOWER_PLAN_H_
 #define DLC_CODEGEN_LOWER_PLAN_H_
 
@@ -15,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "codegen/lower/fusion.h"
+#include "codegen/lower/library.h"
 #include "codegen/lower/schedule.h"
 #include "codegen/lower/shapes.h"
 #include "ir/ir.h"
@@ -31,8 +39,9 @@ struct LoweredFunction {
 };
 
 struct LowerOptions {
-  FusionOptions fusion;
+  FusionOptions fusion;      // is_library is set from `library`
   ScheduleOptions schedule;  // cpu = false for GPU emitters
+  LibraryOptions library;    // none by default (the CPU); a CUDA target's from its environment
 };
 
 absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,

@@ -161,8 +161,8 @@ class Hoister {
 class GroupLowering {
  public:
   GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name,
-                const ScheduleOptions& options)
-      : group_(group), types_(types), options_(options) {
+                const ScheduleOptions& options, const LibraryResult* library)
+      : group_(group), types_(types), options_(options), library_(library) {
     out_.kernel.name = std::move(name);
     out_.kernel.origin = describeOps(group);
     for (const ir::Operation* op : group.ops) members_.insert(op);
@@ -220,6 +220,7 @@ class GroupLowering {
     std::string key = strCat(reinterpret_cast<uintptr_t>(&op), "/", result);
     for (const ExprRef& i : index) strAppend(&key, "/", kir::structuralKey(i));
     if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    if (library_ && &op == group_.library) return memo_[key] = libraryResultAt(op, index);
     const OpLowering& lowering = opLowering(op.kind());
     if (!lowering.compute)
       return absl::InternalError(strCat("'", op.name(), "' has no compute but was fused"));
@@ -235,6 +236,33 @@ class GroupLowering {
     RETURN_IF_ERROR(error_);
     memo_[key] = e;
     return e;
+  }
+
+  // The library op's value at `index`: its call's result (in the call's
+  // layout), plus the bias the call did not add.
+  ExprRef libraryResultAt(const ir::Operation& op, const std::vector<ExprRef>& index) {
+    const ConcreteType& t = types_.at(op.result(0));
+    if (library_result_ < 0) {
+      int64_t elements = 1;
+      for (int64_t d : library_->shape) elements *= d;
+      out_.sources.push_back(BufferSource{BufferSource::Kind::kLibraryResult, nullptr});
+      library_result_ =
+          out_.kernel.addBuffer(kir::Buffer{"library_result", t.dtype, elements, kir::BufferRole::kIn});
+    }
+    std::vector<ExprRef> at = index;
+    if (!library_->layout.empty())
+      for (size_t d = 0; d < library_->layout.size(); ++d) at[d] = index[static_cast<size_t>(library_->layout[d])];
+    ExprRef value = kir::load(library_result_, t.dtype, linearIndex(at, library_->shape));
+    if (library_->bias_after) {
+      ExprRef bias = operandAt(op.operand(2), {index.back()});
+      if (t.dtype == ir::DType::kF32 || t.dtype == ir::DType::kF64) {
+        value = kir::binary(kir::BinaryOp::kAdd, value, bias);
+      } else {  // f16, bf16: summed in f32, as the ops' computes do
+        value = kir::cast(t.dtype, kir::binary(kir::BinaryOp::kAdd, kir::cast(ir::DType::kF32, value),
+                                               kir::cast(ir::DType::kF32, bias)));
+      }
+    }
+    return value;
   }
 
   absl::Status compute() {
@@ -469,6 +497,8 @@ class GroupLowering {
   const FusionGroup& group_;
   const ConcreteTypes& types_;
   ScheduleOptions options_;
+  const LibraryResult* library_ = nullptr;
+  kir::BufferId library_result_ = -1;
   LoweredGroup out_;
   absl::flat_hash_set<const ir::Operation*> members_;
   absl::flat_hash_map<const ir::Value*, kir::BufferId> inputs_;
@@ -481,8 +511,9 @@ class GroupLowering {
 }  // namespace
 
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
-                                        std::string kernel_name, const ScheduleOptions& options) {
-  return GroupLowering(group, types, std::move(kernel_name), options).run();
+                                        std::string kernel_name, const ScheduleOptions& options,
+                                        const LibraryResult* library) {
+  return GroupLowering(group, types, std::move(kernel_name), options, library).run();
 }
 
 }  // namespace dlc::codegen

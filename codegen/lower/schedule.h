@@ -27,7 +27,9 @@ namespace dlc::codegen {
 
 // What each buffer of a lowered kernel is bound to.
 struct BufferSource {
-  enum class Kind { kValue, kRunState, kScratch, kLocal };
+  // kLibraryResult: the result of the library call that runs before the
+  // kernel (LibraryResult below).
+  enum class Kind { kValue, kRunState, kScratch, kLocal, kLibraryResult };
   Kind kind = Kind::kValue;
   const ir::Value* value = nullptr;  // kValue: an input or output of the group
 };
@@ -48,8 +50,17 @@ struct ScheduleOptions {
   bool cpu = true;
 };
 
+// For a group whose library op ran as a call before the kernel: the kernel
+// reads that op's value from the call's result instead of computing it.
+struct LibraryResult {
+  std::vector<int64_t> shape;  // the call's result, row-major
+  std::vector<int> layout;     // dim d of it is dim layout[d] of the op's value; empty: the same
+  bool bias_after = false;     // add the op's operand 2 (a bias on the last axis)
+};
+
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
-                                        std::string kernel_name, const ScheduleOptions& options = {});
+                                        std::string kernel_name, const ScheduleOptions& options = {},
+                                        const LibraryResult* library = nullptr);
 
 }  // namespace dlc::codegen
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/cpu/library_calls.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -47,10 +48,14 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     buffers.clear();
     for (int s : step.slots) buffers.push_back(s < 0 ? nullptr : address[s]);
     auto start = std::chrono::steady_clock::now();
-    kernels_[step.kernel](buffers.data());
+    if (step.isLibraryCall()) {
+      RETURN_IF_ERROR(runLibraryCallOnHost(exe.library_calls[step.library], buffers));
+    } else {
+      kernels_[step.kernel](buffers.data());
+    }
     if (profile)
       times.emplace_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
-                         exe.kernels[step.kernel]);
+                         runtime::stepName(exe, step));
   }
   if (profile) {
     std::sort(times.rbegin(), times.rend());

@@ -100,6 +100,8 @@ struct CublasLt::Plan {
   }
 };
 
+bool CublasLt::available() { return loadCublasLt().ok(); }
+
 absl::StatusOr<std::unique_ptr<CublasLt>> CublasLt::create(const CudaDevice& device, std::size_t workspace_bytes) {
   std::unique_ptr<CublasLt> lt(new CublasLt());
   ASSIGN_OR_RETURN(lt->api_, loadCublasLt());

@@ -27,6 +27,8 @@ class CublasLt {
   // a handle and allocates `workspace_bytes` of workspace.
   static absl::StatusOr<std::unique_ptr<CublasLt>> create(const CudaDevice& device,
                                                           std::size_t workspace_bytes = 32 << 20);
+  // Whether libcublasLt.so.13 can be opened and has every function dlc calls.
+  static bool available();
   ~CublasLt();
 
   // D = epilogue(A·B + bias) on `stream`, all row-major and dense: A is

@@ -65,6 +65,10 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::create(const CudaDevice& dev
   ASSIGN_OR_RETURN(Stream stream, Stream::create(device));
   std::unique_ptr<Executor> e(new Executor(device, executable, std::move(kernels), options, std::move(stream)));
   RETURN_IF_ERROR(e->allocate());
+  if (!executable.library_calls.empty()) {
+    ASSIGN_OR_RETURN(e->library_, LibraryCalls::create(device, executable));
+    e->device_bytes_ += e->library_->workspaceBytes();
+  }
   return e;
 }
 
@@ -149,8 +153,9 @@ absl::Status Executor::allocate() {
   step_bytes_.assign(exe.steps.size(), 0);
   for (size_t i = 0; i < exe.steps.size(); ++i) {
     const runtime::Step& step = exe.steps[i];
-    if (step.kernel < 0 || static_cast<size_t>(step.kernel) >= kernels_.size())
-      return absl::InternalError(strCat("cuda executor: step ", i, " names no kernel"));
+    if (step.isLibraryCall() ? static_cast<size_t>(step.library) >= exe.library_calls.size()
+                             : step.kernel < 0 || static_cast<size_t>(step.kernel) >= kernels_.size())
+      return absl::InternalError(strCat("cuda executor: step ", i, " names no kernel or library call"));
     for (int s : step.slots) {
       if (s < 0) continue;  // a local buffer: not a kernel parameter
       if (static_cast<size_t>(s) >= address_.size())
@@ -166,10 +171,19 @@ absl::Status Executor::enqueueSteps(Stream& stream, bool sync_each, bool profile
   std::vector<void*> args;
   for (size_t i = 0; i < executable_.steps.size(); ++i) {
     const runtime::Step& step = executable_.steps[i];
+    if (profile) RETURN_IF_ERROR(profile_events_[2 * i].record(stream));
+    if (step.isLibraryCall()) {
+      auto context = [&] {
+        return strCat(" (step ", i, " of ", executable_.steps.size(), ", ", runtime::stepName(executable_, step), ")");
+      };
+      RETURN_IF_ERROR(annotate(library_->enqueue(stream, step.library, step_args_[i]), context()));
+      if (sync_each) RETURN_IF_ERROR(annotate(stream.synchronize(), strCat(" after", context())));
+      if (profile) RETURN_IF_ERROR(profile_events_[2 * i + 1].record(stream));
+      continue;
+    }
     const BoundKernel& kernel = kernels_[step.kernel];
     args.clear();
     for (CuDevicePtr& p : step_args_[i]) args.push_back(&p);
-    if (profile) RETURN_IF_ERROR(profile_events_[2 * i].record(stream));
     for (const BoundLaunch& launch : kernel.launches) {
       if (launch.config.grid.x == 0 || launch.config.grid.y == 0 || launch.config.grid.z == 0) continue;
       auto context = [&] {
@@ -192,7 +206,8 @@ absl::Status Executor::printProfile() {
     double bytes = static_cast<double>(step_bytes_[i]);
     double gbps = ms > 0 ? bytes / (static_cast<double>(ms) * 1e6) : 0.0;
     std::fprintf(stderr, "dlc profile: %.4f ms %s %lld bytes %.1f GB/s\n", static_cast<double>(ms),
-                 kernels_[executable_.steps[i].kernel].name.c_str(), static_cast<long long>(step_bytes_[i]), gbps);
+                 runtime::stepName(executable_, executable_.steps[i]).c_str(), static_cast<long long>(step_bytes_[i]),
+                 gbps);
   }
   std::fprintf(stderr, "dlc profile-total: %.4f ms %zu steps\n", total, executable_.steps.size());
   return absl::OkStatus();

@@ -12,7 +12,8 @@
 //  - the run-state slot: i64[2] = {seed, step}, written on every call.
 //
 // A call: inputs, parameters and the run state go host -> device on one
-// stream; then every step's launches in order, with the step's slot
+// stream; then every step's launches (or library call: cuBLASLt, cuDNN;
+// runtime/cuda/library_calls.h) in order, with the step's slot
 // addresses as arguments (slots -1 are `local` buffers, which the CUDA
 // emitter keeps out of the parameter list); then outputs and writes
 // device -> host, and one synchronize. The first call launches eagerly; the
@@ -46,6 +47,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/cuda/device.h"
+#include "runtime/cuda/library_calls.h"
 #include "runtime/executable.h"
 
 namespace dlc::runtime::cuda {
@@ -121,6 +123,7 @@ class Executor {
   const CudaDevice& device_;
   const runtime::Executable& executable_;
   std::vector<BoundKernel> kernels_;
+  std::unique_ptr<LibraryCalls> library_;  // when the executable has library calls
   ExecutorOptions options_;
   Stream stream_;
   std::optional<DeviceArena> arena_;

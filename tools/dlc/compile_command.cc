@@ -83,7 +83,7 @@ int runCompile(const CompileFlags& flags) {
       }
       std::string arch = flags.target.starts_with("cuda:") ? flags.target.substr(5) : "sm_90";
       absl::StatusOr<std::string> out =
-          emitKernelStage(*function, {flags.emit, flags.batch, flags.fusion_remarks, arch});
+          emitKernelStage(*function, {flags.emit, flags.batch, flags.fusion_remarks, arch, flags.target.starts_with("cuda")});
       if (!out.ok()) {
         std::cerr << "dlc: error: " << out.status().message() << "\n";
         return absl::IsInvalidArgument(out.status()) ? kUserError : kInternalError;

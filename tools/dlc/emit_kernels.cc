@@ -27,15 +27,19 @@ absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const 
   codegen::LowerOptions lower;
   lower.fusion.remarks = options.remarks;
   const std::string& stage = options.stage;
-  // GPU stages are scheduled for the GPU (what CudaFunction compiles).
-  lower.schedule.cpu = !(stage == "cuda" || stage == "ptx");
-  if (stage == "fusion" || stage == "dot") {
+  // GPU stages are lowered as CudaFunction lowers them.
+  bool gpu = options.gpu || stage == "cuda" || stage == "ptx";
+  lower.schedule.cpu = !gpu;
+  if (gpu) lower.library = codegen::LibraryOptions::forCudaFromEnvironment();
+  if ((stage == "fusion" || stage == "dot") && !lower.library.any()) {
     codegen::FusionPlan plan = codegen::fuse(function, lower.fusion);
     for (const std::string& remark : plan.remarks) std::cerr << "remark: " << remark << "\n";
     return stage == "dot" ? codegen::fusionDot(function, plan) : codegen::printFusion(function, plan);
   }
   ASSIGN_OR_RETURN(codegen::LoweredFunction lowered, codegen::lowerFunction(function, shapes, lower));
   for (const std::string& remark : lowered.fusion.remarks) std::cerr << "remark: " << remark << "\n";
+  if (stage == "fusion") return codegen::printFusion(function, lowered.fusion);
+  if (stage == "dot") return codegen::fusionDot(function, lowered.fusion);
   if (stage == "kernel-ir") return kir::printKernelModule(lowered.kernels);
   if (stage == "plan") return runtime::describeExecutable(lowered.executable);
   if (stage == "llvm") return codegen::emitLlvmIr(lowered.kernels, /*optimized=*/true);

@@ -17,6 +17,10 @@ struct KernelEmitOptions {
   int64_t batch = 1;
   bool remarks = false;      // fusion remarks to stderr
   std::string arch = "sm_90";  // for ptx
+  // Lower for a GPU (--target cuda...): the GPU schedule and the library
+  // calls CudaFunction plans (DLC_CUDA_LIBRARIES). The cuda and ptx stages
+  // always are.
+  bool gpu = false;
 };
 
 bool isKernelStage(const std::string& stage);

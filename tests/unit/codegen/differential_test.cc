@@ -47,8 +47,11 @@ void expectClose(const Tensor& expected, const Tensor& actual, const std::string
   testing::expectClose(expected, actual, what, "compiled");
 }
 
-void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file) {
-  SCOPED_TRACE(strCat(file, " @", function.name()));
+// `library`: plan matmuls and convolutions as library calls (what a GPU
+// target does), run on the host by runtime/cpu/library_calls.h.
+void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file,
+                     bool library) {
+  SCOPED_TRACE(strCat(file, " @", function.name(), library ? " with library calls" : ""));
   std::mt19937 rng(7);
   std::vector<Tensor> inputs;
   std::vector<std::vector<int64_t>> shapes;
@@ -69,7 +72,10 @@ void compareFunction(const ir::Module& module, const ir::Function& function, con
   absl::StatusOr<std::vector<Tensor>> expected =
       reference::interpret(module, function, inputs, params, options, &expected_writes);
   if (!expected.ok()) GTEST_SKIP() << "the reference rejects the inputs: " << expected.status().message();
-  absl::StatusOr<std::unique_ptr<codegen::CpuFunction>> compiled = codegen::CpuFunction::compile(function, shapes);
+  codegen::LowerOptions lower;
+  if (library) lower.library = codegen::LibraryOptions{.gemm = true, .convolution = true};
+  absl::StatusOr<std::unique_ptr<codegen::CpuFunction>> compiled =
+      codegen::CpuFunction::compile(function, shapes, lower);
   ASSERT_TRUE(compiled.ok()) << compiled.status().message();
   runtime::TensorMap actual_writes;
   absl::StatusOr<std::vector<Tensor>> actual =
@@ -85,7 +91,12 @@ void compareFunction(const ir::Module& module, const ir::Function& function, con
   }
 }
 
-class Differential : public ::testing::TestWithParam<std::string> {};
+struct DifferentialCase {
+  std::string file;
+  bool library = false;
+};
+
+class Differential : public ::testing::TestWithParam<DifferentialCase> {};
 
 // VGG16 at 224x224 takes the double-precision interpreter minutes per step:
 // checked on request only.
@@ -94,20 +105,22 @@ bool isLarge(const std::string& file) {
 }
 
 TEST_P(Differential, CompiledMatchesReference) {
-  if (isLarge(GetParam()) && std::getenv("DLC_TEST_LARGE") == nullptr)
+  const std::string& file = GetParam().file;
+  const bool library = GetParam().library;
+  if (isLarge(file) && std::getenv("DLC_TEST_LARGE") == nullptr)
     GTEST_SKIP() << "a large model: set DLC_TEST_LARGE=1 to compare it";
-  std::string path = (fs::path(DLC_SOURCE_DIR) / GetParam()).string();
+  std::string path = (fs::path(DLC_SOURCE_DIR) / file).string();
   SourceManager sources;
   DiagnosticEngine diags(sources);
   std::ostringstream ignored;
-  if (GetParam().ends_with(".dlir")) {
+  if (file.ends_with(".dlir")) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
     int32_t buffer = sources.addBuffer(path, text.str());
     std::unique_ptr<ir::Module> module = ir::parseModule(sources, buffer, diags);
     if (!module) GTEST_SKIP() << "does not parse (an error test)";
-    for (const auto& f : module->functions()) compareFunction(*module, *f, GetParam());
+    for (const auto& f : module->functions()) compareFunction(*module, *f, file, library);
     return;
   }
   std::unique_ptr<ast::Program> program = frontend::parseProgram(sources, diags, path);
@@ -122,13 +135,22 @@ TEST_P(Differential, CompiledMatchesReference) {
     ASSERT_TRUE(passes::buildDefaultPipeline(pm).ok());
     ASSERT_TRUE(pm.run(*module).ok());
     for (const auto& f : module->functions())
-      if (!training || f->name().ends_with(".train_step")) compareFunction(*module, *f, GetParam());
+      if (!training || f->name().ends_with(".train_step")) compareFunction(*module, *f, file, library);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModels, Differential, ::testing::ValuesIn(testFiles()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
+// Every file as the CPU compiles it, and every file with matmuls and
+// convolutions planned as library calls.
+std::vector<DifferentialCase> testCases() {
+  std::vector<DifferentialCase> cases;
+  for (bool library : {false, true})
+    for (const std::string& file : testFiles()) cases.push_back({file, library});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, Differential, ::testing::ValuesIn(testCases()),
+                         [](const ::testing::TestParamInfo<DifferentialCase>& info) {
+                           std::string name = info.param.file + (info.param.library ? "_library" : "");
                            for (char& c : name)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;

@@ -4,9 +4,14 @@
 #include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda.h>
+#if __has_include(<cudnn.h>)
+#include <cudnn.h>
+#define DLC_HAVE_CUDNN_HEADERS 1
+#endif
 #include <gtest/gtest.h>
 
 #include "runtime/cuda/cublas_abi.h"
+#include "runtime/cuda/cudnn_abi.h"
 #include "runtime/cuda/driver.h"
 
 namespace dlc::runtime::cuda {
@@ -55,6 +60,20 @@ static_assert(sizeof(cublasLtMatmulHeuristicResult_t) == sizeof(blas::HeuristicR
 static_assert(offsetof(cublasLtMatmulHeuristicResult_t, workspaceSize) ==
               offsetof(blas::HeuristicResult, workspace_size));
 static_assert(offsetof(cublasLtMatmulHeuristicResult_t, state) == offsetof(blas::HeuristicResult, state));
+
+#ifdef DLC_HAVE_CUDNN_HEADERS
+static_assert(CUDNN_STATUS_SUCCESS == dnn::kSuccess);
+static_assert(CUDNN_DATA_FLOAT == dnn::kFloat && CUDNN_DATA_HALF == dnn::kHalf &&
+              CUDNN_DATA_BFLOAT16 == dnn::kBFloat16);
+static_assert(CUDNN_TENSOR_NHWC == dnn::kTensorNhwc);
+static_assert(CUDNN_CROSS_CORRELATION == dnn::kCrossCorrelation);
+static_assert(CUDNN_DEFAULT_MATH == dnn::kDefaultMath && CUDNN_FMA_MATH == dnn::kFmaMath);
+static_assert(sizeof(cudnnConvolutionFwdAlgoPerf_t) == sizeof(dnn::AlgoPerf));
+static_assert(sizeof(cudnnConvolutionBwdDataAlgoPerf_t) == sizeof(dnn::AlgoPerf));
+static_assert(sizeof(cudnnConvolutionBwdFilterAlgoPerf_t) == sizeof(dnn::AlgoPerf));
+static_assert(offsetof(cudnnConvolutionFwdAlgoPerf_t, memory) == offsetof(dnn::AlgoPerf, memory));
+static_assert(offsetof(cudnnConvolutionFwdAlgoPerf_t, mathType) == offsetof(dnn::AlgoPerf, math_type));
+#endif
 
 TEST(CudaAbi, MatchesTheToolkitHeaders) { SUCCEED() << "checked at compile time, CUDA " << CUDA_VERSION; }
 

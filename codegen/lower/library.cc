@@ -1,0 +1,176 @@
+#include "codegen/lower/library.h"
+
+#include <cstdlib>
+#include <limits>
+
+#include "codegen/compute/windows.h"
+#include "support/strings.h"
+
+namespace dlc::codegen {
+namespace {
+
+using runtime::ConvCall;
+using runtime::LibraryCall;
+
+// HWIO ([kh, kw, in, out], dlc's conv kernels) as KRSC ([out, kh, kw, in],
+// cuDNN's NHWC filters): dim d of KRSC is dim kHwioAsKrsc[d] of HWIO.
+const std::vector<int> kHwioAsKrsc = {3, 0, 1, 2};
+
+bool isLibraryFloat(ir::DType t) {
+  return t == ir::DType::kF32 || t == ir::DType::kF16 || t == ir::DType::kBF16;
+}
+
+// Every size a library takes as an int, and none empty.
+bool fitsInt(const std::vector<int64_t>& dims) {
+  for (int64_t d : dims)
+    if (d <= 0 || d > std::numeric_limits<int>::max()) return false;
+  return true;
+}
+
+// One dtype for every operand and the result.
+std::optional<ir::DType> commonFloat(const ir::Operation& op, const ConcreteTypes& types) {
+  ir::DType t = types.at(op.result(0)).dtype;
+  if (!isLibraryFloat(t)) return std::nullopt;
+  for (const ir::Value* v : op.operands())
+    if (types.at(v).dtype != t) return std::nullopt;
+  return t;
+}
+
+int64_t product(const std::vector<int64_t>& dims, size_t begin, size_t end) {
+  int64_t p = 1;
+  for (size_t i = begin; i < end; ++i) p *= dims[i];
+  return p;
+}
+
+std::optional<LibraryPlan> planGemm(const ir::Operation& op, const ConcreteTypes& types) {
+  std::optional<ir::DType> dtype = commonFloat(op, types);
+  const std::vector<int64_t>& a = types.at(op.operand(0)).shape;
+  const std::vector<int64_t>& b = types.at(op.operand(1)).shape;
+  // [..., m, k] @ [k, n]: the leading dims of A fold into m.
+  if (!dtype || a.size() < 2 || b.size() != 2 || a.back() != b[0]) return std::nullopt;
+  LibraryPlan plan;
+  plan.call.kind = LibraryCall::Kind::kGemm;
+  plan.call.dtype = *dtype;
+  plan.call.gemm.m = product(a, 0, a.size() - 1);
+  plan.call.gemm.k = a.back();
+  plan.call.gemm.n = b[1];
+  if (!fitsInt({plan.call.gemm.m, plan.call.gemm.n, plan.call.gemm.k})) return std::nullopt;
+  plan.operands = {{op.operand(0), {}}, {op.operand(1), {}}};
+  if (op.kind() == ir::OpKind::kDense && op.numOperands() == 3) {
+    plan.call.gemm.bias = true;  // cuBLASLt's bias epilogue
+    plan.operands.push_back({op.operand(2), {}});
+  }
+  plan.result_shape = types.at(op.result(0)).shape;
+  return plan;
+}
+
+// cuDNN pads both sides by the same amount; dlc's `same` puts the smaller
+// half before. The call matches when cuDNN's output size, padding `before`
+// on both sides, is dlc's: every extra cell it pads after is never read.
+bool symmetricPadding(const cx::WindowAxis& a) {
+  if (a.before < 0 || a.stride <= 0) return false;
+  int64_t span = (a.window - 1) * a.dilation + 1;
+  return (a.in + 2 * a.before - span) / a.stride + 1 == a.out;
+}
+
+std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const ConcreteTypes& types) {
+  std::optional<ir::DType> dtype = commonFloat(op, types);
+  if (!dtype) return std::nullopt;
+  const std::vector<int64_t>& result = types.at(op.result(0)).shape;
+  LibraryPlan plan;
+  plan.call.kind = LibraryCall::Kind::kConv2d;
+  plan.call.dtype = *dtype;
+  ConvCall& c = plan.call.conv;
+  std::vector<int64_t> x, kernel, y;
+  if (op.kind() == ir::OpKind::kConv2d) {
+    c.direction = ConvCall::Direction::kForward;
+    x = types.at(op.operand(0)).shape, kernel = types.at(op.operand(1)).shape, y = result;
+    plan.operands = {{op.operand(0), {}}, {op.operand(1), kHwioAsKrsc}};
+    plan.bias_after = op.numOperands() == 3;
+  } else if (op.kind() == ir::OpKind::kConv2dGradInput) {  // (g, kernel, like) -> dx
+    c.direction = ConvCall::Direction::kBackwardData;
+    x = result, kernel = types.at(op.operand(1)).shape, y = types.at(op.operand(0)).shape;
+    plan.operands = {{op.operand(0), {}}, {op.operand(1), kHwioAsKrsc}};
+  } else {  // conv2d_grad_kernel: (x, g, like) -> dkernel
+    c.direction = ConvCall::Direction::kBackwardFilter;
+    x = types.at(op.operand(0)).shape, kernel = result, y = types.at(op.operand(1)).shape;
+    plan.operands = {{op.operand(0), {}}, {op.operand(1), {}}};
+    plan.result_layout = kHwioAsKrsc;
+  }
+  if (x.size() != 4 || kernel.size() != 4 || y.size() != 4) return std::nullopt;
+  cx::ConvGeometry g = cx::convGeometry(op.attrs(), x, kernel, y);
+  if (g.groups != 1 || g.cpg != g.channels || !symmetricPadding(g.rows) || !symmetricPadding(g.cols))
+    return std::nullopt;
+  c.batch = g.batch;
+  c.in_h = g.rows.in, c.in_w = g.cols.in, c.in_c = g.channels;
+  c.out_h = g.rows.out, c.out_w = g.cols.out, c.out_c = g.filters;
+  c.kernel_h = g.rows.window, c.kernel_w = g.cols.window;
+  c.stride = {g.rows.stride, g.cols.stride};
+  c.pad = {g.rows.before, g.cols.before};
+  c.dilation = {g.rows.dilation, g.cols.dilation};
+  if (!fitsInt({c.batch, c.in_h, c.in_w, c.in_c, c.out_h, c.out_w, c.out_c, c.kernel_h, c.kernel_w}) ||
+      !fitsInt({c.stride[0], c.stride[1], c.dilation[0], c.dilation[1]}))
+    return std::nullopt;
+  if (plan.result_layout.empty()) {
+    plan.result_shape = result;
+  } else {
+    for (int d : plan.result_layout) plan.result_shape.push_back(result[static_cast<size_t>(d)]);
+  }
+  return plan;
+}
+
+}  // namespace
+
+LibraryOptions LibraryOptions::forCudaFromEnvironment() {
+  LibraryOptions options{true, true};
+  const char* env = std::getenv("DLC_CUDA_LIBRARIES");
+  if (env == nullptr || *env == '\0' || std::string_view(env) == "all") return options;
+  std::string_view list(env);
+  options.gemm = list.find("cublaslt") != std::string_view::npos;
+  options.convolution = list.find("cudnn") != std::string_view::npos;
+  return options;
+}
+
+std::optional<LibraryPlan> planLibraryCall(const ir::Operation& op, const ConcreteTypes& types,
+                                           const LibraryOptions& options) {
+  if (op.numResults() != 1) return std::nullopt;
+  ir::OpKind kind = op.kind();
+  if (kind == ir::OpKind::kMatmul || kind == ir::OpKind::kDense)
+    return options.gemm ? planGemm(op, types) : std::nullopt;
+  if (kind == ir::OpKind::kConv2d || kind == ir::OpKind::kConv2dGradInput || kind == ir::OpKind::kConv2dGradKernel)
+    return options.convolution ? planConvolution(op, types) : std::nullopt;
+  return std::nullopt;
+}
+
+kir::Kernel layoutKernel(std::string name, std::string origin, ir::DType dtype, const std::vector<int64_t>& in_shape,
+                         const std::vector<int>& layout) {
+  kir::Kernel k;
+  k.name = std::move(name);
+  k.origin = std::move(origin);
+  int64_t total = product(in_shape, 0, in_shape.size());
+  kir::BufferId in = k.addBuffer(kir::Buffer{"in", dtype, total, kir::BufferRole::kIn});
+  kir::BufferId out = k.addBuffer(kir::Buffer{"out", dtype, total, kir::BufferRole::kOut});
+  // Element p of the result: its coordinates by division, then the source's
+  // linear index from them.
+  kir::Var p = k.newVar(ir::DType::kI64, "p");
+  std::vector<int64_t> in_strides(in_shape.size(), 1);
+  for (size_t d = in_shape.size(); d-- > 1;) in_strides[d - 1] = in_strides[d] * in_shape[d];
+  kir::ExprRef source = kir::index(0);
+  int64_t stride = total;
+  for (size_t d = 0; d < layout.size(); ++d) {
+    int64_t extent = in_shape[static_cast<size_t>(layout[d])];
+    stride /= extent;
+    kir::ExprRef coord = kir::var(p);
+    if (stride > 1) coord = kir::binary(kir::BinaryOp::kDiv, coord, kir::index(stride));
+    if (d > 0) coord = kir::binary(kir::BinaryOp::kRem, coord, kir::index(extent));
+    int64_t in_stride = in_strides[static_cast<size_t>(layout[d])];
+    if (in_stride != 1) coord = kir::binary(kir::BinaryOp::kMul, coord, kir::index(in_stride));
+    source = d == 0 ? coord : kir::binary(kir::BinaryOp::kAdd, source, coord);
+  }
+  kir::StmtList body;
+  body.push_back(kir::Stmt{kir::StoreStmt{out, kir::var(p), kir::load(in, dtype, source), false}});
+  k.body.push_back(kir::Stmt{kir::ForStmt{p, 0, total, kir::LoopKind::kParallel, std::move(body)}});
+  return k;
+}
+
+}  // namespace dlc::codegen

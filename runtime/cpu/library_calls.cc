@@ -1,0 +1,106 @@
+#include "runtime/cpu/library_calls.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "support/strings.h"
+
+namespace dlc::cpu {
+namespace {
+
+using runtime::ConvCall;
+
+void gemm(const runtime::GemmCall& g, std::span<void* const> operands) {
+  const float* a = static_cast<const float*>(operands[0]);
+  const float* b = static_cast<const float*>(operands[1]);
+  const float* bias = g.bias ? static_cast<const float*>(operands[2]) : nullptr;
+  float* d = static_cast<float*>(operands.back());
+  std::vector<float> row(static_cast<size_t>(g.n));
+  for (int64_t i = 0; i < g.m; ++i) {
+    std::fill(row.begin(), row.end(), 0.0f);
+    for (int64_t p = 0; p < g.k; ++p) {
+      float av = a[i * g.k + p];
+      for (int64_t j = 0; j < g.n; ++j) row[j] += av * b[p * g.n + j];
+    }
+    for (int64_t j = 0; j < g.n; ++j) {
+      float v = row[j] + (bias ? bias[j] : 0.0f);
+      if (g.activation == runtime::GemmCall::Activation::kRelu) v = v < 0 ? 0 : v;
+      d[i * g.n + j] = v;
+    }
+  }
+}
+
+// Visits every (output position, tap) pair whose input cell lies inside x:
+// f(x offset without channel, y offset without channel, w offset without
+// channels).
+template <typename F>
+void forEachTap(const ConvCall& c, F f) {
+  for (int64_t n = 0; n < c.batch; ++n)
+    for (int64_t oh = 0; oh < c.out_h; ++oh)
+      for (int64_t ow = 0; ow < c.out_w; ++ow)
+        for (int64_t r = 0; r < c.kernel_h; ++r) {
+          int64_t ih = oh * c.stride[0] - c.pad[0] + r * c.dilation[0];
+          if (ih < 0 || ih >= c.in_h) continue;
+          for (int64_t s = 0; s < c.kernel_w; ++s) {
+            int64_t iw = ow * c.stride[1] - c.pad[1] + s * c.dilation[1];
+            if (iw < 0 || iw >= c.in_w) continue;
+            f(((n * c.in_h + ih) * c.in_w + iw) * c.in_c, ((n * c.out_h + oh) * c.out_w + ow) * c.out_c,
+              (r * c.kernel_w + s) * c.in_c);
+          }
+        }
+}
+
+void convolution(const ConvCall& c, std::span<void* const> operands) {
+  const int64_t filter_stride = c.kernel_h * c.kernel_w * c.in_c;  // KRSC: one output channel
+  auto f = [&](int i) { return static_cast<float*>(operands[static_cast<size_t>(i)]); };
+  switch (c.direction) {
+    case ConvCall::Direction::kForward: {  // x, w, y
+      const float *x = f(0), *w = f(1);
+      float* y = f(2);
+      std::fill(y, y + c.batch * c.out_h * c.out_w * c.out_c, 0.0f);
+      forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
+        for (int64_t k = 0; k < c.out_c; ++k)
+          for (int64_t ch = 0; ch < c.in_c; ++ch) y[yo + k] += x[xo + ch] * w[k * filter_stride + wo + ch];
+      });
+      return;
+    }
+    case ConvCall::Direction::kBackwardData: {  // dy, w, dx
+      const float *dy = f(0), *w = f(1);
+      float* dx = f(2);
+      std::fill(dx, dx + c.batch * c.in_h * c.in_w * c.in_c, 0.0f);
+      forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
+        for (int64_t k = 0; k < c.out_c; ++k)
+          for (int64_t ch = 0; ch < c.in_c; ++ch) dx[xo + ch] += dy[yo + k] * w[k * filter_stride + wo + ch];
+      });
+      return;
+    }
+    case ConvCall::Direction::kBackwardFilter: {  // x, dy, dw
+      const float *x = f(0), *dy = f(1);
+      float* dw = f(2);
+      std::fill(dw, dw + c.out_c * filter_stride, 0.0f);
+      forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
+        for (int64_t k = 0; k < c.out_c; ++k)
+          for (int64_t ch = 0; ch < c.in_c; ++ch) dw[k * filter_stride + wo + ch] += x[xo + ch] * dy[yo + k];
+      });
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status runLibraryCallOnHost(const runtime::LibraryCall& call, std::span<void* const> operands) {
+  if (call.dtype != ir::DType::kF32)
+    return absl::UnimplementedError(strCat("host library calls take f32 only: ", describeLibraryCall(call)));
+  if (static_cast<int>(operands.size()) != call.slotCount())
+    return absl::InternalError(strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ",
+                                      operands.size()));
+  switch (call.kind) {
+    case runtime::LibraryCall::Kind::kGemm: gemm(call.gemm, operands); return absl::OkStatus();
+    case runtime::LibraryCall::Kind::kConv2d: convolution(call.conv, operands); return absl::OkStatus();
+  }
+  return absl::InternalError("unknown library call");
+}
+
+}  // namespace dlc::cpu

@@ -1,0 +1,278 @@
+#include "runtime/cuda/cudnn.h"
+
+#include <array>
+#include <limits>
+
+#include "runtime/cuda/cudnn_abi.h"
+#include "runtime/cuda/dynamic_library.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::runtime::cuda {
+
+using dnn::Status;
+
+struct CudnnApi {
+  Status (*create)(void** handle);
+  Status (*destroy)(void* handle);
+  Status (*setStream)(void* handle, CuStream stream);
+  std::size_t (*getVersion)();
+  const char* (*errorString)(Status status);
+  Status (*createTensor)(void** desc);
+  Status (*destroyTensor)(void* desc);
+  Status (*setTensor4d)(void* desc, int format, int type, int n, int c, int h, int w);
+  Status (*createFilter)(void** desc);
+  Status (*destroyFilter)(void* desc);
+  Status (*setFilter4d)(void* desc, int type, int format, int k, int c, int h, int w);
+  Status (*createConv)(void** desc);
+  Status (*destroyConv)(void* desc);
+  Status (*setConv2d)(void* desc, int pad_h, int pad_w, int u, int v, int dilation_h, int dilation_w, int mode,
+                      int compute_type);
+  Status (*setConvMath)(void* desc, int math);
+  Status (*forwardAlgos)(void* handle, void* x, void* w, void* conv, void* y, int requested, int* returned,
+                         dnn::AlgoPerf* perf);
+  Status (*forwardWorkspace)(void* handle, void* x, void* w, void* conv, void* y, int algo, std::size_t* bytes);
+  Status (*forward)(void* handle, const void* alpha, void* x_desc, const void* x, void* w_desc, const void* w,
+                    void* conv, int algo, void* workspace, std::size_t workspace_bytes, const void* beta,
+                    void* y_desc, void* y);
+  Status (*backwardDataAlgos)(void* handle, void* w, void* dy, void* conv, void* dx, int requested, int* returned,
+                              dnn::AlgoPerf* perf);
+  Status (*backwardDataWorkspace)(void* handle, void* w, void* dy, void* conv, void* dx, int algo,
+                                  std::size_t* bytes);
+  Status (*backwardData)(void* handle, const void* alpha, void* w_desc, const void* w, void* dy_desc, const void* dy,
+                         void* conv, int algo, void* workspace, std::size_t workspace_bytes, const void* beta,
+                         void* dx_desc, void* dx);
+  Status (*backwardFilterAlgos)(void* handle, void* x, void* dy, void* conv, void* dw, int requested, int* returned,
+                                dnn::AlgoPerf* perf);
+  Status (*backwardFilterWorkspace)(void* handle, void* x, void* dy, void* conv, void* dw, int algo,
+                                    std::size_t* bytes);
+  Status (*backwardFilter)(void* handle, const void* alpha, void* x_desc, const void* x, void* dy_desc,
+                           const void* dy, void* conv, int algo, void* workspace, std::size_t workspace_bytes,
+                           const void* beta, void* dw_desc, void* dw);
+
+  absl::Status check(Status status, std::string_view call) const {
+    if (status == dnn::kSuccess) return absl::OkStatus();
+    return absl::InternalError(strCat(call, ": ", errorString(status), " (cuDNN status ", status, ")"));
+  }
+};
+
+namespace {
+
+absl::StatusOr<const CudnnApi*> loadCudnn() {
+  static const absl::StatusOr<const CudnnApi*> api = []() -> absl::StatusOr<const CudnnApi*> {
+    static constexpr std::array<std::string_view, 2> kNames = {"libcudnn.so.9", "libcudnn.so"};
+    auto lib = DynamicLibrary::open(kNames);
+    if (!lib.ok())
+      return absl::UnavailableError(strCat("cuDNN: libcudnn.so.9 could not be loaded (", lib.status().message(), ")"));
+    auto* keep = new DynamicLibrary(*std::move(lib));  // kept for the process's lifetime
+    auto* api = new CudnnApi{};
+    std::string missing;
+    bindSymbol(*keep, api->create, {"cudnnCreate"}, &missing);
+    bindSymbol(*keep, api->destroy, {"cudnnDestroy"}, &missing);
+    bindSymbol(*keep, api->setStream, {"cudnnSetStream"}, &missing);
+    bindSymbol(*keep, api->getVersion, {"cudnnGetVersion"}, &missing);
+    bindSymbol(*keep, api->errorString, {"cudnnGetErrorString"}, &missing);
+    bindSymbol(*keep, api->createTensor, {"cudnnCreateTensorDescriptor"}, &missing);
+    bindSymbol(*keep, api->destroyTensor, {"cudnnDestroyTensorDescriptor"}, &missing);
+    bindSymbol(*keep, api->setTensor4d, {"cudnnSetTensor4dDescriptor"}, &missing);
+    bindSymbol(*keep, api->createFilter, {"cudnnCreateFilterDescriptor"}, &missing);
+    bindSymbol(*keep, api->destroyFilter, {"cudnnDestroyFilterDescriptor"}, &missing);
+    bindSymbol(*keep, api->setFilter4d, {"cudnnSetFilter4dDescriptor"}, &missing);
+    bindSymbol(*keep, api->createConv, {"cudnnCreateConvolutionDescriptor"}, &missing);
+    bindSymbol(*keep, api->destroyConv, {"cudnnDestroyConvolutionDescriptor"}, &missing);
+    bindSymbol(*keep, api->setConv2d, {"cudnnSetConvolution2dDescriptor"}, &missing);
+    bindSymbol(*keep, api->setConvMath, {"cudnnSetConvolutionMathType"}, &missing);
+    bindSymbol(*keep, api->forwardAlgos, {"cudnnGetConvolutionForwardAlgorithm_v7"}, &missing);
+    bindSymbol(*keep, api->forwardWorkspace, {"cudnnGetConvolutionForwardWorkspaceSize"}, &missing);
+    bindSymbol(*keep, api->forward, {"cudnnConvolutionForward"}, &missing);
+    bindSymbol(*keep, api->backwardDataAlgos, {"cudnnGetConvolutionBackwardDataAlgorithm_v7"}, &missing);
+    bindSymbol(*keep, api->backwardDataWorkspace, {"cudnnGetConvolutionBackwardDataWorkspaceSize"}, &missing);
+    bindSymbol(*keep, api->backwardData, {"cudnnConvolutionBackwardData"}, &missing);
+    bindSymbol(*keep, api->backwardFilterAlgos, {"cudnnGetConvolutionBackwardFilterAlgorithm_v7"}, &missing);
+    bindSymbol(*keep, api->backwardFilterWorkspace, {"cudnnGetConvolutionBackwardFilterWorkspaceSize"}, &missing);
+    bindSymbol(*keep, api->backwardFilter, {"cudnnConvolutionBackwardFilter"}, &missing);
+    if (!missing.empty()) return absl::InternalError(strCat("cuDNN ", keep->path(), " lacks ", missing));
+    return api;
+  }();
+  return api;
+}
+
+absl::StatusOr<int> dataType(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::kF32: return dnn::kFloat;
+    case ir::DType::kF16: return dnn::kHalf;
+    case ir::DType::kBF16: return dnn::kBFloat16;
+    case ir::DType::kF64:
+    case ir::DType::kI32:
+    case ir::DType::kI64:
+    case ir::DType::kBool: break;
+  }
+  return absl::InvalidArgumentError(strCat("cuDNN convolutions take f32, f16 or bf16, not ", ir::dtypeName(dtype)));
+}
+
+absl::StatusOr<int> asInt(int64_t v, std::string_view what) {
+  if (v <= 0 || v > std::numeric_limits<int>::max())
+    return absl::InvalidArgumentError(strCat("cuDNN convolution: ", what, " ", v, " is not in [1, 2^31)"));
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+struct Cudnn::Plan {
+  const CudnnApi* api = nullptr;
+  ConvCall::Direction direction = ConvCall::Direction::kForward;
+  void* x = nullptr;  // x or dx
+  void* y = nullptr;  // y or dy
+  void* w = nullptr;  // w or dw
+  void* conv = nullptr;
+  int algo = 0;
+  std::size_t workspace = 0;
+  ~Plan() {
+    if (x != nullptr) api->destroyTensor(x);
+    if (y != nullptr) api->destroyTensor(y);
+    if (w != nullptr) api->destroyFilter(w);
+    if (conv != nullptr) api->destroyConv(conv);
+  }
+};
+
+bool Cudnn::available() { return loadCudnn().ok(); }
+
+absl::StatusOr<std::unique_ptr<Cudnn>> Cudnn::create(const CudaDevice& device) {
+  RETURN_IF_ERROR(device.makeCurrent());
+  std::unique_ptr<Cudnn> dnn(new Cudnn());
+  ASSIGN_OR_RETURN(dnn->api_, loadCudnn());
+  RETURN_IF_ERROR(dnn->api_->check(dnn->api_->create(&dnn->handle_), "cudnnCreate"));
+  return dnn;
+}
+
+Cudnn::~Cudnn() {
+  plans_.clear();
+  if (handle_ != nullptr) api_->destroy(handle_);
+}
+
+std::size_t Cudnn::version() const { return api_->getVersion(); }
+
+std::size_t Cudnn::workspaceBytes(int plan) const { return plans_[static_cast<size_t>(plan)]->workspace; }
+
+absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size_t max_workspace_bytes) {
+  const CudnnApi& api = *api_;
+  ASSIGN_OR_RETURN(int type, dataType(dtype));
+  ASSIGN_OR_RETURN(int n, asInt(c.batch, "batch"));
+  ASSIGN_OR_RETURN(int in_c, asInt(c.in_c, "input channels"));
+  ASSIGN_OR_RETURN(int in_h, asInt(c.in_h, "input height"));
+  ASSIGN_OR_RETURN(int in_w, asInt(c.in_w, "input width"));
+  ASSIGN_OR_RETURN(int out_c, asInt(c.out_c, "output channels"));
+  ASSIGN_OR_RETURN(int out_h, asInt(c.out_h, "output height"));
+  ASSIGN_OR_RETURN(int out_w, asInt(c.out_w, "output width"));
+  ASSIGN_OR_RETURN(int kh, asInt(c.kernel_h, "kernel height"));
+  ASSIGN_OR_RETURN(int kw, asInt(c.kernel_w, "kernel width"));
+  auto plan = std::make_unique<Plan>();
+  plan->api = api_;
+  plan->direction = c.direction;
+  RETURN_IF_ERROR(api.check(api.createTensor(&plan->x), "cudnnCreateTensorDescriptor"));
+  RETURN_IF_ERROR(api.check(api.createTensor(&plan->y), "cudnnCreateTensorDescriptor"));
+  RETURN_IF_ERROR(api.check(api.createFilter(&plan->w), "cudnnCreateFilterDescriptor"));
+  RETURN_IF_ERROR(api.check(api.createConv(&plan->conv), "cudnnCreateConvolutionDescriptor"));
+  RETURN_IF_ERROR(api.check(api.setTensor4d(plan->x, dnn::kTensorNhwc, type, n, in_c, in_h, in_w),
+                            strCat("cudnnSetTensor4dDescriptor(x [", n, ",", in_h, ",", in_w, ",", in_c, "])")));
+  RETURN_IF_ERROR(api.check(api.setTensor4d(plan->y, dnn::kTensorNhwc, type, n, out_c, out_h, out_w),
+                            strCat("cudnnSetTensor4dDescriptor(y [", n, ",", out_h, ",", out_w, ",", out_c, "])")));
+  RETURN_IF_ERROR(api.check(api.setFilter4d(plan->w, type, dnn::kTensorNhwc, out_c, in_c, kh, kw),
+                            "cudnnSetFilter4dDescriptor"));
+  RETURN_IF_ERROR(api.check(api.setConv2d(plan->conv, static_cast<int>(c.pad[0]), static_cast<int>(c.pad[1]),
+                                          static_cast<int>(c.stride[0]), static_cast<int>(c.stride[1]),
+                                          static_cast<int>(c.dilation[0]), static_cast<int>(c.dilation[1]),
+                                          dnn::kCrossCorrelation, dnn::kFloat),
+                            "cudnnSetConvolution2dDescriptor"));
+  // f32: FMA kernels only, so that no TF32 rounding creeps in; f16/bf16 may
+  // use tensor cores.
+  RETURN_IF_ERROR(api.check(api.setConvMath(plan->conv, dtype == ir::DType::kF32 ? dnn::kFmaMath : dnn::kDefaultMath),
+                            "cudnnSetConvolutionMathType"));
+
+  constexpr int kRequested = 16;
+  std::array<dnn::AlgoPerf, kRequested> perf{};
+  int returned = 0;
+  switch (c.direction) {
+    case ConvCall::Direction::kForward:
+      RETURN_IF_ERROR(api.check(api.forwardAlgos(handle_, plan->x, plan->w, plan->conv, plan->y, kRequested,
+                                                 &returned, perf.data()),
+                                "cudnnGetConvolutionForwardAlgorithm_v7"));
+      break;
+    case ConvCall::Direction::kBackwardData:
+      RETURN_IF_ERROR(api.check(api.backwardDataAlgos(handle_, plan->w, plan->y, plan->conv, plan->x, kRequested,
+                                                      &returned, perf.data()),
+                                "cudnnGetConvolutionBackwardDataAlgorithm_v7"));
+      break;
+    case ConvCall::Direction::kBackwardFilter:
+      RETURN_IF_ERROR(api.check(api.backwardFilterAlgos(handle_, plan->x, plan->y, plan->conv, plan->w, kRequested,
+                                                        &returned, perf.data()),
+                                "cudnnGetConvolutionBackwardFilterAlgorithm_v7"));
+      break;
+  }
+  // The heuristics rank the algorithms; take the first that works within
+  // the workspace limit.
+  bool found = false;
+  for (int i = 0; i < returned && !found; ++i) {
+    if (perf[i].status != dnn::kSuccess) continue;
+    std::size_t bytes = 0;
+    Status st = dnn::kSuccess;
+    switch (c.direction) {
+      case ConvCall::Direction::kForward:
+        st = api.forwardWorkspace(handle_, plan->x, plan->w, plan->conv, plan->y, perf[i].algo, &bytes);
+        break;
+      case ConvCall::Direction::kBackwardData:
+        st = api.backwardDataWorkspace(handle_, plan->w, plan->y, plan->conv, plan->x, perf[i].algo, &bytes);
+        break;
+      case ConvCall::Direction::kBackwardFilter:
+        st = api.backwardFilterWorkspace(handle_, plan->x, plan->y, plan->conv, plan->w, perf[i].algo, &bytes);
+        break;
+    }
+    if (st != dnn::kSuccess || bytes > max_workspace_bytes) continue;
+    plan->algo = perf[i].algo;
+    plan->workspace = bytes;
+    found = true;
+  }
+  if (!found) {
+    ConvCall described = c;
+    LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, described};
+    return absl::UnimplementedError(strCat("cuDNN has no algorithm for ", describeLibraryCall(call),
+                                           " within ", max_workspace_bytes, " bytes of workspace"));
+  }
+  plans_.push_back(std::move(plan));
+  return static_cast<int>(plans_.size() - 1);
+}
+
+absl::Status Cudnn::run(Stream& stream, int id, CuDevicePtr in0, CuDevicePtr in1, CuDevicePtr out,
+                        CuDevicePtr workspace, std::size_t workspace_bytes) {
+  if (id < 0 || static_cast<size_t>(id) >= plans_.size())
+    return absl::InternalError(strCat("cuDNN: no convolution plan ", id));
+  const Plan& p = *plans_[static_cast<size_t>(id)];
+  if (workspace_bytes < p.workspace)
+    return absl::InternalError(strCat("cuDNN: the convolution needs ", p.workspace, " bytes of workspace, got ",
+                                      workspace_bytes));
+  const CudnnApi& api = *api_;
+  if (bound_stream_ != stream.handle()) {
+    RETURN_IF_ERROR(api.check(api.setStream(handle_, stream.handle()), "cudnnSetStream"));
+    bound_stream_ = stream.handle();
+  }
+  const float alpha = 1.0f, beta = 0.0f;
+  auto ptr = [](CuDevicePtr p) { return reinterpret_cast<void*>(p); };
+  void* ws = ptr(workspace);
+  switch (p.direction) {
+    case ConvCall::Direction::kForward:
+      return api.check(api.forward(handle_, &alpha, p.x, ptr(in0), p.w, ptr(in1), p.conv, p.algo, ws, workspace_bytes,
+                                   &beta, p.y, ptr(out)),
+                       "cudnnConvolutionForward");
+    case ConvCall::Direction::kBackwardData:
+      return api.check(api.backwardData(handle_, &alpha, p.w, ptr(in1), p.y, ptr(in0), p.conv, p.algo, ws,
+                                        workspace_bytes, &beta, p.x, ptr(out)),
+                       "cudnnConvolutionBackwardData");
+    case ConvCall::Direction::kBackwardFilter:
+      return api.check(api.backwardFilter(handle_, &alpha, p.x, ptr(in0), p.y, ptr(in1), p.conv, p.algo, ws,
+                                          workspace_bytes, &beta, p.w, ptr(out)),
+                       "cudnnConvolutionBackwardFilter");
+  }
+  return absl::InternalError("cuDNN: unknown convolution direction");
+}
+
+}  // namespace dlc::runtime::cuda

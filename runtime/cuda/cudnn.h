@@ -1,0 +1,59 @@
+// 2-D convolutions through cuDNN 9 (libcudnn.so.9, opened with dlopen):
+// forward, backward data and backward filter on NHWC activations and KRSC
+// filters (runtime/library_call.h).
+//
+// prepare() makes the descriptors of one call and picks its algorithm (the
+// first that cuDNN's heuristics rank and that fits the workspace limit);
+// run() enqueues it on a stream with a workspace the caller provides, so it
+// can be captured in a CUDA graph. f32 convolutions are restricted to FMA
+// kernels (no TF32): results match the reference interpreter's f32 sums.
+#ifndef DLC_RUNTIME_CUDA_CUDNN_H_
+#define DLC_RUNTIME_CUDA_CUDNN_H_
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/dtype.h"
+#include "runtime/cuda/device.h"
+#include "runtime/library_call.h"
+
+namespace dlc::runtime::cuda {
+
+struct CudnnApi;
+
+class Cudnn {
+ public:
+  // Opens libcudnn.so.9 (Unavailable when it cannot be loaded) and creates a
+  // handle on the current context.
+  static absl::StatusOr<std::unique_ptr<Cudnn>> create(const CudaDevice& device);
+  // Whether libcudnn.so.9 can be opened and has every function dlc calls.
+  static bool available();
+  ~Cudnn();
+
+  // Descriptors and algorithm for `call`; returns a plan id for run().
+  // InvalidArgument for shapes cuDNN cannot take (sizes beyond int).
+  absl::StatusOr<int> prepare(const ConvCall& call, ir::DType dtype, std::size_t max_workspace_bytes = 256 << 20);
+  // The workspace plan `plan` needs.
+  std::size_t workspaceBytes(int plan) const;
+  // Forward: in0 = x, in1 = w, out = y. Backward data: dy, w, dx. Backward
+  // filter: x, dy, dw.
+  absl::Status run(Stream& stream, int plan, CuDevicePtr in0, CuDevicePtr in1, CuDevicePtr out, CuDevicePtr workspace,
+                   std::size_t workspace_bytes);
+
+  // e.g. 91000 for 9.10.0.
+  std::size_t version() const;
+
+ private:
+  struct Plan;
+  Cudnn() = default;
+  const CudnnApi* api_ = nullptr;
+  void* handle_ = nullptr;
+  void* bound_stream_ = nullptr;
+  std::vector<std::unique_ptr<Plan>> plans_;
+};
+
+}  // namespace dlc::runtime::cuda
+
+#endif  // DLC_RUNTIME_CUDA_CUDNN_H_

@@ -1,0 +1,84 @@
+#include "runtime/cuda/library_calls.h"
+
+#include <algorithm>
+
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc::runtime::cuda {
+namespace {
+
+absl::StatusOr<GemmType> gemmType(ir::DType dtype) {
+  switch (dtype) {
+    case ir::DType::kF32: return GemmType::kF32;  // exact f32 products, as the reference computes
+    case ir::DType::kF16: return GemmType::kF16;
+    case ir::DType::kBF16: return GemmType::kBF16;
+    case ir::DType::kF64:
+    case ir::DType::kI32:
+    case ir::DType::kI64:
+    case ir::DType::kBool: break;
+  }
+  return absl::InvalidArgumentError(strCat("cuBLASLt GEMMs take f32, f16 or bf16, not ", ir::dtypeName(dtype)));
+}
+
+Epilogue gemmEpilogue(const GemmCall& g) {
+  bool relu = g.activation == GemmCall::Activation::kRelu;
+  if (g.bias) return relu ? Epilogue::kBiasRelu : Epilogue::kBias;
+  return relu ? Epilogue::kRelu : Epilogue::kNone;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LibraryCalls>> LibraryCalls::create(const CudaDevice& device,
+                                                                   const runtime::Executable& executable) {
+  std::unique_ptr<LibraryCalls> calls(new LibraryCalls());
+  calls->calls_ = executable.library_calls;
+  std::size_t workspace = 0;
+  for (const runtime::LibraryCall& call : calls->calls_) {
+    int plan = -1;
+    switch (call.kind) {
+      case runtime::LibraryCall::Kind::kGemm:
+        if (!calls->cublaslt_) {
+          ASSIGN_OR_RETURN(calls->cublaslt_, CublasLt::create(device));
+        }
+        RETURN_IF_ERROR(gemmType(call.dtype).status());
+        break;
+      case runtime::LibraryCall::Kind::kConv2d:
+        if (!calls->cudnn_) {
+          ASSIGN_OR_RETURN(calls->cudnn_, Cudnn::create(device));
+        }
+        ASSIGN_OR_RETURN(plan, calls->cudnn_->prepare(call.conv, call.dtype));
+        workspace = std::max(workspace, calls->cudnn_->workspaceBytes(plan));
+        break;
+    }
+    calls->conv_plan_.push_back(plan);
+  }
+  if (workspace > 0) {
+    ASSIGN_OR_RETURN(calls->workspace_, DeviceBuffer::allocate(device, workspace));
+  }
+  return calls;
+}
+
+absl::Status LibraryCalls::enqueue(Stream& stream, int index, std::span<const CuDevicePtr> operands) {
+  if (index < 0 || static_cast<size_t>(index) >= calls_.size())
+    return absl::InternalError(strCat("library call ", index, " does not exist"));
+  const runtime::LibraryCall& call = calls_[static_cast<size_t>(index)];
+  if (static_cast<int>(operands.size()) != call.slotCount())
+    return absl::InternalError(strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ",
+                                      operands.size()));
+  switch (call.kind) {
+    case runtime::LibraryCall::Kind::kGemm: {
+      const GemmCall& g = call.gemm;
+      ASSIGN_OR_RETURN(GemmType type, gemmType(call.dtype));
+      CuDevicePtr bias = g.bias ? operands[2] : 0;
+      return cublaslt_->matmul(stream, GemmShape{g.m, g.n, g.k}, type, gemmEpilogue(g), operands[0], operands[1],
+                               bias, operands.back());
+    }
+    case runtime::LibraryCall::Kind::kConv2d:
+      return cudnn_->run(stream, conv_plan_[static_cast<size_t>(index)], operands[0], operands[1], operands[2],
+                         workspace_.ptr(), workspace_.size());
+  }
+  return absl::InternalError("unknown library call");
+}
+
+}  // namespace dlc::runtime::cuda

@@ -1,0 +1,124 @@
+// cuDNN convolutions (forward, backward data, backward filter) and the
+// executor's library calls, against the host implementation of the same
+// calls (runtime/cpu/library_calls.h), on shapes with padding, stride and
+// dilation.
+#include <cmath>
+#include <cstdint>
+#include <ostream>
+#include <random>
+#include <vector>
+
+#include "runtime/cpu/library_calls.h"
+#include "runtime/cuda/library_calls.h"
+#include "tests/unit/runtime_cuda/gpu_test.h"
+
+namespace dlc::runtime::cuda {
+namespace {
+
+using runtime::ConvCall;
+using runtime::LibraryCall;
+
+struct Case {
+  const char* name;
+  LibraryCall call;
+  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+};
+
+LibraryCall conv(ConvCall::Direction direction, int64_t stride, int64_t pad, int64_t dilation) {
+  ConvCall c;
+  c.direction = direction;
+  c.batch = 3, c.in_h = 9, c.in_w = 7, c.in_c = 5, c.out_c = 6, c.kernel_h = 3, c.kernel_w = 3;
+  c.stride = {stride, stride}, c.pad = {pad, pad}, c.dilation = {dilation, dilation};
+  int64_t span = (c.kernel_h - 1) * dilation + 1;
+  c.out_h = (c.in_h + 2 * pad - span) / stride + 1;
+  c.out_w = (c.in_w + 2 * pad - span) / stride + 1;
+  LibraryCall call;
+  call.kind = LibraryCall::Kind::kConv2d;
+  call.conv = c;
+  return call;
+}
+
+LibraryCall gemm(bool bias, bool relu) {
+  LibraryCall call;
+  call.gemm = {37, 19, 23, bias, relu ? runtime::GemmCall::Activation::kRelu : runtime::GemmCall::Activation::kNone};
+  return call;
+}
+
+// Element counts of the call's operands, result last.
+std::vector<int64_t> operandSizes(const LibraryCall& call) {
+  if (call.kind == LibraryCall::Kind::kGemm) {
+    const runtime::GemmCall& g = call.gemm;
+    std::vector<int64_t> sizes = {g.m * g.k, g.k * g.n};
+    if (g.bias) sizes.push_back(g.n);
+    sizes.push_back(g.m * g.n);
+    return sizes;
+  }
+  const ConvCall& c = call.conv;
+  int64_t x = c.batch * c.in_h * c.in_w * c.in_c, y = c.batch * c.out_h * c.out_w * c.out_c;
+  int64_t w = c.out_c * c.kernel_h * c.kernel_w * c.in_c;
+  switch (c.direction) {
+    case ConvCall::Direction::kForward: return {x, w, y};
+    case ConvCall::Direction::kBackwardData: return {y, w, x};
+    case ConvCall::Direction::kBackwardFilter: return {x, y, w};
+  }
+  return {};
+}
+
+class LibraryCallOnGpu : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LibraryCallOnGpu, MatchesHost) {
+  DLC_OPEN_DEVICE_OR_SKIP(device);
+  runtime::Executable exe;
+  exe.library_calls.push_back(GetParam().call);
+  absl::StatusOr<std::unique_ptr<LibraryCalls>> calls = LibraryCalls::create(*device, exe);
+  if (absl::IsUnavailable(calls.status())) GTEST_SKIP() << calls.status().message();
+  DLC_ASSERT_OK(calls.status());
+
+  std::vector<int64_t> sizes = operandSizes(GetParam().call);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<std::vector<float>> host(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    host[i].resize(static_cast<size_t>(sizes[i]));
+    if (i + 1 < sizes.size())
+      for (float& v : host[i]) v = dist(rng);
+  }
+  DLC_ASSERT_OK_AND_ASSIGN(Stream stream, Stream::create(*device));
+  DLC_ASSERT_OK_AND_ASSIGN(DeviceArena arena, DeviceArena::create(*device, 4 << 20));
+  std::vector<CuDevicePtr> device_operands;
+  for (const std::vector<float>& h : host) {
+    DLC_ASSERT_OK_AND_ASSIGN(DeviceSpan span, arena.carve(h.size() * sizeof(float)));
+    DLC_ASSERT_OK(stream.copyToDevice(span.ptr, h.data(), h.size() * sizeof(float)));
+    device_operands.push_back(span.ptr);
+  }
+  DLC_ASSERT_OK((*calls)->enqueue(stream, 0, device_operands));
+  std::vector<float> result(host.back().size());
+  DLC_ASSERT_OK(stream.copyToHost(result.data(), device_operands.back(), result.size() * sizeof(float)));
+  DLC_ASSERT_OK(stream.synchronize());
+
+  std::vector<void*> host_operands;
+  for (std::vector<float>& h : host) host_operands.push_back(h.data());
+  DLC_ASSERT_OK(cpu::runLibraryCallOnHost(GetParam().call, host_operands));
+  int bad = 0;
+  for (size_t i = 0; i < result.size() && bad < 5; ++i) {
+    if (std::abs(result[i] - host.back()[i]) > 1e-4f * (1 + std::abs(host.back()[i]))) {
+      ADD_FAILURE() << "element " << i << ": host " << host.back()[i] << ", device " << result[i];
+      ++bad;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Calls, LibraryCallOnGpu,
+    ::testing::Values(Case{"conv_forward", conv(ConvCall::Direction::kForward, 1, 0, 1)},
+                      Case{"conv_forward_pad_stride", conv(ConvCall::Direction::kForward, 2, 1, 1)},
+                      Case{"conv_forward_dilated", conv(ConvCall::Direction::kForward, 1, 2, 2)},
+                      Case{"conv_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 1, 1)},
+                      Case{"conv_backward_data_stride", conv(ConvCall::Direction::kBackwardData, 2, 1, 1)},
+                      Case{"conv_backward_filter", conv(ConvCall::Direction::kBackwardFilter, 1, 1, 1)},
+                      Case{"conv_backward_filter_stride", conv(ConvCall::Direction::kBackwardFilter, 2, 0, 1)},
+                      Case{"gemm", gemm(false, false)}, Case{"gemm_bias_relu", gemm(true, true)}),
+    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace dlc::runtime::cuda
