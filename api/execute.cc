@@ -57,10 +57,10 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
       if (compileTimesWanted()) {
         const codegen::CudaCompileTimes& t = compiled->times();
         std::fprintf(stderr,
-                     "dlc compile-times: %s target=cuda lower=%.1f emit=%.1f nvrtc=%.1f load=%.1f cache_hit=%d "
-                     "total=%.1f\n",
-                     function.name().c_str(), t.lower_ms, t.emit_ms, t.nvrtc_ms, t.load_ms, t.cache_hit ? 1 : 0,
-                     msSince(start));
+                     "dlc compile-times: %s target=cuda lower=%.1f emit=%.1f nvrtc=%.1f load=%.1f executor=%.1f "
+                     "cache_hit=%d total=%.1f\n",
+                     function.name().c_str(), t.lower_ms, t.emit_ms, t.nvrtc_ms, t.load_ms, t.executor_ms,
+                     t.cache_hit ? 1 : 0, msSince(start));
       }
       it = impl.compiled_cuda.emplace(key, std::move(compiled)).first;
     }

@@ -170,8 +170,10 @@ absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::build(runtime::cuda:
     }
     kernels.push_back(std::move(bound));
   }
-  ASSIGN_OR_RETURN(f->executor_, runtime::cuda::Executor::create(device, exe, std::move(kernels), options.executor));
   f->compiled_.times.load_ms = millisecondsSince(start);
+  start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(f->executor_, runtime::cuda::Executor::create(device, exe, std::move(kernels), options.executor));
+  f->compiled_.times.executor_ms = millisecondsSince(start);
   return f;
 }
 

@@ -31,8 +31,9 @@ JSONL="$(realpath -m "$OUT_DIR/dlc_bench.jsonl")"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dlc_bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 START=$SECONDS
-# Kernels loaded when the module is, not at their first launch.
-export CUDA_MODULE_LOADING=EAGER
+# CUDA's default lazy module loading, as users run it (EAGER would load every
+# cuDNN and cuBLAS kernel when the library is opened: seconds).
+unset CUDA_MODULE_LOADING
 unset DLC_PROFILE DLC_COMPILE_TIMES
 
 log() { printf '# %s\n' "$*" >>"$JSONL"; }
@@ -78,7 +79,7 @@ fi
 if [[ "$TARGET" == cpu ]]; then
   EW=(256 256); ROWS=(512 1024); NTRAIN=512; BATCHES=(64 128); STEPS_SMALL=3; STEPS_TARGET_S=2
 else
-  EW=(8192 8192); ROWS=(65536 1024); NTRAIN=16384; BATCHES=(64 512); STEPS_SMALL=20; STEPS_TARGET_S=6
+  EW=(8192 8192); ROWS=(65536 1024); NTRAIN=16384; BATCHES=(64 512); STEPS_SMALL=200; STEPS_TARGET_S=6
 fi
 
 # Inputs and models.
@@ -170,7 +171,7 @@ for b in "${BATCHES[@]}"; do
     continue
   fi
   n=$(python3 -c "
-per = max(($ts - $t1) / ($STEPS_SMALL - 1), 1e-4)
+per = max(($ts - $t1) / ($STEPS_SMALL - 1), 1e-3)
 left = max($BUDGET - ($SECONDS - $START) - 5, 1)
 print(int(max($STEPS_SMALL, min(20000, min($STEPS_TARGET_S, left / 2) / per))))")
   timed "$CMD_LIMIT" "$WORK/${name}_n.log" "$DLC" "${TRAIN_ARGS[@]}" --steps "$n" --batch-size "$b" \
@@ -196,6 +197,34 @@ except Exception as e:
     rec["metrics_error"] = str(e)[:100]
 print(json.dumps(rec))
 PY
+done
+
+# (f) where a training step's time goes: DLC_PROFILE=1 over 3 steps, the
+# last step's ten slowest steps (kernels and library calls).
+for b in "${BATCHES[@]}"; do
+if ! over_budget "profile_train_b$b"; then
+  timed "$CMD_LIMIT" "$WORK/profile_b$b.log" env DLC_PROFILE=1 "$DLC" "${TRAIN_ARGS[@]}" --steps 3 --batch-size "$b"
+  python3 - "profile_train_mnist_cnn_b$b" "$RC" "$WORK/profile_b$b.log" <<'PY' | tee -a "$JSONL"
+import json, re, sys
+name, rc, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# CUDA: "dlc profile: MS ms NAME... BYTES bytes GBPS GB/s" (library calls have
+# spaces in their names); a run ends with "dlc profile-total: MS ms N steps".
+runs, current = [], []
+for line in open(path, errors="replace"):
+    if line.startswith("dlc profile-total:"):
+        runs.append(current); current = []
+        continue
+    m = re.match(r"^dlc profile:\s+([0-9.eE+-]+) ms\s+(.*?)(?:\s+(\d+) bytes\s+([0-9.eE+-]+) GB/s)?$", line.rstrip())
+    if m: current.append((float(m[1]), m[2]))
+rec = {"bench": name, "rc": rc, "runs": len(runs)}
+if runs:
+    last = runs[-1]
+    rec["total_ms"] = round(sum(ms for ms, _ in last), 4)
+    rec["steps"] = len(last)
+    rec["slowest"] = [[n, round(ms, 4)] for ms, n in sorted(last, reverse=True)[:10]]
+print(json.dumps(rec))
+PY
+fi
 done
 
 log "dlc_bench done in $((SECONDS - START))s"

@@ -16,15 +16,15 @@ void gemm(const runtime::GemmCall& g, std::span<void* const> operands) {
   const float* b = static_cast<const float*>(operands[1]);
   const float* bias = g.bias ? static_cast<const float*>(operands[2]) : nullptr;
   float* d = static_cast<float*>(operands.back());
-  std::vector<float> row(static_cast<size_t>(g.n));
+  std::vector<double> row(static_cast<size_t>(g.n));
   for (int64_t i = 0; i < g.m; ++i) {
-    std::fill(row.begin(), row.end(), 0.0f);
+    std::fill(row.begin(), row.end(), 0.0);
     for (int64_t p = 0; p < g.k; ++p) {
-      float av = a[i * g.k + p];
+      double av = a[i * g.k + p];
       for (int64_t j = 0; j < g.n; ++j) row[j] += av * b[p * g.n + j];
     }
     for (int64_t j = 0; j < g.n; ++j) {
-      float v = row[j] + (bias ? bias[j] : 0.0f);
+      float v = static_cast<float>(row[j] + (bias ? bias[j] : 0.0));
       if (g.activation == runtime::GemmCall::Activation::kRelu) v = v < 0 ? 0 : v;
       d[i * g.n + j] = v;
     }
@@ -51,38 +51,46 @@ void forEachTap(const ConvCall& c, F f) {
         }
 }
 
+// Sums in double, then rounds once: the reference the GPU libraries are
+// tested against.
 void convolution(const ConvCall& c, std::span<void* const> operands) {
   const int64_t filter_stride = c.kernel_h * c.kernel_w * c.in_c;  // KRSC: one output channel
   auto f = [&](int i) { return static_cast<float*>(operands[static_cast<size_t>(i)]); };
+  const int64_t x_size = c.batch * c.in_h * c.in_w * c.in_c, y_size = c.batch * c.out_h * c.out_w * c.out_c;
+  std::vector<double> sum;
+  auto store = [&](float* out) { std::transform(sum.begin(), sum.end(), out, [](double v) { return float(v); }); };
   switch (c.direction) {
     case ConvCall::Direction::kForward: {  // x, w, y
       const float *x = f(0), *w = f(1);
-      float* y = f(2);
-      std::fill(y, y + c.batch * c.out_h * c.out_w * c.out_c, 0.0f);
+      sum.assign(static_cast<size_t>(y_size), 0.0);
       forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
         for (int64_t k = 0; k < c.out_c; ++k)
-          for (int64_t ch = 0; ch < c.in_c; ++ch) y[yo + k] += x[xo + ch] * w[k * filter_stride + wo + ch];
+          for (int64_t ch = 0; ch < c.in_c; ++ch)
+            sum[yo + k] += double(x[xo + ch]) * w[k * filter_stride + wo + ch];
       });
+      store(f(2));
       return;
     }
     case ConvCall::Direction::kBackwardData: {  // dy, w, dx
       const float *dy = f(0), *w = f(1);
-      float* dx = f(2);
-      std::fill(dx, dx + c.batch * c.in_h * c.in_w * c.in_c, 0.0f);
+      sum.assign(static_cast<size_t>(x_size), 0.0);
       forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
         for (int64_t k = 0; k < c.out_c; ++k)
-          for (int64_t ch = 0; ch < c.in_c; ++ch) dx[xo + ch] += dy[yo + k] * w[k * filter_stride + wo + ch];
+          for (int64_t ch = 0; ch < c.in_c; ++ch)
+            sum[xo + ch] += double(dy[yo + k]) * w[k * filter_stride + wo + ch];
       });
+      store(f(2));
       return;
     }
     case ConvCall::Direction::kBackwardFilter: {  // x, dy, dw
       const float *x = f(0), *dy = f(1);
-      float* dw = f(2);
-      std::fill(dw, dw + c.out_c * filter_stride, 0.0f);
+      sum.assign(static_cast<size_t>(c.out_c * filter_stride), 0.0);
       forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
         for (int64_t k = 0; k < c.out_c; ++k)
-          for (int64_t ch = 0; ch < c.in_c; ++ch) dw[k * filter_stride + wo + ch] += x[xo + ch] * dy[yo + k];
+          for (int64_t ch = 0; ch < c.in_c; ++ch)
+            sum[k * filter_stride + wo + ch] += double(x[xo + ch]) * dy[yo + k];
       });
+      store(f(2));
       return;
     }
   }

@@ -2,6 +2,7 @@
 // plain loops, f32 only. A CPU plan never contains them unless asked
 // (LowerOptions::library); they let the planning of GPU library calls —
 // layout kernels, epilogue kernels, slots and lifetimes — run and be checked
+// (sums in double, rounded once: also the reference for the GPU libraries)
 // against the reference interpreter on a machine without a GPU.
 #ifndef DLC_RUNTIME_CPU_LIBRARY_CALLS_H_
 #define DLC_RUNTIME_CPU_LIBRARY_CALLS_H_

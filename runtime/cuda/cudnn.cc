@@ -1,6 +1,8 @@
 #include "runtime/cuda/cudnn.h"
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "runtime/cuda/cudnn_abi.h"
@@ -110,6 +112,24 @@ absl::StatusOr<int> dataType(ir::DType dtype) {
   return absl::InvalidArgumentError(strCat("cuDNN convolutions take f32, f16 or bf16, not ", ir::dtypeName(dtype)));
 }
 
+// FFT and Winograd convolutions trade accuracy (relative errors around 1e-4
+// to 1e-3 in f32) for speed; dlc keeps f32 results within an f32 sum's
+// rounding of the reference, so it does not pick them.
+bool isTransformAlgorithm(ConvCall::Direction direction, int algo) {
+  switch (direction) {
+    case ConvCall::Direction::kForward:
+      return algo == dnn::kFwdFft || algo == dnn::kFwdFftTiling || algo == dnn::kFwdWinograd ||
+             algo == dnn::kFwdWinogradNonfused;
+    case ConvCall::Direction::kBackwardData:
+      return algo == dnn::kBwdDataFft || algo == dnn::kBwdDataFftTiling || algo == dnn::kBwdDataWinograd ||
+             algo == dnn::kBwdDataWinogradNonfused;
+    case ConvCall::Direction::kBackwardFilter:
+      return algo == dnn::kBwdFilterFft || algo == dnn::kBwdFilterFftTiling || algo == dnn::kBwdFilterWinograd ||
+             algo == dnn::kBwdFilterWinogradNonfused;
+  }
+  return true;
+}
+
 absl::StatusOr<int> asInt(int64_t v, std::string_view what) {
   if (v <= 0 || v > std::numeric_limits<int>::max())
     return absl::InvalidArgumentError(strCat("cuDNN convolution: ", what, " ", v, " is not in [1, 2^31)"));
@@ -126,7 +146,9 @@ struct Cudnn::Plan {
   void* w = nullptr;  // w or dw
   void* conv = nullptr;
   int algo = 0;
+  int math = 0;
   std::size_t workspace = 0;
+  std::string candidates;  // the heuristics' list, for describePlan()
   ~Plan() {
     if (x != nullptr) api->destroyTensor(x);
     if (y != nullptr) api->destroyTensor(y);
@@ -209,11 +231,11 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
                                 "cudnnGetConvolutionBackwardFilterAlgorithm_v7"));
       break;
   }
-  // The heuristics rank the algorithms; take the first that works within
-  // the workspace limit.
+  // The heuristics rank the algorithms; take the first exact one that works
+  // within the workspace limit.
   bool found = false;
   for (int i = 0; i < returned && !found; ++i) {
-    if (perf[i].status != dnn::kSuccess) continue;
+    if (perf[i].status != dnn::kSuccess || isTransformAlgorithm(c.direction, perf[i].algo)) continue;
     std::size_t bytes = 0;
     Status st = dnn::kSuccess;
     switch (c.direction) {
@@ -229,9 +251,13 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
     }
     if (st != dnn::kSuccess || bytes > max_workspace_bytes) continue;
     plan->algo = perf[i].algo;
+    plan->math = perf[i].math_type;
     plan->workspace = bytes;
     found = true;
   }
+  for (int i = 0; i < returned; ++i)
+    strAppend(&plan->candidates, i ? " " : "", perf[i].algo, ":", perf[i].math_type,
+              perf[i].status == dnn::kSuccess ? "" : "!");
   if (!found) {
     ConvCall described = c;
     LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, described};
@@ -239,7 +265,18 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
                                            " within ", max_workspace_bytes, " bytes of workspace"));
   }
   plans_.push_back(std::move(plan));
-  return static_cast<int>(plans_.size() - 1);
+  int id = static_cast<int>(plans_.size() - 1);
+  if (const char* v = std::getenv("DLC_CUDNN_VERBOSE"); v != nullptr && *v != '\0' && *v != '0') {
+    LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, c};
+    std::fprintf(stderr, "dlc cudnn: %s: %s\n", describeLibraryCall(call).c_str(), describePlan(id).c_str());
+  }
+  return id;
+}
+
+std::string Cudnn::describePlan(int id) const {
+  const Plan& p = *plans_[static_cast<size_t>(id)];
+  return strCat("algo ", p.algo, " (math ", p.math, "), workspace ", p.workspace, " bytes; candidates ",
+                p.candidates);
 }
 
 absl::Status Cudnn::run(Stream& stream, int id, CuDevicePtr in0, CuDevicePtr in1, CuDevicePtr out,

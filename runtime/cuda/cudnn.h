@@ -3,7 +3,8 @@
 // filters (runtime/library_call.h).
 //
 // prepare() makes the descriptors of one call and picks its algorithm (the
-// first that cuDNN's heuristics rank and that fits the workspace limit);
+// first that cuDNN's heuristics rank, that fits the workspace limit and is
+// not FFT or Winograd, whose rounding errors are far above an f32 sum's);
 // run() enqueues it on a stream with a workspace the caller provides, so it
 // can be captured in a CUDA graph. f32 convolutions are restricted to FMA
 // kernels (no TF32): results match the reference interpreter's f32 sums.
@@ -12,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,6 +39,10 @@ class Cudnn {
   absl::StatusOr<int> prepare(const ConvCall& call, ir::DType dtype, std::size_t max_workspace_bytes = 256 << 20);
   // The workspace plan `plan` needs.
   std::size_t workspaceBytes(int plan) const;
+  // "algo 1 (math 3), workspace N bytes; candidates 1:0 0:0 6:0 ..."
+  // (algorithm:math type, in the heuristics' order). DLC_CUDNN_VERBOSE=1
+  // prints it for every plan prepare() makes.
+  std::string describePlan(int plan) const;
   // Forward: in0 = x, in1 = w, out = y. Backward data: dy, w, dx. Backward
   // filter: x, dy, dw.
   absl::Status run(Stream& stream, int plan, CuDevicePtr in0, CuDevicePtr in1, CuDevicePtr out, CuDevicePtr workspace,

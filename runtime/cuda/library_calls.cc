@@ -59,6 +59,14 @@ absl::StatusOr<std::unique_ptr<LibraryCalls>> LibraryCalls::create(const CudaDev
   return calls;
 }
 
+std::string LibraryCalls::describe(int index) const {
+  const runtime::LibraryCall& call = calls_[static_cast<size_t>(index)];
+  std::string s = describeLibraryCall(call);
+  if (conv_plan_[static_cast<size_t>(index)] >= 0)
+    strAppend(&s, ": ", cudnn_->describePlan(conv_plan_[static_cast<size_t>(index)]));
+  return s;
+}
+
 absl::Status LibraryCalls::enqueue(Stream& stream, int index, std::span<const CuDevicePtr> operands) {
   if (index < 0 || static_cast<size_t>(index) >= calls_.size())
     return absl::InternalError(strCat("library call ", index, " does not exist"));

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -29,6 +30,8 @@ class LibraryCalls {
   absl::Status enqueue(Stream& stream, int index, std::span<const CuDevicePtr> operands);
 
   std::size_t workspaceBytes() const { return workspace_.size(); }
+  // The call and how its library runs it (cuDNN's algorithm).
+  std::string describe(int index) const;
 
  private:
   LibraryCalls() = default;

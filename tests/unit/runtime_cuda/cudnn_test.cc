@@ -24,10 +24,18 @@ struct Case {
   friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
 
-LibraryCall conv(ConvCall::Direction direction, int64_t stride, int64_t pad, int64_t dilation) {
+// x[batch, h, w, in_c] with a 3x3 kernel to out_c channels.
+struct ConvShape {
+  int64_t batch, h, w, in_c, out_c;
+};
+constexpr ConvShape kSmall{3, 9, 7, 5, 6};
+
+LibraryCall conv(ConvCall::Direction direction, int64_t stride, int64_t pad, int64_t dilation,
+                 ConvShape shape = kSmall) {
   ConvCall c;
   c.direction = direction;
-  c.batch = 3, c.in_h = 9, c.in_w = 7, c.in_c = 5, c.out_c = 6, c.kernel_h = 3, c.kernel_w = 3;
+  c.batch = shape.batch, c.in_h = shape.h, c.in_w = shape.w, c.in_c = shape.in_c, c.out_c = shape.out_c;
+  c.kernel_h = 3, c.kernel_w = 3;
   c.stride = {stride, stride}, c.pad = {pad, pad}, c.dilation = {dilation, dilation};
   int64_t span = (c.kernel_h - 1) * dilation + 1;
   c.out_h = (c.in_h + 2 * pad - span) / stride + 1;
@@ -84,7 +92,9 @@ TEST_P(LibraryCallOnGpu, MatchesHost) {
       for (float& v : host[i]) v = dist(rng);
   }
   DLC_ASSERT_OK_AND_ASSIGN(Stream stream, Stream::create(*device));
-  DLC_ASSERT_OK_AND_ASSIGN(DeviceArena arena, DeviceArena::create(*device, 4 << 20));
+  std::size_t bytes = 0;
+  for (const std::vector<float>& h : host) bytes += (h.size() * sizeof(float) + 255) / 256 * 256;
+  DLC_ASSERT_OK_AND_ASSIGN(DeviceArena arena, DeviceArena::create(*device, bytes));
   std::vector<CuDevicePtr> device_operands;
   for (const std::vector<float>& h : host) {
     DLC_ASSERT_OK_AND_ASSIGN(DeviceSpan span, arena.carve(h.size() * sizeof(float)));
@@ -92,6 +102,7 @@ TEST_P(LibraryCallOnGpu, MatchesHost) {
     device_operands.push_back(span.ptr);
   }
   DLC_ASSERT_OK((*calls)->enqueue(stream, 0, device_operands));
+  std::string plan = (*calls)->describe(0);
   std::vector<float> result(host.back().size());
   DLC_ASSERT_OK(stream.copyToHost(result.data(), device_operands.back(), result.size() * sizeof(float)));
   DLC_ASSERT_OK(stream.synchronize());
@@ -102,7 +113,8 @@ TEST_P(LibraryCallOnGpu, MatchesHost) {
   int bad = 0;
   for (size_t i = 0; i < result.size() && bad < 5; ++i) {
     if (std::abs(result[i] - host.back()[i]) > 1e-4f * (1 + std::abs(host.back()[i]))) {
-      ADD_FAILURE() << "element " << i << ": host " << host.back()[i] << ", device " << result[i];
+      ADD_FAILURE() << "element " << i << ": host " << host.back()[i] << ", device " << result[i] << " (" << plan
+                    << ")";
       ++bad;
     }
   }
@@ -117,7 +129,20 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"conv_backward_data_stride", conv(ConvCall::Direction::kBackwardData, 2, 1, 1)},
                       Case{"conv_backward_filter", conv(ConvCall::Direction::kBackwardFilter, 1, 1, 1)},
                       Case{"conv_backward_filter_stride", conv(ConvCall::Direction::kBackwardFilter, 2, 0, 1)},
-                      Case{"gemm", gemm(false, false)}, Case{"gemm_bias_relu", gemm(true, true)}),
+                      Case{"gemm", gemm(false, false)}, Case{"gemm_bias_relu", gemm(true, true)},
+                      // The CNN's convolutions (examples/mnist_cnn.dl) at batch 64 (and 2).
+                      Case{"cnn_conv1_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 28, 28, 1, 32})},
+                      Case{"cnn_conv1_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 28, 28, 1, 32})},
+                      Case{"cnn_conv2_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 13, 13, 32, 64})},
+                      Case{"cnn_conv3_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 5, 5, 64, 64})},
+                      Case{"cnn_conv2_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 13, 13, 32, 64})},
+                      Case{"cnn_conv3_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 5, 5, 64, 64})},
+                      Case{"cnn_conv2_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 0, 1, {64, 13, 13, 32, 64})},
+                      Case{"cnn_conv3_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 0, 1, {64, 5, 5, 64, 64})},
+                      Case{"cnn_conv1_backward_filter",
+                           conv(ConvCall::Direction::kBackwardFilter, 1, 0, 1, {64, 28, 28, 1, 32})},
+                      Case{"cnn_conv2_backward_filter",
+                           conv(ConvCall::Direction::kBackwardFilter, 1, 0, 1, {64, 13, 13, 32, 64})}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 }  // namespace
