@@ -25,12 +25,34 @@ double msSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+bool keepWeightsOnDevice() {
+  const char* v = std::getenv("DLC_CUDA_KEEP_WEIGHTS");
+  if (v == nullptr || *v == '\0') return true;
+  std::string_view s(v);
+  return !(s == "0" || s == "false" || s == "off" || s == "no");
+}
+
 }  // namespace
+
+absl::Status syncWeights(Model::Impl& impl) {
+  if (!impl.device_weights) return absl::OkStatus();
+  ASSIGN_OR_RETURN(runtime::TensorMap fresh, impl.device_weights->downloadResidentParams());
+  for (auto& [name, value] : fresh) impl.weights.insert_or_assign(name, std::move(value));
+  impl.device_weights = nullptr;
+  return absl::OkStatus();
+}
+
+void dropDeviceWeights(Model::Impl& impl) {
+  if (impl.device_weights) impl.device_weights->dropResidentParams();
+  impl.device_weights = nullptr;
+}
 
 absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module,
                                             const ir::Function& function, const std::vector<Tensor>& args,
                                             const reference::InterpretOptions& options,
                                             reference::ParamMap* assigned) {
+  bool cuda = impl.target == "cuda" || impl.target.starts_with("cuda:");
+  if (!cuda) RETURN_IF_ERROR(syncWeights(impl));
   if (impl.target == "reference")
     return reference::interpret(module, function, args, impl.weights, options, assigned);
   for (size_t i = 0; i < args.size() && i < function.arguments().size(); ++i) {
@@ -46,7 +68,7 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
     shapes.push_back(t.shape());
     strAppend(&key, "/", strJoin(t.shape(), "x"));
   }
-  if (impl.target == "cuda" || impl.target.starts_with("cuda:")) {
+  if (cuda) {
     auto it = impl.compiled_cuda.find(key);
     if (it == impl.compiled_cuda.end()) {
       codegen::CudaCompileOptions cuda_options;
@@ -64,7 +86,12 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
       }
       it = impl.compiled_cuda.emplace(key, std::move(compiled)).first;
     }
-    return it->second->run(args, impl.weights, runtime::cuda::RunOptions{options.seed, options.step}, assigned);
+    codegen::CudaFunction& f = *it->second;
+    if (impl.device_weights != &f) RETURN_IF_ERROR(syncWeights(impl));
+    runtime::cuda::RunOptions run{options.seed, options.step, assigned != nullptr && keepWeightsOnDevice()};
+    absl::StatusOr<std::vector<Tensor>> outputs = f.run(args, impl.weights, run, assigned);
+    if (f.hasResidentParams()) impl.device_weights = &f;
+    return outputs;
   }
   auto it = impl.compiled.find(key);
   if (it == impl.compiled.end()) {

@@ -148,6 +148,7 @@ absl::Status Model::initializeWeights(uint64_t seed) {
     ASSIGN_OR_RETURN(Tensor t, runtime::initializeParameter(p.name, p.type.dtype, staticShape(p.type), p.attrs, seed));
     weights.emplace(p.name, std::move(t));
   }
+  dropDeviceWeights(*impl_);
   impl_->weights = std::move(weights);
   return absl::OkStatus();
 }
@@ -158,11 +159,14 @@ absl::Status Model::setWeight(const std::string& name, Tensor value) {
   if (value.dtype() != p->type.dtype || value.shape() != staticShape(p->type))
     return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", p->type.str(), ", but the value given is ",
                                              value.typeString()));
+  RETURN_IF_ERROR(syncWeights(*impl_));
+  dropDeviceWeights(*impl_);
   impl_->weights.insert_or_assign(name, std::move(value));
   return absl::OkStatus();
 }
 
 absl::StatusOr<const Tensor*> Model::weight(const std::string& name) const {
+  RETURN_IF_ERROR(syncWeights(*impl_));
   auto it = impl_->weights.find(name);
   if (it == impl_->weights.end()) return absl::NotFoundError(strCat("parameter '", name, "' has no value"));
   return &it->second;
@@ -186,6 +190,7 @@ absl::Status Model::loadWeights(const std::string& path, bool allow_unknown) {
   for (const ir::ParamDecl& p : impl_->module->params())
     if (!weights.contains(p.name))
       return absl::InvalidArgumentError(strCat(path, ": parameter '", p.name, "' (", p.type.str(), ") is missing"));
+  dropDeviceWeights(*impl_);
   impl_->weights = std::move(weights);
   return absl::OkStatus();
 }

@@ -47,6 +47,11 @@ struct Model::Impl {
   std::map<std::string, std::unique_ptr<codegen::CpuFunction>> compiled;
   // The same for `cuda` and `cuda:sm_XX` targets.
   std::map<std::string, std::unique_ptr<codegen::CudaFunction>> compiled_cuda;
+  // The CUDA function whose device copies of some weights are newer than
+  // `weights` (training steps leave their parameter updates on the device;
+  // api/execute.h), or null. Whatever reads `weights` calls syncWeights()
+  // first; whatever replaces them calls dropDeviceWeights().
+  codegen::CudaFunction* device_weights = nullptr;
 
   Impl();
   ~Impl();

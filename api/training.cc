@@ -219,6 +219,7 @@ absl::StatusOr<NamedTensors> Model::state() {
   ASSIGN_OR_RETURN(const ir::Module* module, stateModule(*impl_));
   RETURN_IF_ERROR(requireWeights(*impl_, *module));
   if (impl_->training) RETURN_IF_ERROR(ensureOptimizerState(*impl_, *impl_->training));
+  RETURN_IF_ERROR(syncWeights(*impl_));
   NamedTensors out;
   for (const ir::ParamDecl& p : module->params()) out.emplace_back(p.name, impl_->weights.at(p.name).clone());
   return out;
@@ -253,6 +254,7 @@ absl::Status Model::restoreState(const NamedTensors& state) {
   if (any_state && missing_state)
     return absl::InvalidArgumentError(
         strCat("the optimizer's state is incomplete: '", missing_state->name, "' is missing"));
+  dropDeviceWeights(*impl_);
   impl_->weights = std::move(restored);
   return absl::OkStatus();
 }
@@ -265,6 +267,8 @@ absl::Status Model::setLearningRate(double learning_rate) {
   if (!p) return absl::InternalError("the optimizer keeps no learning rate");
   ASSIGN_OR_RETURN(Tensor value, Tensor::zeros(p->type.dtype, {}));
   value.set(0, learning_rate);
+  RETURN_IF_ERROR(syncWeights(*impl_));
+  dropDeviceWeights(*impl_);
   impl_->weights.insert_or_assign("optimizer.learning_rate", std::move(value));
   return absl::OkStatus();
 }

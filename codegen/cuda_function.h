@@ -86,6 +86,12 @@ class CudaFunction {
                                                    const runtime::cuda::RunOptions& options,
                                                    runtime::TensorMap* assigned = nullptr);
 
+  // Parameters the device holds newer than the caller (RunOptions::
+  // keep_writes_on_device; runtime/cuda/executor.h).
+  bool hasResidentParams() const { return executor_->hasResident(); }
+  absl::StatusOr<runtime::TensorMap> downloadResidentParams() { return executor_->downloadResident(); }
+  void dropResidentParams() { executor_->dropResident(); }
+
   const LoweredFunction& lowered() const { return compiled_.lowered; }
   const cuda::CudaModule& cudaModule() const { return compiled_.module; }
   const std::string& arch() const { return compiled_.arch; }

@@ -88,6 +88,8 @@ absl::Status Executor::allocate() {
   device_bytes_ += arena_->size();
 
   param_buffer_.assign(exe.params.size(), -1);
+  param_slot_.assign(exe.params.size(), -1);
+  resident_.assign(exe.params.size(), false);
   int run_state_buffer = -1;
   address_.assign(exe.slots.size(), 0);
   std::vector<std::pair<int, int>> constants;  // (buffer, constant index) to upload
@@ -108,6 +110,7 @@ absl::Status Executor::allocate() {
         if (slot.index < 0 || static_cast<size_t>(slot.index) >= exe.params.size())
           return absl::InternalError("cuda executor: parameter slot without a parameter");
         int& b = param_buffer_[slot.index];
+        param_slot_[slot.index] = static_cast<int>(s);
         if (b < 0) {
           ASSIGN_OR_RETURN(b, newBuffer(slot.bytes, strCat("parameter '", exe.params[slot.index], "'")));
         }
@@ -237,7 +240,8 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     RETURN_IF_ERROR(stream_.copyToDevice(buffers_[input_buffer_[i]].ptr(), inputs[i].data(), inputs[i].byteSize()));
   }
   for (size_t p = 0; p < param_buffer_.size(); ++p) {
-    if (param_buffer_[p] < 0 || param_values[p] == nullptr || param_values[p]->byteSize() == 0) continue;
+    if (param_buffer_[p] < 0 || resident_[p] || param_values[p] == nullptr || param_values[p]->byteSize() == 0)
+      continue;
     RETURN_IF_ERROR(stream_.copyToDevice(buffers_[param_buffer_[p]].ptr(), param_values[p]->data(),
                                          param_values[p]->byteSize()));
   }
@@ -296,13 +300,36 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     ASSIGN_OR_RETURN(Tensor t, copyOut(s));
     outputs.push_back(std::move(t));
   }
+  std::set<std::string_view> written;
+  for (const runtime::ParamWrite& w : exe.writes) written.insert(w.name);
+  // A write that can stay on the device: large, to a parameter the executor
+  // holds at that size, and not the old value of another written parameter
+  // (the loop below skips those copies).
+  auto keepOnDevice = [&](const runtime::ParamWrite& w) {
+    const Slot& source = exe.slots[w.slot];
+    if (!options.keep_writes_on_device || source.bytes <= 64) return false;
+    if (source.kind == Slot::Kind::kParam && written.contains(exe.params[source.index])) return false;
+    bool held = false;
+    for (size_t p = 0; p < exe.params.size(); ++p)
+      if (exe.params[p] == w.name && param_buffer_[p] >= 0 &&
+          static_cast<int64_t>(buffers_[param_buffer_[p]].size()) == source.bytes)
+        held = true;
+    return held;
+  };
   runtime::TensorMap writes;
+  std::set<std::string_view> kept;
   for (const runtime::ParamWrite& w : exe.writes) {
+    if (keepOnDevice(w)) {
+      kept.insert(w.name);
+      continue;
+    }
     ASSIGN_OR_RETURN(Tensor t, copyOut(w.slot));
     writes[w.name] = std::move(t);
   }
-  std::set<std::string_view> written;
-  for (const runtime::ParamWrite& w : exe.writes) written.insert(w.name);
+  for (size_t p = 0; p < exe.params.size(); ++p) {
+    if (kept.contains(exe.params[p])) resident_[p] = true;
+    else if (written.contains(exe.params[p])) resident_[p] = false;  // the caller gets the new value
+  }
   for (const runtime::ParamWrite& w : exe.writes) {
     const Slot& source = exe.slots[w.slot];
     // A write of another written parameter's old value would read a copy
@@ -325,6 +352,30 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   if (assigned) *assigned = std::move(writes);
   ++stats_.runs;
   return outputs;
+}
+
+bool Executor::hasResident() const { return std::find(resident_.begin(), resident_.end(), true) != resident_.end(); }
+
+void Executor::dropResident() { std::fill(resident_.begin(), resident_.end(), false); }
+
+absl::StatusOr<runtime::TensorMap> Executor::downloadResident() {
+  runtime::TensorMap out;
+  if (!hasResident()) return out;
+  RETURN_IF_ERROR(device_.makeCurrent());
+  for (size_t p = 0; p < resident_.size(); ++p) {
+    if (!resident_[p]) continue;
+    const Slot& slot = executable_.slots[param_slot_[p]];
+    ASSIGN_OR_RETURN(Tensor t, Tensor::zeros(slot.dtype, slot.shape));
+    const DeviceBuffer& b = buffers_[param_buffer_[p]];
+    if (t.byteSize() != b.size())
+      return absl::InternalError(strCat("cuda executor: parameter '", executable_.params[p], "' holds ", b.size(),
+                                        " bytes, not ", t.byteSize()));
+    if (t.byteSize() > 0) RETURN_IF_ERROR(stream_.copyToHost(t.data(), b.ptr(), t.byteSize()));
+    out[executable_.params[p]] = std::move(t);
+  }
+  RETURN_IF_ERROR(stream_.synchronize());
+  dropResident();
+  return out;
 }
 
 }  // namespace dlc::runtime::cuda

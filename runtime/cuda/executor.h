@@ -16,7 +16,11 @@
 // runtime/cuda/library_calls.h) in order, with the step's slot
 // addresses as arguments (slots -1 are `local` buffers, which the CUDA
 // emitter keeps out of the parameter list); then outputs and writes
-// device -> host, and one synchronize. The first call launches eagerly; the
+// device -> host, and one synchronize. With RunOptions::keep_writes_on_device,
+// a write of more than 64 bytes to a parameter the executor holds stays on
+// the device (the parameter becomes resident: not uploaded again until
+// dropResident) — a training loop then moves only its batch and metrics;
+// small writes (step counters) still come back every call. The first call launches eagerly; the
 // second captures the launches of the whole step sequence as a CUDA graph,
 // and it and every later call replay that graph (DLC_CUDA_GRAPHS=0, or
 // ExecutorOptions::graphs = false, keeps launching eagerly).
@@ -76,6 +80,9 @@ struct ExecutorOptions {
 struct RunOptions {
   uint64_t seed = 0;
   uint64_t step = 0;
+  // Leave the executable's parameter writes on the device (see Executor):
+  // they are applied to the device copies but not copied to `assigned`.
+  bool keep_writes_on_device = false;
 };
 
 struct ExecutorStats {
@@ -104,6 +111,15 @@ class Executor {
                                                    const runtime::TensorMap& params, const RunOptions& options,
                                                    runtime::TensorMap* assigned = nullptr);
 
+  // Parameters whose device copy is newer than the caller's (written by a
+  // run with keep_writes_on_device): later runs do not upload them from the
+  // host map, and downloadResident() hands them back.
+  bool hasResident() const;
+  // The resident parameters' values, device -> host; none is resident after.
+  absl::StatusOr<runtime::TensorMap> downloadResident();
+  // The caller replaced the values: every parameter is uploaded again.
+  void dropResident();
+
   const runtime::Executable& executable() const { return executable_; }
   const ExecutorStats& stats() const { return stats_; }
   const ExecutorOptions& options() const { return options_; }
@@ -130,6 +146,8 @@ class Executor {
   std::vector<DeviceBuffer> buffers_;  // inputs, parameters, constants, run state
   std::vector<CuDevicePtr> address_;   // per slot
   std::vector<int> param_buffer_;      // per Executable::params entry: index into buffers_
+  std::vector<int> param_slot_;        // per Executable::params entry: a slot that holds it (its type)
+  std::vector<bool> resident_;         // per Executable::params entry: the device copy is newer
   std::vector<int> input_buffer_;      // per function argument: index into buffers_ (-1 if unused)
   // Per step, the launch arguments (one CuDevicePtr per non-local buffer).
   std::vector<std::vector<CuDevicePtr>> step_args_;

@@ -1,4 +1,6 @@
 // dlc: the command-line driver. Each subcommand lives in its own file.
+#include <malloc.h>
+
 #include <iostream>
 
 #include "CLI/CLI.hpp"
@@ -19,6 +21,12 @@ std::string passList() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A training loop allocates and frees the same few MiB of batch, output
+  // and parameter tensors every step. glibc would hand blocks of a few MiB
+  // back to the kernel (mmap, or trimming the heap) and fault every page in
+  // again on the next step; keeping them in the heap makes the reuse free.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   CLI::App app("dlc: a deep-learning compiler", "dlc");
   app.require_subcommand(1);
   app.footer(passList());

@@ -40,8 +40,15 @@ using cuda_test::envIs;
 
 using testing::randomTensor;
 
-void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what, double rtol = 2e-4,
-                 double atol = 2e-4) {
+// Against the interpreter's double-precision results. 1e-3 rather than the
+// CPU differential's 2e-4: cuDNN sums in another order than the interpreter,
+// and the test models' random weights (uniform in [-1, 1], not scaled by
+// fan-in) drive the CNN's logits to ~1e4, where a saturated softmax turns
+// last-bit differences of f32 sums into 5e-4 differences of the gradients.
+// The cuDNN calls themselves are checked at 1e-4 against double sums
+// (runtime_cuda_tests, LibraryCallOnGpu).
+void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what, double rtol = 1e-3,
+                 double atol = 1e-3) {
   testing::expectClose(expected, actual, what, "cuda", rtol, atol);
 }
 
