@@ -166,6 +166,8 @@ absl::Status CublasLt::matmul(Stream& stream, const GemmShape& shape, GemmType t
     return absl::InvalidArgumentError(strCat("matmul epilogue ", epilogueName(epilogue),
                                              epilogueHasBias(epilogue) ? " needs a bias" : " takes no bias"));
   }
+  // The plans and the bias pointer on their descriptors are shared state.
+  std::lock_guard<std::mutex> lock(mutex_);
   ASSIGN_OR_RETURN(Plan * p, plan(shape, type, epilogue));
   if (bias != 0) {
     // The pointer is per call; the cached descriptor keeps the last one.

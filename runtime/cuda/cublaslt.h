@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <tuple>
 
 #include "absl/status/statusor.h"
@@ -50,6 +51,7 @@ class CublasLt {
   void* handle_ = nullptr;
   DeviceBuffer workspace_;
   std::map<PlanKey, std::unique_ptr<Plan>> plans_;
+  std::mutex mutex_;  // one handle serves every executor of the process
 };
 
 }  // namespace dlc::runtime::cuda

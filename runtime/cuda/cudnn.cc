@@ -174,9 +174,13 @@ Cudnn::~Cudnn() {
 
 std::size_t Cudnn::version() const { return api_->getVersion(); }
 
-std::size_t Cudnn::workspaceBytes(int plan) const { return plans_[static_cast<size_t>(plan)]->workspace; }
+std::size_t Cudnn::workspaceBytes(int plan) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return plans_[static_cast<size_t>(plan)]->workspace;
+}
 
 absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size_t max_workspace_bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
   const CudnnApi& api = *api_;
   ASSIGN_OR_RETURN(int type, dataType(dtype));
   ASSIGN_OR_RETURN(int n, asInt(c.batch, "batch"));
@@ -268,19 +272,24 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
   int id = static_cast<int>(plans_.size() - 1);
   if (const char* v = std::getenv("DLC_CUDNN_VERBOSE"); v != nullptr && *v != '\0' && *v != '0') {
     LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, c};
-    std::fprintf(stderr, "dlc cudnn: %s: %s\n", describeLibraryCall(call).c_str(), describePlan(id).c_str());
+    std::fprintf(stderr, "dlc cudnn: %s: %s\n", describeLibraryCall(call).c_str(), describe(*plans_.back()).c_str());
   }
   return id;
 }
 
 std::string Cudnn::describePlan(int id) const {
-  const Plan& p = *plans_[static_cast<size_t>(id)];
+  std::lock_guard<std::mutex> lock(mutex_);
+  return describe(*plans_[static_cast<size_t>(id)]);
+}
+
+std::string Cudnn::describe(const Plan& p) {
   return strCat("algo ", p.algo, " (math ", p.math, "), workspace ", p.workspace, " bytes; candidates ",
                 p.candidates);
 }
 
 absl::Status Cudnn::run(Stream& stream, int id, CuDevicePtr in0, CuDevicePtr in1, CuDevicePtr out,
                         CuDevicePtr workspace, std::size_t workspace_bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (id < 0 || static_cast<size_t>(id) >= plans_.size())
     return absl::InternalError(strCat("cuDNN: no convolution plan ", id));
   const Plan& p = *plans_[static_cast<size_t>(id)];

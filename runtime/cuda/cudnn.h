@@ -6,13 +6,15 @@
 // first that cuDNN's heuristics rank, that fits the workspace limit and is
 // not FFT or Winograd, whose rounding errors are far above an f32 sum's);
 // run() enqueues it on a stream with a workspace the caller provides, so it
-// can be captured in a CUDA graph. f32 convolutions are restricted to FMA
+// can be captured in a CUDA graph. Thread-safe: one handle serves every
+// executor of a process (runtime/cuda/library_calls.h). f32 convolutions are restricted to FMA
 // kernels (no TF32): results match the reference interpreter's f32 sums.
 #ifndef DLC_RUNTIME_CUDA_CUDNN_H_
 #define DLC_RUNTIME_CUDA_CUDNN_H_
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,10 +56,12 @@ class Cudnn {
  private:
   struct Plan;
   Cudnn() = default;
+  static std::string describe(const Plan& plan);
   const CudnnApi* api_ = nullptr;
   void* handle_ = nullptr;
   void* bound_stream_ = nullptr;
   std::vector<std::unique_ptr<Plan>> plans_;
+  mutable std::mutex mutex_;  // one handle serves every executor of the process
 };
 
 }  // namespace dlc::runtime::cuda

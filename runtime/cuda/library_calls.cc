@@ -1,6 +1,8 @@
 #include "runtime/cuda/library_calls.h"
 
 #include <algorithm>
+#include <future>
+#include <mutex>
 
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -27,25 +29,65 @@ Epilogue gemmEpilogue(const GemmCall& g) {
   return relu ? Epilogue::kRelu : Epilogue::kNone;
 }
 
+// The process's handles, made once (the process has one device,
+// openDefaultDevice). Never destroyed, like the device: executors freed by
+// static destructors at exit may still use them.
+struct SharedLibraries {
+  std::mutex mutex;
+  std::shared_future<void> ready;
+  absl::StatusOr<CublasLt*> cublaslt = absl::UnavailableError("cuBLASLt: not opened");
+  absl::StatusOr<Cudnn*> cudnn = absl::UnavailableError("cuDNN: not opened");
+};
+
+SharedLibraries& shared() {
+  static auto* libraries = new SharedLibraries();
+  return *libraries;
+}
+
+void openShared(const CudaDevice& device) {
+  SharedLibraries& s = shared();
+  absl::Status current = device.makeCurrent();  // this may run on another thread
+  if (!current.ok()) {
+    s.cublaslt = current;
+    s.cudnn = current;
+    return;
+  }
+  if (auto lt = CublasLt::create(device); lt.ok()) s.cublaslt = lt->release();
+  else s.cublaslt = lt.status();
+  if (auto dnn = Cudnn::create(device); dnn.ok()) s.cudnn = dnn->release();
+  else s.cudnn = dnn.status();
+}
+
+std::shared_future<void> startShared(const CudaDevice& device) {
+  SharedLibraries& s = shared();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.ready.valid()) s.ready = std::async(std::launch::async, [&device] { openShared(device); }).share();
+  return s.ready;
+}
+
 }  // namespace
+
+void prewarmLibraries(const CudaDevice& device) { (void)startShared(device); }
 
 absl::StatusOr<std::unique_ptr<LibraryCalls>> LibraryCalls::create(const CudaDevice& device,
                                                                    const runtime::Executable& executable) {
   std::unique_ptr<LibraryCalls> calls(new LibraryCalls());
   calls->calls_ = executable.library_calls;
+  startShared(device).wait();
+  RETURN_IF_ERROR(device.makeCurrent());
   std::size_t workspace = 0;
   for (const runtime::LibraryCall& call : calls->calls_) {
     int plan = -1;
     switch (call.kind) {
       case runtime::LibraryCall::Kind::kGemm:
         if (!calls->cublaslt_) {
-          ASSIGN_OR_RETURN(calls->cublaslt_, CublasLt::create(device));
+          ASSIGN_OR_RETURN(calls->cublaslt_, shared().cublaslt);
         }
         RETURN_IF_ERROR(gemmType(call.dtype).status());
         break;
       case runtime::LibraryCall::Kind::kConv2d:
         if (!calls->cudnn_) {
-          ASSIGN_OR_RETURN(calls->cudnn_, Cudnn::create(device));
+          ASSIGN_OR_RETURN(calls->cudnn_, shared().cudnn);
         }
         ASSIGN_OR_RETURN(plan, calls->cudnn_->prepare(call.conv, call.dtype));
         workspace = std::max(workspace, calls->cudnn_->workspaceBytes(plan));

@@ -19,10 +19,18 @@
 
 namespace dlc::runtime::cuda {
 
+// Starts creating this process's cuBLASLt and cuDNN handles on another
+// thread (opening cuDNN's libraries takes ~0.1 s), so that a model loaded
+// for a CUDA target has them by the time its first function is compiled.
+// Every LibraryCalls of the process shares these handles (and cuBLASLt's
+// workspace: executors of one process run one at a time); nothing waits.
+void prewarmLibraries(const CudaDevice& device);
+
 class LibraryCalls {
  public:
-  // Opens the libraries the calls need (Unavailable naming the library when
-  // one cannot be loaded) and prepares every call.
+  // Gets the process's library handles (Unavailable naming the library when
+  // one cannot be loaded; waiting for prewarmLibraries if it runs) and
+  // prepares every call.
   static absl::StatusOr<std::unique_ptr<LibraryCalls>> create(const CudaDevice& device,
                                                               const runtime::Executable& executable);
 
@@ -37,8 +45,8 @@ class LibraryCalls {
   LibraryCalls() = default;
   std::vector<runtime::LibraryCall> calls_;
   std::vector<int> conv_plan_;  // per call: the cuDNN plan (-1 for GEMMs)
-  std::unique_ptr<CublasLt> cublaslt_;
-  std::unique_ptr<Cudnn> cudnn_;
+  CublasLt* cublaslt_ = nullptr;  // the process's, never destroyed
+  Cudnn* cudnn_ = nullptr;
   DeviceBuffer workspace_;
 };
 
