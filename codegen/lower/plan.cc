@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "absl/container/flat_hash_set.h"
+#include "codegen/lower/in_place.h"
 #include "codegen/lower/schedule.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -63,6 +65,7 @@ class Planner {
     runtime::Executable& exe = out_.executable;
     for (size_t i = 0; i < function_.arguments().size(); ++i)
       bindValue(function_.argument(i), Slot::Kind::kInput, static_cast<int>(i));
+    findLastReaders();
     for (const FusionGroup& group : out_.fusion.groups) {
       if (group.library) {
         std::optional<LibraryPlan> plan = planLibraryCall(*group.library, out_.types, library_);
@@ -73,6 +76,7 @@ class Planner {
       }
       std::string name = strCat("k", group.id, "_", group.root()->name());
       ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
+      if (schedule_.cpu) updateInPlaceWherePossible(lowered, group.id);
       RETURN_IF_ERROR(addKernelStep(std::move(lowered)));
     }
     int end = static_cast<int>(exe.steps.size());
@@ -107,6 +111,56 @@ class Planner {
   }
 
  private:
+  // For each value: the last group that reads it from memory; and the values
+  // needed after the last step (function outputs, values written to
+  // parameters).
+  void findLastReaders() {
+    for (const FusionGroup& group : out_.fusion.groups)
+      for (const ir::Operation* op : group.ops)
+        for (const ir::Value* v : op->operands()) {
+          const ir::Operation* producer = v->producer();
+          if (producer && out_.fusion.groupOf(producer) == &group && !group.library) continue;
+          int& last = last_reader_[v];
+          last = std::max(last, group.id);
+        }
+    for (const auto& op : function_.ops())
+      if (op->kind() == ir::OpKind::kAssign) live_out_.insert(op->operand(0));
+    for (const ir::Value* v : function_.outputs()) live_out_.insert(v);
+  }
+
+  // Lets each output of `lowered` that no step has placed yet take the
+  // memory of an input of the same type that dies in this group, where the
+  // kernel reads each element before writing it (in_place.h). CPU only for
+  // now: the CUDA emitter's vectorized phases are not checked on aliased
+  // buffers yet.
+  void updateInPlaceWherePossible(LoweredGroup& lowered, int group_id) {
+    const runtime::Executable& exe = out_.executable;
+    absl::flat_hash_set<int> taken;
+    for (size_t o = 0; o < lowered.sources.size(); ++o) {
+      const BufferSource& out = lowered.sources[o];
+      if (out.kind != BufferSource::Kind::kValue || lowered.kernel.buffers[o].role != kir::BufferRole::kOut ||
+          slot_of_.contains(out.value))
+        continue;
+      for (size_t i = 0; i < lowered.sources.size(); ++i) {
+        const BufferSource& in = lowered.sources[i];
+        if (in.kind != BufferSource::Kind::kValue || lowered.kernel.buffers[i].role != kir::BufferRole::kIn) continue;
+        auto slot = slot_of_.find(in.value);
+        if (slot == slot_of_.end() || exe.slots[slot->second].kind != Slot::Kind::kArena ||
+            taken.contains(slot->second) || live_out_.contains(in.value))
+          continue;
+        auto last = last_reader_.find(in.value);
+        if (last == last_reader_.end() || last->second != group_id) continue;
+        if (!(out_.types.at(in.value) == out_.types.at(out.value))) continue;
+        if (!canUpdateInPlace(lowered.kernel, static_cast<kir::BufferId>(i), static_cast<kir::BufferId>(o))) continue;
+        updateInPlace(lowered.kernel, static_cast<kir::BufferId>(i), static_cast<kir::BufferId>(o));
+        int shared = slot->second;  // the insertion below may move the map's entries
+        slot_of_[out.value] = shared;
+        taken.insert(shared);
+        break;
+      }
+    }
+  }
+
   // A step for `lowered`, binding its buffers to slots; a kLibraryResult
   // buffer reads `library_result`.
   absl::Status addKernelStep(LoweredGroup lowered, int library_result = -1) {
@@ -272,6 +326,8 @@ class Planner {
   LoweredFunction& out_;
   ScheduleOptions schedule_;
   LibraryOptions library_;
+  absl::flat_hash_map<const ir::Value*, int> last_reader_;  // group id
+  absl::flat_hash_set<const ir::Value*> live_out_;
   absl::flat_hash_map<const ir::Value*, int> slot_of_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
   std::vector<Lifetime> lifetimes_;
