@@ -1,5 +1,6 @@
-// Tokens of the graph IR's text form, for ir/parser.cc only. Kept in a header
-// (everything inline) so that the IR library's source list stays as it is.
+// Tokens of the graph IR's text form (ir/parser.cc) and, with
+// IrSyntax::kKernel, of the kernel IR's (ir/kernel/parser.cc), which adds
+// `<`, `>` and `+=`. Kept in a header (everything inline).
 // Lexical errors are reported to the DiagnosticEngine and come back as kError
 // tokens; the lexer runs in linear time and never reads past the buffer.
 #ifndef DLC_IR_IR_LEXER_H_
@@ -36,7 +37,14 @@ enum class IrTokenKind : uint8_t {
   kEqual,
   kArrow,  // ->
   kMinus,
+  kPlusEqual,  // += (kernel IR)
+  kLess,       // <  (kernel IR)
+  kGreater,    // >  (kernel IR)
 };
+
+// Which text form: the graph IR's, or the kernel IR's (its `%` names are
+// buffers and variables, not values, and it has `<`, `>` and `+=`).
+enum class IrSyntax : uint8_t { kGraph, kKernel };
 
 struct IrToken {
   IrTokenKind kind = IrTokenKind::kEof;
@@ -78,8 +86,8 @@ inline std::string shortened(std::string_view text, size_t limit = 32) {
 
 class IrLexer {
  public:
-  IrLexer(const SourceManager& sources, int32_t buffer, DiagnosticEngine& diags)
-      : sources_(sources), buffer_(buffer), text_(sources.buffer(buffer).text()), diags_(diags) {}
+  IrLexer(const SourceManager& sources, int32_t buffer, DiagnosticEngine& diags, IrSyntax syntax = IrSyntax::kGraph)
+      : sources_(sources), buffer_(buffer), text_(sources.buffer(buffer).text()), diags_(diags), syntax_(syntax) {}
 
   Location location(size_t offset) const { return sources_.location(buffer_, offset); }
 
@@ -108,7 +116,14 @@ class IrLexer {
       pos_ += 2;
       return make(IrTokenKind::kArrow, begin);
     }
+    bool kernel = syntax_ == IrSyntax::kKernel;
+    if (kernel && c == '+' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '=') {
+      pos_ += 2;
+      return make(IrTokenKind::kPlusEqual, begin);
+    }
     IrTokenKind kind = punctuation(c);
+    if (kernel && c == '<') kind = IrTokenKind::kLess;
+    if (kernel && c == '>') kind = IrTokenKind::kGreater;
     if (kind == IrTokenKind::kError) {
       error(begin, strCat("unexpected character '", printableByte(c), "'"));
       ++pos_;
@@ -251,14 +266,15 @@ class IrLexer {
     size_t start = pos_;
     while (pos_ < text_.size() && isIdentChar(text_[pos_])) ++pos_;
     std::string_view name = text_.substr(start, pos_ - start);
+    const char* what = syntax_ == IrSyntax::kKernel ? "name" : "value name";
     if (name.empty()) {
-      error(begin, "expected a value name after '%'");
+      error(begin, strCat("expected a ", what, " after '%'"));
       return make(IrTokenKind::kError, begin);
     }
     bool all_digits = true;
     for (char c : name) all_digits = all_digits && isDigit(c);
     if (!all_digits && !isIdentStart(name[0])) {
-      error(begin, strCat("invalid value name '%", shortened(name), "'"));
+      error(begin, strCat("invalid ", what, " '%", shortened(name), "'"));
       return make(IrTokenKind::kError, begin);
     }
     IrToken token = make(IrTokenKind::kValueName, begin);
@@ -290,6 +306,7 @@ class IrLexer {
   int32_t buffer_;
   std::string_view text_;
   DiagnosticEngine& diags_;
+  IrSyntax syntax_;
   size_t pos_ = 0;
 };
 

@@ -188,7 +188,7 @@ class Parser {
     Buffer buffer;
     buffer.role = *parseRole(tok_.text);
     advance();
-    if (!at(Tok::kName)) return syntaxError("expected a buffer name starting with '%'");
+    if (!at(Tok::kValueName)) return syntaxError("expected a buffer name starting with '%'");
     buffer.name = tok_.value;
     Location name_loc = loc();
     advance();
@@ -299,7 +299,7 @@ class Parser {
     } else {
       advance();
     }
-    if (!at(Tok::kName)) return syntaxError("expected a loop var starting with '%'");
+    if (!at(Tok::kValueName)) return syntaxError("expected a loop var starting with '%'");
     std::string name = tok_.value;
     Location name_loc = loc();
     advance();
@@ -316,7 +316,7 @@ class Parser {
   // 'let' NAME ':' TYPE '=' expr
   bool parseLet(StmtList& body) {
     advance();
-    if (!at(Tok::kName)) return syntaxError("expected a var name starting with '%'");
+    if (!at(Tok::kValueName)) return syntaxError("expected a var name starting with '%'");
     std::string name = tok_.value;
     Location name_loc = loc();
     advance();
@@ -338,7 +338,7 @@ class Parser {
   // 'store' NAME '[' expr ']' ('=' | '+=') expr
   bool parseStore(StmtList& body) {
     advance();
-    if (!at(Tok::kName)) return syntaxError("expected a buffer name starting with '%'");
+    if (!at(Tok::kValueName)) return syntaxError("expected a buffer name starting with '%'");
     const BufferDecl* buffer = findBuffer(tok_.value, loc());
     if (!buffer) return false;
     advance();
@@ -384,7 +384,7 @@ class Parser {
     if (!expect(Tok::kLParen, "'('")) return false;
     if (!at(Tok::kRParen)) {
       do {
-        if (at(Tok::kName)) {
+        if (at(Tok::kValueName)) {
           if (!call.ints.empty()) return syntaxError("buffer arguments come before integers");
           const BufferDecl* buffer = findBuffer(tok_.value, loc());
           if (!buffer) return false;
@@ -438,7 +438,7 @@ class Parser {
   ExprRef parseExpr() {
     Nest nest(depth_);
     if (tooDeep()) return nullptr;
-    if (at(Tok::kName)) return parseNameExpr();
+    if (at(Tok::kValueName)) return parseNameExpr();
     if (at(Tok::kMinus) || at(Tok::kInteger) || at(Tok::kFloat)) return parseLiteral();
     if (!at(Tok::kIdentifier)) return syntaxError("expected an expression"), nullptr;
     std::string_view word = tok_.text;
@@ -570,7 +570,7 @@ class Parser {
     std::optional<ReduceOp> op = parseReduceOp(tok_.text);
     if (!op) return syntaxError(strCat("unknown reduction '", tok_.text, "'")), nullptr;
     advance();
-    if (!at(Tok::kName)) return syntaxError("expected a reduction var starting with '%'"), nullptr;
+    if (!at(Tok::kValueName)) return syntaxError("expected a reduction var starting with '%'"), nullptr;
     std::string name = tok_.value;
     Location name_loc = loc();
     advance();
