@@ -98,6 +98,8 @@ void BodyWriter::line(int indent, std::string_view text) {
 absl::StatusOr<std::string> BodyWriter::expr(const Expr& e, int indent, bool split) {
   if (auto* c = e.as<kir::ConstExpr>()) return constant(e.type, *c);
   if (auto* v = e.as<kir::VarExpr>()) return varName(v->var);
+  if (overrides_.value)
+    if (std::optional<std::string> held = overrides_.value(e)) return *held;
   if (auto* l = e.as<kir::LoadExpr>()) {
     ASSIGN_OR_RETURN(std::string index, expr(*l->index, indent, split));
     return strCat(bufferName(l->buffer), "[", index, "]");
@@ -131,12 +133,12 @@ absl::StatusOr<std::string> BodyWriter::expr(const Expr& e, int indent, bool spl
 
 absl::StatusOr<std::string> BodyWriter::reduction(const Expr& e, const kir::ReduceExpr& r, int indent,
                                                   bool split) {
+  if (split && overrides_.reduce) {
+    ASSIGN_OR_RETURN(std::optional<std::string> done, overrides_.reduce(e, r, indent));
+    if (done) return *done;
+  }
   ScalarType acc_type = accumulatorType(e.type);
-  // Bools reduce as ints; their identities are 1 (min, mul) and 0.
-  std::string identity =
-      e.type == ScalarType::kBool
-          ? (r.op == kir::ReduceOp::kMin || r.op == kir::ReduceOp::kMul ? "1" : "0")
-          : constant(acc_type, *kir::reduceIdentity(r.op, acc_type)->as<kir::ConstExpr>());
+  std::string identity = identityText(r.op, e.type);
   std::string acc = temp("acc");
   std::string k = varName(r.var);
   std::string combine(combiner(r.op));
@@ -163,6 +165,8 @@ absl::Status BodyWriter::store(const kir::StoreStmt& s, const std::string& index
   const kir::Buffer& buffer = kernel_.buffers[s.buffer];
   std::string target = strCat(bufferName(s.buffer), "[", index, "]");
   if (!s.accumulate) {
+    if (overrides_.store_target)
+      if (std::optional<std::string> lane = overrides_.store_target(s)) target = *lane;
     line(indent, strCat(target, " = ", value, ";"));
     return absl::OkStatus();
   }
@@ -194,7 +198,8 @@ absl::Status BodyWriter::thread(std::span<const Stmt> stmts, int indent, bool co
       line(indent, "}");
     } else if (auto* l = stmt.as<kir::LetStmt>()) {
       ASSIGN_OR_RETURN(std::string value, expr(*l->value, indent, false));
-      line(indent, strCat("const ", cudaType(l->var.type), " ", varName(l->var), " = ", value, ";"));
+      line(indent, strCat(overrides_.lets_maybe_unused ? "[[maybe_unused]] " : "", "const ", cudaType(l->var.type), " ",
+                          varName(l->var), " = ", value, ";"));
     } else if (auto* s = stmt.as<kir::StoreStmt>()) {
       ASSIGN_OR_RETURN(std::string index, expr(*s->index, indent, false));
       ASSIGN_OR_RETURN(std::string value, expr(*s->value, indent, false));

@@ -4,8 +4,12 @@
 #include <span>
 
 #include "codegen/cuda/body_writer.h"
+#include "codegen/cuda/phase.h"
 #include "codegen/cuda/prelude.h"
+#include "codegen/cuda/row_phase.h"
+#include "codegen/cuda/split_phase.h"
 #include "codegen/cuda/syntax.h"
+#include "codegen/cuda/vector_phase.h"
 #include "ir/kernel/analysis.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -16,27 +20,9 @@ namespace {
 using kir::ForStmt;
 using kir::Stmt;
 
-constexpr int kMaxThreads = 256;
-constexpr int64_t kMaxBlocks = 65535;  // grid-stride loops cover the rest
-constexpr int kReduceSharedBytes = 32 * 8;  // one slot per warp, 8-byte values
-constexpr int64_t kMaxSharedBytes = 48 * 1024 - kReduceSharedBytes;
 // Reductions shorter than this stay sequential in a thread: a block per row
 // would leave most of its threads idle.
 constexpr int64_t kMinBlockReduce = 32;
-
-// How one launch runs part of a kernel's top-level statements.
-struct Phase {
-  enum class Kind {
-    kGridStride,  // a flattened nest of parallel loops, one item per thread
-    kRows,        // a flattened nest of parallel loops, one row per block
-    kBlock,       // statements run once by one block
-    kThread,      // statements run once by one thread
-  };
-  Kind kind;
-  std::vector<const ForStmt*> nest;    // kGridStride, kRows
-  std::span<const Stmt> stmts;         // kBlock, kThread; kRows: the row body
-  std::vector<const Stmt*> prefix;     // top-level lets before the phase
-};
 
 // The nest of parallel/vector loops that each enclose exactly the next.
 std::vector<const ForStmt*> parallelNest(const ForStmt& outer) {
@@ -48,15 +34,6 @@ std::vector<const ForStmt*> parallelNest(const ForStmt& outer) {
   }
   return nest;
 }
-
-int64_t tripCount(const std::vector<const ForStmt*>& nest) {
-  int64_t total = 1;
-  for (const ForStmt* f : nest) total *= std::max<int64_t>(f->hi - f->lo, 0);
-  return total;
-}
-
-// With this many rows, one thread per row already fills the GPU.
-constexpr int64_t kRowsForThreadPerRow = 8192;
 
 // Whether the threads of a block splitting `r` (its innermost nested
 // reduction) read memory contiguously.
@@ -122,77 +99,34 @@ std::vector<Phase> plan(const kir::Kernel& kernel) {
   return phases;
 }
 
-int threadsFor(int64_t work) {
-  int64_t rounded = (std::max<int64_t>(work, 1) + 31) / 32 * 32;
-  return static_cast<int>(std::min<int64_t>(rounded, kMaxThreads));
-}
-
-// `const long long i = lo + flat / stride % extent;` for each loop of the nest.
-void bindNest(BodyWriter& w, const std::vector<const ForStmt*>& nest, std::string_view flat, int indent) {
-  int64_t stride = 1;
-  std::vector<std::string> lines;
-  for (size_t k = nest.size(); k-- > 0;) {
-    const ForStmt* f = nest[k];
-    std::string value(flat);
-    if (stride != 1) value = strCat(value, " / ", stride);
-    if (k != 0) value = strCat("(", value, ") % ", f->hi - f->lo);
-    lines.push_back(strCat("const long long ", w.varName(f->var), " = ", f->lo, "LL + (long long)(", value, ");"));
-    stride *= f->hi - f->lo;
-  }
-  for (size_t k = lines.size(); k-- > 0;) w.line(indent, lines[k]);
-}
-
-// The counter of a grid-stride loop: 32-bit when it cannot overflow.
-std::string_view counterType(int64_t total) { return total < (int64_t{1} << 31) ? "unsigned" : "long long"; }
-
-struct KernelText {
-  std::string text;
+// The mappings the emitter started with, for every phase: a grid-stride loop
+// of one item per thread, one block per row, one block, one thread.
+absl::StatusOr<PhaseText> emitPlainPhase(const kir::Kernel& kernel, const Phase& phase, std::string name) {
+  PhaseText out;
   CudaLaunch launch;
-};
-
-absl::StatusOr<KernelText> emitPhase(const kir::Kernel& kernel, const Phase& phase, std::string name) {
-  KernelText out;
-  out.launch.name = name;
+  launch.name = name;
   BodyWriter w(kernel, &out.text);
   int64_t total = tripCount(phase.nest);
   bool blockwide = phase.kind == Phase::Kind::kRows || phase.kind == Phase::Kind::kBlock;
   switch (phase.kind) {
     case Phase::Kind::kGridStride:
-      out.launch.block_x = threadsFor(total);
-      out.launch.grid_x = std::clamp<int64_t>((total + out.launch.block_x - 1) / out.launch.block_x, 1, kMaxBlocks);
+      launch.block_x = threadsFor(total);
+      launch.grid_x = std::clamp<int64_t>((total + launch.block_x - 1) / launch.block_x, 1, kMaxBlocks);
       break;
     case Phase::Kind::kRows:
-      out.launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
-      out.launch.grid_x = std::clamp<int64_t>(total, 1, kMaxBlocks);
-      out.launch.shared_bytes = kReduceSharedBytes;
+      launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
+      launch.grid_x = std::clamp<int64_t>(total, 1, kMaxBlocks);
+      launch.shared_bytes = kReduceSharedBytes;
       break;
     case Phase::Kind::kBlock:
-      out.launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
-      out.launch.shared_bytes = kReduceSharedBytes;
+      launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
+      launch.shared_bytes = kReduceSharedBytes;
       break;
     case Phase::Kind::kThread:
       break;
   }
-
-  std::vector<std::string> params;
-  for (size_t b = 0; b < kernel.buffers.size(); ++b) {
-    const kir::Buffer& buffer = kernel.buffers[b];
-    if (buffer.role == kir::BufferRole::kLocal) continue;
-    params.push_back(strCat(buffer.role == kir::BufferRole::kIn ? "const " : "", cudaType(buffer.dtype),
-                            "* __restrict__ ", w.bufferName(static_cast<int>(b))));
-  }
-  w.line(0, strCat("extern \"C\" __global__ void __launch_bounds__(", out.launch.block_x, ") ", name, "(",
-                   strJoin(params, ", "), ") {"));
   // Locals are per thread, or shared by the block that works on one row.
-  for (size_t b = 0; b < kernel.buffers.size(); ++b) {
-    const kir::Buffer& buffer = kernel.buffers[b];
-    if (buffer.role != kir::BufferRole::kLocal) continue;
-    if (blockwide && buffer.size * ir::dtypeSize(buffer.dtype) > kMaxSharedBytes)
-      return absl::InvalidArgumentError(strCat("cuda: local buffer '", buffer.name, "' does not fit in shared memory"));
-    w.line(1, strCat(blockwide ? "__shared__ " : "", cudaType(buffer.dtype), " ", w.bufferName(static_cast<int>(b)),
-                     "[", std::max<int64_t>(buffer.size, 1), "];"));
-  }
-  for (const Stmt* let : phase.prefix) RETURN_IF_ERROR(w.thread(std::span(let, 1), 1, false));
+  RETURN_IF_ERROR(openKernel(w, kernel, phase, launch, blockwide));
   std::string_view counter = counterType(total);
   switch (phase.kind) {
     case Phase::Kind::kGridStride:
@@ -216,7 +150,19 @@ absl::StatusOr<KernelText> emitPhase(const kir::Kernel& kernel, const Phase& pha
       break;
   }
   w.line(0, "}");
+  out.launches.push_back(launch);
   return out;
+}
+
+// The first mapping that takes the phase; the plain one takes any.
+absl::StatusOr<PhaseText> emitPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name) {
+  ASSIGN_OR_RETURN(std::optional<PhaseText> split, emitSplitPhase(kernel, phase, name));
+  if (split) return *std::move(split);
+  ASSIGN_OR_RETURN(std::optional<PhaseText> vector, emitVectorPhase(kernel, phase, name));
+  if (vector) return *std::move(vector);
+  ASSIGN_OR_RETURN(std::optional<PhaseText> rows, emitRowPhase(kernel, phase, name));
+  if (rows) return *std::move(rows);
+  return emitPlainPhase(kernel, phase, name);
 }
 
 template <typename Fn>
@@ -279,12 +225,14 @@ absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module) {
     std::string base = identifier(kernel.name);
     for (size_t p = 0; p < phases.size(); ++p) {
       std::string name = phases.size() == 1 ? base : strCat(base, "_", p);
-      auto text = emitPhase(kernel, phases[p], name);
+      absl::StatusOr<PhaseText> text = emitPhase(kernel, phases[p], name);
       if (!text.ok()) return context(text.status());
       std::string origin = kernel.origin;
       std::replace(origin.begin(), origin.end(), '\n', ' ');
+      // Module-scope arrays (a split reduction's partials) come before the launches.
+      if (!text->globals.empty()) strAppend(&kernels_text, "\n", text->globals);
       strAppend(&kernels_text, "\n// origin: ", origin, "\n", text->text);
-      plan_out.launches.push_back(text->launch);
+      for (const CudaLaunch& l : text->launches) plan_out.launches.push_back(l);
     }
     result.kernels.push_back(std::move(plan_out));
   }

@@ -1,7 +1,8 @@
 // Kernel IR -> CUDA C++ for NVRTC: one source string for a whole module and,
 // per kernel, the launches that compute it.
 //
-// How loops map (the kernel IR says what is independent, not how to run it):
+// How loops map (the kernel IR says what is independent, not how to run it).
+// The plan cuts a kernel's top-level statements into phases:
 //  - a top-level nest of parallel/vector loops is flattened into one index
 //    walked with a grid-stride loop; its body runs per thread;
 //  - when that nest's body computes reductions in `let`s (softmax, layernorm:
@@ -13,6 +14,14 @@
 //    thread;
 //  - anything else keeps its shape: serial loops stay loops, a ReduceExpr not
 //    split by a block is a sequential loop in its thread, `if` is `if`.
+// Before those plain mappings, each phase is offered to the ones made for
+// memory bandwidth, and the first that takes it writes it:
+//  - split_phase.h: few outputs, long reductions (bias gradients, batchnorm
+//    statistics, whole-tensor sums) split across blocks in two stages;
+//  - vector_phase.h: straight-line elementwise bodies with 16-byte loads and
+//    stores, four items a thread;
+//  - row_phase.h: row reductions in one pass over memory, a block or a few
+//    lanes of a warp per row, the row kept in registers.
 // A kernel whose top-level statements need different mappings becomes
 // several launches, run in order. Accumulating stores that other threads may
 // also hit become atomicAdd. Integer arithmetic wraps (done in unsigned).

@@ -7,7 +7,8 @@ namespace {
 // signed C++ arithmetic does not promise: add, sub, mul, neg and shifts go
 // through unsigned. Shift counts are taken modulo the width. Float min/max
 // are fminf/fmaxf. dlc_block_reduce needs blockDim.x to be a multiple of 32
-// and 32 * 8 bytes of dynamic shared memory.
+// and 32 * 8 bytes of dynamic shared memory. Packs are what the vector
+// mappings load and store.
 constexpr const char* kHelpers = R"(#define DLC_DEV __device__ __forceinline__
 DLC_DEV int dlc_add(int a, int b) { return (int)((unsigned)a + (unsigned)b); }
 DLC_DEV int dlc_sub(int a, int b) { return (int)((unsigned)a - (unsigned)b); }
@@ -52,6 +53,30 @@ DLC_DEV T dlc_warp_reduce(T v) {
   for (int offset = 16; offset > 0; offset >>= 1)
     v = dlc_combine<Op>(v, __shfl_xor_sync(0xffffffffu, v, offset));
   return v;
+}
+
+// The combination over each aligned group of G lanes (G a power of two up to
+// 32), in every lane of the group; the whole warp must take part.
+template <int Op, int G, typename T>
+DLC_DEV T dlc_group_reduce(T v) {
+  for (int offset = G / 2; offset > 0; offset >>= 1)
+    v = dlc_combine<Op>(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+// N consecutive elements moved as one access (16 bytes for four floats): the
+// address must be a multiple of the pack's size.
+template <typename T, int N>
+struct alignas(sizeof(T) * N) dlc_pack {
+  T v[N];
+};
+template <int N, typename T>
+DLC_DEV dlc_pack<T, N> dlc_load_pack(const T* p) {
+  return *reinterpret_cast<const dlc_pack<T, N>*>(p);
+}
+template <int N, typename T>
+DLC_DEV void dlc_store_pack(T* p, const dlc_pack<T, N>& v) {
+  *reinterpret_cast<dlc_pack<T, N>*>(p) = v;
 }
 
 // Every thread of the block gets the combination of all threads' values:

@@ -264,6 +264,12 @@ std::string_view combiner(kir::ReduceOp op) {
   return "dlc_add";
 }
 
+std::string identityText(kir::ReduceOp op, ScalarType type) {
+  if (type == ScalarType::kBool) return op == kir::ReduceOp::kMin || op == kir::ReduceOp::kMul ? "1" : "0";
+  ScalarType acc = accumulatorType(type);
+  return constant(acc, *kir::reduceIdentity(op, acc)->as<kir::ConstExpr>());
+}
+
 std::string identifier(std::string_view name) {
   std::string out;
   for (char c : name) {

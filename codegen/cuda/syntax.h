@@ -31,6 +31,9 @@ absl::StatusOr<std::string> unary(kir::UnaryOp op, ScalarType type, std::string 
 absl::StatusOr<std::string> binary(kir::BinaryOp op, ScalarType type, std::string a, std::string b);
 // `dlc_add` ...: the prelude's helpers, overloaded on the accumulator types.
 std::string_view combiner(kir::ReduceOp op);
+// The identity of a reduction of `type` values, in its accumulator type
+// (bools reduce as ints: 1 for min and mul, else 0).
+std::string identityText(kir::ReduceOp op, ScalarType type);
 
 // A C identifier made of the letters, digits and underscores of `name`.
 std::string identifier(std::string_view name);

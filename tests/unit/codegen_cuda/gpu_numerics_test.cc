@@ -1,7 +1,9 @@
-// The emitted kernels run on a GPU and match plain loops on the host. Skips
-// where there is no driver or GPU (CI), so it runs on GPU machines only.
+// The emitted kernels run on a GPU and match plain loops on the host, or the
+// kernel-IR evaluator. Skips where there is no driver or GPU (CI), so it runs
+// on GPU machines only; DLC_REQUIRE_GPU=1 makes that a failure.
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -10,6 +12,7 @@
 #include "codegen/cuda/emitter.h"
 #include "runtime/cuda/driver.h"
 #include "runtime/cuda/nvrtc.h"
+#include "tests/unit/codegen_cuda/evaluator_check.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
 
 namespace dlc::codegen::cuda {
@@ -55,7 +58,8 @@ class GpuNumerics : public ::testing::Test {
     d->cuDeviceGetAttribute(&minor, 76, device);
     d->cuDevicePrimaryCtxRetain(&context, device);
     d->cuCtxSetCurrent(context);
-    absl::StatusOr<CudaModule> m = emitCuda(tk::allKernels());
+    kernels_ = new kir::KernelModule(tk::allKernels());
+    absl::StatusOr<CudaModule> m = emitCuda(*kernels_);
     ASSERT_TRUE(m.ok()) << m.status();
     module_ = new CudaModule(*m);
     absl::StatusOr<runtime::cuda::CompiledCuda> compiled =
@@ -66,7 +70,10 @@ class GpuNumerics : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!api_) GTEST_SKIP() << "no CUDA GPU";
+    if (api_) return;
+    const char* require = std::getenv("DLC_REQUIRE_GPU");
+    if (require && std::string(require) == "1") FAIL() << "DLC_REQUIRE_GPU=1: no CUDA GPU";
+    GTEST_SKIP() << "no CUDA GPU";
   }
 
   // Runs every launch of kernel `name` on `buffers` and copies them back.
@@ -102,7 +109,22 @@ class GpuNumerics : public ::testing::Test {
       ASSERT_NEAR(got[i], want[i], tol * std::max(1.0f, std::fabs(want[i]))) << "element " << i;
   }
 
+  // Runs kernel `name` on random inputs (evaluator_check.h) and compares
+  // every buffer it writes with the kernel-IR evaluator's.
+  void expectMatchesEvaluator(const std::string& name, bool integers, double rtol) {
+    SCOPED_TRACE(name);
+    const kir::Kernel* kernel = kernels_->find(name);
+    ASSERT_NE(kernel, nullptr);
+    EvaluatorCase c;
+    makeEvaluatorCase(*kernel, integers, &c);
+    if (HasFatalFailure()) return;
+    HostBuffers buffers = c.inputs;
+    run(name, buffers);
+    cuda::expectMatchesEvaluator(*kernel, c, buffers, rtol);
+  }
+
   static inline const DriverApi* api_ = nullptr;
+  static inline kir::KernelModule* kernels_ = nullptr;
   static inline CudaModule* module_ = nullptr;
   static inline runtime::cuda::CuModule cu_module_ = nullptr;
 };
@@ -225,6 +247,29 @@ TEST_F(GpuNumerics, LocalsMatmulAndRecurrence) {
   HostBuffers rec = {bytesOf(h)};
   run("scan_steps", rec);
   expectNear(valuesOf<float>(rec[0]), want);
+}
+
+// The vector, row and split mappings against the kernel-IR evaluator, on the
+// shapes that take each path (emitter_test.cc shows which).
+TEST_F(GpuNumerics, ElementwiseGroupsAndTheirTailMatchTheEvaluator) {
+  expectMatchesEvaluator("fused_bias_relu", false, 1e-5);
+  expectMatchesEvaluator("chain_tail", false, 1e-5);  // 35 items: 8 groups and 3 alone
+  expectMatchesEvaluator("relu_grad", false, 0);      // a packed read in a branch, 1027 items
+  expectMatchesEvaluator("shifted_copy", false, 0);   // one item per thread
+}
+
+TEST_F(GpuNumerics, RowsOf1024And10And1000MatchTheEvaluator) {
+  for (const char* name : {"softmax_1024", "softmax_short", "softmax", "softmax_odd", "layernorm_1024",
+                           "layernorm_short", "layernorm_1000", "layernorm"})
+    expectMatchesEvaluator(name, false, 1e-5);
+}
+
+TEST_F(GpuNumerics, ChannelSumOver300000RowsIsExact) { expectMatchesEvaluator("channel_sum", true, 0); }
+
+TEST_F(GpuNumerics, OddExtentSumIsExact) { expectMatchesEvaluator("sum_odd", true, 0); }
+
+TEST_F(GpuNumerics, VarianceAfterItsMeanMatchesTheEvaluator) {
+  expectMatchesEvaluator("channel_moments", false, 1e-4);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #define DLC_TESTS_UNIT_CODEGEN_CUDA_TEST_KERNELS_H_
 
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "ir/kernel/kernel_ir.h"
@@ -219,10 +220,77 @@ inline Kernel libraryCall() {
   return k;
 }
 
+// y[i] = x[i + 1]: a contiguous read that no pack can start aligned.
+inline Kernel shiftedCopy(int64_t n = 1001) {
+  Kernel k{"shifted_copy", "slice at m.dl:3", {}, {}, 0};
+  BufferId x = k.addBuffer({"x", T::kF32, n + 1, BufferRole::kIn});
+  BufferId y = k.addBuffer({"y", T::kF32, n, BufferRole::kOut});
+  Var i = k.newVar(T::kI64, "i");
+  k.body.push_back(forLoop(i, 0, n, LoopKind::kParallel,
+                           {store(y, var(i), load(x, T::kF32, add(var(i), index(1))))}));
+  return k;
+}
+
+// dx = x > 0 ? g : 0: the read of g is in a select's branch.
+inline Kernel reluGrad(int64_t n = 1027) {
+  Kernel k{"relu_grad", "relu gradient at m.dl:8", {}, {}, 0};
+  BufferId x = k.addBuffer({"x", T::kF32, n, BufferRole::kIn});
+  BufferId g = k.addBuffer({"g", T::kF32, n, BufferRole::kIn});
+  BufferId dx = k.addBuffer({"dx", T::kF32, n, BufferRole::kOut});
+  Var i = k.newVar(T::kI64, "i");
+  ExprRef positive = op(BinaryOp::kGt, load(x, T::kF32, var(i)), f32(0.0));
+  k.body.push_back(forLoop(i, 0, n, LoopKind::kParallel,
+                           {store(dx, var(i), select(positive, load(g, T::kF32, var(i)), f32(0.0)))}));
+  return k;
+}
+
+// out[c] = sum over rows of x[r, c] (NHWC: the channel moves fastest), the
+// shape of a bias gradient.
+inline Kernel channelSum(int64_t rows = 300000, int64_t channels = 64) {
+  Kernel k{"channel_sum", "reduce_sum at m.dl:4", {}, {}, 0};
+  BufferId x = k.addBuffer({"x", T::kF32, rows * channels, BufferRole::kIn});
+  BufferId out = k.addBuffer({"out", T::kF32, channels, BufferRole::kOut});
+  Var c = k.newVar(T::kI64, "c"), r = k.newVar(T::kI64, "r"), s = k.newVar(T::kF32, "s");
+  k.body.push_back(forLoop(
+      c, 0, channels, LoopKind::kParallel,
+      {let(s, reduce(ReduceOp::kAdd, r, 0, rows, f32(0.0), load(x, T::kF32, at(r, channels, c)))),
+       store(out, var(c), var(s))}));
+  return k;
+}
+
+// Per-channel mean and variance of x[rows, channels], the variance reading
+// the mean: batchnorm's statistics, in two reduction stages.
+inline Kernel channelMoments(int64_t rows = 5000, int64_t channels = 24) {
+  Kernel k{"channel_moments", "batchnorm statistics at m.dl:6", {}, {}, 0};
+  BufferId x = k.addBuffer({"x", T::kF32, rows * channels, BufferRole::kIn});
+  BufferId mean_out = k.addBuffer({"mean", T::kF32, channels, BufferRole::kOut});
+  BufferId var_out = k.addBuffer({"var", T::kF32, channels, BufferRole::kOut});
+  Var c = k.newVar(T::kI64, "c"), mean = k.newVar(T::kF32, "mean"), variance = k.newVar(T::kF32, "variance");
+  Var r1 = k.newVar(T::kI64, "r"), r2 = k.newVar(T::kI64, "r");
+  ExprRef n = f32(static_cast<double>(rows));
+  ExprRef d = sub(load(x, T::kF32, at(r2, channels, c)), var(mean));
+  k.body.push_back(forLoop(
+      c, 0, channels, LoopKind::kParallel,
+      {let(mean, div(reduce(ReduceOp::kAdd, r1, 0, rows, f32(0.0), load(x, T::kF32, at(r1, channels, c))), n)),
+       let(variance, div(reduce(ReduceOp::kAdd, r2, 0, rows, f32(0.0), mul(d, d)), n)),
+       store(mean_out, var(c), var(mean)), store(var_out, var(c), var(variance))}));
+  return k;
+}
+
+inline Kernel named(Kernel k, std::string name) {
+  k.name = std::move(name);
+  return k;
+}
+
 inline KernelModule allKernels() {
   KernelModule m;
   for (Kernel k : {elementwiseChain(), softmaxRows(), layernorm(), wholeSum(), scatterAccumulate(), halfCasts(),
-                   hashBits(), localReverse(), matmulReduce(), recurrence(), softmaxLocal(), libraryCall()})
+                   hashBits(), localReverse(), matmulReduce(), recurrence(), softmaxLocal(), libraryCall(),
+                   named(elementwiseChain(5, 7), "chain_tail"), shiftedCopy(), reluGrad(),
+                   named(softmaxRows(70, 10), "softmax_short"), named(softmaxRows(9, 1001), "softmax_odd"),
+                   named(softmaxRows(16, 1024), "softmax_1024"), named(layernorm(70, 10), "layernorm_short"),
+                   named(layernorm(9, 1000), "layernorm_1000"), named(layernorm(12, 1024), "layernorm_1024"),
+                   channelSum(), channelMoments(), named(wholeSum(100001), "sum_odd")})
     m.kernels.push_back(std::move(k));
   return m;
 }

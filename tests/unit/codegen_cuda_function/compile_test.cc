@@ -138,6 +138,8 @@ TEST_P(CudaCompileModel, EveryKernelCompilesForSm80AndSm90) {
 
 INSTANTIATE_TEST_SUITE_P(AllModels, CudaCompileModel, ::testing::ValuesIn(cuda_test::modelFiles(true)),
                          cuda_test::testName);
+INSTANTIATE_TEST_SUITE_P(Mappings, CudaCompileModel, ::testing::ValuesIn(cuda_test::mappingModelFiles()),
+                         cuda_test::testName);
 
 }  // namespace
 }  // namespace dlc

@@ -140,6 +140,11 @@ TEST_P(CudaDifferential, CompiledMatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Examples, CudaDifferential, ::testing::ValuesIn(cuda_test::modelFiles(false)),
                          cuda_test::testName);
+// The CUDA emitter's mappings on the shapes that take each one: elementwise
+// with a tail, rows of 1024, 10, 1000 and 1001, 64 channel sums over 300,000
+// rows, a sum over an odd extent, batchnorm's statistics in two stages.
+INSTANTIATE_TEST_SUITE_P(Mappings, CudaDifferential, ::testing::ValuesIn(cuda_test::mappingModelFiles()),
+                         cuda_test::testName);
 
 // mnist_cnn's training step: the most kernels of the small examples, random
 // ops (dropout) and parameter writes.

@@ -59,6 +59,19 @@ inline std::vector<std::string> modelFiles(bool with_conformance) {
   return files;
 }
 
+// Small models whose kernels take each of the CUDA emitter's mappings (vector
+// accesses, rows in registers, reductions split across blocks), with static
+// shapes: "tests/unit/codegen_cuda_function/mappings/rows_10.dl", ... sorted.
+inline std::vector<std::string> mappingModelFiles() {
+  const std::string folder = "tests/unit/codegen_cuda_function/mappings";
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(sourceRoot() / folder, ec))
+    if (entry.path().extension() == ".dl") files.push_back(folder + "/" + entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 inline fs::path modelPath(const std::string& file) {
   if (file.starts_with("conformance/")) return conformanceRoot() / file.substr(12);
   return sourceRoot() / file;

@@ -1,0 +1,71 @@
+// A phase: the part of a kernel's top-level statements that one mapping
+// runs (the emitter's plan), and what every mapping shares when it writes
+// one: launch limits, the __global__ head, loop indices from flat counters.
+#ifndef DLC_CODEGEN_CUDA_PHASE_H_
+#define DLC_CODEGEN_CUDA_PHASE_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "codegen/cuda/body_writer.h"
+#include "codegen/cuda/emitter.h"
+#include "ir/kernel/kernel_ir.h"
+
+namespace dlc::codegen::cuda {
+
+constexpr int kMaxThreads = 256;
+constexpr int64_t kMaxBlocks = 65535;       // grid-stride loops cover the rest
+constexpr int kReduceSharedBytes = 32 * 8;  // dlc_block_reduce: one slot per warp, 8-byte values
+constexpr int64_t kMaxSharedBytes = 48 * 1024 - kReduceSharedBytes;
+// With this many rows, one thread per row already fills the GPU.
+constexpr int64_t kRowsForThreadPerRow = 8192;
+
+struct Phase {
+  enum class Kind {
+    kGridStride,  // a flattened nest of parallel loops, one item per thread
+    kRows,        // a flattened nest of parallel loops, one row per block
+    kBlock,       // statements run once by one block
+    kThread,      // statements run once by one thread
+  };
+  Kind kind;
+  std::vector<const kir::ForStmt*> nest;  // kGridStride, kRows
+  std::span<const kir::Stmt> stmts;       // kBlock, kThread; kGridStride, kRows: the nest's body
+  std::vector<const kir::Stmt*> prefix;   // top-level lets before the phase
+};
+
+// The product of the nest's trip counts.
+int64_t tripCount(const std::vector<const kir::ForStmt*>& nest);
+// Threads of a block for `work` items: a multiple of 32, at most kMaxThreads.
+int threadsFor(int64_t work);
+// The type of a counter up to `total`: 32-bit when it cannot overflow.
+std::string_view counterType(int64_t total);
+// `const long long i = lo + flat / stride % extent;` for each loop of the nest
+// (`flat` a name or a parenthesized expression). `maybe_unused`: the body
+// may not read every index (its loads were packed), which NVRTC would warn of.
+void bindNest(BodyWriter& w, const std::vector<const kir::ForStmt*>& nest, std::string_view flat, int indent,
+              bool maybe_unused = false);
+
+// Writes `extern "C" __global__ void __launch_bounds__(...) NAME(buffers) {`,
+// the local arrays (in shared memory when `shared_locals`: one block works on
+// them together) and the phase's prefix lets.
+absl::Status openKernel(BodyWriter& w, const kir::Kernel& kernel, const Phase& phase, const CudaLaunch& launch,
+                        bool shared_locals);
+
+// A variable id the kernel does not use (mappings name their own counters).
+int unusedVarId(const kir::Kernel& kernel, int offset);
+
+// The emitted text of a phase: its launches, in order, with their source and
+// the module-scope declarations they need (`__device__` arrays).
+struct PhaseText {
+  std::string globals;
+  std::string text;
+  std::vector<CudaLaunch> launches;
+};
+
+}  // namespace dlc::codegen::cuda
+
+#endif  // DLC_CODEGEN_CUDA_PHASE_H_
