@@ -3,7 +3,8 @@
 # which has no Abseil or LLVM) and stages what scripts/gpu_check.sh needs in
 # build/gpu-carry/carry: bin/ (dlc, dlc_gpu_bench, every test binary with the
 # ctest label gpu, runtime_cuda_nogpu_tests) and shared/conformance (../shared
-# does not travel to the GPU machine). Prints the path to carry, its size,
+# does not travel to the GPU machine), the binaries compressed with xz.
+# Prints the path to carry, its size,
 # and what each binary needs from the loader.
 #
 # usage: scripts/build_gpu_carry.sh [-jN]     (DLC_GPU_TARGETS adds targets)
@@ -49,6 +50,9 @@ for b in "$stage"/bin/*; do
   extra=$(ldd "$b" | grep -v -E 'linux-vdso|ld-linux|lib(c|m|dl|pthread|rt)\.so' || true)
   if [[ -n "$extra" ]]; then echo "$b: NOT self-contained:"; echo "$extra"; status=1; else echo "$b: ok"; fi
 done
+# The run tool carries 64 MiB at most: dlc alone (LLVM inside) is ~47 MiB,
+# so the binaries travel xz-compressed; scripts/gpu_check.sh unpacks them.
+xz -T0 -6 "$stage"/bin/*
 echo
 echo "== carry (the run tool's carry argument), $(du -sh "$stage" | cut -f1) in all:"
 du -sh "$stage"/bin/* "$stage/shared" | sed 's/^/  /'

@@ -9,7 +9,7 @@
 #   OUT_DIR    default $OUT, else ./gpu-check-out
 # Writes at most 8 files (what the run tool brings back): summary.txt,
 # info.log, tests.log, gpu_bench.jsonl, dlc_bench.jsonl, conformance.log,
-# sanitizer.log, torch_bench.jsonl. Steps' timeouts add up to 8 minutes.
+# sanitizer.log, torch_bench.jsonl. Steps' timeouts add up to 9 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${1:-build/gpu-carry}"
@@ -22,6 +22,17 @@ T0=$SECONDS
 
 if [[ -d "$BUILD/carry/bin" ]]; then
   BIN="$BUILD/carry/bin"
+  # build_gpu_carry.sh compresses the binaries (the carry limit): unpack them
+  # next to the carried folder, which may be read-only.
+  if compgen -G "$BIN/*.xz" >/dev/null; then
+    UNPACKED="$(mktemp -d "${TMPDIR:-/tmp}/dlc_gpu_bin.XXXXXX")"
+    for f in "$BIN"/*.xz; do  # Python's lzma: xz itself may not be installed there
+      out="$UNPACKED/$(basename "$f" .xz)"
+      python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$f" "$out" &&
+        chmod +x "$out"
+    done
+    BIN="$UNPACKED"
+  fi
   DLC="$BIN/dlc"; BENCH="$BIN/dlc_gpu_bench"
   SHARED="$BUILD/carry/shared"
 else
@@ -84,10 +95,14 @@ else
   for t in "${BIN:-$BUILD/tests/unit/runtime_cuda}"/*_tests; do
     # codegen_cuda_function_gpu_tests compiles whole models with NVRTC (an
     # empty kernel cache) and runs the reference interpreter: 90 s.
-    limit=30; [[ "$(basename "$t")" == codegen_cuda_function_gpu_tests ]] && limit=90
+    limit=30; [[ "$(basename "$t")" == codegen_cuda_function_gpu_tests ]] && limit=120
     [[ -x "$t" ]] && step "$(basename "$t")" "$limit" "$TESTS" "$t"
   done
 fi
+
+# 2b. Training weights kept on the device match weights brought back every
+# step (30 s; tests/gpu/keep_weights.sh).
+step "keep weights on device" 30 "$TESTS" bash tests/gpu/keep_weights.sh "$DLC" /tmp/gpu_check_keep_weights
 
 # 3. dlc_gpu_bench (60 s): JSON lines.
 step dlc_gpu_bench 60 "$OUTDIR/gpu_bench.jsonl" "$BENCH"
