@@ -8,6 +8,7 @@
 #include "absl/container/node_hash_map.h"
 #include "codegen/compute/compute.h"
 #include "ir/kernel/analysis.h"
+#include "ir/kernel/register_tiling.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -331,6 +332,8 @@ class GroupLowering {
       if (specs.size() >= 2 && specs.back().kind == kir::LoopKind::kVector)
         accumulateInLocals(specs, lets, before_inner);
       k.body = assembleNest(specs, lets, std::move(inner), std::move(before_inner));
+      kir::tileRegisters(k);
+      out_.sources.resize(k.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});  // its accumulators
     } else {
       k.body = assembleNest(specs, lets, std::move(inner), {});
     }
@@ -424,6 +427,19 @@ class GroupLowering {
     }
   }
 
+  static bool hasReduction(const kir::StmtList& lets) {
+    return std::any_of(lets.begin(), lets.end(), [](const kir::Stmt& s) {
+      const kir::LetStmt* let = s.as<kir::LetStmt>();
+      if (!let) return false;
+      bool found = false;
+      kir::rewrite(let->value, [&](const ExprRef& node) -> ExprRef {
+        found = found || node->as<kir::ReduceExpr>() != nullptr;
+        return nullptr;
+      });
+      return found;
+    });
+  }
+
   // Builds the loop nest. On the CPU, the loops outside the innermost one
   // collapse into one parallel loop while no `let` sits between them.
   kir::StmtList assembleNest(std::vector<LoopSpec> loops, std::vector<kir::StmtList>& lets, kir::StmtList inner,
@@ -435,12 +451,14 @@ class GroupLowering {
       while (collapse + 1 < loops.size() && lets[collapse].empty()) ++collapse;
       if (collapse < 2) collapse = 0;
     }
-    // On a GPU every loop up to the first `let` between loops collapses, the
-    // innermost included: one thread (or, for a long reduction, one block)
-    // per element.
+    // On a GPU every loop up to the first reduction `let` between loops
+    // collapses, the innermost included: one thread (or, for a long
+    // reduction, one block) per element. Lets of index arithmetic between
+    // the loops move into the collapsed body: recomputing them per thread
+    // costs less than leaving inner loops serial.
     if (!options_.cpu && loops.size() >= 2) {
       collapse = 1;
-      while (collapse < loops.size() && lets[collapse].empty()) ++collapse;
+      while (collapse < loops.size() && !hasReduction(lets[collapse])) ++collapse;
       if (collapse < 2) collapse = 0;
     }
     inner.insert(inner.begin(), std::make_move_iterator(lets.back().begin()),
@@ -469,6 +487,8 @@ class GroupLowering {
       if (d > 0) index = kir::binary(kir::BinaryOp::kRem, index, kir::index(loops[d].extent));
       body.push_back(kir::Stmt{kir::LetStmt{loops[d].var, index}});
     }
+    for (size_t d = 1; d < collapse; ++d)
+      for (kir::Stmt& s : lets[d]) body.push_back(std::move(s));
     for (kir::Stmt& s : inner) body.push_back(std::move(s));
     kir::StmtList nest = std::move(lets[0]);
     nest.push_back(kir::Stmt{kir::ForStmt{flat, 0, total, kir::LoopKind::kParallel, std::move(body)}});

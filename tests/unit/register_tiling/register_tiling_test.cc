@@ -1,0 +1,287 @@
+// Register tiling (ir/kernel/register_tiling.h) on hand-written kernel IR:
+// the structure of the tiled loop, the same results as the untiled kernel
+// (test evaluator and JIT), and the kernels it must leave alone.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "codegen/llvm/host_target.h"
+#include "ir/kernel/analysis.h"
+#include "ir/kernel/printer.h"
+#include "ir/kernel/register_tiling.h"
+#include "ir/kernel/walk.h"
+#include "tests/unit/codegen_llvm/test_util.h"
+#include "tests/unit/register_tiling/test_util.h"
+
+namespace dlc::codegen::testing {
+namespace {
+
+using kir::ForStmt;
+using kir::Kernel;
+using kir::RegisterTilingOptions;
+
+// Ten rows (a parallel loop over %p with `let`s derived from it) of 64 lanes;
+// each row accumulates x[r, p] * g[r, lane] over 32 values of r in two
+// loops, the way the CPU schedule writes a convolution's kernel gradient.
+constexpr const char* kRows = R"(
+kernel @rows {
+  in %x: f32[320]
+  in %g: f32[2048]
+  in %b: f32[64]
+  out %y: f32[640]
+  local %acc: f32[64]
+  parallel for %p = 0 to 10 {
+    let %h: i64 = div(%p, 5)
+    let %k: i64 = rem(%p, 5)
+    vector for %l = 0 to 64 {
+      store %acc[%l] = %b[%l]
+    }
+    for %r0 = 0 to 8 {
+      for %r1 = 0 to 4 {
+        vector for %l = 0 to 64 {
+          store %acc[%l] = add(%acc[%l], mul(%x[add(mul(add(mul(%r0, 4), %r1), 10), add(mul(%h, 5), %k))], %g[add(mul(add(mul(%r0, 4), %r1), 64), %l)]))
+        }
+      }
+    }
+    vector for %l = 0 to 64 {
+      let %t: f32 = %acc[%l]
+      store %y[add(mul(%p, 64), %l)] = max(%t, 0.0:f32)
+    }
+  }
+}
+)";
+
+// The same with a reduction of the row's own values in the epilogue.
+constexpr const char* kRowsWithReduction = R"(
+kernel @rows_reduce {
+  in %x: f32[320]
+  in %g: f32[2048]
+  out %y: f32[640]
+  local %acc: f32[64]
+  parallel for %p = 0 to 10 {
+    vector for %l = 0 to 64 {
+      store %acc[%l] = 0.0:f32
+    }
+    for %r = 0 to 32 {
+      vector for %l = 0 to 64 {
+        store %acc[%l] = add(%acc[%l], mul(%x[add(mul(%r, 10), %p)], %g[add(mul(%r, 64), %l)]))
+      }
+    }
+    vector for %l = 0 to 64 {
+      store %y[add(mul(%p, 64), %l)] = add(%acc[%l], reduce add %z in 0 to 8 init 0.0:f32 (%x[add(mul(%z, 10), %p)]))
+    }
+  }
+}
+)";
+
+// Each row reads only its own values: nothing to share.
+constexpr const char* kNothingShared = R"(
+kernel @own_rows {
+  in %x: f32[20480]
+  out %y: f32[640]
+  local %acc: f32[64]
+  parallel for %p = 0 to 10 {
+    vector for %l = 0 to 64 {
+      store %acc[%l] = 0.0:f32
+    }
+    for %r = 0 to 32 {
+      vector for %l = 0 to 64 {
+        store %acc[%l] = add(%acc[%l], %x[add(mul(add(mul(%p, 32), %r), 64), %l)])
+      }
+    }
+    vector for %l = 0 to 64 {
+      store %y[add(mul(%p, 64), %l)] = %acc[%l]
+    }
+  }
+}
+)";
+
+// 512 lanes: one row's accumulator alone takes all 32 registers.
+constexpr const char* kTooWide = R"(
+kernel @wide_rows {
+  in %x: f32[320]
+  in %g: f32[16384]
+  out %y: f32[5120]
+  local %acc: f32[512]
+  parallel for %p = 0 to 10 {
+    vector for %l = 0 to 512 {
+      store %acc[%l] = 0.0:f32
+    }
+    for %r = 0 to 32 {
+      vector for %l = 0 to 512 {
+        store %acc[%l] = add(%acc[%l], mul(%x[add(mul(%r, 10), %p)], %g[add(mul(%r, 512), %l)]))
+      }
+    }
+    vector for %l = 0 to 512 {
+      store %y[add(mul(%p, 512), %l)] = %acc[%l]
+    }
+  }
+}
+)";
+
+// A bias add: the shared operand is read in no loop of its own.
+constexpr const char* kElementwise = R"(
+kernel @bias {
+  in %x: f32[640]
+  in %b: f32[64]
+  out %y: f32[640]
+  parallel for %p = 0 to 10 {
+    vector for %l = 0 to 64 {
+      store %y[add(mul(%p, 64), %l)] = add(%x[add(mul(%p, 64), %l)], %b[%l])
+    }
+  }
+}
+)";
+
+Kernel parse(const char* text) { return parseKernel(text); }
+
+const ForStmt& topLoop(const Kernel& k) { return *k.body.at(0).as<ForStmt>(); }
+
+// The vector loops nested in a serial loop (the reduction's innermost loops).
+std::vector<const ForStmt*> reductionVectorLoops(const kir::StmtList& body) {
+  std::vector<const ForStmt*> found;
+  kir::forEachStmt(body, [&](const kir::Stmt& s) {
+    const auto* f = s.as<ForStmt>();
+    if (!f || f->kind != kir::LoopKind::kSerial) return;
+    for (const kir::Stmt& inner : f->body)
+      if (const auto* v = inner.as<ForStmt>(); v && v->kind == kir::LoopKind::kVector) found.push_back(v);
+  });
+  return found;
+}
+
+// Tiles a copy of `k`, checks that it verifies and prints back, and that it
+// computes exactly what `k` computes (each row adds in the same order).
+Kernel tiledAndChecked(const Kernel& k, const RegisterTilingOptions& options = {}) {
+  Kernel tiled = k;
+  EXPECT_EQ(kir::tileRegisters(tiled, options), 1);
+  expectVerifiesAndPrintsBack(tiled);
+  EXPECT_EQ(evaluate(tiled), evaluate(k));
+  return tiled;
+}
+
+TEST(RegisterTiling, BudgetFollowsTheRegisterFile) {
+  Kernel k = parse(kRows);
+  // AVX-512: 4 registers per 64-lane row; (32 - 4 for %g - 1) / 4.
+  EXPECT_EQ(kir::registerTileRows(k, topLoop(k)), 6);
+  // AVX2's 16 ymm registers: 8 per row, no room for a second row.
+  EXPECT_EQ(kir::registerTileRows(k, topLoop(k), {.vector_registers = 16, .vector_bytes = 32}), 0);
+  // Twice as wide registers: (32 - 2 - 1) / 2 = 14 rows, capped at 8.
+  EXPECT_EQ(kir::registerTileRows(k, topLoop(k), {.vector_bytes = 128}), 8);
+}
+
+TEST(RegisterTiling, JamsRowsAroundOneLoopNest) {
+  Kernel tiled = tiledAndChecked(parse(kRows));
+  // 10 rows, at most 6 per tile: two tiles of 5.
+  const ForStmt& loop = topLoop(tiled);
+  EXPECT_EQ(loop.kind, kir::LoopKind::kParallel);
+  EXPECT_EQ(loop.hi - loop.lo, 2);
+  EXPECT_EQ(tiled.buffers[4].size, 5 * 64);
+  // One reduction nest whose vector loop updates the five rows from one
+  // load of %g.
+  std::vector<const ForStmt*> inner = reductionVectorLoops(loop.body);
+  ASSERT_EQ(inner.size(), 1u);
+  EXPECT_EQ(inner[0]->body.size(), 5u);
+  std::set<std::string> g_loads, acc_slices;
+  for (const kir::Stmt& s : inner[0]->body) {
+    const auto* store = s.as<kir::StoreStmt>();
+    ASSERT_NE(store, nullptr);
+    acc_slices.insert(kir::structuralKey(store->index));
+    kir::rewrite(store->value, [&](const kir::ExprRef& e) -> kir::ExprRef {
+      if (const auto* load = e->as<kir::LoadExpr>(); load && load->buffer == 1) g_loads.insert(kir::structuralKey(e));
+      return nullptr;
+    });
+  }
+  EXPECT_EQ(g_loads.size(), 1u);
+  EXPECT_EQ(acc_slices.size(), 5u);
+  EXPECT_NE(kir::printKernel(tiled).find("store %acc[add(%l, 256)] = add(%acc[add(%l, 256)], mul(%x["),
+            std::string::npos)
+      << kir::printKernel(tiled);
+}
+
+TEST(RegisterTiling, RemainderRowsRunInALastIteration) {
+  // 10 rows by 4: two full tiles, then one of 2 rows.
+  Kernel tiled = tiledAndChecked(parse(kRows), {.force_rows = 4});
+  const ForStmt& loop = topLoop(tiled);
+  EXPECT_EQ(loop.hi - loop.lo, 3);
+  ASSERT_EQ(loop.body.size(), 2u);
+  const auto* full = loop.body[0].as<kir::IfStmt>();
+  const auto* last = loop.body[1].as<kir::IfStmt>();
+  ASSERT_TRUE(full && last);
+  EXPECT_EQ(reductionVectorLoops(full->then_body).at(0)->body.size(), 4u);
+  EXPECT_EQ(reductionVectorLoops(last->then_body).at(0)->body.size(), 2u);
+}
+
+TEST(RegisterTiling, UnevenSplitsKeepTwoIterations) {
+  // 3 rows fit one tile, but two iterations keep both cores busy: 2 + 1.
+  Kernel k = parse(kRows);
+  k.body[0].as<ForStmt>()->hi = 3;
+  Kernel tiled = tiledAndChecked(k);
+  EXPECT_EQ(topLoop(tiled).hi, 2);
+}
+
+TEST(RegisterTiling, ReductionsOfARowGetTheirOwnVar) {
+  Kernel tiled = tiledAndChecked(parse(kRowsWithReduction));
+  std::string text = kir::printKernel(tiled);
+  EXPECT_NE(text.find("reduce add %z.0 in 0 to 8"), std::string::npos) << text;
+  EXPECT_NE(text.find("reduce add %z.4 in 0 to 8"), std::string::npos) << text;
+}
+
+TEST(RegisterTiling, ShortInnerLoopsMergeWithTheLoopAroundThem) {
+  Kernel tiled = tiledAndChecked(parse(kRows));
+  std::string text = kir::printKernel(tiled);
+  EXPECT_NE(text.find("    for %r0r1 = 0 to 32 {\n"
+                      "      let %r0: i64 = div(%r0r1, 4)\n"
+                      "      let %r1: i64 = rem(%r0r1, 4)\n"
+                      "      vector for %l = 0 to 64 {\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(RegisterTiling, LeavesKernelsItDoesNotPay) {
+  // A reduction of 8 steps: too little to share.
+  Kernel short_sum = parse(kRows);
+  short_sum.body[0].as<ForStmt>()->body[3].as<ForStmt>()->hi = 2;
+  for (Kernel k : {short_sum, parse(kNothingShared), parse(kTooWide), parse(kElementwise)}) {
+    std::string before = kir::printKernel(k);
+    EXPECT_LT(kir::registerTileRows(k, topLoop(k)), 2) << before;
+    EXPECT_EQ(kir::tileRegisters(k), 0) << before;
+    EXPECT_EQ(kir::printKernel(k), before);
+  }
+}
+
+// The JIT runs the tiled kernel to the untiled one's results, and the
+// accumulators of the tile are promoted to registers (no stack array left).
+TEST(RegisterTiling, CompiledTiledKernelMatchesAndKeepsAccumulatorsInRegisters) {
+  Kernel k = parse(kRows);
+  Kernel tiled = k;
+  tiled.name = "rows_tiled";
+  ASSERT_EQ(kir::tileRegisters(tiled), 1);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> uniform(-1, 1);
+  std::vector<float> x(320), g(2048), b(64), y(640), y_tiled(640);
+  for (std::vector<float>* v : {&x, &g, &b})
+    for (float& f : *v) f = uniform(rng);
+  compile(k)({x.data(), g.data(), b.data(), y.data()});
+  compile(tiled)({x.data(), g.data(), b.data(), y_tiled.data()});
+  for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y_tiled[i], y[i], 1e-5F) << i;
+
+  if (hostTarget().features.find("+avx512f") == std::string::npos)
+    GTEST_SKIP() << "the register check assumes AVX-512's 16-lane registers";
+  kir::KernelModule module;
+  module.kernels.push_back(tiled);
+  absl::StatusOr<std::string> ir = emitLlvmIr(module, /*optimized=*/true);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_EQ(ir->find("alloca ["), std::string::npos) << *ir;
+  // Each step of the reduction: five rows times four 16-lane multiply-adds.
+  size_t fmas = 0;
+  for (size_t at = ir->find("fadd contract <16 x float>"); at != std::string::npos;
+       at = ir->find("fadd contract <16 x float>", at + 1))
+    ++fmas;
+  EXPECT_GE(fmas, 20u) << *ir;
+}
+
+}  // namespace
+}  // namespace dlc::codegen::testing
