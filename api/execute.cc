@@ -99,8 +99,11 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
     ASSIGN_OR_RETURN(std::unique_ptr<codegen::CpuFunction> compiled, codegen::CpuFunction::compile(function, shapes));
     if (compileTimesWanted()) {
       const codegen::CompileTimes& t = compiled->times();
-      std::fprintf(stderr, "dlc compile-times: %s target=cpu lower=%.1f jit=%.1f load=0.0 cache_hit=0 total=%.1f\n",
-                   function.name().c_str(), t.lower_ms, t.jit_ms, msSince(start));
+      std::fprintf(stderr,
+                   "dlc compile-times: %s target=cpu lower=%.1f optimize=%.1f codegen=%.1f link=%.1f load=%.1f "
+                   "cache_hit=%d total=%.1f\n",
+                   function.name().c_str(), t.lower_ms, t.optimize_ms, t.codegen_ms, t.link_ms, t.load_ms,
+                   t.cache_hit ? 1 : 0, msSince(start));
     }
     it = impl.compiled.emplace(key, std::move(compiled)).first;
   }

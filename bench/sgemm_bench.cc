@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "codegen/gemm/gemm.h"
-#include "codegen/llvm/jit.h"
+#include "codegen/llvm/native_code.h"
 
 namespace {
 
@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto t0 = Clock::now();
-  auto jit = dlc::codegen::JitModule::compile(module);
+  auto jit = dlc::codegen::compileAndLoad(module);
   if (!jit.ok()) return std::fprintf(stderr, "%s\n", std::string(jit.status().message()).c_str()), 1;
   double compile_s = seconds(t0, Clock::now());
   auto fn = (*jit)->find("sgemm");

@@ -1,31 +1,50 @@
-// A function compiled for the CPU for one set of input shapes: the lowered
-// kernels, their native code (LLVM ORC JIT) and the executor that runs the
-// plan. What `--target cpu` runs for `dlc run`, `grad` and `train`.
+// A function compiled for a CPU target for one set of input shapes: the
+// lowered kernels and plan, their native code (codegen/llvm/native_code.h,
+// kept in the disk cache) and the runtime program that runs them. What
+// `--target cpu` runs for `dlc run`, `grad` and `train`, and what a `.dlx`
+// artifact's CPU functions hold.
 #ifndef DLC_CODEGEN_CPU_FUNCTION_H_
 #define DLC_CODEGEN_CPU_FUNCTION_H_
 
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "codegen/llvm/cpu_target.h"
+#include "codegen/llvm/native_code.h"
 #include "codegen/lower/plan.h"
-#include "runtime/cpu/executor.h"
+#include "runtime/cpu/program.h"
 
 namespace dlc::codegen {
 
-class JitModule;
-
 struct CompileTimes {
-  double lower_ms = 0;  // fusion, kernel IR, plan
-  double jit_ms = 0;    // LLVM: emit, O3, machine code
+  double lower_ms = 0;     // fusion, kernel IR, plan
+  double optimize_ms = 0;  // LLVM: emit and O3
+  double codegen_ms = 0;   // LLVM: machine code
+  double link_ms = 0;      // LLD
+  double load_ms = 0;      // dlopen and binding the kernels
+  bool cache_hit = false;  // the native code came from the disk cache
+};
+
+struct CpuCompileOptions {
+  CpuTarget target = hostCpuTarget();
+  // Where compiled code is cached; nullopt: KernelCache::defaultDirectory().
+  std::optional<std::string> cache_dir;
+  bool use_cache = true;
+  // Compile only: no loading (code for another machine).
+  bool load = true;
+  // Library calls planned with host implementations (tests of the planning).
+  LibraryOptions library;
 };
 
 class CpuFunction {
  public:
   static absl::StatusOr<std::unique_ptr<CpuFunction>> compile(const ir::Function& function,
                                                               std::span<const std::vector<int64_t>> input_shapes,
-                                                              const LowerOptions& options = {});
+                                                              const CpuCompileOptions& options = {});
   ~CpuFunction();
 
   absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs,
@@ -34,15 +53,19 @@ class CpuFunction {
                                                    runtime::TensorMap* assigned = nullptr);
 
   const LoweredFunction& lowered() const { return lowered_; }
+  const NativeCode& code() const { return code_; }
   const CompileTimes& times() const { return times_; }
 
  private:
   CpuFunction() = default;
   LoweredFunction lowered_;
-  std::unique_ptr<JitModule> jit_;
-  std::unique_ptr<cpu::Executor> executor_;
+  NativeCode code_;
+  std::unique_ptr<cpu::Program> program_;
   CompileTimes times_;
 };
+
+// The lowering options of a CPU target (its register budget).
+LowerOptions cpuLowerOptions(const CpuTarget& target);
 
 }  // namespace dlc::codegen
 

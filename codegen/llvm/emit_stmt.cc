@@ -239,8 +239,10 @@ absl::Status KernelEmitter::emitParallelFor(const kir::ForStmt& loop) {
   llvm::Function* body = newFunction(strCat(kernel_.name, ".parallel", outlined_count_++), body_type);
   body->setLinkage(llvm::Function::InternalLinkage);
   auto* runtime_type = llvm::FunctionType::get(b_.getVoidTy(), {b_.getPtrTy(), b_.getPtrTy(), i64}, false);
-  llvm::FunctionCallee parallel_for = module_.getOrInsertFunction("dlc_cpu_parallel_for", runtime_type);
-  b_.CreateCall(parallel_for, {body, ctx, b_.getInt64(loop.hi - loop.lo)});
+  // Through the pointer the loader sets (native_code.h): the shared object
+  // imports nothing from the process that loads it.
+  llvm::Value* parallel_for = b_.CreateLoad(b_.getPtrTy(), parallelForPointer(module_), "parallel_for");
+  b_.CreateCall(runtime_type, parallel_for, {body, ctx, b_.getInt64(loop.hi - loop.lo)});
   resume = b_.saveIP();
 
   // The body's side, in a frame of its own.
@@ -391,6 +393,13 @@ absl::Status KernelEmitter::emitCall(const kir::CallStmt& call) {
   return absl::OkStatus();
 }
 
+llvm::GlobalVariable* parallelForPointer(llvm::Module& module) {
+  if (llvm::GlobalVariable* g = module.getGlobalVariable(kParallelForPointer)) return g;
+  auto* ptr = llvm::PointerType::getUnqual(module.getContext());
+  return new llvm::GlobalVariable(module, ptr, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
+                                  llvm::ConstantPointerNull::get(ptr), kParallelForPointer);
+}
+
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module) {
   KernelEmitter emitter(kernel, options, module);
   absl::Status status = emitter.emit();
@@ -402,6 +411,7 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> emitModule(const kir::KernelModule
                                                          const EmitOptions& options,
                                                          llvm::LLVMContext& context) {
   auto module = std::make_unique<llvm::Module>("dlc_kernels", context);
+  parallelForPointer(*module);  // defined in every module: loaders set it
   for (const kir::Kernel& kernel : kernels.kernels) RETURN_IF_ERROR(emitKernel(kernel, options, *module));
   std::string errors;
   llvm::raw_string_ostream os(errors);

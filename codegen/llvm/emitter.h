@@ -33,6 +33,7 @@
 #include "ir/kernel/kernel_ir.h"
 
 namespace llvm {
+class GlobalVariable;
 class LLVMContext;
 class Module;
 }  // namespace llvm
@@ -45,6 +46,12 @@ struct EmitOptions {
   std::string cpu;
   std::string features;
 };
+
+// The global through which parallel loops call the thread pool's
+// `dlc_cpu_parallel_for` (runtime/cpu/thread_pool.h); whoever loads the
+// code stores the function's address there before running a kernel.
+inline constexpr const char* kParallelForPointer = "dlc_cpu_parallel_for_ptr";
+llvm::GlobalVariable* parallelForPointer(llvm::Module& module);
 
 // Adds the function of `kernel` to `module`.
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module);

@@ -332,7 +332,10 @@ class GroupLowering {
       if (specs.size() >= 2 && specs.back().kind == kir::LoopKind::kVector)
         accumulateInLocals(specs, lets, before_inner);
       k.body = assembleNest(specs, lets, std::move(inner), std::move(before_inner));
-      kir::tileRegisters(k);
+      kir::RegisterTilingOptions tiling;
+      tiling.vector_registers = options_.vector_registers;
+      tiling.vector_bytes = options_.vector_bytes;
+      kir::tileRegisters(k, tiling);
       out_.sources.resize(k.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});  // its accumulators
     } else {
       k.body = assembleNest(specs, lets, std::move(inner), {});

@@ -48,6 +48,10 @@ struct ScheduleOptions {
   // 3x3 outer loop does not leave threads idle. GPU emitters map a
   // reduction per thread or per block instead, so they leave this off.
   bool cpu = true;
+  // The CPU's vector register file, for the register tiling's budget
+  // (codegen/llvm/cpu_target.h derives it from the target; AVX-512's here).
+  int vector_registers = 32;
+  int vector_bytes = 64;
 };
 
 // For a group whose library op ran as a call before the kernel: the kernel

@@ -72,7 +72,7 @@ void compareFunction(const ir::Module& module, const ir::Function& function, con
   absl::StatusOr<std::vector<Tensor>> expected =
       reference::interpret(module, function, inputs, params, options, &expected_writes);
   if (!expected.ok()) GTEST_SKIP() << "the reference rejects the inputs: " << expected.status().message();
-  codegen::LowerOptions lower;
+  codegen::CpuCompileOptions lower;
   if (library) lower.library = codegen::LibraryOptions{.gemm = true, .convolution = true};
   absl::StatusOr<std::unique_ptr<codegen::CpuFunction>> compiled =
       codegen::CpuFunction::compile(function, shapes, lower);

@@ -299,7 +299,7 @@ TEST(EmitterTest, ErrorsAreStatuses) {
   k.body.push_back(forLoop(i, 0, 4, LoopKind::kSerial, {store(x, var(unbound), f32(1))}));
   kir::KernelModule m;
   m.kernels.push_back(std::move(k));
-  auto jit = JitModule::compile(m);
+  auto jit = compileAndLoad(m);
   ASSERT_FALSE(jit.ok());
   EXPECT_NE(jit.status().message().find("not in scope"), std::string::npos) << jit.status();
 }

@@ -1,4 +1,4 @@
-// Compiling one kernel with the JIT and running it on host vectors.
+// Compiling one kernel to native code and running it on host vectors.
 #ifndef DLC_TESTS_UNIT_CODEGEN_LLVM_TEST_UTIL_H_
 #define DLC_TESTS_UNIT_CODEGEN_LLVM_TEST_UTIL_H_
 
@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "codegen/llvm/jit.h"
+#include "codegen/llvm/native_code.h"
 #include "gtest/gtest.h"
 #include "ir/kernel/kernel_ir.h"
 
@@ -18,10 +18,10 @@ using kir::ExprRef;
 using kir::LoopKind;
 using kir::ScalarType;
 
-// The compiled kernel and the JIT that owns its code.
+// The compiled kernel and the module that owns its code.
 struct Compiled {
-  std::unique_ptr<JitModule> jit;
-  JitModule::KernelFn fn = nullptr;
+  std::unique_ptr<cpu::NativeModule> jit;
+  cpu::KernelFn fn = nullptr;
 
   void operator()(std::vector<void*> buffers) const { fn(buffers.data()); }
 };
@@ -30,7 +30,7 @@ inline Compiled compile(kir::Kernel kernel) {
   kir::KernelModule module;
   std::string name = kernel.name;
   module.kernels.push_back(std::move(kernel));
-  auto jit = JitModule::compile(module);
+  auto jit = compileAndLoad(module);
   EXPECT_TRUE(jit.ok()) << jit.status();
   if (!jit.ok()) return {};
   Compiled c;

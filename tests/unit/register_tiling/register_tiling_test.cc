@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "codegen/llvm/host_target.h"
+#include "codegen/llvm/cpu_target.h"
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/printer.h"
 #include "ir/kernel/register_tiling.h"
@@ -268,7 +268,7 @@ TEST(RegisterTiling, CompiledTiledKernelMatchesAndKeepsAccumulatorsInRegisters) 
   compile(tiled)({x.data(), g.data(), b.data(), y_tiled.data()});
   for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y_tiled[i], y[i], 1e-5F) << i;
 
-  if (hostTarget().features.find("+avx512f") == std::string::npos)
+  if (hostCpuTarget().features.find("+avx512f") == std::string::npos)
     GTEST_SKIP() << "the register check assumes AVX-512's 16-lane registers";
   kir::KernelModule module;
   module.kernels.push_back(tiled);
