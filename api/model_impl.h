@@ -69,6 +69,10 @@ absl::StatusOr<std::vector<Tensor>> bindArguments(const Model::Impl& impl, const
                                                   const std::vector<std::pair<std::string, Tensor>>& inputs,
                                                   const Tensor* labels = nullptr);
 
+// The training form of the model: lowered a second time in training mode,
+// with the train block's functions (passes/training.h); built on first use.
+absl::StatusOr<TrainingState*> ensureTraining(Model::Impl& impl);
+
 // FailedPrecondition naming the first parameter of `module` (optimizer state
 // aside) that has no value in `impl.weights`.
 absl::Status requireWeights(const Model::Impl& impl, const ir::Module& module);

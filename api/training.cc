@@ -45,30 +45,6 @@ absl::Status simplify(ir::Module& module) {
   return absl::OkStatus();
 }
 
-// Lowers the model in training mode and builds its training functions.
-absl::StatusOr<TrainingState*> ensureTraining(Model::Impl& impl) {
-  if (impl.training) return impl.training.get();
-  ASSIGN_OR_RETURN(const ir::TrainSpec* inference_spec, requireTrainSpec(impl));
-  DiagnosticEngine diags(impl.sources);
-  frontend::LowerOptions options;
-  options.model = impl.options.model;
-  options.training = true;
-  std::unique_ptr<ir::Module> module = frontend::lowerProgram(*impl.program, diags, options);
-  if (!module || diags.hadError()) return diagnosticsError(diags);
-  RETURN_IF_ERROR(simplify(*module));
-  const ir::TrainSpec* spec = trainSpec(*module, inference_spec->model);
-  if (!spec) return absl::InternalError("the training lowering lost the train block");
-  ir::TrainSpec copy = *spec;
-  ASSIGN_OR_RETURN(passes::TrainingFunctions functions, passes::buildTrainingFunctions(*module, copy));
-  RETURN_IF_ERROR(simplify(*module));
-  auto state = std::make_unique<TrainingState>();
-  state->grad = functions.grad;
-  state->train_step = functions.train_step;
-  state->trainable = std::move(functions.trainable);
-  state->module = std::move(module);
-  impl.training = std::move(state);
-  return impl.training.get();
-}
 
 // Gives every optimizer-state parameter that has no value its initial one.
 absl::Status ensureOptimizerState(Model::Impl& impl, const TrainingState& t) {
@@ -147,6 +123,30 @@ absl::StatusOr<const ir::Module*> stateModule(Model::Impl& impl) {
 }
 
 }  // namespace
+
+absl::StatusOr<TrainingState*> ensureTraining(Model::Impl& impl) {
+  if (impl.training) return impl.training.get();
+  ASSIGN_OR_RETURN(const ir::TrainSpec* inference_spec, requireTrainSpec(impl));
+  DiagnosticEngine diags(impl.sources);
+  frontend::LowerOptions options;
+  options.model = impl.options.model;
+  options.training = true;
+  std::unique_ptr<ir::Module> module = frontend::lowerProgram(*impl.program, diags, options);
+  if (!module || diags.hadError()) return diagnosticsError(diags);
+  RETURN_IF_ERROR(simplify(*module));
+  const ir::TrainSpec* spec = trainSpec(*module, inference_spec->model);
+  if (!spec) return absl::InternalError("the training lowering lost the train block");
+  ir::TrainSpec copy = *spec;
+  ASSIGN_OR_RETURN(passes::TrainingFunctions functions, passes::buildTrainingFunctions(*module, copy));
+  RETURN_IF_ERROR(simplify(*module));
+  auto state = std::make_unique<TrainingState>();
+  state->grad = functions.grad;
+  state->train_step = functions.train_step;
+  state->trainable = std::move(functions.trainable);
+  state->module = std::move(module);
+  impl.training = std::move(state);
+  return impl.training.get();
+}
 
 double TrainConfig::hyperparameter(const std::string& name) const {
   for (const auto& [key, value] : hyperparameters)

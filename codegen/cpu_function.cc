@@ -37,43 +37,50 @@ LowerOptions cpuLowerOptions(const CpuTarget& target) {
 
 CpuFunction::~CpuFunction() = default;
 
-absl::StatusOr<std::unique_ptr<CpuFunction>> CpuFunction::compile(const ir::Function& function,
-                                                                  std::span<const std::vector<int64_t>> input_shapes,
-                                                                  const CpuCompileOptions& options) {
-  std::unique_ptr<CpuFunction> f(new CpuFunction());
+absl::StatusOr<CpuCompiled> compileCpuFunction(const ir::Function& function,
+                                               std::span<const std::vector<int64_t>> input_shapes,
+                                               const CpuCompileOptions& options) {
+  CpuCompiled out;
   const CpuTarget& target = options.target;
   auto start = std::chrono::steady_clock::now();
   LowerOptions lower = cpuLowerOptions(target);
   lower.library = options.library;
-  ASSIGN_OR_RETURN(f->lowered_, lowerFunction(function, input_shapes, lower));
-  f->times_.lower_ms = millisecondsSince(start);
+  ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, lower));
+  out.times.lower_ms = millisecondsSince(start);
 
   auto compile = [&]() -> absl::StatusOr<std::string> {
     NativeCompileTimes t;
-    ASSIGN_OR_RETURN(NativeCode code, compileNativeCode(f->lowered_.kernels, target, &t));
-    f->times_.optimize_ms = t.optimize_ms;
-    f->times_.codegen_ms = t.codegen_ms;
-    f->times_.link_ms = t.link_ms;
+    ASSIGN_OR_RETURN(NativeCode code, compileNativeCode(out.lowered.kernels, target, &t));
+    out.times.optimize_ms = t.optimize_ms;
+    out.times.codegen_ms = t.codegen_ms;
+    out.times.link_ms = t.link_ms;
     return std::move(code.shared_object);
   };
-  f->code_ = NativeCode{target.triple, target.cpu, target.isa, {}};
-  if (options.use_cache) {
-    KernelCache cache(options.cache_dir ? std::filesystem::path(*options.cache_dir) : KernelCache::defaultDirectory());
-    CacheKey key = nativeCacheKey(f->lowered_.kernels, target);
-    bool compiled = false;
-    ASSIGN_OR_RETURN(f->code_.shared_object, cache.getOrCompile(key, [&]() {
-      compiled = true;
-      return compile();
-    }));
-    f->times_.cache_hit = !compiled;
-  } else {
-    ASSIGN_OR_RETURN(f->code_.shared_object, compile());
+  out.code = NativeCode{target.triple, target.cpu, target.isa, {}};
+  if (!options.use_cache) {
+    ASSIGN_OR_RETURN(out.code.shared_object, compile());
+    return out;
   }
-  if (!options.load) return f;
-  start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(f->program_, cpu::Program::load(f->lowered_.executable, f->code_.triple, f->code_.isa,
-                                                   f->code_.shared_object));
-  f->times_.load_ms = millisecondsSince(start);
+  KernelCache cache(options.cache_dir ? std::filesystem::path(*options.cache_dir) : KernelCache::defaultDirectory());
+  bool compiled = false;
+  ASSIGN_OR_RETURN(out.code.shared_object, cache.getOrCompile(nativeCacheKey(out.lowered.kernels, target), [&]() {
+    compiled = true;
+    return compile();
+  }));
+  out.times.cache_hit = !compiled;
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<CpuFunction>> CpuFunction::compile(const ir::Function& function,
+                                                                  std::span<const std::vector<int64_t>> input_shapes,
+                                                                  const CpuCompileOptions& options) {
+  std::unique_ptr<CpuFunction> f(new CpuFunction());
+  ASSIGN_OR_RETURN(f->compiled_, compileCpuFunction(function, input_shapes, options));
+  auto start = std::chrono::steady_clock::now();
+  const NativeCode& code = f->compiled_.code;
+  ASSIGN_OR_RETURN(f->program_,
+                   cpu::Program::load(f->compiled_.lowered.executable, code.triple, code.isa, code.shared_object));
+  f->compiled_.times.load_ms = millisecondsSince(start);
   return f;
 }
 
@@ -81,7 +88,6 @@ absl::StatusOr<std::vector<runtime::Tensor>> CpuFunction::run(std::span<const ru
                                                               const runtime::TensorMap& params,
                                                               const cpu::RunOptions& options,
                                                               runtime::TensorMap* assigned) {
-  if (!program_) return absl::FailedPreconditionError("this function was compiled for another machine");
   return program_->run(inputs, params, options, assigned);
 }
 

@@ -34,11 +34,21 @@ struct CpuCompileOptions {
   // Where compiled code is cached; nullopt: KernelCache::defaultDirectory().
   std::optional<std::string> cache_dir;
   bool use_cache = true;
-  // Compile only: no loading (code for another machine).
-  bool load = true;
   // Library calls planned with host implementations (tests of the planning).
   LibraryOptions library;
 };
+
+// A function lowered and compiled to native code, not loaded: what an
+// artifact stores, and what CpuFunction::compile loads.
+struct CpuCompiled {
+  LoweredFunction lowered;
+  NativeCode code;
+  CompileTimes times;  // load_ms is 0
+};
+
+absl::StatusOr<CpuCompiled> compileCpuFunction(const ir::Function& function,
+                                               std::span<const std::vector<int64_t>> input_shapes,
+                                               const CpuCompileOptions& options = {});
 
 class CpuFunction {
  public:
@@ -52,16 +62,14 @@ class CpuFunction {
                                                    const cpu::RunOptions& options,
                                                    runtime::TensorMap* assigned = nullptr);
 
-  const LoweredFunction& lowered() const { return lowered_; }
-  const NativeCode& code() const { return code_; }
-  const CompileTimes& times() const { return times_; }
+  const LoweredFunction& lowered() const { return compiled_.lowered; }
+  const NativeCode& code() const { return compiled_.code; }
+  const CompileTimes& times() const { return compiled_.times; }
 
  private:
   CpuFunction() = default;
-  LoweredFunction lowered_;
-  NativeCode code_;
+  CpuCompiled compiled_;
   std::unique_ptr<cpu::Program> program_;
-  CompileTimes times_;
 };
 
 // The lowering options of a CPU target (its register budget).

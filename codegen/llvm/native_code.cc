@@ -105,9 +105,9 @@ absl::StatusOr<std::string> linkSharedObject(std::string_view object) {
   ASSIGN_OR_RETURN(TempDir dir, TempDir::create());
   std::string in = (dir.path() / "kernels.o").string(), out = (dir.path() / "kernels.so").string();
   RETURN_IF_ERROR(writeFile(in, object));
-  std::vector<const char*> args = {"ld.lld", "-shared", "--hash-style=gnu", "--build-id=none",
-                                   "-soname",  "dlc_kernels.so", "-z", "noexecstack", "-z", "now",
-                                   "-o", out.c_str(), in.c_str()};
+  // No soname: the loader must never take two modules for one library.
+  std::vector<const char*> args = {"ld.lld", "-shared",   "--hash-style=gnu", "--build-id=none", "-z",
+                                   "noexecstack", "-z", "now", "-o", out.c_str(), in.c_str()};
   std::string messages;
   llvm::raw_string_ostream stdout_os(messages), stderr_os(messages);
   lld::Result result = lld::lldMain(args, stdout_os, stderr_os, {{lld::Gnu, &lld::elf::link}});

@@ -16,17 +16,6 @@ namespace {
 // (codegen/llvm/emitter.h's kParallelForPointer).
 constexpr const char* kParallelForPointer = "dlc_cpu_parallel_for_ptr";
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 bool writeAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -84,12 +73,12 @@ absl::Status checkElf(std::string_view bytes, std::string_view arch) {
 absl::Status checkRunnable(std::string_view triple, const std::vector<std::string>& isa) {
   std::string_view arch = tripleArchitecture(triple);
   if (arch != machineArchitecture())
-    return absl::FailedPreconditionError(strCat("the compiled CPU code is for ", arch, " (", triple,
+    return absl::UnavailableError(strCat("the compiled CPU code is for ", arch, " (", triple,
                                                 "); this machine is ", machineArchitecture()));
   std::vector<std::string> missing = missingExtensions(isa);
   if (!missing.empty()) {
     std::string cpu = machineCpuName().empty() ? std::string("this CPU") : strCat("this CPU (", machineCpuName(), ")");
-    return absl::FailedPreconditionError(strCat("the compiled CPU code needs ", strJoin(missing, ", "), "; ", cpu,
+    return absl::UnavailableError(strCat("the compiled CPU code needs ", strJoin(missing, ", "), "; ", cpu,
                                                 " has only ", strJoin(machineExtensions(), ", "),
                                                 ". Compile for this machine (--target cpu) or a portable level "
                                                 "(--target cpu:x86-64-v3)"));
@@ -102,16 +91,20 @@ absl::StatusOr<std::unique_ptr<NativeModule>> NativeModule::load(std::string_vie
                                                                  std::string_view shared_object) {
   if (absl::Status s = checkRunnable(triple, isa); !s.ok()) return s;
   if (absl::Status s = checkElf(shared_object, tripleArchitecture(triple)); !s.ok()) return s;
-  Fd fd(memfd_create("dlc-kernels", MFD_CLOEXEC));
-  if (fd.get() < 0) return absl::InternalError("cannot create a memory file for the compiled code");
-  if (!writeAll(fd.get(), shared_object)) return absl::InternalError("cannot write the compiled code to memory");
-  std::string path = strCat("/proc/self/fd/", fd.get());
+  int fd = memfd_create("dlc-kernels", MFD_CLOEXEC);
+  if (fd < 0) return absl::InternalError("cannot create a memory file for the compiled code");
+  if (!writeAll(fd, shared_object)) {
+    close(fd);
+    return absl::InternalError("cannot write the compiled code to memory");
+  }
+  std::string path = strCat("/proc/self/fd/", fd);
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* error = dlerror();
+    close(fd);
     return absl::InvalidArgumentError(strCat("cannot load the compiled CPU code: ", error ? error : "dlopen failed"));
   }
-  std::unique_ptr<NativeModule> module(new NativeModule(handle));
+  std::unique_ptr<NativeModule> module(new NativeModule(handle, fd));
   void* pointer = dlsym(handle, kParallelForPointer);
   if (pointer == nullptr)
     return absl::InvalidArgumentError(strCat("the compiled CPU code does not define ", kParallelForPointer));
@@ -121,6 +114,7 @@ absl::StatusOr<std::unique_ptr<NativeModule>> NativeModule::load(std::string_vie
 
 NativeModule::~NativeModule() {
   if (handle_) dlclose(handle_);
+  if (fd_ >= 0) close(fd_);
 }
 
 KernelFn NativeModule::find(const std::string& name) const {

@@ -19,10 +19,10 @@ namespace dlc::cpu {
 
 class NativeModule {
  public:
-  // FailedPrecondition when this machine cannot run the code (another
+  // Unavailable when this machine cannot run the code (another
   // architecture, a missing extension), naming what the code needs and what
-  // the machine has; InvalidArgument when the bytes are not a loadable
-  // shared object.
+  // the machine has (dlc exits with 3: the file is fine, the machine is
+  // not); InvalidArgument when the bytes are not a loadable shared object.
   static absl::StatusOr<std::unique_ptr<NativeModule>> load(std::string_view triple,
                                                             const std::vector<std::string>& isa,
                                                             std::string_view shared_object);
@@ -34,12 +34,16 @@ class NativeModule {
   KernelFn find(const std::string& name) const;
 
  private:
-  explicit NativeModule(void* handle) : handle_(handle) {}
+  NativeModule(void* handle, int fd) : handle_(handle), fd_(fd) {}
   void* handle_ = nullptr;
+  // The memory file stays open while the code is loaded: the loader knows a
+  // library by its path, /proc/self/fd/N, and a reused N would make a later
+  // dlopen hand back this library instead of loading the new one.
+  int fd_ = -1;
 };
 
 // Whether code for `triple` needing `isa` can run here: OK, or
-// FailedPrecondition saying why not.
+// Unavailable saying why not.
 absl::Status checkRunnable(std::string_view triple, const std::vector<std::string>& isa);
 
 }  // namespace dlc::cpu

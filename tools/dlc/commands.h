@@ -16,6 +16,7 @@ CommandMain registerCompileCommand(CLI::App& app);
 CommandMain registerGradCommand(CLI::App& app);
 CommandMain registerRunCommand(CLI::App& app);
 CommandMain registerTrainCommand(CLI::App& app);
+CommandMain registerInspectCommand(CLI::App& app);
 
 }  // namespace dlc::tool
 

@@ -3,10 +3,11 @@
 #include <iostream>
 
 #include "codegen/cuda/emitter.h"
-#include "codegen/llvm/jit.h"
+#include "codegen/cuda/nvrtc.h"
+#include "codegen/cpu_function.h"
+#include "codegen/llvm/native_code.h"
 #include "codegen/lower/plan.h"
 #include "ir/kernel/printer.h"
-#include "runtime/cuda/nvrtc.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -24,11 +25,12 @@ absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const 
     for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : options.batch);
     shapes.push_back(std::move(shape));
   }
-  codegen::LowerOptions lower;
-  lower.fusion.remarks = options.remarks;
   const std::string& stage = options.stage;
-  // GPU stages are lowered as CudaFunction lowers them.
+  // GPU stages are lowered as CudaFunction lowers them, CPU stages for the CPU target.
   bool gpu = options.gpu || stage == "cuda" || stage == "ptx";
+  ASSIGN_OR_RETURN(codegen::CpuTarget cpu, codegen::resolveCpuTarget(options.cpu_target));
+  codegen::LowerOptions lower = codegen::cpuLowerOptions(cpu);
+  lower.fusion.remarks = options.remarks;
   lower.schedule.cpu = !gpu;
   if (gpu) lower.library = codegen::LibraryOptions::forCudaFromEnvironment();
   if ((stage == "fusion" || stage == "dot") && !lower.library.any()) {
@@ -42,13 +44,13 @@ absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const 
   if (stage == "dot") return codegen::fusionDot(function, lowered.fusion);
   if (stage == "kernel-ir") return kir::printKernelModule(lowered.kernels);
   if (stage == "plan") return runtime::describeExecutable(lowered.executable);
-  if (stage == "llvm") return codegen::emitLlvmIr(lowered.kernels, /*optimized=*/true);
-  if (stage == "asm") return codegen::emitAssembly(lowered.kernels);
+  if (stage == "llvm") return codegen::emitLlvmIr(lowered.kernels, /*optimized=*/true, cpu);
+  if (stage == "asm") return codegen::emitAssembly(lowered.kernels, cpu);
   ASSIGN_OR_RETURN(codegen::cuda::CudaModule cuda, codegen::cuda::emitCuda(lowered.kernels));
   if (stage == "cuda") return cuda.source;
   std::string compute_arch = options.arch;
   if (compute_arch.starts_with("sm_")) compute_arch = strCat("compute_", compute_arch.substr(3));
-  ASSIGN_OR_RETURN(runtime::cuda::CompiledCuda compiled, runtime::cuda::compileCuda(cuda.source, compute_arch));
+  ASSIGN_OR_RETURN(codegen::cuda::CompiledCuda compiled, codegen::cuda::compileCuda(cuda.source, compute_arch));
   return compiled.ptx;
 }
 

@@ -21,6 +21,8 @@ struct KernelEmitOptions {
   // calls CudaFunction plans (DLC_CUDA_LIBRARIES). The cuda and ptx stages
   // always are.
   bool gpu = false;
+  // The CPU the CPU stages are for (codegen/llvm/cpu_target.h): "" is this machine.
+  std::string cpu_target;
 };
 
 bool isKernelStage(const std::string& stage);

@@ -37,7 +37,7 @@ int runGrad(const GradFlags& flags) {
   if (int status = prepareWeights(*model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
     return status;
   NamedInputs inputs;
-  if (int status = readInputs(*model, flags.inputs, "dlc grad", inputs); status != kSuccess) return status;
+  if (int status = readInputs(model->inputs(), flags.inputs, "dlc grad", inputs); status != kSuccess) return status;
   auto labels = runtime::readNpy(flags.labels);
   if (!labels.ok()) return reportStatus(labels.status());
   auto grads = model->gradients(inputs, *labels);

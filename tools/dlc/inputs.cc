@@ -14,19 +14,15 @@ std::pair<std::string, std::string> splitBinding(const std::string& s) {
   return {s.substr(0, eq), s.substr(eq + 1)};
 }
 
-int prepareWeights(Model& model, const std::string& weights_path, uint64_t seed, bool allow_unknown) {
-  absl::Status s = weights_path.empty() ? model.initializeWeights(seed)
-                                        : model.loadWeights(weights_path, allow_unknown);
-  return s.ok() ? kSuccess : reportStatus(s);
-}
+int reportError(const absl::Status& status) { return reportStatus(status); }
 
-int readInputs(const Model& model, const std::vector<std::string>& bindings, std::string_view command,
-               NamedInputs& inputs) {
+int readInputs(const std::vector<TensorSpec>& model_inputs, const std::vector<std::string>& bindings,
+               std::string_view command, NamedInputs& inputs) {
   for (const std::string& binding : bindings) {
     auto [name, path] = splitBinding(binding);
-    if (name.empty() && model.inputs().size() != 1) {
+    if (name.empty() && model_inputs.size() != 1) {
       std::cerr << command << ": --input " << binding << ": name the input (NAME=FILE); the model has "
-                << model.inputs().size() << " inputs\n";
+                << model_inputs.size() << " inputs\n";
       return kUsageError;
     }
     auto tensor = runtime::readNpy(path);

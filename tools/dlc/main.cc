@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
       dlc::tool::registerRunCommand(app),
       dlc::tool::registerGradCommand(app),
       dlc::tool::registerTrainCommand(app),
+      dlc::tool::registerInspectCommand(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,9 +1,12 @@
-// `dlc run MODEL.dl [--weights W] [--input NAME=X.npy]... [--output N=Y.npy]...`:
-// a thin client of the public API (include/dlc/dlc.h).
+// `dlc run MODEL.dl|ART.dlx [--weights W] [--input NAME=X.npy]... [--output N=Y.npy]...`:
+// a thin client of the public APIs: dlc/dlc.h compiles a .dl file, and
+// dlc/runtime.h runs a compiled artifact.
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "dlc/dlc.h"
+#include "dlc/runtime.h"
 #include "runtime/tensor_file.h"
 #include "support/strings.h"
 #include "tools/dlc/commands.h"
@@ -28,11 +31,12 @@ struct RunFlags {
 };
 
 // Every dim named `batch` in the signature must equal --batch.
-absl::Status checkBatch(const Model& model, const std::vector<std::pair<std::string, Tensor>>& inputs, int64_t batch) {
-  for (size_t i = 0; i < model.inputs().size(); ++i) {
-    const TensorSpec& spec = model.inputs()[i];
+absl::Status checkBatch(const std::vector<TensorSpec>& specs, const std::vector<std::pair<std::string, Tensor>>& inputs,
+                        int64_t batch) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TensorSpec& spec = specs[i];
     for (const auto& [name, tensor] : inputs) {
-      if (!(name == spec.name || (name.empty() && model.inputs().size() == 1))) continue;
+      if (!(name == spec.name || (name.empty() && specs.size() == 1))) continue;
       for (size_t d = 0; d < spec.symbols.size() && d < tensor.shape().size(); ++d)
         if (spec.symbols[d] == "batch" && tensor.shape()[d] != batch)
           return absl::InvalidArgumentError(strCat("input '", spec.name, "' has batch size ", tensor.shape()[d],
@@ -49,16 +53,24 @@ void printSummary(size_t index, const Tensor& t) {
   std::cout << (shown < t.numElements() ? " ...\n" : "\n");
 }
 
-int runRun(const RunFlags& flags) {
-  auto model = Model::fromFile(flags.input, {flags.model, flags.target, flags.precision});
-  if (!model.ok()) return reportStatus(model.status());
-  if (int status = prepareWeights(*model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
-    return status;
+// A compiled artifact (by its contents' magic, whatever the file is called).
+bool isArtifact(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in.gcount() == 4 && std::string_view(magic, 4) == "DLCX";
+}
+
+template <typename M>
+int runModel(M& model, const RunFlags& flags) {
+  if (!(flags.weights.empty() && model.hasAllWeights()))
+    if (int status = prepareWeights(model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
+      return status;
   NamedInputs inputs;
-  if (int status = readInputs(*model, flags.inputs, "dlc run", inputs); status != kSuccess) return status;
+  if (int status = readInputs(model.inputs(), flags.inputs, "dlc run", inputs); status != kSuccess) return status;
   if (flags.batch > 0)
-    if (absl::Status b = checkBatch(*model, inputs, flags.batch); !b.ok()) return reportStatus(b);
-  auto outputs = model->run(inputs);
+    if (absl::Status b = checkBatch(model.inputs(), inputs, flags.batch); !b.ok()) return reportStatus(b);
+  auto outputs = model.run(inputs);
   if (!outputs.ok()) return reportStatus(outputs.status());
   if (flags.outputs.empty())
     for (size_t i = 0; i < outputs->size(); ++i) printSummary(i, (*outputs)[i]);
@@ -86,12 +98,27 @@ int runRun(const RunFlags& flags) {
   return kSuccess;
 }
 
+int runRun(const RunFlags& flags) {
+  if (isArtifact(flags.input)) {
+    if (flags.target == "reference")
+      return reportStatus(absl::InvalidArgumentError("a compiled artifact runs its own code; --target reference "
+                                                     "needs the model's source (.dl)"));
+    std::string target = flags.target.starts_with("cuda") ? "cuda" : flags.target;
+    auto model = CompiledModel::load(flags.input, {target});
+    if (!model.ok()) return reportStatus(model.status());
+    return runModel(*model, flags);
+  }
+  auto model = Model::fromFile(flags.input, {flags.model, flags.target, flags.precision});
+  if (!model.ok()) return reportStatus(model.status());
+  return runModel(*model, flags);
+}
+
 }  // namespace
 
 CommandMain registerRunCommand(CLI::App& app) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand("run", "run a model on .npy inputs");
-  cmd->add_option("file", flags->input, "the model file (.dl)")->required();
+  cmd->add_option("file", flags->input, "the model (.dl) or a compiled artifact (.dlx)")->required();
   cmd->add_option("--weights", flags->weights, "parameters from a safetensors file [initialised from --seed]")
       ->type_name("W.safetensors");
   cmd->add_option("--input", flags->inputs, "an input by name: NAME=FILE.npy (NAME may be left out for one input)")

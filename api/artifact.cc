@@ -1,0 +1,182 @@
+// Model::compileArtifact: the model's functions compiled ahead of time for a
+// target and a set of batch sizes, with the signature and (optionally) the
+// weights, as a `.dlx` artifact (runtime/artifact/artifact.h) that the
+// runtime alone loads.
+#include <set>
+
+#include <algorithm>
+
+#include "api/execute.h"
+#include "api/model_impl.h"
+#include "codegen/cpu_function.h"
+#include "codegen/cuda_function.h"
+#include "dlc/dlc.h"
+#include "runtime/artifact/artifact.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc {
+namespace {
+
+artifact::TensorSignature signatureOf(const TensorSpec& spec) {
+  return artifact::TensorSignature{spec.name, spec.dtype, spec.shape, spec.symbols, true, "zeros", {}};
+}
+
+artifact::TensorSignature paramSignature(const ir::ParamDecl& p) {
+  artifact::TensorSignature t{p.name, p.type.dtype, staticShape(p.type), {}, true, "zeros", {}};
+  t.symbols.assign(t.shape.size(), "");
+  if (const ir::Attribute* trainable = p.attrs.find("trainable"); trainable && trainable->kind() == ir::AttrKind::kBool)
+    t.trainable = trainable->asBool();
+  if (const ir::Attribute* init = p.attrs.find("init"); init && init->kind() == ir::AttrKind::kString)
+    t.init = init->asString();
+  for (const char* key : {"minval", "maxval", "value"}) {
+    const ir::Attribute* a = p.attrs.find(key);
+    if (a && a->kind() == ir::AttrKind::kFloat) t.init_args[key] = a->asFloat();
+    if (a && a->kind() == ir::AttrKind::kInt) t.init_args[key] = static_cast<double>(a->asInt());
+  }
+  return t;
+}
+
+bool isOptimizerState(const ir::ParamDecl& p) {
+  const ir::Attribute* role = p.attrs.find("role");
+  return role && role->kind() == ir::AttrKind::kString && role->asString() == "optimizer";
+}
+
+// The argument shapes of `function` with every symbolic dim bound to `batch`.
+std::vector<std::vector<int64_t>> shapesAt(const ir::Function& function, int64_t batch) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto& arg : function.arguments()) {
+    std::vector<int64_t> shape;
+    for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : batch);
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+struct ArtifactTarget {
+  bool cuda = false;
+  codegen::CpuTarget cpu;
+  std::vector<std::string> cuda_archs;  // "sm_80", ascending
+};
+
+absl::StatusOr<ArtifactTarget> parseTarget(const std::string& target) {
+  ArtifactTarget t;
+  if (target == "cpu" || target.starts_with("cpu:")) {
+    ASSIGN_OR_RETURN(t.cpu, codegen::resolveCpuTarget(target == "cpu" ? "host" : std::string_view(target).substr(4)));
+    return t;
+  }
+  if (target == "cuda" || target.starts_with("cuda:")) {
+    t.cuda = true;
+    std::string list = target == "cuda" ? "sm_80,sm_90" : target.substr(5);
+    std::set<int> archs;
+    std::vector<std::string> names;
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      names.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    for (const std::string& arch : names) {
+      std::string_view digits = arch;
+      if (!digits.starts_with("sm_") || digits.size() < 5 || digits.size() > 6 ||
+          digits.substr(3).find_first_not_of("0123456789") != std::string_view::npos)
+        return absl::InvalidArgumentError(strCat("unknown CUDA architecture '", arch, "' (sm_72, sm_80, sm_87, sm_90, ...)"));
+      archs.insert(std::stoi(std::string(digits.substr(3))));
+    }
+    for (int a : archs) t.cuda_archs.push_back(strCat("sm_", a));
+    return t;
+  }
+  return absl::InvalidArgumentError(
+      strCat("unknown artifact target '", target, "' (cpu, cpu:NAME such as cpu:x86-64-v3, cuda:sm_XX[,sm_YY...])"));
+}
+
+absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& function, artifact::FunctionRole role,
+                                                           int64_t batch, const ArtifactTarget& target) {
+  artifact::CompiledFunction out;
+  out.name = function.name();
+  out.role = role;
+  out.input_shapes = shapesAt(function, batch);
+  if (!target.cuda) {
+    out.target = "cpu";
+    codegen::CpuCompileOptions options;
+    options.target = target.cpu;
+    ASSIGN_OR_RETURN(codegen::CpuCompiled compiled, codegen::compileCpuFunction(function, out.input_shapes, options));
+    out.executable = std::move(compiled.lowered.executable);
+    out.cpu = artifact::CpuCode{compiled.code.triple, compiled.code.cpu, compiled.code.isa,
+                                std::move(compiled.code.shared_object)};
+    return out;
+  }
+  out.target = "cuda";
+  bool first = true;
+  auto absorb = [&](codegen::CudaCompiled& compiled) {
+    if (!first) return;
+    first = false;
+    out.executable = std::move(compiled.lowered.executable);
+    for (const codegen::cuda::CudaKernelPlan& plan : compiled.module.kernels) {
+      artifact::CudaKernelLaunches k{plan.kernel, {}};
+      for (const codegen::cuda::CudaLaunch& l : plan.launches)
+        k.launches.push_back({l.name, l.grid_x, l.grid_y, l.block_x, l.shared_bytes});
+      out.cuda.kernels.push_back(std::move(k));
+    }
+  };
+  for (const std::string& arch : target.cuda_archs) {
+    ASSIGN_OR_RETURN(codegen::CudaCompiled compiled, codegen::compileCudaModuleOnly(function, out.input_shapes, arch));
+    absorb(compiled);
+    out.cuda.cubins[arch] = std::move(compiled.image);
+  }
+  // PTX of the newest architecture, for GPUs newer than every cubin.
+  std::string ptx_arch = strCat("compute_", target.cuda_archs.back().substr(3));
+  ASSIGN_OR_RETURN(codegen::CudaCompiled ptx, codegen::compileCudaModuleOnly(function, out.input_shapes, ptx_arch));
+  out.cuda.ptx_arch = ptx_arch;
+  out.cuda.ptx = std::move(ptx.image);
+  return out;
+}
+
+absl::StatusOr<artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl, const ArtifactOptions& options) {
+  ASSIGN_OR_RETURN(ArtifactTarget target, parseTarget(options.target));
+  if (options.batch_sizes.empty()) return absl::InvalidArgumentError("an artifact needs at least one batch size");
+  artifact::Artifact a;
+  a.signature.model = model.name();
+  for (const TensorSpec& s : model.inputs()) a.signature.inputs.push_back(signatureOf(s));
+  for (const TensorSpec& s : model.outputs()) a.signature.outputs.push_back(signatureOf(s));
+  for (const ir::ParamDecl& p : impl.module->params()) a.signature.parameters.push_back(paramSignature(p));
+  TrainingState* training = nullptr;
+  if (options.train) {
+    ASSIGN_OR_RETURN(training, ensureTraining(impl));
+    for (const ir::ParamDecl& p : training->module->params())
+      if (isOptimizerState(p)) a.signature.optimizer_state.push_back(paramSignature(p));
+  }
+  std::set<int64_t> batches(options.batch_sizes.begin(), options.batch_sizes.end());
+  for (int64_t batch : batches) {
+    if (batch < 1 || batch > (int64_t{1} << 20))
+      return absl::InvalidArgumentError(strCat("batch size ", batch, " is outside [1, 1048576]"));
+    ASSIGN_OR_RETURN(artifact::CompiledFunction inference,
+                     compileFunction(*impl.function, artifact::FunctionRole::kInference, batch, target));
+    a.functions.push_back(std::move(inference));
+    if (training) {
+      ASSIGN_OR_RETURN(artifact::CompiledFunction step,
+                       compileFunction(*training->train_step, artifact::FunctionRole::kTrainStep, batch, target));
+      a.functions.push_back(std::move(step));
+    }
+  }
+  if (options.embed_weights) {
+    RETURN_IF_ERROR(syncWeights(impl));
+    RETURN_IF_ERROR(requireWeights(impl, *impl.module));
+    for (const ir::ParamDecl& p : impl.module->params())
+      a.weights.emplace_back(p.name, impl.weights.at(p.name).clone());
+  }
+  return a;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Model::compileArtifact(const ArtifactOptions& options) {
+  ASSIGN_OR_RETURN(artifact::Artifact a, buildArtifact(*this, *impl_, options));
+  return artifact::serializeArtifact(std::move(a));
+}
+
+absl::Status Model::saveArtifact(const std::string& path, const ArtifactOptions& options) {
+  ASSIGN_OR_RETURN(artifact::Artifact a, buildArtifact(*this, *impl_, options));
+  return artifact::writeArtifactFile(path, a);
+}
+
+}  // namespace dlc

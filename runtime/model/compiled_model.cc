@@ -1,0 +1,192 @@
+// The runtime API (include/dlc/runtime.h): an artifact's functions, loaded
+// on first use, run with the caller's weights.
+#include <map>
+
+#include "dlc/runtime.h"
+#include "ir/attribute.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/cpu/program.h"
+#include "runtime/initializers.h"
+#include "runtime/model/binding.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
+
+namespace dlc {
+namespace {
+
+TensorSpec specOf(const artifact::TensorSignature& t) { return TensorSpec{t.name, t.dtype, t.shape, t.symbols}; }
+
+std::string_view roleName(artifact::FunctionRole role) {
+  switch (role) {
+    case artifact::FunctionRole::kInference:
+      return "inference";
+    case artifact::FunctionRole::kGrad:
+      return "grad";
+    case artifact::FunctionRole::kTrainStep:
+      return "train_step";
+  }
+  return "unknown";
+}
+
+ir::Attrs initAttrs(const artifact::TensorSignature& t) {
+  ir::Attrs attrs;
+  attrs.set("init", ir::Attribute::string(t.init));
+  for (const auto& [key, value] : t.init_args) attrs.set(key, ir::Attribute::real(value));
+  return attrs;
+}
+
+std::string shapesString(const std::vector<TensorSpec>& specs, const std::vector<std::vector<int64_t>>& shapes) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < shapes.size() && i < specs.size(); ++i)
+    parts.push_back(strCat(specs[i].name, ": ", runtime::shapeString(specs[i].dtype, shapes[i])));
+  return strJoin(parts, ", ");
+}
+
+}  // namespace
+
+struct CompiledModel::Impl {
+  artifact::Artifact artifact;
+  std::string target;
+  std::vector<TensorSpec> inputs, outputs;
+  std::vector<ParameterSpec> parameters;
+  std::vector<CompiledFunctionInfo> functions;
+  runtime::TensorMap weights;
+  // Loaded on first use, by index into artifact.functions.
+  std::map<size_t, std::unique_ptr<cpu::Program>> cpu_programs;
+
+  absl::StatusOr<cpu::Program*> cpuProgram(size_t index) {
+    auto it = cpu_programs.find(index);
+    if (it != cpu_programs.end()) return it->second.get();
+    const artifact::CompiledFunction& f = artifact.functions[index];
+    ASSIGN_OR_RETURN(std::unique_ptr<cpu::Program> program,
+                     cpu::Program::load(f.executable, f.cpu.triple, f.cpu.features, f.cpu.shared_object));
+    return cpu_programs.emplace(index, std::move(program)).first->second.get();
+  }
+};
+
+CompiledModel::CompiledModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompiledModel::CompiledModel(CompiledModel&&) noexcept = default;
+CompiledModel& CompiledModel::operator=(CompiledModel&&) noexcept = default;
+CompiledModel::~CompiledModel() = default;
+
+absl::StatusOr<CompiledModel> CompiledModel::load(const std::string& path, const RuntimeOptions& options) {
+  ASSIGN_OR_RETURN(artifact::Artifact a, artifact::readArtifactFile(path));
+  auto impl = std::make_unique<Impl>();
+  impl->artifact = std::move(a);
+  return fromArtifact(std::move(impl), options);
+}
+
+absl::StatusOr<CompiledModel> CompiledModel::fromBytes(std::string_view bytes, const std::string& name,
+                                                       const RuntimeOptions& options) {
+  ASSIGN_OR_RETURN(artifact::Artifact a, artifact::parseArtifact(bytes, name));
+  auto impl = std::make_unique<Impl>();
+  impl->artifact = std::move(a);
+  return fromArtifact(std::move(impl), options);
+}
+
+absl::StatusOr<CompiledModel> CompiledModel::fromArtifact(std::unique_ptr<Impl> impl, const RuntimeOptions& options) {
+  const artifact::Artifact& a = impl->artifact;
+  bool has_cpu = false, has_cuda = false;
+  for (const artifact::CompiledFunction& f : a.functions) {
+    has_cpu |= f.target == "cpu";
+    has_cuda |= f.target == "cuda";
+    impl->functions.push_back(CompiledFunctionInfo{f.name, std::string(roleName(f.role)), f.target, f.input_shapes});
+  }
+  const std::string& want = options.target;
+  if (want != "auto" && want != "cpu" && want != "cuda")
+    return absl::InvalidArgumentError(strCat("unknown target '", want, "' for a compiled model (cpu, cuda or auto)"));
+  if (want == "cuda" && !has_cuda)
+    return absl::UnavailableError(strCat("the artifact has no CUDA code (it was compiled for ",
+                                                has_cpu ? "the CPU" : "nothing", ")"));
+  if (want == "cpu" && !has_cpu)
+    return absl::UnavailableError("the artifact has no CPU code (it was compiled for CUDA)");
+  if (want == "cuda" || (want == "auto" && !has_cpu && has_cuda))
+    return absl::UnimplementedError("running CUDA artifacts is not built yet");  // TODO(cuda artifacts)
+  impl->target = "cpu";
+  for (const auto& t : a.signature.inputs) impl->inputs.push_back(specOf(t));
+  for (const auto& t : a.signature.outputs) impl->outputs.push_back(specOf(t));
+  for (const auto& t : a.signature.parameters) impl->parameters.push_back({t.name, t.dtype, t.shape, t.trainable});
+  for (const auto& [name, tensor] : a.weights) impl->weights.insert_or_assign(name, tensor.clone());
+  return CompiledModel(std::move(impl));
+}
+
+const std::string& CompiledModel::name() const { return impl_->artifact.signature.model; }
+const std::vector<TensorSpec>& CompiledModel::inputs() const { return impl_->inputs; }
+const std::vector<TensorSpec>& CompiledModel::outputs() const { return impl_->outputs; }
+const std::vector<ParameterSpec>& CompiledModel::parameters() const { return impl_->parameters; }
+const std::string& CompiledModel::target() const { return impl_->target; }
+const std::vector<CompiledFunctionInfo>& CompiledModel::functions() const { return impl_->functions; }
+
+absl::Status CompiledModel::initializeWeights(uint64_t seed) {
+  runtime::TensorMap weights;
+  for (const artifact::TensorSignature& p : impl_->artifact.signature.parameters) {
+    ASSIGN_OR_RETURN(Tensor value, runtime::initializeParameter(p.name, p.dtype, p.shape, initAttrs(p), seed));
+    weights.emplace(p.name, std::move(value));
+  }
+  impl_->weights = std::move(weights);
+  return absl::OkStatus();
+}
+
+absl::Status CompiledModel::loadWeights(const std::string& path, bool allow_unknown) {
+  ASSIGN_OR_RETURN(runtime::NamedTensors file, runtime::readSafetensors(path));
+  ASSIGN_OR_RETURN(impl_->weights, runtime::matchWeights(path, name(), impl_->parameters, std::move(file), allow_unknown));
+  return absl::OkStatus();
+}
+
+absl::Status CompiledModel::setWeight(const std::string& name, Tensor value) {
+  for (const ParameterSpec& p : impl_->parameters) {
+    if (p.name != name) continue;
+    if (value.dtype() != p.dtype || value.shape() != p.shape)
+      return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", runtime::shapeString(p.dtype, p.shape),
+                                               ", not ", value.typeString()));
+    impl_->weights.insert_or_assign(name, std::move(value));
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(strCat("model '", this->name(), "' has no parameter '", name, "'"));
+}
+
+absl::StatusOr<const Tensor*> CompiledModel::weight(const std::string& name) const {
+  auto it = impl_->weights.find(name);
+  if (it == impl_->weights.end()) return absl::NotFoundError(strCat("parameter '", name, "' has no value"));
+  return &it->second;
+}
+
+bool CompiledModel::hasAllWeights() const {
+  for (const ParameterSpec& p : impl_->parameters)
+    if (!impl_->weights.contains(p.name)) return false;
+  return true;
+}
+
+absl::StatusOr<std::vector<Tensor>> CompiledModel::run(const NamedTensors& inputs) {
+  std::vector<std::string> names;
+  for (const TensorSpec& s : impl_->inputs) names.push_back(s.name);
+  ASSIGN_OR_RETURN(std::vector<Tensor> ordered, runtime::orderInputs(name(), names, inputs));
+  for (size_t i = 0; i < ordered.size(); ++i)
+    if (ordered[i].dtype() != impl_->inputs[i].dtype)
+      return absl::InvalidArgumentError(strCat("input '", names[i], "' is ", ordered[i].typeString(),
+                                               ", but the model expects ", ir::dtypeName(impl_->inputs[i].dtype)));
+  for (const ParameterSpec& p : impl_->parameters)
+    if (!impl_->weights.contains(p.name))
+      return absl::FailedPreconditionError(
+          strCat("parameter '", p.name, "' has no value: load or initialise the weights first"));
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Tensor& t : ordered) shapes.push_back(t.shape());
+  std::vector<std::string> compiled;
+  const std::vector<artifact::CompiledFunction>& functions = impl_->artifact.functions;
+  for (size_t i = 0; i < functions.size(); ++i) {
+    const artifact::CompiledFunction& f = functions[i];
+    if (f.role != artifact::FunctionRole::kInference || f.target != impl_->target) continue;
+    if (f.input_shapes != shapes) {
+      compiled.push_back(strCat("(", shapesString(impl_->inputs, f.input_shapes), ")"));
+      continue;
+    }
+    ASSIGN_OR_RETURN(cpu::Program * program, impl_->cpuProgram(i));
+    return program->run(ordered, impl_->weights, cpu::RunOptions{});
+  }
+  return absl::InvalidArgumentError(strCat("the artifact has no code for inputs (", shapesString(impl_->inputs, shapes),
+                                           "); it was compiled for ",
+                                           compiled.empty() ? std::string("no inference function") : strJoin(compiled, " and "),
+                                           ". Compile with --batch ", shapes.empty() || shapes[0].empty() ? 1 : shapes[0][0]));
+}
+
+}  // namespace dlc
