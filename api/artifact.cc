@@ -119,7 +119,13 @@ absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& f
     }
   };
   for (const std::string& arch : target.cuda_archs) {
-    ASSIGN_OR_RETURN(codegen::CudaCompiled compiled, codegen::compileCudaModuleOnly(function, out.input_shapes, arch));
+    absl::StatusOr<codegen::CudaCompiled> made = codegen::compileCudaModuleOnly(function, out.input_shapes, arch);
+    if (!made.ok() && made.status().message().find("gpu-architecture") != std::string_view::npos)
+      return absl::InvalidArgumentError(strCat("this NVRTC cannot compile for ", arch,
+                                               " (CUDA 13 dropped sm_72 and older: Xavier needs CUDA 12): ",
+                                               made.status().message()));
+    if (!made.ok()) return made.status();
+    codegen::CudaCompiled& compiled = *made;
     absorb(compiled);
     out.cuda.cubins[arch] = std::move(compiled.image);
   }

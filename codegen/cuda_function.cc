@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "codegen/cache/kernel_cache.h"
+#include "codegen/cuda/nvrtc.h"
 #include "runtime/cuda/cublaslt.h"
 #include "runtime/cuda/cudnn.h"
-#include "runtime/cuda/nvrtc.h"
-#include "runtime/kernel_cache.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -77,19 +77,19 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
 
   start = std::chrono::steady_clock::now();
   auto compile = [&]() -> absl::StatusOr<std::string> {
-    ASSIGN_OR_RETURN(runtime::cuda::CompiledCuda compiled,
-                     runtime::cuda::compileCuda(out.module.source, arch, options.nvrtc_options));
+    ASSIGN_OR_RETURN(cuda::CompiledCuda compiled,
+                     cuda::compileCuda(out.module.source, arch, options.nvrtc_options));
     return arch.starts_with("sm_") ? std::move(compiled.cubin) : std::move(compiled.ptx);
   };
   if (options.use_cache) {
-    ASSIGN_OR_RETURN(runtime::cuda::NvrtcVersion version, runtime::cuda::nvrtcVersion());
-    runtime::CacheKey key;
+    ASSIGN_OR_RETURN(cuda::NvrtcVersion version, cuda::nvrtcVersion());
+    CacheKey key;
     key.source = out.module.source;
     key.compiler_version = strCat(version.major, ".", version.minor);
     key.driver_version = std::string(driver_version);
     key.arch = std::string(arch);
     key.options = options.nvrtc_options;
-    runtime::KernelCache cache(options.cache_dir.value_or(runtime::KernelCache::defaultDirectory()));
+    KernelCache cache(options.cache_dir.value_or(KernelCache::defaultDirectory()));
     if (std::optional<std::string> hit = cache.load(key)) {
       out.image = std::move(*hit);
       out.times.cache_hit = true;
@@ -146,34 +146,13 @@ absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::build(runtime::cuda:
   std::unique_ptr<CudaFunction> f(new CudaFunction());
   ASSIGN_OR_RETURN(f->compiled_, compileCudaModuleOnly(function, input_shapes, arch, options,
                                                        std::to_string(device.driverVersion())));
-  auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(runtime::cuda::Module module, runtime::cuda::Module::load(device, f->compiled_.image));
-  f->module_.emplace(std::move(module));
   const runtime::Executable& exe = f->compiled_.lowered.executable;
-  std::vector<runtime::cuda::BoundKernel> kernels;
-  for (const std::string& name : exe.kernels) {
-    const cuda::CudaKernelPlan* plan = nullptr;
-    for (const cuda::CudaKernelPlan& p : f->compiled_.module.kernels)
-      if (p.kernel == name) plan = &p;
-    if (plan == nullptr) return absl::InternalError(strCat("cuda: kernel '", name, "' was not emitted"));
-    runtime::cuda::BoundKernel bound{name, {}};
-    for (const cuda::CudaLaunch& launch : plan->launches) {
-      ASSIGN_OR_RETURN(runtime::cuda::Kernel kernel, f->module_->kernel(launch.name));
-      if (launch.grid_x < 0 || launch.grid_x > 0x7fffffff || launch.grid_y < 0 || launch.grid_y > 65535)
-        return absl::InternalError(strCat("cuda: launch '", launch.name, "' has grid (", launch.grid_x, ", ",
-                                          launch.grid_y, "), beyond CUDA's limits"));
-      runtime::cuda::LaunchConfig config;
-      config.grid = {static_cast<unsigned>(launch.grid_x), static_cast<unsigned>(launch.grid_y), 1};
-      config.block = {static_cast<unsigned>(launch.block_x), 1, 1};
-      config.shared_bytes = static_cast<unsigned>(launch.shared_bytes);
-      bound.launches.push_back(runtime::cuda::BoundLaunch{std::move(kernel), config});
-    }
-    kernels.push_back(std::move(bound));
-  }
-  f->compiled_.times.load_ms = millisecondsSince(start);
-  start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(f->executor_, runtime::cuda::Executor::create(device, exe, std::move(kernels), options.executor));
-  f->compiled_.times.executor_ms = millisecondsSince(start);
+  std::vector<runtime::cuda::KernelLaunches> launches;
+  for (const cuda::CudaKernelPlan& plan : f->compiled_.module.kernels) launches.push_back({plan.kernel, plan.launches});
+  ASSIGN_OR_RETURN(f->program_,
+                   runtime::cuda::Program::load(device, exe, launches, f->compiled_.image, options.executor));
+  f->compiled_.times.load_ms = f->program_->loadMilliseconds();
+  f->compiled_.times.executor_ms = f->program_->executorMilliseconds();
   return f;
 }
 
@@ -181,7 +160,7 @@ absl::StatusOr<std::vector<runtime::Tensor>> CudaFunction::run(std::span<const r
                                                                const runtime::TensorMap& params,
                                                                const runtime::cuda::RunOptions& options,
                                                                runtime::TensorMap* assigned) {
-  return executor_->run(inputs, params, options, assigned);
+  return program_->run(inputs, params, options, assigned);
 }
 
 }  // namespace dlc::codegen

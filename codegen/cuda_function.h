@@ -18,6 +18,7 @@
 #include "codegen/lower/plan.h"
 #include "runtime/cuda/device.h"
 #include "runtime/cuda/executor.h"
+#include "runtime/cuda/program.h"
 
 namespace dlc::codegen {
 
@@ -34,7 +35,7 @@ struct CudaCompileOptions {
   // Passed to NVRTC after dlc's own options; part of the cache key.
   std::vector<std::string> nvrtc_options;
   // The kernel cache: off, or in `cache_dir` (default
-  // runtime::KernelCache::defaultDirectory()).
+  // codegen::KernelCache::defaultDirectory()).
   bool use_cache = true;
   std::optional<std::filesystem::path> cache_dir;
   runtime::cuda::ExecutorOptions executor = runtime::cuda::ExecutorOptions::fromEnvironment();
@@ -88,15 +89,15 @@ class CudaFunction {
 
   // Parameters the device holds newer than the caller (RunOptions::
   // keep_writes_on_device; runtime/cuda/executor.h).
-  bool hasResidentParams() const { return executor_->hasResident(); }
-  absl::StatusOr<runtime::TensorMap> downloadResidentParams() { return executor_->downloadResident(); }
-  void dropResidentParams() { executor_->dropResident(); }
+  bool hasResidentParams() const { return program_->executor().hasResident(); }
+  absl::StatusOr<runtime::TensorMap> downloadResidentParams() { return program_->executor().downloadResident(); }
+  void dropResidentParams() { program_->executor().dropResident(); }
 
   const LoweredFunction& lowered() const { return compiled_.lowered; }
   const cuda::CudaModule& cudaModule() const { return compiled_.module; }
   const std::string& arch() const { return compiled_.arch; }
   const CudaCompileTimes& times() const { return compiled_.times; }
-  const runtime::cuda::Executor& executor() const { return *executor_; }
+  const runtime::cuda::Executor& executor() const { return program_->executor(); }
 
  private:
   CudaFunction() = default;
@@ -107,8 +108,7 @@ class CudaFunction {
                                                              const std::string& arch,
                                                              const CudaCompileOptions& options);
   CudaCompiled compiled_;
-  std::optional<runtime::cuda::Module> module_;
-  std::unique_ptr<runtime::cuda::Executor> executor_;
+  std::unique_ptr<runtime::cuda::Program> program_;
 };
 
 }  // namespace dlc::codegen

@@ -37,18 +37,13 @@
 
 #include "absl/status/statusor.h"
 #include "ir/kernel/kernel_ir.h"
+#include "runtime/cuda/launch_plan.h"
 
 namespace dlc::codegen::cuda {
 
-// One launch of an extern "C" __global__ function of the source. Its
-// parameters are the kernel's buffers in kernel order, without `local` ones
-// (scratch buffers are parameters: the runtime allocates them).
-struct CudaLaunch {
-  std::string name;
-  int64_t grid_x = 1, grid_y = 1;
-  int block_x = 1;
-  int shared_bytes = 0;  // dynamic shared memory
-};
+// One launch of an extern "C" __global__ function of the source
+// (runtime/cuda/launch_plan.h).
+using CudaLaunch = runtime::cuda::LaunchPlan;
 
 // What the runtime does for one kir::Kernel, in module order.
 struct CudaKernelPlan {

@@ -6,6 +6,8 @@
 #include "ir/attribute.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/cpu/program.h"
+#include "runtime/cuda/device.h"
+#include "runtime/cuda/program.h"
 #include "runtime/initializers.h"
 #include "runtime/model/binding.h"
 #include "support/status_macros.h"
@@ -53,6 +55,8 @@ struct CompiledModel::Impl {
   runtime::TensorMap weights;
   // Loaded on first use, by index into artifact.functions.
   std::map<size_t, std::unique_ptr<cpu::Program>> cpu_programs;
+  std::map<size_t, std::unique_ptr<runtime::cuda::Program>> cuda_programs;
+  runtime::cuda::CudaDevice* device = nullptr;  // the cuda target's
 
   absl::StatusOr<cpu::Program*> cpuProgram(size_t index) {
     auto it = cpu_programs.find(index);
@@ -61,6 +65,25 @@ struct CompiledModel::Impl {
     ASSIGN_OR_RETURN(std::unique_ptr<cpu::Program> program,
                      cpu::Program::load(f.executable, f.cpu.triple, f.cpu.features, f.cpu.shared_object));
     return cpu_programs.emplace(index, std::move(program)).first->second.get();
+  }
+
+  // The image of function `index` this GPU runs (runtime/cuda/program.h).
+  absl::StatusOr<std::string_view> cudaImage(size_t index) const {
+    const artifact::CompiledFunction& f = artifact.functions[index];
+    ASSIGN_OR_RETURN(std::string key, runtime::cuda::selectCudaImage(device->computeMajor(), device->computeMinor(),
+                                                                     device->name(), f.cuda.cubins, f.cuda.ptx_arch));
+    if (key == f.cuda.ptx_arch) return std::string_view(f.cuda.ptx);
+    return std::string_view(f.cuda.cubins.at(key));
+  }
+
+  absl::StatusOr<runtime::cuda::Program*> cudaProgram(size_t index) {
+    auto it = cuda_programs.find(index);
+    if (it != cuda_programs.end()) return it->second.get();
+    const artifact::CompiledFunction& f = artifact.functions[index];
+    ASSIGN_OR_RETURN(std::string_view image, cudaImage(index));
+    ASSIGN_OR_RETURN(std::unique_ptr<runtime::cuda::Program> program,
+                     runtime::cuda::Program::load(*device, f.executable, f.cuda.kernels, image));
+    return cuda_programs.emplace(index, std::move(program)).first->second.get();
   }
 };
 
@@ -100,9 +123,26 @@ absl::StatusOr<CompiledModel> CompiledModel::fromArtifact(std::unique_ptr<Impl> 
                                                 has_cpu ? "the CPU" : "nothing", ")"));
   if (want == "cpu" && !has_cpu)
     return absl::UnavailableError("the artifact has no CPU code (it was compiled for CUDA)");
-  if (want == "cuda" || (want == "auto" && !has_cpu && has_cuda))
-    return absl::UnimplementedError("running CUDA artifacts is not built yet");  // TODO(cuda artifacts)
   impl->target = "cpu";
+  if (want == "cuda" || (want == "auto" && has_cuda)) {
+    absl::StatusOr<runtime::cuda::CudaDevice*> device = runtime::cuda::openDefaultDevice();
+    if (device.ok()) {
+      impl->device = *device;
+      impl->target = "cuda";
+    } else if (want == "cuda" || !has_cpu) {
+      return absl::UnavailableError(strCat("the artifact's CUDA code needs a GPU: ", device.status().message()));
+    }
+  }
+  // Refuse code this machine cannot run now, not at the first call.
+  for (size_t i = 0; i < a.functions.size(); ++i) {
+    const artifact::CompiledFunction& f = a.functions[i];
+    if (f.target != impl->target) continue;
+    if (f.target == "cuda") {
+      RETURN_IF_ERROR(impl->cudaImage(i).status());
+    } else {
+      RETURN_IF_ERROR(cpu::checkRunnable(f.cpu.triple, f.cpu.features));
+    }
+  }
   for (const auto& t : a.signature.inputs) impl->inputs.push_back(specOf(t));
   for (const auto& t : a.signature.outputs) impl->outputs.push_back(specOf(t));
   for (const auto& t : a.signature.parameters) impl->parameters.push_back({t.name, t.dtype, t.shape, t.trainable});
@@ -179,6 +219,10 @@ absl::StatusOr<std::vector<Tensor>> CompiledModel::run(const NamedTensors& input
     if (f.input_shapes != shapes) {
       compiled.push_back(strCat("(", shapesString(impl_->inputs, f.input_shapes), ")"));
       continue;
+    }
+    if (f.target == "cuda") {
+      ASSIGN_OR_RETURN(runtime::cuda::Program * program, impl_->cudaProgram(i));
+      return program->run(ordered, impl_->weights, runtime::cuda::RunOptions{});
     }
     ASSIGN_OR_RETURN(cpu::Program * program, impl_->cpuProgram(i));
     return program->run(ordered, impl_->weights, cpu::RunOptions{});

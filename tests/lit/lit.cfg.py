@@ -1,6 +1,7 @@
 # lit configuration for dlc: %dlc runs the built driver; FileCheck and not
 # come from LLVM 19; `gpu` is available when an NVIDIA device is present.
 import os
+import platform
 import shutil
 import lit.formats
 
@@ -20,6 +21,8 @@ config.substitutions.append(("%expect_exit", "%s %s" % (config.python_executable
 path = [config.llvm_tools_dir, config.dlc_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))]
 config.environment["PATH"] = os.pathsep.join(path)
 
+# host-x86_64, host-aarch64: tests of code for another machine.
+config.available_features.add("host-" + platform.machine())
 for feature in config.dlc_features:
     config.available_features.add(feature)
 if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):
