@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "runtime/cuda/device.h"
-#include "runtime/cuda/nvrtc.h"
+#include "codegen/cuda/nvrtc.h"
 #include "support/status_macros.h"
 
 namespace dlc::runtime::cuda::testing {
 
 inline absl::StatusOr<Module> compileAndLoad(const CudaDevice& device, std::string_view source) {
   const std::vector<std::string> options;  // compileCuda adds -std and -arch
-  ASSIGN_OR_RETURN(CompiledCuda compiled, compileCuda(source, device.arch(), options));
+  ASSIGN_OR_RETURN(codegen::cuda::CompiledCuda compiled, codegen::cuda::compileCuda(source, device.arch(), options));
   return Module::load(device, compiled.cubin.empty() ? compiled.ptx : compiled.cubin);
 }
 
