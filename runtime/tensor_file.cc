@@ -1,22 +1,16 @@
 #include "runtime/tensor_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
 #include "ir/dtype.h"
+#include "runtime/atomic_file.h"
 #include "support/strings.h"
 
 static_assert(std::endian::native == std::endian::little,
@@ -25,8 +19,13 @@ static_assert(std::endian::native == std::endian::little,
 namespace dlc::runtime {
 namespace {
 
-// Keeps the header's key order, so tensors of equal offset keep file order.
+// Writing keeps the order given. Reading parses into sorted objects, whose
+// lookups stay logarithmic however many tensors a header lists (an ordered
+// object finds keys by linear search: a header of 10^5 tensors took minutes),
+// and takes the file's key order from the checker below, so that tensors of
+// equal offset keep file order.
 using Json = nlohmann::ordered_json;
+using ReadJson = nlohmann::json;
 
 template <typename... Args>
 absl::Status formatError(std::string_view name, const Args&... parts) {
@@ -87,81 +86,6 @@ bool isValidUtf8(std::string_view s) {
   return true;
 }
 
-// ---------------------------------------------------------------------------
-// Files
-
-absl::Status errnoError(std::string_view path, std::string_view what) {
-  int e = errno;
-  return absl::Status(absl::ErrnoToStatusCode(e), strCat(path, ": ", what, ": ", std::strerror(e)));
-}
-
-struct FdCloser {
-  int fd;
-  ~FdCloser() { ::close(fd); }
-};
-
-struct FileBytes {
-  std::unique_ptr<std::byte[]> data;
-  size_t size = 0;
-  std::span<const std::byte> bytes() const { return {data.get(), size}; }
-};
-
-absl::StatusOr<FileBytes> readFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errnoError(path, "cannot open");
-  FdCloser closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return errnoError(path, "cannot read");
-  if (!S_ISREG(st.st_mode)) return formatError(path, "not a regular file");
-  FileBytes out;
-  out.size = static_cast<size_t>(st.st_size);
-  out.data.reset(new (std::nothrow) std::byte[std::max<size_t>(out.size, 1)]);
-  if (!out.data) return absl::ResourceExhaustedError(strCat(path, ": cannot allocate ", out.size, " bytes"));
-  for (size_t done = 0; done < out.size;) {
-    ssize_t n = ::read(fd, out.data.get() + done, out.size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errnoError(path, "cannot read");
-    if (n == 0) return absl::DataLossError(strCat(path, ": the file shrank while it was read"));
-    done += static_cast<size_t>(n);
-  }
-  return out;
-}
-
-absl::Status writeAll(int fd, std::span<const std::byte> bytes, std::string_view path) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errnoError(path, "cannot write");
-    bytes = bytes.subspan(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
-// Writes `chunks` to a new file beside `path` and renames it over `path`, so
-// readers see the old file or the whole new one. The file gets 0666 less the
-// umask, as with fopen.
-absl::Status writeFileAtomically(const std::string& path,
-                                 std::span<const std::span<const std::byte>> chunks) {
-  static std::atomic<uint64_t> counter{0};
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    tmp = strCat(path, ".tmp.", ::getpid(), ".", counter.fetch_add(1));
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno != EEXIST || attempt == 100)) return errnoError(path, "cannot create");
-  }
-  absl::Status status;
-  for (std::span<const std::byte> chunk : chunks) {
-    status = writeAll(fd, chunk, path);
-    if (!status.ok()) break;
-  }
-  if (status.ok() && ::fsync(fd) != 0) status = errnoError(path, "cannot write");
-  if (::close(fd) != 0 && status.ok()) status = errnoError(path, "cannot write");
-  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) status = errnoError(path, "cannot replace");
-  if (!status.ok()) ::unlink(tmp.c_str());
-  return status;
-}
-
 std::span<const std::byte> asBytes(std::string_view s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
@@ -189,11 +113,13 @@ std::string_view safetensorsName(DType dtype) {
 }
 
 // A first pass over the header with nlohmann's SAX interface: it reports the
-// first syntax error with its position, and rejects repeated keys, which the
-// DOM parser would silently collapse into the last one.
+// first syntax error with its position, rejects repeated keys, which the
+// DOM parser would silently collapse into the last one, and records the
+// order of the top-level keys.
 class HeaderChecker {
  public:
   std::string error;
+  std::vector<std::string> top_level_keys;  // in file order
 
   bool null() { return true; }
   bool boolean(bool) { return true; }
@@ -213,7 +139,10 @@ class HeaderChecker {
     return true;
   }
   bool key(Json::string_t& key) {
-    if (keys_.back().insert(key).second) return true;
+    if (keys_.back().insert(key).second) {
+      if (keys_.size() == 1) top_level_keys.push_back(key);
+      return true;
+    }
     error = keys_.size() == 1 ? strCat("tensor '", key, "' appears twice in the header")
                               : strCat("key '", key, "' appears twice in one object of the header");
     return false;
@@ -239,12 +168,12 @@ struct SafetensorsEntry {
 };
 
 // A JSON integer that is not negative (JSON floats such as 3.0 are rejected).
-std::optional<uint64_t> asCount(const Json& j) {
+std::optional<uint64_t> asCount(const ReadJson& j) {
   if (!j.is_number_unsigned()) return std::nullopt;
   return j.get<uint64_t>();
 }
 
-absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const Json& value,
+absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const ReadJson& value,
                                             uint64_t data_size, std::string_view name) {
   std::string where = strCat("tensor '", key, "': ");
   if (!value.is_object()) return formatError(name, where, "entry must be a JSON object");
@@ -255,7 +184,7 @@ absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const Json& 
     if (!value.contains(required)) return formatError(name, where, "missing '", required, "'");
 
   SafetensorsEntry entry{key, DType::kF32, {}, 0, 0};
-  const Json& dtype = value["dtype"];
+  const ReadJson& dtype = value["dtype"];
   if (!dtype.is_string()) return formatError(name, where, "dtype must be a string");
   const std::string& dtype_name = dtype.get_ref<const std::string&>();
   auto known = std::find_if(std::begin(kSafetensorsDTypes), std::end(kSafetensorsDTypes),
@@ -265,9 +194,9 @@ absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const Json& 
                        "' (dlc reads F32, F64, F16, BF16, I32, I64 and BOOL)");
   entry.dtype = known->dtype;
 
-  const Json& shape = value["shape"];
+  const ReadJson& shape = value["shape"];
   if (!shape.is_array()) return formatError(name, where, "shape must be an array of integers");
-  for (const Json& dim : shape) {
+  for (const ReadJson& dim : shape) {
     if (dim.is_number_integer() && !dim.is_number_unsigned())
       return formatError(name, where, "negative dimension ", dim.get<int64_t>(), " in shape");
     std::optional<uint64_t> d = asCount(dim);
@@ -280,7 +209,7 @@ absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const Json& 
   if (!elements.ok())
     return formatError(name, where, "shape [", strJoin(entry.shape, ", "), "] has too many elements");
 
-  const Json& offsets = value["data_offsets"];
+  const ReadJson& offsets = value["data_offsets"];
   std::optional<uint64_t> begin, end;
   if (offsets.is_array() && offsets.size() == 2) begin = asCount(offsets[0]), end = asCount(offsets[1]);
   if (!begin || !end)
@@ -299,7 +228,7 @@ absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const Json& 
   return entry;
 }
 
-absl::Status parseMetadata(const Json& value, std::string_view name, TensorMetadata& out) {
+absl::Status parseMetadata(const ReadJson& value, std::string_view name, TensorMetadata& out) {
   if (!value.is_object()) return formatError(name, "__metadata__ must be an object of strings");
   for (auto it = value.begin(); it != value.end(); ++it) {
     if (!it.value().is_string())
@@ -578,20 +507,21 @@ absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes,
   std::span<const std::byte> data = bytes.subspan(8 + header_size);
 
   HeaderChecker checker;
-  if (!Json::sax_parse(text, text + header_size, &checker))
+  if (!ReadJson::sax_parse(text, text + header_size, &checker))
     return formatError(name, checker.error.empty() ? "header is not valid JSON" : checker.error);
-  Json header = Json::parse(text, text + header_size, nullptr, /*allow_exceptions=*/false);
+  ReadJson header = ReadJson::parse(text, text + header_size, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded()) return formatError(name, "header is not valid JSON");
   if (!header.is_object()) return formatError(name, "header must be a JSON object");
 
   TensorMetadata meta;
   std::vector<SafetensorsEntry> entries;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    if (it.key() == "__metadata__") {
-      if (absl::Status s = parseMetadata(it.value(), name, meta); !s.ok()) return s;
+  for (const std::string& key : checker.top_level_keys) {
+    const ReadJson& value = header.find(key).value();
+    if (key == "__metadata__") {
+      if (absl::Status s = parseMetadata(value, name, meta); !s.ok()) return s;
       continue;
     }
-    absl::StatusOr<SafetensorsEntry> entry = parseEntry(it.key(), it.value(), data.size(), name);
+    absl::StatusOr<SafetensorsEntry> entry = parseEntry(key, value, data.size(), name);
     if (!entry.ok()) return entry.status();
     entries.push_back(*std::move(entry));
   }
@@ -626,7 +556,7 @@ absl::StatusOr<std::string> serializeSafetensors(const NamedTensors& tensors,
 }
 
 absl::StatusOr<NamedTensors> readSafetensors(const std::string& path, TensorMetadata* metadata) {
-  absl::StatusOr<FileBytes> file = readFile(path);
+  absl::StatusOr<FileBytes> file = readWholeFile(path);
   if (!file.ok()) return file.status();
   return parseSafetensors(file->bytes(), path, metadata);
 }
@@ -701,7 +631,7 @@ absl::StatusOr<std::string> serializeNpy(const Tensor& tensor) {
 }
 
 absl::StatusOr<Tensor> readNpy(const std::string& path) {
-  absl::StatusOr<FileBytes> file = readFile(path);
+  absl::StatusOr<FileBytes> file = readWholeFile(path);
   if (!file.ok()) return file.status();
   return parseNpy(file->bytes(), path);
 }

@@ -3,8 +3,9 @@
 # UBSan) and runs each for SECONDS (default 60) on a copy of its seed corpus
 # in tests/fuzz/corpus/, with its dictionary (tests/fuzz/*.dict). Fails on
 # any finding: a crash, a sanitizer report, a leak, an input slower than 2 s,
-# or printed IR that does not read back the same. Reproducers are left in
-# build/fuzz/findings/ (rerun one: build/fuzz/tests/fuzz/NAME FILE).
+# printed IR that does not read back the same, or an artifact that does not
+# round-trip. Reproducers are left in build/fuzz/findings/ (rerun one:
+# build/fuzz/tests/fuzz/NAME FILE).
 #
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -16,7 +17,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
 fi
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target frontend_fuzzer ir_parser_fuzzer kernel_ir_parser_fuzzer
+cmake --build --preset fuzz --target frontend_fuzzer ir_parser_fuzzer kernel_ir_parser_fuzzer artifact_fuzzer
 
 work=build/fuzz/fuzzing
 findings=build/fuzz/findings
@@ -43,6 +44,7 @@ run() {
 run frontend_fuzzer frontend frontend.dict
 run ir_parser_fuzzer ir ir.dict
 run kernel_ir_parser_fuzzer kernel_ir kernel_ir.dict
+run artifact_fuzzer artifact artifact.dict
 if [ "$status" -ne 0 ]; then
   echo "fuzzing found problems; reproducers: $(ls "$findings")"
 fi

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "runtime/cuda/launch_plan.h"
 #include "runtime/executable.h"
 #include "runtime/tensor.h"
 #include "runtime/tensor_file.h"
@@ -59,19 +60,8 @@ struct CpuCode {
   std::string shared_object;          // the ELF file's bytes
 };
 
-// One launch of a __global__ function of the CUDA code.
-struct CudaLaunch {
-  std::string name;
-  int64_t grid_x = 1, grid_y = 1;
-  int block_x = 1;
-  int shared_bytes = 0;  // dynamic shared memory
-};
-
-// The launches that run one kernel of the plan, in order.
-struct CudaKernelLaunches {
-  std::string kernel;  // Executable::kernels[i]
-  std::vector<CudaLaunch> launches;
-};
+using CudaLaunch = runtime::cuda::LaunchPlan;
+using CudaKernelLaunches = runtime::cuda::KernelLaunches;
 
 // CUDA code: a cubin per architecture and PTX for later GPUs.
 struct CudaCode {
@@ -129,8 +119,7 @@ struct ParseOptions {
 // InvalidArgument messages that say what is wrong and where
 // ("section 'cpu.0' ends at byte 91234, past the end of the file (80000 bytes)").
 // `name` is the file's name for messages.
-absl::StatusOr<Artifact> parseArtifact(std::string_view bytes, std::string_view name,
-                                       const ParseOptions& options = {});
+absl::StatusOr<Artifact> parseArtifact(std::string_view bytes, std::string_view name, const ParseOptions& options = {});
 
 // File forms: written atomically (temporary file, fsync, rename).
 absl::Status writeArtifactFile(const std::string& path, const Artifact& artifact);
