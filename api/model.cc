@@ -126,7 +126,7 @@ absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl,
   if (!impl->module || diags.hadError()) return diagnosticsError(diags);
   impl->program = std::move(program);
   passes::PassManager pm;
-  RETURN_IF_ERROR(passes::buildDefaultPipeline(pm));
+  RETURN_IF_ERROR(passes::buildGraphPipeline(pm));
   RETURN_IF_ERROR(pm.run(*impl->module));
   impl->function = impl->module->functions().front().get();
   for (const auto& arg : impl->function->arguments()) impl->inputs.push_back(specOf(arg->nameHint(), arg->type()));
@@ -174,6 +174,8 @@ absl::StatusOr<const Tensor*> Model::weight(const std::string& name) const {
   if (it == impl_->weights.end()) return absl::NotFoundError(strCat("parameter '", name, "' has no value"));
   return &it->second;
 }
+
+bool Model::hasAllWeights() const { return requireWeights(*impl_, *impl_->module).ok(); }
 
 absl::Status Model::loadWeights(const std::string& path, bool allow_unknown) {
   ASSIGN_OR_RETURN(runtime::NamedTensors file, runtime::readSafetensors(path));

@@ -36,14 +36,6 @@ bool isOptimizerState(const ir::ParamDecl& p) {
   return role && role->kind() == ir::AttrKind::kString && role->asString() == "optimizer";
 }
 
-absl::Status simplify(ir::Module& module) {
-  passes::PassManager pm;
-  RETURN_IF_ERROR(passes::buildDefaultPipeline(pm));
-  RETURN_IF_ERROR(pm.run(module));
-  if (absl::Status s = ir::verifyModule(module); !s.ok())
-    return absl::InternalError(strCat("the training functions are malformed: ", s.message()));
-  return absl::OkStatus();
-}
 
 
 // Gives every optimizer-state parameter that has no value its initial one.
@@ -133,12 +125,18 @@ absl::StatusOr<TrainingState*> ensureTraining(Model::Impl& impl) {
   options.training = true;
   std::unique_ptr<ir::Module> module = frontend::lowerProgram(*impl.program, diags, options);
   if (!module || diags.hadError()) return diagnosticsError(diags);
-  RETURN_IF_ERROR(simplify(*module));
-  const ir::TrainSpec* spec = trainSpec(*module, inference_spec->model);
-  if (!spec) return absl::InternalError("the training lowering lost the train block");
-  ir::TrainSpec copy = *spec;
-  ASSIGN_OR_RETURN(passes::TrainingFunctions functions, passes::buildTrainingFunctions(*module, copy));
-  RETURN_IF_ERROR(simplify(*module));
+  // The one graph pipeline, with the train block's functions (passes/pipeline.h).
+  passes::PassManager pm;
+  RETURN_IF_ERROR(passes::buildGraphPipeline(pm, /*training=*/true));
+  RETURN_IF_ERROR(pm.run(*module));
+  if (absl::Status s = ir::verifyModule(*module); !s.ok())
+    return absl::InternalError(strCat("the training functions are malformed: ", s.message()));
+  const std::string& model = inference_spec->model;
+  passes::TrainingFunctions functions{module->findFunction(passes::gradFunctionName(model)),
+                                      module->findFunction(passes::trainStepFunctionName(model)),
+                                      passes::trainableParams(*module)};
+  if (!functions.grad || !functions.train_step)
+    return absl::InternalError(strCat("the training pipeline built no training functions for '", model, "'"));
   auto state = std::make_unique<TrainingState>();
   state->grad = functions.grad;
   state->train_step = functions.train_step;
@@ -202,7 +200,10 @@ absl::StatusOr<StepMetrics> Model::evaluate(const std::vector<std::pair<std::str
   if (!impl_->evaluate) {
     ir::TrainSpec copy = *spec;
     ASSIGN_OR_RETURN(ir::Function * f, passes::buildEvaluateFunction(*impl_->module, copy));
-    RETURN_IF_ERROR(simplify(*impl_->module));
+    // The new function through the graph pipeline (it is idempotent on the rest).
+    passes::PassManager pm;
+    RETURN_IF_ERROR(passes::buildGraphPipeline(pm));
+    RETURN_IF_ERROR(pm.run(*impl_->module));
     impl_->evaluate = f;
   }
   const ir::Function& f = *impl_->evaluate;

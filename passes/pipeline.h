@@ -1,4 +1,6 @@
-// The default optimization pipeline, in one readable function.
+// The graph-level pipeline, in one readable function: what every path (the
+// API, `dlc compile`, `dlc run|grad|train`, the benches) runs between the
+// front end and the kernel stages (codegen/lower/pipeline.h).
 #ifndef DLC_PASSES_PIPELINE_H_
 #define DLC_PASSES_PIPELINE_H_
 
@@ -6,8 +8,11 @@
 
 namespace dlc::passes {
 
-// The passes `dlc compile --emit opt-ir` runs, in order.
-absl::Status buildDefaultPipeline(PassManager& pm);
+// simplify: canonicalize, cse, canonicalize, dce. With `training` (a module
+// lowered in training mode with a train block), then `training` (the train
+// block's NAME.grad and NAME.train_step, built from the simplified model) and
+// simplify again.
+absl::Status buildGraphPipeline(PassManager& pm, bool training = false);
 
 }  // namespace dlc::passes
 

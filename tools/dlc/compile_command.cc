@@ -114,11 +114,12 @@ int runCompile(CompileFlags& flags) {
     if (!module) return kUserError;
     bool kernels = isKernelStage(flags.emit);
     if (flags.emit == "opt-ir" || kernels || (flags.train && !module->trainSpecs().empty())) {
-      // --train adds the training functions of the train block (passes/training.h).
+      // opt-ir and the kernel stages take the graph pipeline the API runs
+      // (passes/pipeline.h); `ir` shows the model as lowered, with --train
+      // plus the train block's functions (passes/training.h).
+      bool training = flags.train && !module->trainSpecs().empty();
       passes::PassManager pm(flags.pass_flags.options());
-      absl::Status s = absl::OkStatus();
-      if (flags.train && !module->trainSpecs().empty()) s = pm.add("training");
-      if (s.ok() && (flags.emit == "opt-ir" || kernels)) s = passes::buildDefaultPipeline(pm);
+      absl::Status s = flags.emit == "ir" ? pm.add("training") : passes::buildGraphPipeline(pm, training);
       if (s.ok()) s = pm.run(*module);
       if (!s.ok()) {
         std::cerr << "dlc: error: " << s.message() << "\n";

@@ -132,7 +132,7 @@ TEST_P(Differential, CompiledMatchesReference) {
     if (training && !module->trainSpecs().empty()) {
       ASSERT_TRUE(pm.add("training").ok());
     }
-    ASSERT_TRUE(passes::buildDefaultPipeline(pm).ok());
+    ASSERT_TRUE(passes::buildGraphPipeline(pm).ok());
     ASSERT_TRUE(pm.run(*module).ok());
     for (const auto& f : module->functions())
       if (!training || f->name().ends_with(".train_step")) compareFunction(*module, *f, file, library);
