@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "support/strings.h"
+#include "ir/kernel/passes.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "support/status_macros.h"
@@ -11,9 +12,11 @@ namespace dlc::passes {
 namespace {
 
 absl::Status unknownPass(std::string_view name) {
-  std::string known;
+  std::string known, stages;
   for (const PassInfo& info : registeredPasses()) strAppend(&known, known.empty() ? "" : ", ", info.name);
-  return absl::InvalidArgumentError(strCat("unknown pass '", name, "' (passes: ", known, ")"));
+  for (const kir::KernelStageInfo& s : kir::kernelStages()) strAppend(&stages, stages.empty() ? "" : ", ", s.name);
+  return absl::InvalidArgumentError(
+      strCat("unknown pass '", name, "' (graph passes: ", known, "; kernel stages: ", stages, ")"));
 }
 
 void dump(std::ostream& out, std::string_view when, std::string_view pass, const ir::Module& m) {
@@ -27,7 +30,7 @@ void dump(std::ostream& out, std::string_view when, std::string_view pass, const
 absl::Status validatePassOptions(const PassOptions& options) {
   for (const auto* set : {&options.print_ir_before, &options.print_ir_after, &options.disabled})
     for (const std::string& name : *set)
-      if (!findPass(name)) return unknownPass(name);
+      if (!findPass(name) && !kir::findKernelStage(name)) return unknownPass(name);
   return absl::OkStatus();
 }
 

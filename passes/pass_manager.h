@@ -27,7 +27,8 @@ struct PassOptions {
   std::ostream* dump_stream = nullptr;  // where --print-ir-* write; stderr if null
 };
 
-// Checks that every pass named in the options exists.
+// Checks that every pass named in the options exists: a graph pass, or a
+// kernel stage (ir/kernel/passes.h), which the lowering honours.
 absl::Status validatePassOptions(const PassOptions& options);
 
 class PassManager {

@@ -335,7 +335,7 @@ class GroupLowering {
       kir::RegisterTilingOptions tiling;
       tiling.vector_registers = options_.vector_registers;
       tiling.vector_bytes = options_.vector_bytes;
-      kir::tileRegisters(k, tiling);
+      if (options_.register_tiling) kir::tileRegisters(k, tiling);
       out_.sources.resize(k.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});  // its accumulators
     } else {
       k.body = assembleNest(specs, lets, std::move(inner), {});

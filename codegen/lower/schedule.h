@@ -52,6 +52,11 @@ struct ScheduleOptions {
   // (codegen/llvm/cpu_target.h derives it from the target; AVX-512's here).
   int vector_registers = 32;
   int vector_bytes = 64;
+  // The register-tiling stage (ir/kernel/passes.h); off with
+  // --disable-pass=register-tiling.
+  bool register_tiling = true;
+  // The in-place stage of the plan (codegen/lower/in_place.h), CPU only.
+  bool in_place = true;
 };
 
 // For a group whose library op ran as a call before the kernel: the kernel

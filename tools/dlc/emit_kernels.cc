@@ -32,8 +32,9 @@ absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const 
   codegen::LowerOptions lower = codegen::cpuLowerOptions(cpu);
   lower.fusion.remarks = options.remarks;
   lower.schedule.cpu = !gpu;
+  lower.stages = options.stages;
   if (gpu) lower.library = codegen::LibraryOptions::forCudaFromEnvironment();
-  if ((stage == "fusion" || stage == "dot") && !lower.library.any()) {
+  if ((stage == "fusion" || stage == "dot") && !lower.library.any() && lower.stages.disabled.empty()) {
     codegen::FusionPlan plan = codegen::fuse(function, lower.fusion);
     for (const std::string& remark : plan.remarks) std::cerr << "remark: " << remark << "\n";
     return stage == "dot" ? codegen::fusionDot(function, plan) : codegen::printFusion(function, plan);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "codegen/lower/plan.h"
 #include "ir/ir.h"
 
 namespace dlc::tool {
@@ -23,6 +24,8 @@ struct KernelEmitOptions {
   bool gpu = false;
   // The CPU the CPU stages are for (codegen/llvm/cpu_target.h): "" is this machine.
   std::string cpu_target;
+  // --disable-pass and --print-ir-after for the kernel stages.
+  codegen::KernelStageOptions stages;
 };
 
 bool isKernelStage(const std::string& stage);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "ir/kernel/passes.h"
 #include "passes/pass.h"
 #include "tools/dlc/commands.h"
 #include "tools/dlc/exit_codes.h"
@@ -13,8 +14,12 @@ namespace {
 std::string passList() {
   std::string out = "Passes:\n";
   for (const auto& info : dlc::passes::registeredPasses())
-    out += "  " + std::string(info.name) + std::string(16 - std::min<size_t>(15, info.name.size()), ' ') +
+    out += "  " + std::string(info.name) + std::string(19 - std::min<size_t>(18, info.name.size()), ' ') +
            std::string(info.summary) + "\n";
+  out += "Kernel stages (--print-ir-*, --disable-pass; * also dlc opt FILE.kir -p):\n";
+  for (const auto& stage : dlc::kir::kernelStages())
+    out += "  " + std::string(stage.name) + (stage.run ? "*" : " ") +
+           std::string(18 - std::min<size_t>(17, stage.name.size()), ' ') + std::string(stage.summary) + "\n";
   return out;
 }
 

@@ -1,11 +1,14 @@
 // `dlc opt FILE.dlir [-p PASS,...]`: parse textual IR, run passes, print.
-// `dlc opt FILE.kir`: parse and verify kernel IR, print it back.
+// `dlc opt FILE.kir [-p STAGE,...]`: parse and verify kernel IR, run the
+// kernel stages that are kernel-IR transforms (ir/kernel/passes.h), print.
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
 
 #include "ir/kernel/parser.h"
+#include "ir/kernel/passes.h"
+#include "ir/kernel/verifier.h"
 #include "ir/kernel/printer.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -13,6 +16,7 @@
 #include "tools/dlc/commands.h"
 #include "tools/dlc/exit_codes.h"
 #include "tools/dlc/output.h"
+#include "support/strings.h"
 #include "tools/dlc/pass_flags.h"
 
 namespace dlc::tool {
@@ -30,17 +34,43 @@ bool isKernelFile(const std::string& path) {
   return path.size() > 4 && path.compare(path.size() - 4, 4, ".kir") == 0;
 }
 
-// Kernel IR has no passes yet: parse (which verifies) and print.
+void dumpKernels(std::string_view when, std::string_view stage, const kir::KernelModule& module) {
+  std::cerr << "// -----// Kernel IR Dump " << when << " " << stage << " //----- //\n"
+            << kir::printKernelModule(module) << "\n";
+}
+
+// Parse (which verifies), run each stage on every kernel and verify again,
+// print. The IR dumps and --disable-pass work as for graph passes.
 int runKernelOpt(const OptFlags& flags, const SourceManager& sources, int32_t buffer) {
-  if (!flags.passes.empty()) {
-    std::cerr << "dlc opt: passes do not apply to kernel IR\n";
-    return kUsageError;
+  std::vector<const kir::KernelStageInfo*> stages;
+  for (std::string_view name : splitTrimmed(flags.passes, ',')) {
+    const kir::KernelStageInfo* stage = kir::findKernelStage(name);
+    if (stage == nullptr || !stage->run) {
+      std::cerr << "dlc opt: '" << name << "' is not a kernel-IR transform (";
+      for (const kir::KernelStageInfo& s : kir::kernelStages())
+        if (s.run) std::cerr << s.name << " ";
+      std::cerr << "run on .kir files; the other kernel stages need the graph or the plan)\n";
+      return kUsageError;
+    }
+    stages.push_back(stage);
   }
   DiagnosticEngine diags(sources);
   std::optional<kir::KernelModule> module = kir::parseKernelModule(sources, buffer, diags);
   if (flags.verify_diagnostics) return diags.verify(std::cerr) ? kSuccess : kUserError;
   diags.print(std::cerr);
   if (!module) return kUserError;
+  const passes::PassOptions options = flags.pass_flags.options();
+  for (const kir::KernelStageInfo* stage : stages) {
+    if (options.disabled.contains(stage->name)) continue;
+    if (options.print_ir_before.contains(stage->name)) dumpKernels("Before", stage->name, *module);
+    for (kir::Kernel& kernel : module->kernels) stage->run(kernel, kir::KernelPassOptions{});
+    if (absl::Status s = kir::verifyKernelModule(*module); !s.ok()) {
+      std::cerr << "dlc: error: stage '" << stage->name << "' produced invalid kernel IR: " << s.message() << "\n";
+      return kInternalError;
+    }
+    if (options.print_ir_after_all || options.print_ir_after.contains(stage->name))
+      dumpKernels("After", stage->name, *module);
+  }
   if (absl::Status s = writeOutput(flags.output, kir::printKernelModule(*module)); !s.ok()) {
     std::cerr << "dlc: error: " << s.message() << "\n";
     return kInternalError;
@@ -54,7 +84,7 @@ int runOpt(const OptFlags& flags) {
     std::cerr << "dlc opt: " << s.message() << "\n";
     return kUsageError;
   }
-  if (absl::Status s = pm.addList(flags.passes); !s.ok()) {
+  if (absl::Status s = isKernelFile(flags.input) ? absl::OkStatus() : pm.addList(flags.passes); !s.ok()) {
     std::cerr << "dlc opt: " << s.message() << "\n";
     return kUsageError;
   }
@@ -88,7 +118,7 @@ CommandMain registerOptCommand(CLI::App& app) {
   auto flags = std::make_shared<OptFlags>();
   CLI::App* cmd = app.add_subcommand("opt", "run passes on textual graph IR and print the result");
   cmd->add_option("file", flags->input, "a .dlir or .kir (kernel IR) file, or - for stdin")->required();
-  cmd->add_option("-p,--passes", flags->passes, "comma-separated passes to run, in order")
+  cmd->add_option("-p,--passes", flags->passes, "comma-separated passes to run, in order (kernel-IR transforms for .kir files)")
       ->type_name("PASS,...");
   cmd->add_option("-o", flags->output, "write the result to FILE instead of stdout")->type_name("FILE");
   cmd->add_flag("--verify-diagnostics", flags->verify_diagnostics,

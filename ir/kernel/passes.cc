@@ -1,0 +1,36 @@
+#include "ir/kernel/passes.h"
+
+#include "ir/kernel/register_tiling.h"
+
+namespace dlc::kir {
+
+std::span<const KernelStageInfo> kernelStages() {
+  static const KernelStageInfo kStages[] = {
+      {"library-selection", "GPU targets: matmuls and convolutions handed to cuBLASLt and cuDNN", nullptr},
+      {"fusion", "group producers into consumers: elementwise chains, reductions with prologue and epilogue, "
+                 "matmul/conv epilogues",
+       nullptr},
+      {"schedule", "one loop nest of kernel IR per fusion group (CPU: vector inner loop, local accumulators)",
+       nullptr},
+      {"register-tiling",
+       "CPU: per-row reductions as vector lanes, then unroll-and-jam of parallel rows around a shared "
+       "reduction with the accumulators in vector registers",
+       [](Kernel& k, const KernelPassOptions& o) {
+         RegisterTilingOptions tiling;
+         tiling.vector_registers = o.vector_registers;
+         tiling.vector_bytes = o.vector_bytes;
+         return tileRegisters(k, tiling);
+       }},
+      {"in-place", "CPU: an elementwise output takes the memory of an operand that dies in its kernel", nullptr},
+      {"memory-plan", "intermediates placed in one arena, largest first, by liveness", nullptr},
+  };
+  return kStages;
+}
+
+const KernelStageInfo* findKernelStage(std::string_view name) {
+  for (const KernelStageInfo& s : kernelStages())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace dlc::kir
