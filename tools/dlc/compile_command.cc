@@ -10,6 +10,7 @@
 #include "frontend/ast_printer.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
+#include "ir/parser.h"
 #include "ir/printer.h"
 #include "passes/pipeline.h"
 #include "tools/dlc/commands.h"
@@ -49,6 +50,12 @@ std::string artifactPath(const std::string& input) {
 
 // `compile` without --emit: one artifact per model file.
 int runCompileArtifacts(const CompileFlags& flags) {
+  for (const std::string& input : flags.inputs)
+    if (std::filesystem::path(input).extension() == ".dlir") {
+      std::cerr << "dlc compile: " << input << ": an artifact is compiled from a model (.dl); graph IR (.dlir) "
+                << "takes --emit\n";
+      return kUsageError;
+    }
   if (!flags.output.empty() && flags.inputs.size() > 1) {
     std::cerr << "dlc compile: -o names one artifact; " << flags.inputs.size() << " model files were given\n";
     return kUsageError;
@@ -99,14 +106,27 @@ int runCompile(CompileFlags& flags) {
   }
   SourceManager sources;
   DiagnosticEngine diags(sources);
-  std::unique_ptr<ast::Program> program =
-      frontend::parseProgram(sources, diags, flags.input);
+  std::unique_ptr<ast::Program> program;
   std::unique_ptr<ir::Module> module;
-  if (program && !diags.hadError() && flags.emit != "ast")
-    module = frontend::lowerProgram(*program, diags, {flags.model, flags.train});
+  // Graph IR (.dlir) enters the pipeline after the front end, so each later
+  // stage can be tested from its own input.
+  bool graph_ir = std::filesystem::path(flags.input).extension() == ".dlir";
+  if (graph_ir) {
+    if (flags.emit == "ast") {
+      std::cerr << "dlc compile: --emit ast needs a model (.dl), not graph IR\n";
+      return kUsageError;
+    }
+    absl::StatusOr<int32_t> buffer = sources.addFile(flags.input);
+    if (!buffer.ok()) return reportStatus(buffer.status());
+    module = ir::parseModule(sources, *buffer, diags);
+  } else {
+    program = frontend::parseProgram(sources, diags, flags.input);
+    if (program && !diags.hadError() && flags.emit != "ast")
+      module = frontend::lowerProgram(*program, diags, {flags.model, flags.train});
+  }
   if (flags.verify_diagnostics) return diags.verify(std::cerr) ? kSuccess : kUserError;
   diags.print(std::cerr);
-  if (!program || diags.hadError()) return kUserError;
+  if ((!program && !graph_ir) || diags.hadError()) return kUserError;
   std::ostringstream text;
   if (flags.emit == "ast") {
     frontend::printAst(*program, sources, text);
@@ -160,7 +180,9 @@ int runCompile(CompileFlags& flags) {
 CommandMain registerCompileCommand(CLI::App& app) {
   auto flags = std::make_shared<CompileFlags>();
   CLI::App* cmd = app.add_subcommand("compile", "compile a model, or print one stage of it");
-  cmd->add_option("file", flags->inputs, "the model files (.dl); each becomes MODEL.dlx unless -o")->required();
+  cmd->add_option("file", flags->inputs,
+                  "the model files (.dl; each becomes MODEL.dlx unless -o), or graph IR (.dlir) with --emit")
+      ->required();
   cmd->add_option("--emit", flags->emit,
                   "print a stage: ast (syntax tree), ir (graph IR as lowered), opt-ir (after the pass "
                   "pipeline), fusion (opt-ir with each op's kernel), dot (Graphviz, one colour per kernel), "
