@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh release
+./scripts/build.sh release dlc  # only what training needs, no tests
 build/release/tools/dlc/dlc train examples/mnist_cnn.dl --epochs 1 "$@"

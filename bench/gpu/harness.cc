@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "runtime/cuda/nvrtc.h"
+#include "codegen/cuda/nvrtc.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -36,7 +36,7 @@ absl::StatusOr<Timing> timeOnStream(const runtime::cuda::CudaDevice& device, run
 
 absl::StatusOr<runtime::cuda::Module> compileModule(const runtime::cuda::CudaDevice& device, const std::string& source,
                                            const std::vector<std::string>& options) {
-  ASSIGN_OR_RETURN(runtime::cuda::CompiledCuda compiled, runtime::cuda::compileCuda(source, device.arch(), options));
+  ASSIGN_OR_RETURN(codegen::cuda::CompiledCuda compiled, codegen::cuda::compileCuda(source, device.arch(), options));
   return runtime::cuda::Module::load(device, compiled.cubin.empty() ? compiled.ptx : compiled.cubin);
 }
 

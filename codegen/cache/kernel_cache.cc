@@ -1,4 +1,4 @@
-#include "runtime/kernel_cache.h"
+#include "codegen/cache/kernel_cache.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +19,7 @@
 #define DLC_VERSION "unknown"
 #endif
 
-namespace dlc::runtime {
+namespace dlc::codegen {
 namespace {
 
 constexpr std::string_view kMagic = "DLCKCACH";
@@ -157,4 +157,4 @@ absl::StatusOr<std::string> KernelCache::getOrCompile(
   return compiled;
 }
 
-}  // namespace dlc::runtime
+}  // namespace dlc::codegen

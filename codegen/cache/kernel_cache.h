@@ -10,8 +10,8 @@
 // (truncated, corrupted, another key's) is a miss: it is never used, and the
 // next store replaces it. A cache that cannot be written is not an error to
 // the caller of getOrCompile: it compiles.
-#ifndef DLC_RUNTIME_KERNEL_CACHE_H_
-#define DLC_RUNTIME_KERNEL_CACHE_H_
+#ifndef DLC_CODEGEN_CACHE_KERNEL_CACHE_H_
+#define DLC_CODEGEN_CACHE_KERNEL_CACHE_H_
 
 #include <filesystem>
 #include <functional>
@@ -23,7 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace dlc::runtime {
+namespace dlc::codegen {
 
 // What decides a compiled kernel. Every field is hashed, length-prefixed.
 struct CacheKey {
@@ -61,6 +61,6 @@ class KernelCache {
   std::filesystem::path dir_;
 };
 
-}  // namespace dlc::runtime
+}  // namespace dlc::codegen
 
-#endif  // DLC_RUNTIME_KERNEL_CACHE_H_
+#endif  // DLC_CODEGEN_CACHE_KERNEL_CACHE_H_

@@ -1,4 +1,4 @@
-#include "runtime/cuda/nvrtc.h"
+#include "codegen/cuda/nvrtc.h"
 
 #include <dlfcn.h>
 
@@ -9,7 +9,7 @@
 
 #include "support/strings.h"
 
-namespace dlc::runtime::cuda {
+namespace dlc::codegen::cuda {
 namespace {
 
 // NVRTC's C API, declared here so that building needs no CUDA headers.
@@ -240,4 +240,4 @@ absl::StatusOr<CompiledCuda> compileCuda(std::string_view source, std::string_vi
   return out;
 }
 
-}  // namespace dlc::runtime::cuda
+}  // namespace dlc::codegen::cuda

@@ -1,7 +1,7 @@
 // NVRTC, opened with dlopen on first use: dlc is one binary for machines with
 // and without the CUDA toolkit, so nothing links libnvrtc.
-#ifndef DLC_RUNTIME_CUDA_NVRTC_H_
-#define DLC_RUNTIME_CUDA_NVRTC_H_
+#ifndef DLC_CODEGEN_CUDA_NVRTC_H_
+#define DLC_CODEGEN_CUDA_NVRTC_H_
 
 #include <span>
 #include <string>
@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace dlc::runtime::cuda {
+namespace dlc::codegen::cuda {
 
 struct CompiledCuda {
   std::string ptx;    // with a compute_XX arch
@@ -45,6 +45,6 @@ absl::Status probeNvrtc(std::span<const std::string> candidates);
 // (origin: ...)", or "" before the first kernel.
 std::string kernelAtLine(std::string_view source, int line);
 
-}  // namespace dlc::runtime::cuda
+}  // namespace dlc::codegen::cuda
 
-#endif  // DLC_RUNTIME_CUDA_NVRTC_H_
+#endif  // DLC_CODEGEN_CUDA_NVRTC_H_

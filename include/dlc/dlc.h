@@ -1,16 +1,43 @@
 // dlc's public C++ API: load a model from a .dl file or string, choose the
 // target and precision, bind or initialise its weights, run it on host
 // tensors and read the outputs. Every call returns a status; nothing throws.
+// Tensors are move-only, so inputs are built with emplace_back.
 //
-//   auto model = dlc::Model::fromFile("mnist_cnn.dl");
-//   if (!model.ok()) { std::cerr << model.status().message(); return 1; }
-//   RETURN_IF_ERROR(model->loadWeights("weights.safetensors"));
-//   auto out = model->run({{"x", image}});
+// Each block from `// Example:` to the next empty comment line is the body
+// of a function returning absl::Status; tests/package compiles every one
+// (and runs it in examples/).
+//
+// Example:
+//   absl::StatusOr<dlc::Model> model = dlc::Model::fromFile("mnist_cnn.dl");
+//   if (!model.ok()) return model.status();
+//   // Or model->loadWeights("weights.safetensors").
+//   if (absl::Status s = model->initializeWeights(/*seed=*/42); !s.ok()) return s;
+//   absl::StatusOr<dlc::Tensor> image = dlc::Tensor::zeros(dlc::DType::kF32, {1, 28, 28, 1});
+//   if (!image.ok()) return image.status();
+//   std::vector<std::pair<std::string, dlc::Tensor>> inputs;
+//   inputs.emplace_back("x", *std::move(image));
+//   absl::StatusOr<std::vector<dlc::Tensor>> out = model->run(inputs);
+//   if (!out.ok()) return out.status();
+//   double p0 = (*out)[0].get(0);  // f32[1, 10]: the probability of class 0
+//   if (!(p0 >= 0 && p0 <= 1)) return absl::InternalError("not a probability");
 //
 // Training follows the model's `train` block (../shared/spec/dsl.md §5):
 //
-//   auto step = model->trainStep({{"x", images}}, labels);  // updates the weights
-//   auto grads = model->gradients({{"x", images}}, labels); // loss, then d loss/d p
+// Example:
+//   absl::StatusOr<dlc::Model> model = dlc::Model::fromFile("mnist_cnn.dl");
+//   if (!model.ok()) return model.status();
+//   if (absl::Status s = model->initializeWeights(); !s.ok()) return s;
+//   absl::StatusOr<dlc::Tensor> images = dlc::Tensor::zeros(dlc::DType::kF32, {8, 28, 28, 1});
+//   absl::StatusOr<dlc::Tensor> labels = dlc::Tensor::zeros(dlc::DType::kF32, {8, 10});  // one-hot
+//   if (!images.ok() || !labels.ok()) return absl::ResourceExhaustedError("no memory");
+//   for (int64_t i = 0; i < 8; ++i) labels->set(i * 10 + i % 10, 1.0);
+//   dlc::NamedTensors inputs;
+//   inputs.emplace_back("x", *std::move(images));
+//   absl::StatusOr<dlc::StepMetrics> step = model->trainStep(inputs, *labels);  // updates the weights
+//   if (!step.ok()) return step.status();
+//   absl::StatusOr<dlc::NamedTensors> grads = model->gradients(inputs, *labels);  // loss, then d loss/d p
+//   if (!grads.ok()) return grads.status();
+//
 #ifndef DLC_DLC_H_
 #define DLC_DLC_H_
 
@@ -22,8 +49,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "runtime/tensor.h"
-#include "runtime/tensor_file.h"
+#include "dlc/dtype.h"
+#include "dlc/tensor.h"
+#include "dlc/signature.h"
+#include "dlc/tensor_file.h"
 
 namespace dlc {
 
@@ -36,15 +65,6 @@ struct ModelOptions {
   std::string target = "auto";  // cpu | reference | cuda | cuda:sm_XX | auto
   std::string precision = "fp32";  // fp32 | bf16 | fp16
   uint64_t seed = 0;  // randomness of training (dropout masks, augmentation)
-};
-
-// A model input or output: name, dtype and shape, where symbolic dims
-// (`batch`) are -1 and named in `symbols`.
-struct TensorSpec {
-  std::string name;
-  DType dtype;
-  std::vector<int64_t> shape;
-  std::vector<std::string> symbols;  // per dim: the symbol, or "" when static
 };
 
 // The model's `train` block, every default filled in.
@@ -61,19 +81,16 @@ struct TrainConfig {
   bool hasMetric(const std::string& name) const;
 };
 
-// One batch's loss and accuracy. The accuracy is always computed (as Keras
-// picks it for the loss: binary, sparse or categorical); show it when
-// trainConfig().hasMetric("accuracy").
-struct StepMetrics {
-  double loss = 0;
-  double accuracy = 0;
-};
-
-struct ParameterSpec {
-  std::string name;  // LAYER.PARAM
-  DType dtype;
-  std::vector<int64_t> shape;
-  bool trainable;
+// What Model::compileArtifact puts in a `.dlx` file.
+struct ArtifactOptions {
+  // cpu (this machine), cpu:NAME (x86-64-v3, x86-64-v4, aarch64, an LLVM CPU
+  // name), cuda (sm_80 and sm_90) or cuda:sm_XX[,sm_YY...]: a cubin per
+  // architecture and PTX of the newest, which later GPUs compile at load.
+  std::string target = "cpu";
+  // One compiled function per batch size (symbolic dims bound to it).
+  std::vector<int64_t> batch_sizes = {1};
+  bool train = false;          // also the training step (and its optimizer state)
+  bool embed_weights = false;  // the model's current weights go into the file
 };
 
 class Model {
@@ -105,6 +122,8 @@ class Model {
   absl::Status loadWeights(const std::string& path, bool allow_unknown = false);
   absl::Status setWeight(const std::string& name, Tensor value);
   absl::StatusOr<const Tensor*> weight(const std::string& name) const;
+  // Every parameter has a value (loaded, initialised or set).
+  bool hasAllWeights() const;
 
   // Runs the model. Inputs are matched by name (a single input may be
   // unnamed); outputs come in the order of the model's `return`.
@@ -146,6 +165,13 @@ class Model {
   absl::Status restoreState(const NamedTensors& state);
   // Sets the optimizer's learning rate (kept as optimizer state).
   absl::Status setLearningRate(double learning_rate);
+
+  // ---- Deployment (api/artifact.cc): the model compiled ahead of time as a
+  // `.dlx` artifact that dlc::CompiledModel (dlc/runtime.h) runs without the
+  // compiler. Errors: InvalidArgument for a bad target or batch size,
+  // FailedPrecondition for embed_weights without weights.
+  absl::StatusOr<std::string> compileArtifact(const ArtifactOptions& options = {});
+  absl::Status saveArtifact(const std::string& path, const ArtifactOptions& options = {});
 
   // Opaque to hosts; the API's sources share it (api/model_impl.h).
   struct Impl;

@@ -1,6 +1,6 @@
-// Element types of tensors in the graph IR.
-#ifndef DLC_IR_DTYPE_H_
-#define DLC_IR_DTYPE_H_
+// Element types of tensors (public: the graph IR and the runtime share them).
+#ifndef DLC_DTYPE_H_
+#define DLC_DTYPE_H_
 
 #include <cstdint>
 #include <optional>
@@ -19,4 +19,4 @@ bool isInteger(DType dtype);
 
 }  // namespace dlc::ir
 
-#endif  // DLC_IR_DTYPE_H_
+#endif  // DLC_DTYPE_H_

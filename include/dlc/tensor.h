@@ -1,8 +1,8 @@
 // A tensor in host memory: dtype, static shape and a 64-byte-aligned byte
 // buffer in C (row-major) order. The currency of tensor files, the reference
 // interpreter and the public API.
-#ifndef DLC_RUNTIME_TENSOR_H_
-#define DLC_RUNTIME_TENSOR_H_
+#ifndef DLC_TENSOR_H_
+#define DLC_TENSOR_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "ir/dtype.h"
+#include "dlc/dtype.h"
 
 namespace dlc::runtime {
 
@@ -75,4 +75,4 @@ float bfloat16ToFloat(uint16_t b);
 
 }  // namespace dlc::runtime
 
-#endif  // DLC_RUNTIME_TENSOR_H_
+#endif  // DLC_TENSOR_H_

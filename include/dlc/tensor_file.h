@@ -10,8 +10,21 @@
 // with a 64-byte-aligned header; safetensors with a compact JSON header
 // padded with spaces to a multiple of 8) and replace the target atomically:
 // they write a temporary file in the same folder and rename it into place.
-#ifndef DLC_RUNTIME_TENSOR_FILE_H_
-#define DLC_RUNTIME_TENSOR_FILE_H_
+//
+// Example:
+//   absl::StatusOr<dlc::runtime::Tensor> w = dlc::runtime::Tensor::zeros(dlc::ir::DType::kF32, {2, 3});
+//   if (!w.ok()) return w.status();
+//   w->values<float>()[5] = 1.5f;
+//   dlc::runtime::NamedTensors tensors;
+//   tensors.emplace_back("fc.kernel", *std::move(w));
+//   if (absl::Status s = dlc::runtime::writeSafetensors("fc.safetensors", tensors); !s.ok()) return s;
+//   dlc::runtime::TensorMetadata metadata;
+//   absl::StatusOr<dlc::runtime::NamedTensors> read = dlc::runtime::readSafetensors("fc.safetensors", &metadata);
+//   if (!read.ok()) return read.status();
+//   if ((*read)[0].second.get(5) != 1.5) return absl::InternalError("round trip");
+//
+#ifndef DLC_TENSOR_FILE_H_
+#define DLC_TENSOR_FILE_H_
 
 #include <cstddef>
 #include <map>
@@ -23,7 +36,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "runtime/tensor.h"
+#include "dlc/tensor.h"
 
 namespace dlc::runtime {
 
@@ -56,4 +69,4 @@ absl::StatusOr<std::string> serializeNpy(const Tensor& tensor);
 
 }  // namespace dlc::runtime
 
-#endif  // DLC_RUNTIME_TENSOR_FILE_H_
+#endif  // DLC_TENSOR_FILE_H_

@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "codegen/cuda/emitter.h"
+#include "codegen/cuda/nvrtc.h"
 #include "runtime/cuda/driver.h"
-#include "runtime/cuda/nvrtc.h"
 #include "tests/unit/codegen_cuda/evaluator_check.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
 
@@ -62,8 +62,8 @@ class GpuNumerics : public ::testing::Test {
     absl::StatusOr<CudaModule> m = emitCuda(*kernels_);
     ASSERT_TRUE(m.ok()) << m.status();
     module_ = new CudaModule(*m);
-    absl::StatusOr<runtime::cuda::CompiledCuda> compiled =
-        runtime::cuda::compileCuda(m->source, "sm_" + std::to_string(major * 10 + minor));
+    absl::StatusOr<CompiledCuda> compiled =
+        compileCuda(m->source, "sm_" + std::to_string(major * 10 + minor));
     ASSERT_TRUE(compiled.ok()) << compiled.status();
     ASSERT_EQ(d->cuModuleLoadData(&cu_module_, compiled->cubin.data()), 0);
     api_ = d;  // only once everything is ready: tests skip otherwise

@@ -1,6 +1,6 @@
 // Every emitted kernel compiles with NVRTC (no GPU needed), and NVRTC's
 // errors name the kernel they fall in.
-#include "runtime/cuda/nvrtc.h"
+#include "codegen/cuda/nvrtc.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include "codegen/cuda/emitter.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
 
-namespace dlc::runtime::cuda {
+namespace dlc::codegen::cuda {
 namespace {
 
 using ::testing::HasSubstr;
@@ -94,4 +94,4 @@ TEST(Nvrtc, CandidatesIncludeTheToolkitFolder) {
 }
 
 }  // namespace
-}  // namespace dlc::runtime::cuda
+}  // namespace dlc::codegen::cuda

@@ -6,10 +6,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "codegen/cuda/nvrtc.h"
 #include "codegen/cuda_function.h"
 #include "gtest/gtest.h"
 #include "ir/parser.h"
-#include "runtime/cuda/nvrtc.h"
 #include "support/strings.h"
 #include "tests/unit/codegen_cuda_function/models.h"
 
@@ -22,7 +22,7 @@ using codegen::CudaCompileOptions;
 constexpr const char* kArches[] = {"sm_80", "sm_90"};
 
 void requireNvrtc() {
-  if (absl::StatusOr<runtime::cuda::NvrtcVersion> v = runtime::cuda::nvrtcVersion(); !v.ok())
+  if (absl::StatusOr<codegen::cuda::NvrtcVersion> v = codegen::cuda::nvrtcVersion(); !v.ok())
     GTEST_SKIP() << "no NVRTC: " << v.status().message();
 }
 

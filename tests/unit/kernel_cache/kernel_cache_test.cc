@@ -1,6 +1,6 @@
 // The disk cache of compiled kernels: hits, misses, damaged entries, an
 // unwritable folder, and processes racing on one key.
-#include "runtime/kernel_cache.h"
+#include "codegen/cache/kernel_cache.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-namespace dlc::runtime {
+namespace dlc::codegen {
 namespace {
 
 namespace fs = std::filesystem;
@@ -212,4 +212,4 @@ TEST(KernelCacheDirectory, FollowsTheEnvironment) {
 }
 
 }  // namespace
-}  // namespace dlc::runtime
+}  // namespace dlc::codegen
