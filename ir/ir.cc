@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "support/strings.h"
 #include "support/status_macros.h"
 
@@ -32,6 +33,43 @@ void Operation::setOperand(size_t i, Value* value) {
 void Operation::dropOperands() {
   for (Value* v : operands_) removeOneUse(v->users_, this);
   operands_.clear();
+}
+
+Function::~Function() {
+  // Every value goes with the function: forgetting the use lists at once
+  // keeps this linear where removing each use from its list would not be
+  // (a value with many users).
+  for (auto& arg : args_) arg->users_.clear();
+  for (auto& op : ops_) {
+    op->operands_.clear();
+    for (auto& result : op->results_) result->users_.clear();
+  }
+}
+
+void Function::detachOps(const std::vector<Operation*>& ops) {
+  if (ops.empty()) return;
+  absl::flat_hash_set<const Operation*> gone(ops.begin(), ops.end());
+  absl::flat_hash_set<Value*> touched;
+  for (Operation* op : ops) touched.insert(op->operands_.begin(), op->operands_.end());
+  // Removing every use by an erased op keeps the other uses in order, as
+  // dropping the ops' operands one at a time would.
+  for (Value* v : touched)
+    std::erase_if(v->users_, [&](const Operation* user) { return gone.contains(user); });
+  for (Operation* op : ops) op->operands_.clear();
+}
+
+void Function::setOutputs(std::vector<Value*> outputs) {
+  for (Value* v : outputs_)
+    if (v) --v->output_count_;
+  outputs_ = std::move(outputs);
+  for (Value* v : outputs_)
+    if (v) ++v->output_count_;
+}
+
+void Function::setOutput(size_t i, Value* v) {
+  if (outputs_[i]) --outputs_[i]->output_count_;
+  outputs_[i] = v;
+  if (v) ++v->output_count_;
 }
 
 Value* Function::addArgument(TensorType type, std::string name) {
@@ -86,7 +124,11 @@ void Function::replaceAllUses(Value* from, Value* to) {
     for (size_t i = 0; i < user->numOperands(); ++i)
       if (user->operand(i) == from) user->setOperand(i, to);
   for (Value*& out : outputs_)
-    if (out == from) out = to;
+    if (out == from) {
+      out = to;
+      --from->output_count_;
+      if (to) ++to->output_count_;
+    }
 }
 
 const ParamDecl* Module::findParam(std::string_view name) const {

@@ -38,14 +38,19 @@ class Value {
   // One entry per use (an op using a value twice appears twice).
   const std::vector<Operation*>& users() const { return users_; }
   bool hasUsers() const { return !users_.empty(); }
+  // Whether its function returns it (kept by Function's output setters, so
+  // that asking costs nothing however many outputs there are).
+  bool isOutput() const { return output_count_ > 0; }
 
  private:
   friend class Operation;
+  friend class Function;
   TensorType type_;
   Operation* producer_;
   int index_;
   std::string name_hint_;
   std::vector<Operation*> users_;
+  int output_count_ = 0;  // entries of its function's outputs
 };
 
 class Operation {
@@ -77,6 +82,7 @@ class Operation {
   void setLocation(Location loc) { loc_ = loc; }
 
  private:
+  friend class Function;
   OpKind kind_;
   std::vector<Value*> operands_;
   std::vector<std::unique_ptr<Value>> results_;
@@ -87,11 +93,9 @@ class Operation {
 class Function {
  public:
   explicit Function(std::string name) : name_(std::move(name)) {}
-  // Ops are destroyed in order; detach every use first so that no op
+  // Ops are destroyed in order; every use is detached first so that no op
   // touches an already-destroyed producer's results.
-  ~Function() {
-    for (auto& op : ops_) op->dropOperands();
-  }
+  ~Function();
   Function(const Function&) = delete;
   Function& operator=(const Function&) = delete;
 
@@ -127,8 +131,8 @@ class Function {
   void eraseOpsIf(Pred dead);
 
   const std::vector<Value*>& outputs() const { return outputs_; }
-  void setOutputs(std::vector<Value*> outputs) { outputs_ = std::move(outputs); }
-  void setOutput(size_t i, Value* v) { outputs_[i] = v; }
+  void setOutputs(std::vector<Value*> outputs);
+  void setOutput(size_t i, Value* v);
 
  private:
   std::string name_;
@@ -136,6 +140,10 @@ class Function {
   std::vector<std::unique_ptr<Value>> args_;
   std::vector<std::unique_ptr<Operation>> ops_;
   std::vector<Value*> outputs_;
+
+  // Detaches the operands of `ops`, which are about to be erased, filtering
+  // each operand's use list once.
+  static void detachOps(const std::vector<Operation*>& ops);
 };
 
 // A trainable (or frozen) tensor of the model, read by `param` ops.
@@ -176,9 +184,12 @@ template <typename Pred>
 void Function::eraseOpsIf(Pred dead) {
   // Decide first, then detach, so that the predicate sees the graph unchanged.
   std::vector<bool> erase(ops_.size());
-  for (size_t i = 0; i < ops_.size(); ++i) erase[i] = dead(*ops_[i]);
-  for (size_t i = 0; i < ops_.size(); ++i)
-    if (erase[i]) ops_[i]->dropOperands();
+  std::vector<Operation*> erased;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    erase[i] = dead(*ops_[i]);
+    if (erase[i]) erased.push_back(ops_[i].get());
+  }
+  detachOps(erased);
   size_t kept = 0;
   for (size_t i = 0; i < ops_.size(); ++i)
     if (!erase[i]) ops_[kept++] = std::move(ops_[i]);

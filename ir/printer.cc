@@ -26,8 +26,12 @@ class ValueNamer {
     if (it != names_.end()) return it->second;
     std::string name;
     if (isDottedIdentifier(v->nameHint())) {
-      name = v->nameHint();
-      for (int i = 1; used_.contains(name); ++i) name = strCat(v->nameHint(), "_", i);
+      // Suffixes taken stay taken: the search for a hint's next free one
+      // resumes where the last ended, so many values of one hint (the
+      // gradients of a deep stack) are named in linear time.
+      int& next = next_suffix_[v->nameHint()];
+      name = next == 0 ? v->nameHint() : strCat(v->nameHint(), "_", next);
+      while (used_.contains(name)) name = strCat(v->nameHint(), "_", ++next);
     } else {
       name = strCat(next_number_++);
     }
@@ -38,6 +42,7 @@ class ValueNamer {
  private:
   absl::flat_hash_map<const Value*, std::string> names_;
   absl::flat_hash_set<std::string> used_;
+  absl::flat_hash_map<std::string, int> next_suffix_;  // per hint: the first suffix not known to be taken
   int next_number_ = 0;
 };
 

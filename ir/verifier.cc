@@ -114,7 +114,8 @@ class Verifier {
                                 ", but its operands give ", (*inferred)[i].str()));
     if (op.kind() == OpKind::kAssign) {
       const std::string& name = op.attrs().getString("name");
-      const ParamDecl* p = module.findParam(name);
+      auto it = params_.find(name);
+      const ParamDecl* p = it == params_.end() ? nullptr : it->second;
       if (!p)
         error(loc, strCat("'assign' writes undeclared param @", name));
       else if (!(p->type == op.operand(0)->type()))

@@ -25,9 +25,7 @@ const Operation* producerOf(const Value* v, ir::OpKind kind) {
   return op && op->kind() == kind ? op : nullptr;
 }
 
-bool isUsed(const Function& f, const Value* v) {
-  return v->hasUsers() || std::find(f.outputs().begin(), f.outputs().end(), v) != f.outputs().end();
-}
+bool isUsed(const Function& f, const Value* v) { return v->hasUsers() || v->isOutput(); }
 
 namespace {
 

@@ -275,7 +275,9 @@ Value* buildAccuracy(Emitter& e, const std::string& loss, Value* y, Value* label
 
 class Optimizer {
  public:
-  Optimizer(Module& module, const TrainSpec& spec, Emitter& e) : module_(module), spec_(spec), e_(e) {}
+  Optimizer(Module& module, const TrainSpec& spec, Emitter& e) : module_(module), spec_(spec), e_(e) {
+    for (size_t i = 0; i < module.params().size(); ++i) param_index_.try_emplace(module.params()[i].name, i);
+  }
 
   // Declares the state and emits the updates of every trainable parameter.
   absl::Status build(const std::vector<std::string>& names, const std::vector<Value*>& params,
@@ -305,7 +307,7 @@ class Optimizer {
     }
     for (size_t i = 0; i < names.size(); ++i) {
       // A copy: declaring state grows module_.params().
-      TensorType type = module_.findParam(names[i])->type;
+      TensorType type = findParam(names[i])->type;
       if (kind == "sgd") RETURN_IF_ERROR(sgd(names[i], type, params[i], grads[i]));
       else if (kind == "rmsprop") RETURN_IF_ERROR(rmsprop(names[i], type, params[i], grads[i]));
       else RETURN_IF_ERROR(adam(names[i], type, params[i], grads[i], kind == "adamw"));
@@ -320,15 +322,23 @@ class Optimizer {
     if (a.getString("init") == "constant") a.set("value", Attribute::real(value));
     a.set("trainable", Attribute::boolean(false));
     a.set("role", Attribute::string("optimizer"));
-    if (const ir::ParamDecl* existing = module_.findParam(name)) {
+    if (const ir::ParamDecl* existing = findParam(name)) {
       const Attribute* role = existing->attrs.find("role");
       if (existing->type == type && role && role->kind() == ir::AttrKind::kString && role->asString() == "optimizer")
         return absl::OkStatus();  // declared by an earlier build (a module read back from IR)
       return absl::InvalidArgumentError(
           strCat("the optimizer's state '", name, "' clashes with a parameter of the same name"));
     }
+    param_index_.try_emplace(name, module_.params().size());
     module_.params().push_back({name, type, std::move(a), spec_.loc});
     return absl::OkStatus();
+  }
+
+  // Module::findParam through an index: the optimizer looks up every
+  // parameter and its state, which would be quadratic in their number.
+  const ir::ParamDecl* findParam(const std::string& name) const {
+    auto it = param_index_.find(name);
+    return it == param_index_.end() ? nullptr : &module_.params()[it->second];
   }
 
   // A scalar hyper-parameter or the learning rate in the parameter's dtype.
@@ -388,6 +398,7 @@ class Optimizer {
   Value* lr_ = nullptr;
   Value* correction1_ = nullptr;  // 1 - beta_1^t
   Value* correction2_ = nullptr;
+  absl::flat_hash_map<std::string, size_t> param_index_;  // into module_.params(), first of a name
 };
 
 // moving = moving * momentum + batch * (1 - momentum) for every batchnorm op

@@ -1,11 +1,15 @@
 #include "codegen/lower/plan.h"
 
 #include <algorithm>
+#include <chrono>
+#include <iostream>
 #include <numeric>
 
 #include "absl/container/flat_hash_set.h"
 #include "codegen/lower/in_place.h"
 #include "codegen/lower/schedule.h"
+#include "ir/kernel/printer.h"
+#include "ir/kernel/verifier.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -23,35 +27,40 @@ struct Lifetime {
   int first, last;  // steps
 };
 
-// Places arena slots (see plan.h); returns the arena's size.
+// Places arena slots (see plan.h); returns the arena's size. The placed
+// buffers are kept sorted by offset, so each placement walks them once, from
+// offset 0 up to the first gap that fits, without sorting or allocating: the
+// offsets are those of scanning every conflicting buffer in offset order,
+// since a buffer that begins at or after the candidate's end cannot move it,
+// nor can any buffer after it.
 int64_t placeBuffers(std::vector<Slot>& slots, const std::vector<Lifetime>& lifetimes) {
   std::vector<size_t> order(lifetimes.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return slots[lifetimes[a].slot].bytes > slots[lifetimes[b].slot].bytes;
   });
-  std::vector<size_t> placed;
+  struct Placed {
+    int64_t begin, end;  // bytes
+    int first, last;     // steps
+  };
+  std::vector<Placed> placed;  // by begin
+  placed.reserve(lifetimes.size());
   int64_t arena = 0;
   for (size_t i : order) {
     const Lifetime& life = lifetimes[i];
     int64_t size = alignUp(std::max<int64_t>(slots[life.slot].bytes, 1));
-    // Candidate offsets: 0 and the end of every conflicting placed buffer.
-    std::vector<std::pair<int64_t, int64_t>> busy;
-    for (size_t j : placed) {
-      const Lifetime& other = lifetimes[j];
-      if (other.last < life.first || life.last < other.first) continue;
-      const Slot& s = slots[other.slot];
-      busy.emplace_back(s.offset, s.offset + alignUp(std::max<int64_t>(s.bytes, 1)));
-    }
-    std::sort(busy.begin(), busy.end());
     int64_t offset = 0;
-    for (const auto& [begin, end] : busy) {
-      if (offset + size <= begin) break;
-      offset = std::max(offset, end);
+    for (const Placed& other : placed) {
+      if (offset + size <= other.begin) break;
+      if (other.last < life.first || life.last < other.first) continue;
+      offset = std::max(offset, other.end);
     }
     slots[life.slot].offset = offset;
     arena = std::max(arena, offset + size);
-    placed.push_back(i);
+    Placed p{offset, offset + size, life.first, life.last};
+    auto at = std::upper_bound(placed.begin(), placed.end(), offset,
+                               [](int64_t begin, const Placed& q) { return begin < q.begin; });
+    placed.insert(at, p);
   }
   return arena;
 }
@@ -59,7 +68,11 @@ int64_t placeBuffers(std::vector<Slot>& slots, const std::vector<Lifetime>& life
 class Planner {
  public:
   Planner(const ir::Function& function, LoweredFunction& out, const LowerOptions& options)
-      : function_(function), out_(out), schedule_(options.schedule), library_(options.library) {}
+      : function_(function),
+        out_(out),
+        schedule_(options.schedule),
+        library_(options.library),
+        verify_each_(options.stages.verify_each) {}
 
   absl::Status run() {
     runtime::Executable& exe = out_.executable;
@@ -76,7 +89,11 @@ class Planner {
       }
       std::string name = strCat("k", group.id, "_", group.root()->name());
       ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
-      if (schedule_.cpu) updateInPlaceWherePossible(lowered, group.id);
+      RETURN_IF_ERROR(verifyAfter("schedule and register-tiling", lowered.kernel));
+      if (schedule_.cpu && schedule_.in_place) {
+        updateInPlaceWherePossible(lowered, group.id);
+        RETURN_IF_ERROR(verifyAfter("in-place", lowered.kernel));
+      }
       RETURN_IF_ERROR(addKernelStep(std::move(lowered)));
     }
     int end = static_cast<int>(exe.steps.size());
@@ -161,12 +178,19 @@ class Planner {
     }
   }
 
+  // --verify-each (and debug builds): the kernel verifier after each stage.
+  absl::Status verifyAfter(std::string_view stage, const kir::Kernel& kernel) const {
+    if (!verify_each_) return absl::OkStatus();
+    absl::Status s = kir::verifyKernel(kernel);
+    if (s.ok()) return s;
+    return absl::InternalError(strCat(stage, " produced invalid kernel IR: ", s.message()));
+  }
+
   // A step for `lowered`, binding its buffers to slots; a kLibraryResult
   // buffer reads `library_result`.
   absl::Status addKernelStep(LoweredGroup lowered, int library_result = -1) {
     runtime::Executable& exe = out_.executable;
     runtime::Step step;
-    step.kernel = static_cast<int>(out_.kernels.kernels.size());
     int step_index = static_cast<int>(exe.steps.size());
     for (size_t b = 0; b < lowered.sources.size(); ++b) {
       const BufferSource& source = lowered.sources[b];
@@ -193,10 +217,27 @@ class Planner {
       }
       step.slots.push_back(slot);
     }
-    exe.kernels.push_back(lowered.kernel.name);
-    out_.kernels.kernels.push_back(std::move(lowered.kernel));
+    step.kernel = internKernel(std::move(lowered.kernel));
     exe.steps.push_back(std::move(step));
     return absl::OkStatus();
+  }
+
+  // The index of `kernel` in the module: a kernel identical to an earlier
+  // one but for its name, origin and buffer names (the layers of a deep
+  // stack, a block repeated in a network) runs the earlier one's code with
+  // its own slots, so code generation sees each distinct kernel once.
+  int internKernel(kir::Kernel kernel) {
+    kir::Kernel probe;  // the kernel with neutral names, printed as the key
+    probe.buffers = kernel.buffers;
+    for (size_t b = 0; b < probe.buffers.size(); ++b) probe.buffers[b].name = strCat("b", b);
+    probe.body = std::move(kernel.body);
+    std::string key = kir::printKernel(probe);
+    kernel.body = std::move(probe.body);
+    auto [it, inserted] = kernel_index_.try_emplace(std::move(key), static_cast<int>(out_.kernels.kernels.size()));
+    if (!inserted) return it->second;
+    out_.executable.kernels.push_back(kernel.name);
+    out_.kernels.kernels.push_back(std::move(kernel));
+    return it->second;
   }
 
   // Layout kernels, the call, and the group's kernel after it (plan.h).
@@ -217,9 +258,8 @@ class Planner {
         int converted = scratchSlot(t.dtype, shape, step_index);
         kir::Kernel layout = layoutKernel(strCat("k", group.id, "_layout", i), strCat("operand ", i, " of ", origin),
                                           t.dtype, t.shape, operand.layout);
-        exe.kernels.push_back(layout.name);
-        out_.kernels.kernels.push_back(std::move(layout));
-        exe.steps.push_back(runtime::Step{static_cast<int>(exe.kernels.size() - 1), -1, {slot, converted}});
+        int kernel = internKernel(std::move(layout));
+        exe.steps.push_back(runtime::Step{kernel, -1, {slot, converted}});
         slot = converted;
       }
       call_slots.push_back(slot);
@@ -299,10 +339,9 @@ class Planner {
     const ir::Operation* producer = v->producer();
     if (producer && producer->kind() == ir::OpKind::kParam) {
       const std::string& name = producer->attrs().getString("name");
-      auto it = std::find(exe.params.begin(), exe.params.end(), name);
-      int index = static_cast<int>(it - exe.params.begin());
-      if (it == exe.params.end()) exe.params.push_back(name);
-      return bindValue(v, Slot::Kind::kParam, index);
+      auto [it, inserted] = param_index_.try_emplace(name, static_cast<int>(exe.params.size()));
+      if (inserted) exe.params.push_back(name);
+      return bindValue(v, Slot::Kind::kParam, it->second);
     }
     if (producer && producer->kind() == ir::OpKind::kConstant) {
       const ConcreteType& t = out_.types.at(v);
@@ -326,21 +365,60 @@ class Planner {
   LoweredFunction& out_;
   ScheduleOptions schedule_;
   LibraryOptions library_;
+  bool verify_each_ = false;
   absl::flat_hash_map<const ir::Value*, int> last_reader_;  // group id
   absl::flat_hash_set<const ir::Value*> live_out_;
   absl::flat_hash_map<const ir::Value*, int> slot_of_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
+  absl::flat_hash_map<std::string, int> param_index_;   // into exe.params
+  absl::flat_hash_map<std::string, int> kernel_index_;  // internKernel's key -> kernel
   std::vector<Lifetime> lifetimes_;
   int run_state_ = -1;
 };
 
 }  // namespace
 
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The options with the stages --disable-pass turned off.
+absl::StatusOr<LowerOptions> withStagesDisabled(LowerOptions options) {
+  for (const std::string& name : options.stages.disabled) {
+    if (name == "library-selection") {
+      options.library = LibraryOptions{};
+    } else if (name == "fusion") {
+      options.fusion.enabled = false;
+    } else if (name == "register-tiling") {
+      options.schedule.register_tiling = false;
+    } else if (name == "in-place") {
+      options.schedule.in_place = false;
+    } else if (name == "schedule" || name == "memory-plan") {
+      return absl::InvalidArgumentError(strCat("the kernel stage '", name, "' cannot be disabled"));
+    }
+  }
+  return options;
+}
+
+void dumpStage(const KernelStageOptions& stages, std::string_view name, const std::string& text) {
+  if (!stages.print_after_all && !stages.print_after.contains(name)) return;
+  std::ostream& out = stages.dump ? *stages.dump : std::cerr;
+  out << "// -----// Kernel IR Dump After " << name << " //----- //\n" << text << "\n";
+}
+
+}  // namespace
+
 absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
                                               std::span<const std::vector<int64_t>> input_shapes,
-                                              const LowerOptions& options) {
+                                              const LowerOptions& requested) {
+  ASSIGN_OR_RETURN(LowerOptions options, withStagesDisabled(requested));
   LoweredFunction out;
+  auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(out.types, concreteTypes(function, input_shapes));
+  out.times.bind_shapes_ms = msSince(start);
+  start = std::chrono::steady_clock::now();
   FusionOptions fusion = options.fusion;
   if (options.library.any()) {
     fusion.is_library = [&](const ir::Operation& op) {
@@ -348,7 +426,21 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
     };
   }
   out.fusion = fuse(function, fusion);
+  out.times.fusion_ms = msSince(start);
+  const KernelStageOptions& stages = options.stages;
+  if (stages.print_after_all || !stages.print_after.empty()) {
+    std::string groups = printFusion(function, out.fusion);
+    dumpStage(stages, "library-selection", groups);
+    dumpStage(stages, "fusion", groups);
+  }
+  start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(Planner(function, out, options).run());
+  out.times.plan_ms = msSince(start);
+  if (stages.print_after_all || !stages.print_after.empty()) {
+    std::string kernels = kir::printKernelModule(out.kernels);
+    for (std::string_view name : {"schedule", "register-tiling", "in-place"}) dumpStage(stages, name, kernels);
+    dumpStage(stages, "memory-plan", runtime::describeExecutable(out.executable));
+  }
   return out;
 }
 

@@ -8,6 +8,11 @@
 // it overlaps no placed buffer that is live at the same time (the greedy
 // by-size strategy of TensorFlow Lite's arena planner).
 //
+// Kernels that differ only in their names, origins and buffer names (the
+// layers of a stack of identical layers) are one kernel of the module, which
+// several steps call with their own slots: code generation's work grows with
+// the distinct kernels, not with the depth of the model.
+//
 // A group with a library op (codegen/lower/library.h) becomes up to three
 // kinds of steps: layout kernels for operands the library wants in another
 // layout, the library call, and the group's kernel reading the call's
@@ -17,7 +22,10 @@
 #ifndef DLC_CODEGEN_LOWER_PLAN_H_
 #define DLC_CODEGEN_LOWER_PLAN_H_
 
+#include <iosfwd>
+#include <set>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,18 +39,47 @@
 
 namespace dlc::codegen {
 
-struct LoweredFunction {
-  kir::KernelModule kernels;
-  runtime::Executable executable;
-  FusionPlan fusion;
-  ConcreteTypes types;
+// What --disable-pass and --print-ir-* ask of the kernel stages, by the
+// names of ir/kernel/passes.h, which run in that order: library-selection,
+// fusion, then per group schedule, register-tiling and in-place, then
+// memory-plan. Dumps after schedule, register-tiling or in-place show the
+// module's kernels once every group has passed all three.
+struct KernelStageOptions {
+  std::set<std::string, std::less<>> disabled;
+  std::set<std::string, std::less<>> print_after;
+  bool print_after_all = false;
+  std::ostream* dump = nullptr;  // stderr when null
+  // The kernel IR verifier after each stage (--verify-each; always in debug builds).
+#ifdef DLC_VERIFY_EACH_PASS
+  bool verify_each = true;
+#else
+  bool verify_each = false;
+#endif
 };
 
 struct LowerOptions {
   FusionOptions fusion;      // is_library is set from `library`
   ScheduleOptions schedule;  // cpu = false for GPU emitters
   LibraryOptions library;    // none by default (the CPU); a CUDA target's from its environment
+  KernelStageOptions stages;
 };
+
+// Milliseconds per kernel stage of one lowering (DLC_COMPILE_TIMES).
+struct LowerTimes {
+  double bind_shapes_ms = 0;
+  double fusion_ms = 0;  // with library selection
+  double plan_ms = 0;    // schedule, register tiling, in-place and the memory plan
+};
+
+struct LoweredFunction {
+  LowerTimes times;
+  kir::KernelModule kernels;
+  runtime::Executable executable;
+  FusionPlan fusion;
+  ConcreteTypes types;
+};
+
+
 
 absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
                                               std::span<const std::vector<int64_t>> input_shapes,

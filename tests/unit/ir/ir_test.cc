@@ -145,6 +145,36 @@ TEST_F(FunctionTest, ReplaceAllUsesUpdatesOpsAndOutputs) {
   EXPECT_TRUE(verifyModule(module).ok());
 }
 
+TEST_F(FunctionTest, ValuesKnowWhetherTheyAreOutputs) {
+  Operation* a = *f->append(OpKind::kRelu, {x}, {});
+  Operation* b = *f->append(OpKind::kRelu, {x}, {});
+  f->setOutputs({a->result(), a->result(), x});
+  EXPECT_TRUE(a->result()->isOutput());
+  EXPECT_TRUE(x->isOutput());
+  EXPECT_FALSE(b->result()->isOutput());
+  f->setOutput(0, b->result());  // a is still the second output
+  EXPECT_TRUE(a->result()->isOutput());
+  EXPECT_TRUE(b->result()->isOutput());
+  f->replaceAllUses(a->result(), b->result());
+  EXPECT_FALSE(a->result()->isOutput());
+  f->setOutputs({b->result()});
+  EXPECT_FALSE(x->isOutput());
+  EXPECT_TRUE(b->result()->isOutput());
+}
+
+TEST_F(FunctionTest, EraseKeepsTheOtherUsesInOrder) {
+  Operation* r1 = *f->append(OpKind::kRelu, {x}, {});
+  Operation* twice = *f->append(OpKind::kAdd, {x, x}, {});
+  Operation* r2 = *f->append(OpKind::kRelu, {x}, {});
+  Operation* r3 = *f->append(OpKind::kAdd, {x, r1->result()}, {});
+  f->setOutputs({r2->result(), r3->result()});
+  ASSERT_EQ(x->users().size(), 5u);
+  f->eraseOpsIf([&](const Operation& op) { return &op == twice; });
+  EXPECT_EQ(x->users(), (std::vector<Operation*>{r1, r2, r3}));
+  EXPECT_EQ(r1->result()->users(), (std::vector<Operation*>{r3}));
+  EXPECT_TRUE(verifyModule(module).ok());
+}
+
 TEST_F(FunctionTest, PrinterUsesHintsAndNumbers) {
   Attrs pname;
   pname.set("name", Attribute::string("d.kernel"));
@@ -164,6 +194,22 @@ TEST_F(FunctionTest, PrinterUsesHintsAndNumbers) {
             "  %1 = relu(%d) : f32[batch, 4]\n"
             "  return %1\n"
             "}\n");
+}
+
+TEST_F(FunctionTest, PrinterMakesRepeatedHintsUnique) {
+  // Many values of one hint (the gradients of a deep stack) and a value
+  // whose hint is another's suffixed name.
+  Value* v = x;
+  for (int i = 0; i < 4; ++i) {
+    v = (*f->append(OpKind::kRelu, {v}, {}))->result();
+    v->setNameHint(i == 2 ? "g_1" : "g");
+  }
+  f->setOutputs({v});
+  std::string text = printModule(module);
+  EXPECT_NE(text.find("%g = relu(%x)"), std::string::npos) << text;
+  EXPECT_NE(text.find("%g_1 = relu(%g)"), std::string::npos) << text;
+  EXPECT_NE(text.find("%g_1_1 = relu(%g_1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("%g_2 = relu(%g_1_1)"), std::string::npos) << text;
 }
 
 TEST_F(FunctionTest, VerifierReportsTypeMismatchAndUndeclaredParam) {
