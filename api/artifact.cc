@@ -12,6 +12,7 @@
 #include "codegen/cuda_function.h"
 #include "dlc/dlc.h"
 #include "runtime/artifact/artifact.h"
+#include "runtime/sha256.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -142,6 +143,12 @@ absl::StatusOr<artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl
   if (options.batch_sizes.empty()) return absl::InvalidArgumentError("an artifact needs at least one batch size");
   artifact::Artifact a;
   a.signature.model = model.name();
+  // The model's source: its file and every file it imports.
+  std::string sources;
+  for (int32_t b = 0; b < impl.sources.bufferCount(); ++b)
+    strAppend(&sources, impl.sources.buffer(b).name(), std::string_view("\0", 1), impl.sources.buffer(b).text(),
+              std::string_view("\0", 1));
+  a.source_hash = runtime::hexDigest(runtime::sha256(sources));
   for (const TensorSpec& s : model.inputs()) a.signature.inputs.push_back(signatureOf(s));
   for (const TensorSpec& s : model.outputs()) a.signature.outputs.push_back(signatureOf(s));
   for (const ir::ParamDecl& p : impl.module->params()) a.signature.parameters.push_back(paramSignature(p));

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "runtime/sha256.h"
 #include "support/strings.h"
 
 #ifndef DLC_VERSION
@@ -24,25 +24,11 @@ namespace {
 
 constexpr std::string_view kMagic = "DLCKCACH";
 constexpr uint32_t kFormatVersion = 1;
-using Digest = std::array<unsigned char, 32>;
+using Digest = runtime::Sha256Digest;
+using runtime::sha256;
 constexpr size_t kHeaderSize = 8 + 4 + 32 + 8 + 32;
 
-Digest sha256(std::string_view data) {
-  Digest out{};
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha256(), nullptr);
-  return out;
-}
-
-std::string hex(const Digest& d) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
+std::string hex(const Digest& d) { return runtime::hexDigest(d); }
 
 void putU64(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));

@@ -1,6 +1,5 @@
 #include "runtime/artifact/container.h"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <set>
@@ -84,23 +83,6 @@ std::string_view sectionKindName(SectionKind kind) {
     case SectionKind::kWeights: return "weights";
   }
   return "?";
-}
-
-Digest sha256(std::string_view bytes) {
-  Digest out{};
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out.data(), &size, EVP_sha256(), nullptr);
-  return out;
-}
-
-std::string hex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 std::vector<SectionEntry> layoutContainer(std::string_view dlc_version, std::span<const Section> sections) {

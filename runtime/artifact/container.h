@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "runtime/sha256.h"
 
 namespace dlc::artifact {
 
@@ -48,9 +49,9 @@ enum class SectionKind : uint32_t {
 };
 std::string_view sectionKindName(SectionKind kind);
 
-using Digest = std::array<uint8_t, 32>;
-Digest sha256(std::string_view bytes);
-std::string hex(const Digest& digest);
+using Digest = runtime::Sha256Digest;
+using runtime::sha256;
+inline std::string hex(const Digest& digest) { return runtime::hexDigest(digest); }
 
 // A section to write; the payload is not owned.
 struct Section {

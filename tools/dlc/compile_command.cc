@@ -155,7 +155,7 @@ int runCompile(CompileFlags& flags) {
       std::string arch = flags.target.starts_with("cuda:") ? flags.target.substr(5) : "sm_90";
       const passes::PassOptions pass_options = flags.pass_flags.options();
       codegen::KernelStageOptions stages{pass_options.disabled, pass_options.print_ir_after,
-                                         pass_options.print_ir_after_all, nullptr};
+                                         pass_options.print_ir_after_all, nullptr, pass_options.verify_each};
       absl::StatusOr<std::string> out =
           emitKernelStage(*function, {flags.emit, flags.batch, flags.fusion_remarks, arch, flags.target.starts_with("cuda"),
                                       flags.target.starts_with("cpu:") ? flags.target.substr(4) : "", stages});

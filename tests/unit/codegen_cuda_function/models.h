@@ -99,7 +99,7 @@ inline std::unique_ptr<LoweredModel> lowerModel(const std::string& file) {
     }
     passes::PassManager pm;
     if (training && !module->trainSpecs().empty() && !pm.add("training").ok()) return nullptr;
-    if (!passes::buildDefaultPipeline(pm).ok() || !pm.run(*module).ok()) {
+    if (!passes::buildGraphPipeline(pm).ok() || !pm.run(*module).ok()) {
       ADD_FAILURE() << file << ": the pipeline fails";
       return nullptr;
     }
