@@ -79,10 +79,11 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
       if (compileTimesWanted()) {
         const codegen::CudaCompileTimes& t = compiled->times();
         std::fprintf(stderr,
-                     "dlc compile-times: %s target=cuda lower=%.1f emit=%.1f nvrtc=%.1f load=%.1f executor=%.1f "
-                     "cache_hit=%d total=%.1f\n",
-                     function.name().c_str(), t.lower_ms, t.emit_ms, t.nvrtc_ms, t.load_ms, t.executor_ms,
-                     t.cache_hit ? 1 : 0, msSince(start));
+                     "dlc compile-times: %s target=cuda lower=%.1f (bind-shapes=%.1f fusion=%.1f plan=%.1f) "
+                     "emit=%.1f nvrtc=%.1f load=%.1f executor=%.1f cache_hit=%d total=%.1f\n",
+                     function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
+                     compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.emit_ms, t.nvrtc_ms,
+                     t.load_ms, t.executor_ms, t.cache_hit ? 1 : 0, msSince(start));
       }
       it = impl.compiled_cuda.emplace(key, std::move(compiled)).first;
     }
