@@ -102,10 +102,12 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
       const codegen::CompileTimes& t = compiled->times();
       std::fprintf(stderr,
                    "dlc compile-times: %s target=cpu lower=%.1f (bind-shapes=%.1f fusion=%.1f plan=%.1f) "
-                   "optimize=%.1f codegen=%.1f link=%.1f load=%.1f cache_hit=%d total=%.1f\n",
+                   "optimize=%.1f codegen=%.1f (wall %.1f on %d threads) link=%.1f load=%.1f cache_hit=%d "
+                   "total=%.1f\n",
                    function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
                    compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms,
-                   t.codegen_ms, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0, msSince(start));
+                   t.codegen_ms, t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0,
+                   msSince(start));
     }
     it = impl.compiled.emplace(key, std::move(compiled)).first;
   }

@@ -53,6 +53,8 @@ absl::StatusOr<CpuCompiled> compileCpuFunction(const ir::Function& function,
     ASSIGN_OR_RETURN(NativeCode code, compileNativeCode(out.lowered.kernels, target, &t));
     out.times.optimize_ms = t.optimize_ms;
     out.times.codegen_ms = t.codegen_ms;
+    out.times.llvm_wall_ms = t.llvm_wall_ms;
+    out.times.llvm_threads = t.threads;
     out.times.link_ms = t.link_ms;
     return std::move(code.shared_object);
   };

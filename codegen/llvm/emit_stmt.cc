@@ -241,7 +241,8 @@ absl::Status KernelEmitter::emitParallelFor(const kir::ForStmt& loop) {
   auto* runtime_type = llvm::FunctionType::get(b_.getVoidTy(), {b_.getPtrTy(), b_.getPtrTy(), i64}, false);
   // Through the pointer the loader sets (native_code.h): the shared object
   // imports nothing from the process that loads it.
-  llvm::Value* parallel_for = b_.CreateLoad(b_.getPtrTy(), parallelForPointer(module_), "parallel_for");
+  llvm::GlobalVariable* pointer = parallelForPointer(module_, options_.define_runtime_globals);
+  llvm::Value* parallel_for = b_.CreateLoad(b_.getPtrTy(), pointer, "parallel_for");
   b_.CreateCall(runtime_type, parallel_for, {body, ctx, b_.getInt64(loop.hi - loop.lo)});
   resume = b_.saveIP();
 
@@ -393,11 +394,11 @@ absl::Status KernelEmitter::emitCall(const kir::CallStmt& call) {
   return absl::OkStatus();
 }
 
-llvm::GlobalVariable* parallelForPointer(llvm::Module& module) {
+llvm::GlobalVariable* parallelForPointer(llvm::Module& module, bool define) {
   if (llvm::GlobalVariable* g = module.getGlobalVariable(kParallelForPointer)) return g;
   auto* ptr = llvm::PointerType::getUnqual(module.getContext());
   return new llvm::GlobalVariable(module, ptr, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
-                                  llvm::ConstantPointerNull::get(ptr), kParallelForPointer);
+                                  define ? llvm::ConstantPointerNull::get(ptr) : nullptr, kParallelForPointer);
 }
 
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module) {
@@ -411,7 +412,7 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> emitModule(const kir::KernelModule
                                                          const EmitOptions& options,
                                                          llvm::LLVMContext& context) {
   auto module = std::make_unique<llvm::Module>("dlc_kernels", context);
-  parallelForPointer(*module);  // defined in every module: loaders set it
+  if (options.define_runtime_globals) parallelForPointer(*module, true);  // the loader sets it
   for (const kir::Kernel& kernel : kernels.kernels) RETURN_IF_ERROR(emitKernel(kernel, options, *module));
   std::string errors;
   llvm::raw_string_ostream os(errors);

@@ -45,13 +45,16 @@ struct EmitOptions {
   // unset (generic x86-64 when compiled).
   std::string cpu;
   std::string features;
+  // Whether the module defines kParallelForPointer (exactly one module of a
+  // shared object does) or only declares it.
+  bool define_runtime_globals = true;
 };
 
 // The global through which parallel loops call the thread pool's
 // `dlc_cpu_parallel_for` (runtime/cpu/thread_pool.h); whoever loads the
 // code stores the function's address there before running a kernel.
 inline constexpr const char* kParallelForPointer = "dlc_cpu_parallel_for_ptr";
-llvm::GlobalVariable* parallelForPointer(llvm::Module& module);
+llvm::GlobalVariable* parallelForPointer(llvm::Module& module, bool define);
 
 // Adds the function of `kernel` to `module`.
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module);

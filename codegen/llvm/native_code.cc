@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <mutex>
+#include <thread>
 #include <sstream>
 
 #include "codegen/llvm/emitter.h"
@@ -17,6 +19,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "runtime/cpu/thread_pool.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -97,17 +100,22 @@ absl::StatusOr<std::string> readFile(const std::filesystem::path& path) {
 }
 
 // LLD keeps global state: one link at a time, and none after a crash.
-absl::StatusOr<std::string> linkSharedObject(std::string_view object) {
+absl::StatusOr<std::string> linkSharedObject(const std::vector<std::string>& objects) {
   static std::mutex mutex;
   static bool usable = true;
   std::lock_guard<std::mutex> lock(mutex);
   if (!usable) return absl::InternalError("LLD failed earlier in this process and cannot run again");
   ASSIGN_OR_RETURN(TempDir dir, TempDir::create());
-  std::string in = (dir.path() / "kernels.o").string(), out = (dir.path() / "kernels.so").string();
-  RETURN_IF_ERROR(writeFile(in, object));
+  std::string out = (dir.path() / "kernels.so").string();
+  std::vector<std::string> inputs;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    inputs.push_back((dir.path() / strCat("k", i, ".o")).string());
+    RETURN_IF_ERROR(writeFile(inputs.back(), objects[i]));
+  }
   // No soname: the loader must never take two modules for one library.
   std::vector<const char*> args = {"ld.lld", "-shared",   "--hash-style=gnu", "--build-id=none", "-z",
-                                   "noexecstack", "-z", "now", "-o", out.c_str(), in.c_str()};
+                                   "noexecstack", "-z", "now", "-o", out.c_str()};
+  for (const std::string& in : inputs) args.push_back(in.c_str());
   std::string messages;
   llvm::raw_string_ostream stdout_os(messages), stderr_os(messages);
   lld::Result result = lld::lldMain(args, stdout_os, stderr_os, {{lld::Gnu, &lld::elf::link}});
@@ -116,23 +124,63 @@ absl::StatusOr<std::string> linkSharedObject(std::string_view object) {
   return readFile(out);
 }
 
+// One module's object file: emit, O3 for the target, machine code. Adds its
+// CPU milliseconds to `optimize_ms` and `codegen_ms`.
+absl::StatusOr<std::string> compileObject(const kir::KernelModule& kernels, const CpuTarget& target,
+                                          bool define_runtime_globals, double& optimize_ms, double& codegen_ms) {
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine, createTargetMachine(target));
+  std::unique_ptr<llvm::LLVMContext> context = newContext();
+  EmitOptions options = emitOptionsFor(target);
+  options.define_runtime_globals = define_runtime_globals;
+  ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, emitModule(kernels, options, *context));
+  optimizeModule(*module, *machine);
+  optimize_ms += msSince(start);
+  start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::string object, emitFile(*module, *machine, llvm::CodeGenFileType::ObjectFile));
+  codegen_ms += msSince(start);
+  return object;
+}
+
 }  // namespace
 
 absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, const CpuTarget& target,
                                              NativeCompileTimes* times) {
   NativeCompileTimes local;
   NativeCompileTimes& t = times ? *times : local;
+  t = NativeCompileTimes{};
+  // Object i holds kernel i, and the last the runtime globals: the same
+  // objects, in the same order, whatever the number of threads.
+  size_t n = kernels.kernels.size();
+  std::vector<std::string> objects(n + 1);
+  std::vector<absl::Status> errors(n + 1);
+  std::vector<double> optimize(n + 1, 0.0), codegen(n + 1, 0.0);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i <= n; i = next++) {
+      kir::KernelModule one;
+      if (i < n) one.kernels.push_back(kernels.kernels[i]);
+      absl::StatusOr<std::string> object = compileObject(one, target, /*define_runtime_globals=*/i == n,
+                                                         optimize[i], codegen[i]);
+      if (object.ok()) objects[i] = std::move(*object);
+      else errors[i] = object.status();
+    }
+  };
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> machine, createTargetMachine(target));
-  std::unique_ptr<llvm::LLVMContext> context = newContext();
-  ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, emitOptimized(kernels, target, *context, *machine));
-  t.optimize_ms = msSince(start);
-  start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::string object, emitFile(*module, *machine, llvm::CodeGenFileType::ObjectFile));
-  t.codegen_ms = msSince(start);
+  t.threads = static_cast<int>(std::min<size_t>(n + 1, static_cast<size_t>(cpu::ThreadPool::defaultNumThreads())));
+  std::vector<std::thread> workers;
+  for (int w = 1; w < t.threads; ++w) workers.emplace_back(work);
+  work();
+  for (std::thread& w : workers) w.join();
+  t.llvm_wall_ms = msSince(start);
+  for (size_t i = 0; i <= n; ++i) {
+    RETURN_IF_ERROR(errors[i]);
+    t.optimize_ms += optimize[i];
+    t.codegen_ms += codegen[i];
+  }
   start = std::chrono::steady_clock::now();
   NativeCode code{target.triple, target.cpu, target.isa, {}};
-  ASSIGN_OR_RETURN(code.shared_object, linkSharedObject(object));
+  ASSIGN_OR_RETURN(code.shared_object, linkSharedObject(objects));
   t.link_ms = msSince(start);
   return code;
 }
