@@ -15,6 +15,7 @@
 #include "runtime/cuda/library_calls.h"
 #include "reference/interpreter.h"
 #include "runtime/initializers.h"
+#include "runtime/model/binding.h"
 #include "runtime/tensor_file.h"
 #include "support/diagnostics.h"
 #include "support/status_macros.h"
@@ -179,22 +180,8 @@ bool Model::hasAllWeights() const { return requireWeights(*impl_, *impl_->module
 
 absl::Status Model::loadWeights(const std::string& path, bool allow_unknown) {
   ASSIGN_OR_RETURN(runtime::NamedTensors file, runtime::readSafetensors(path));
-  reference::ParamMap weights;
-  for (auto& [name, tensor] : file) {
-    const ir::ParamDecl* p = impl_->module->findParam(name);
-    if (!p) {
-      if (allow_unknown) continue;
-      return absl::InvalidArgumentError(strCat(path, ": tensor '", name, "' is not a parameter of model '",
-                                               this->name(), "' (allow unknown names to ignore it)"));
-    }
-    if (tensor.dtype() != p->type.dtype || tensor.shape() != staticShape(p->type))
-      return absl::InvalidArgumentError(strCat(path, ": parameter '", name, "' is ", tensor.typeString(),
-                                               ", but the model declares ", p->type.str()));
-    weights.emplace(name, std::move(tensor));
-  }
-  for (const ir::ParamDecl& p : impl_->module->params())
-    if (!weights.contains(p.name))
-      return absl::InvalidArgumentError(strCat(path, ": parameter '", p.name, "' (", p.type.str(), ") is missing"));
+  ASSIGN_OR_RETURN(runtime::TensorMap weights,
+                   runtime::matchWeights(path, name(), impl_->parameters, std::move(file), allow_unknown));
   dropDeviceWeights(*impl_);
   impl_->weights = std::move(weights);
   return absl::OkStatus();
@@ -204,23 +191,10 @@ absl::StatusOr<std::vector<Tensor>> bindArguments(const Model::Impl& impl, const
                                                   const std::vector<std::pair<std::string, Tensor>>& inputs,
                                                   const Tensor* labels) {
   const auto& args = function.arguments();
-  size_t n = labels ? args.size() - 1 : args.size();
-  std::vector<Tensor> ordered(args.size());
-  std::vector<bool> given(n);
-  for (const auto& [name, tensor] : inputs) {
-    size_t index = n;
-    if (name.empty() && n == 1) index = 0;
-    for (size_t i = 0; i < n && index == n; ++i)
-      if (args[i]->nameHint() == name) index = i;
-    if (index == n)
-      return absl::InvalidArgumentError(strCat("model '", impl.function->name(), "' has no input '", name, "'"));
-    if (given[index]) return absl::InvalidArgumentError(strCat("input '", args[index]->nameHint(), "' is given twice"));
-    given[index] = true;
-    ordered[index] = tensor.clone();
-  }
-  for (size_t i = 0; i < n; ++i)
-    if (!given[i]) return absl::InvalidArgumentError(strCat("input '", args[i]->nameHint(), "' is missing"));
-  if (labels) ordered.back() = labels->clone();
+  std::vector<std::string> names;
+  for (size_t i = 0; i < args.size() - (labels ? 1 : 0); ++i) names.push_back(args[i]->nameHint());
+  ASSIGN_OR_RETURN(std::vector<Tensor> ordered, runtime::orderInputs(impl.function->name(), names, inputs));
+  if (labels) ordered.push_back(labels->clone());
   return ordered;
 }
 

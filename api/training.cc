@@ -13,6 +13,7 @@
 #include "passes/pipeline.h"
 #include "passes/training.h"
 #include "runtime/initializers.h"
+#include "runtime/model/binding.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -48,47 +49,13 @@ absl::Status ensureOptimizerState(Model::Impl& impl, const TrainingState& t) {
   return absl::OkStatus();
 }
 
-// The training step so far (optimizer.iterations), for the random draws.
-uint64_t currentStep(const Model::Impl& impl) {
-  auto it = impl.weights.find("optimizer.iterations");
-  return it == impl.weights.end() || it->second.numElements() != 1 ? 0 : static_cast<uint64_t>(it->second.get(0));
-}
-
-std::string indexOf(int64_t flat, const std::vector<int64_t>& shape) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    index[d] = shape[d] > 0 ? flat % shape[d] : 0;
-    flat = shape[d] > 0 ? flat / shape[d] : 0;
-  }
-  return strCat("[", strJoin(index, ", "), "]");
-}
-
 // The labels in the form the training functions take: see dlc.h.
 absl::StatusOr<Tensor> prepareLabels(const Model::Impl& impl, const ir::TrainSpec& spec, const ir::Function& f,
                                      const Tensor& labels) {
   const ir::TensorType& want = f.arguments().back()->type();
-  if (spec.attrs.getString("loss") != "sparse_categorical_crossentropy") {
-    if (labels.dtype() == want.dtype) return labels.clone();
-    ASSIGN_OR_RETURN(Tensor out, Tensor::zeros(want.dtype, labels.shape()));
-    for (int64_t i = 0; i < labels.numElements(); ++i) out.set(i, labels.get(i));
-    return out;
-  }
-  if (!ir::isInteger(labels.dtype()))
-    return absl::InvalidArgumentError(strCat("labels for sparse_categorical_crossentropy are integer class ids "
-                                             "(i32 or i64), not ", labels.typeString()));
-  std::vector<int64_t> shape = labels.shape();
-  if (static_cast<int64_t>(shape.size()) == want.rank() + 1 && !shape.empty() && shape.back() == 1) shape.pop_back();
   const ir::TensorType& output = impl.function->outputs()[0]->type();
-  int64_t classes = output.dims.back().size();
-  ASSIGN_OR_RETURN(Tensor out, Tensor::zeros(DType::kI32, shape));
-  for (int64_t i = 0; i < labels.numElements(); ++i) {
-    double id = labels.get(i);
-    if (!(id >= 0 && id < static_cast<double>(classes)))
-      return absl::InvalidArgumentError(strCat("label ", static_cast<int64_t>(id), " at index ", indexOf(i, shape),
-                                               " is outside [0, ", classes, ")"));
-    out.set(i, id);
-  }
-  return out;
+  return runtime::prepareLabels(labels, spec.attrs.getString("loss") == "sparse_categorical_crossentropy",
+                                want.dtype, want.rank(), output.dims.back().size());
 }
 
 // Runs `f` of the training module on the inputs and labels.
@@ -102,7 +69,7 @@ absl::StatusOr<std::vector<Tensor>> runTraining(Model::Impl& impl, const Trainin
   RETURN_IF_ERROR(ensureOptimizerState(impl, t));
   reference::InterpretOptions options;
   options.seed = impl.options.seed;
-  options.step = currentStep(impl);
+  options.step = runtime::trainingStep(impl.weights);
   return execute(impl, *t.module, f, args, options, assigned);
 }
 

@@ -43,6 +43,7 @@ struct RuntimeOptions {
   // Which of the artifact's code runs: cpu | cuda | auto (cuda when the
   // artifact has CUDA code and a GPU is usable, else cpu).
   std::string target = "auto";
+  uint64_t seed = 0;  // randomness of training steps (dropout masks)
 };
 
 // One compiled function of an artifact, as `inspect` lists it.
@@ -86,6 +87,15 @@ class CompiledModel {
   // error listing the compiled ones. Inputs are matched by name (a single
   // input may be unnamed); outputs come in the order of the model's `return`.
   absl::StatusOr<std::vector<Tensor>> run(const NamedTensors& inputs);
+
+  // ---- Training, for an artifact compiled with `--train`: one optimizer
+  // step on one batch of a compiled batch size, as dlc::Model::trainStep
+  // (labels in the same forms; the weights, the optimizer's state and its
+  // step counter are updated). FailedPrecondition for an artifact without
+  // a training step.
+  absl::StatusOr<StepMetrics> trainStep(const NamedTensors& inputs, const Tensor& labels);
+  // Every weight and optimizer-state tensor by name (what a checkpoint saves).
+  NamedTensors state() const;
 
   struct Impl;
 

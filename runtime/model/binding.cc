@@ -26,6 +26,51 @@ absl::StatusOr<std::vector<Tensor>> orderInputs(std::string_view model, std::spa
   return ordered;
 }
 
+namespace {
+
+// "[3, 1]": the index of element `flat` in a row-major `shape`.
+std::string indexOf(int64_t flat, const std::vector<int64_t>& shape) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = shape[d] > 0 ? flat % shape[d] : 0;
+    flat = shape[d] > 0 ? flat / shape[d] : 0;
+  }
+  return strCat("[", strJoin(index, ", "), "]");
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> prepareLabels(const Tensor& labels, bool sparse, ir::DType dtype, int64_t rank,
+                                     int64_t classes) {
+  if (!sparse) {
+    if (labels.dtype() == dtype) return labels.clone();
+    absl::StatusOr<Tensor> out = Tensor::zeros(dtype, labels.shape());
+    if (!out.ok()) return out.status();
+    for (int64_t i = 0; i < labels.numElements(); ++i) out->set(i, labels.get(i));
+    return out;
+  }
+  if (!ir::isInteger(labels.dtype()))
+    return absl::InvalidArgumentError(strCat("labels for sparse_categorical_crossentropy are integer class ids "
+                                             "(i32 or i64), not ", labels.typeString()));
+  std::vector<int64_t> shape = labels.shape();
+  if (static_cast<int64_t>(shape.size()) == rank + 1 && !shape.empty() && shape.back() == 1) shape.pop_back();
+  absl::StatusOr<Tensor> out = Tensor::zeros(ir::DType::kI32, shape);
+  if (!out.ok()) return out.status();
+  for (int64_t i = 0; i < labels.numElements(); ++i) {
+    double id = labels.get(i);
+    if (!(id >= 0 && id < static_cast<double>(classes)))
+      return absl::InvalidArgumentError(strCat("label ", static_cast<int64_t>(id), " at index ", indexOf(i, shape),
+                                               " is outside [0, ", classes, ")"));
+    out->set(i, id);
+  }
+  return out;
+}
+
+uint64_t trainingStep(const TensorMap& weights) {
+  auto it = weights.find("optimizer.iterations");
+  return it == weights.end() || it->second.numElements() != 1 ? 0 : static_cast<uint64_t>(it->second.get(0));
+}
+
 std::string shapeString(ir::DType dtype, std::span<const int64_t> shape) {
   return strCat(ir::dtypeName(dtype), "[", strJoin(shape, ", "), "]");
 }

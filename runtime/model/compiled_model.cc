@@ -48,6 +48,7 @@ std::string shapesString(const std::vector<TensorSpec>& specs, const std::vector
 
 struct CompiledModel::Impl {
   artifact::Artifact artifact;
+  RuntimeOptions options;
   std::string target;
   std::vector<TensorSpec> inputs, outputs;
   std::vector<ParameterSpec> parameters;
@@ -76,6 +77,52 @@ struct CompiledModel::Impl {
     return std::string_view(f.cuda.cubins.at(key));
   }
 
+  // Runs function `index` of the artifact on this target.
+  absl::StatusOr<std::vector<Tensor>> runFunction(size_t index, const std::vector<Tensor>& args, uint64_t step,
+                                                  runtime::TensorMap* assigned) {
+    if (artifact.functions[index].target == "cuda") {
+      ASSIGN_OR_RETURN(runtime::cuda::Program * program, cudaProgram(index));
+      return program->run(args, weights, runtime::cuda::RunOptions{options.seed, step}, assigned);
+    }
+    ASSIGN_OR_RETURN(cpu::Program * program, cpuProgram(index));
+    return program->run(args, weights, cpu::RunOptions{options.seed, step}, assigned);
+  }
+
+  // The function of `role` compiled for these argument shapes; otherwise
+  // InvalidArgument listing the compiled ones (the inputs' part of them).
+  absl::StatusOr<size_t> findFunction(artifact::FunctionRole role, const std::vector<Tensor>& args) const {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const Tensor& t : args) shapes.push_back(t.shape());
+    std::vector<std::string> compiled;
+    for (size_t i = 0; i < artifact.functions.size(); ++i) {
+      const artifact::CompiledFunction& f = artifact.functions[i];
+      if (f.role != role || f.target != target) continue;
+      if (f.input_shapes == shapes) return i;
+      compiled.push_back(strCat("(", shapesString(inputs, f.input_shapes), ")"));
+    }
+    if (compiled.empty() && role == artifact::FunctionRole::kTrainStep)
+      return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
+    return absl::InvalidArgumentError(strCat(
+        "the artifact has no code for inputs (", shapesString(inputs, shapes), "); it was compiled for ",
+        compiled.empty() ? std::string("no inference function") : strJoin(compiled, " and "), ". Compile with --batch ",
+        shapes.empty() || shapes[0].empty() ? 1 : shapes[0][0]));
+  }
+
+  absl::StatusOr<std::vector<Tensor>> orderedInputs(const std::string& model, const NamedTensors& given) const {
+    std::vector<std::string> names;
+    for (const TensorSpec& s : inputs) names.push_back(s.name);
+    ASSIGN_OR_RETURN(std::vector<Tensor> ordered, runtime::orderInputs(model, names, given));
+    for (size_t i = 0; i < ordered.size(); ++i)
+      if (ordered[i].dtype() != inputs[i].dtype)
+        return absl::InvalidArgumentError(strCat("input '", names[i], "' is ", ordered[i].typeString(),
+                                                 ", but the model expects ", ir::dtypeName(inputs[i].dtype)));
+    for (const ParameterSpec& p : parameters)
+      if (!weights.contains(p.name))
+        return absl::FailedPreconditionError(
+            strCat("parameter '", p.name, "' has no value: load or initialise the weights first"));
+    return ordered;
+  }
+
   absl::StatusOr<runtime::cuda::Program*> cudaProgram(size_t index) {
     auto it = cuda_programs.find(index);
     if (it != cuda_programs.end()) return it->second.get();
@@ -96,6 +143,7 @@ absl::StatusOr<CompiledModel> CompiledModel::load(const std::string& path, const
   ASSIGN_OR_RETURN(artifact::Artifact a, artifact::readArtifactFile(path));
   auto impl = std::make_unique<Impl>();
   impl->artifact = std::move(a);
+  impl->options = options;
   return fromArtifact(std::move(impl), options);
 }
 
@@ -104,6 +152,7 @@ absl::StatusOr<CompiledModel> CompiledModel::fromBytes(std::string_view bytes, c
   ASSIGN_OR_RETURN(artifact::Artifact a, artifact::parseArtifact(bytes, name));
   auto impl = std::make_unique<Impl>();
   impl->artifact = std::move(a);
+  impl->options = options;
   return fromArtifact(std::move(impl), options);
 }
 
@@ -198,39 +247,46 @@ bool CompiledModel::hasAllWeights() const {
 }
 
 absl::StatusOr<std::vector<Tensor>> CompiledModel::run(const NamedTensors& inputs) {
-  std::vector<std::string> names;
-  for (const TensorSpec& s : impl_->inputs) names.push_back(s.name);
-  ASSIGN_OR_RETURN(std::vector<Tensor> ordered, runtime::orderInputs(name(), names, inputs));
-  for (size_t i = 0; i < ordered.size(); ++i)
-    if (ordered[i].dtype() != impl_->inputs[i].dtype)
-      return absl::InvalidArgumentError(strCat("input '", names[i], "' is ", ordered[i].typeString(),
-                                               ", but the model expects ", ir::dtypeName(impl_->inputs[i].dtype)));
-  for (const ParameterSpec& p : impl_->parameters)
-    if (!impl_->weights.contains(p.name))
-      return absl::FailedPreconditionError(
-          strCat("parameter '", p.name, "' has no value: load or initialise the weights first"));
-  std::vector<std::vector<int64_t>> shapes;
-  for (const Tensor& t : ordered) shapes.push_back(t.shape());
-  std::vector<std::string> compiled;
-  const std::vector<artifact::CompiledFunction>& functions = impl_->artifact.functions;
-  for (size_t i = 0; i < functions.size(); ++i) {
-    const artifact::CompiledFunction& f = functions[i];
-    if (f.role != artifact::FunctionRole::kInference || f.target != impl_->target) continue;
-    if (f.input_shapes != shapes) {
-      compiled.push_back(strCat("(", shapesString(impl_->inputs, f.input_shapes), ")"));
-      continue;
-    }
-    if (f.target == "cuda") {
-      ASSIGN_OR_RETURN(runtime::cuda::Program * program, impl_->cudaProgram(i));
-      return program->run(ordered, impl_->weights, runtime::cuda::RunOptions{});
-    }
-    ASSIGN_OR_RETURN(cpu::Program * program, impl_->cpuProgram(i));
-    return program->run(ordered, impl_->weights, cpu::RunOptions{});
+  ASSIGN_OR_RETURN(std::vector<Tensor> ordered, impl_->orderedInputs(name(), inputs));
+  ASSIGN_OR_RETURN(size_t index, impl_->findFunction(artifact::FunctionRole::kInference, ordered));
+  return impl_->runFunction(index, ordered, 0, nullptr);
+}
+
+absl::StatusOr<StepMetrics> CompiledModel::trainStep(const NamedTensors& inputs, const Tensor& labels) {
+  ASSIGN_OR_RETURN(std::vector<Tensor> args, impl_->orderedInputs(name(), inputs));
+  // The labels' form comes from the compiled function: integer labels are
+  // sparse class ids (runtime/model/binding.h).
+  const artifact::CompiledFunction* step = nullptr;
+  for (const artifact::CompiledFunction& f : impl_->artifact.functions)
+    if (f.role == artifact::FunctionRole::kTrainStep && f.target == impl_->target) step = &f;
+  if (step == nullptr) return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
+  const runtime::Slot* want = nullptr;  // the labels' argument
+  for (const runtime::Slot& slot : step->executable.slots)
+    if (slot.kind == runtime::Slot::Kind::kInput && slot.index == static_cast<int>(args.size())) want = &slot;
+  if (want == nullptr) return absl::InternalError("the training step takes no labels");
+  const TensorSpec& output = impl_->outputs.at(0);
+  ASSIGN_OR_RETURN(Tensor prepared,
+                   runtime::prepareLabels(labels, ir::isInteger(want->dtype), want->dtype,
+                                          static_cast<int64_t>(want->shape.size()), output.shape.back()));
+  args.push_back(std::move(prepared));
+  ASSIGN_OR_RETURN(size_t index, impl_->findFunction(artifact::FunctionRole::kTrainStep, args));
+  for (const artifact::TensorSignature& p : impl_->artifact.signature.optimizer_state) {
+    if (impl_->weights.contains(p.name)) continue;
+    ASSIGN_OR_RETURN(Tensor value, runtime::initializeParameter(p.name, p.dtype, p.shape, initAttrs(p), 0));
+    impl_->weights.emplace(p.name, std::move(value));
   }
-  return absl::InvalidArgumentError(strCat("the artifact has no code for inputs (", shapesString(impl_->inputs, shapes),
-                                           "); it was compiled for ",
-                                           compiled.empty() ? std::string("no inference function") : strJoin(compiled, " and "),
-                                           ". Compile with --batch ", shapes.empty() || shapes[0].empty() ? 1 : shapes[0][0]));
+  runtime::TensorMap assigned;
+  ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+                   impl_->runFunction(index, args, runtime::trainingStep(impl_->weights), &assigned));
+  for (auto& [n, value] : assigned) impl_->weights.insert_or_assign(n, std::move(value));
+  if (outputs.size() < 2) return absl::InternalError("the training step returned no loss and accuracy");
+  return StepMetrics{outputs[0].get(0), outputs[1].get(0)};
+}
+
+NamedTensors CompiledModel::state() const {
+  NamedTensors out;
+  for (const auto& [n, value] : impl_->weights) out.emplace_back(n, value.clone());
+  return out;
 }
 
 }  // namespace dlc
