@@ -9,6 +9,7 @@
 #include "codegen/lower/in_place.h"
 #include "codegen/lower/schedule.h"
 #include "ir/kernel/printer.h"
+#include "ir/kernel/register_tiling.h"
 #include "ir/kernel/verifier.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -72,6 +73,7 @@ class Planner {
         out_(out),
         schedule_(options.schedule),
         library_(options.library),
+        stages_(options.stages),
         verify_each_(options.stages.verify_each) {}
 
   absl::Status run() {
@@ -89,11 +91,9 @@ class Planner {
       }
       std::string name = strCat("k", group.id, "_", group.root()->name());
       ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
-      RETURN_IF_ERROR(verifyAfter("schedule and register-tiling", lowered.kernel));
-      if (schedule_.cpu && schedule_.in_place) {
-        updateInPlaceWherePossible(lowered, group.id);
-        RETURN_IF_ERROR(verifyAfter("in-place", lowered.kernel));
-      }
+      RETURN_IF_ERROR(afterSchedule(lowered));
+      if (schedule_.cpu && schedule_.in_place) updateInPlaceWherePossible(lowered, group.id);
+      RETURN_IF_ERROR(afterStage("in-place", lowered.kernel));
       RETURN_IF_ERROR(addKernelStep(std::move(lowered)));
     }
     int end = static_cast<int>(exe.steps.size());
@@ -178,12 +178,30 @@ class Planner {
     }
   }
 
-  // --verify-each (and debug builds): the kernel verifier after each stage.
-  absl::Status verifyAfter(std::string_view stage, const kir::Kernel& kernel) const {
-    if (!verify_each_) return absl::OkStatus();
-    absl::Status s = kir::verifyKernel(kernel);
-    if (s.ok()) return s;
-    return absl::InternalError(strCat(stage, " produced invalid kernel IR: ", s.message()));
+  // After each per-kernel stage: the verifier (--verify-each, debug
+  // builds), and a copy of the kernel for --print-ir-after STAGE.
+  absl::Status afterStage(std::string_view stage, const kir::Kernel& kernel) {
+    if (verify_each_) {
+      absl::Status s = kir::verifyKernel(kernel);
+      if (!s.ok()) return absl::InternalError(strCat(stage, " produced invalid kernel IR: ", s.message()));
+    }
+    if (stages_.print_after_all || stages_.print_after.contains(stage))
+      out_.snapshots[std::string(stage)].kernels.push_back(kernel);
+    return absl::OkStatus();
+  }
+
+  // The schedule's kernel, then the register-tiling stage on it (CPU): the
+  // tiles' accumulators are new local buffers.
+  absl::Status afterSchedule(LoweredGroup& lowered) {
+    RETURN_IF_ERROR(afterStage("schedule", lowered.kernel));
+    if (schedule_.cpu && schedule_.register_tiling) {
+      kir::RegisterTilingOptions tiling;
+      tiling.vector_registers = schedule_.vector_registers;
+      tiling.vector_bytes = schedule_.vector_bytes;
+      kir::tileRegisters(lowered.kernel, tiling);
+      lowered.sources.resize(lowered.kernel.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});
+    }
+    return afterStage("register-tiling", lowered.kernel);
   }
 
   // A step for `lowered`, binding its buffers to slots; a kLibraryResult
@@ -292,6 +310,8 @@ class Planner {
     LibraryResult library{plan.result_shape, plan.result_layout, plan.bias_after};
     ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, strCat("k", group.id, "_", group.root()->name()),
                                                       schedule_, &library));
+    RETURN_IF_ERROR(afterSchedule(lowered));
+    RETURN_IF_ERROR(afterStage("in-place", lowered.kernel));
     return addKernelStep(std::move(lowered), result);
   }
 
@@ -365,6 +385,7 @@ class Planner {
   LoweredFunction& out_;
   ScheduleOptions schedule_;
   LibraryOptions library_;
+  KernelStageOptions stages_;
   bool verify_each_ = false;
   absl::flat_hash_map<const ir::Value*, int> last_reader_;  // group id
   absl::flat_hash_set<const ir::Value*> live_out_;
@@ -437,8 +458,9 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
   RETURN_IF_ERROR(Planner(function, out, options).run());
   out.times.plan_ms = msSince(start);
   if (stages.print_after_all || !stages.print_after.empty()) {
-    std::string kernels = kir::printKernelModule(out.kernels);
-    for (std::string_view name : {"schedule", "register-tiling", "in-place"}) dumpStage(stages, name, kernels);
+    for (std::string_view name : {"schedule", "register-tiling", "in-place"})
+      if (auto it = out.snapshots.find(name); it != out.snapshots.end())
+        dumpStage(stages, name, kir::printKernelModule(it->second));
     dumpStage(stages, "memory-plan", runtime::describeExecutable(out.executable));
   }
   return out;

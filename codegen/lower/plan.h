@@ -23,6 +23,7 @@
 #define DLC_CODEGEN_LOWER_PLAN_H_
 
 #include <iosfwd>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -42,8 +43,8 @@ namespace dlc::codegen {
 // What --disable-pass and --print-ir-* ask of the kernel stages, by the
 // names of ir/kernel/passes.h, which run in that order: library-selection,
 // fusion, then per group schedule, register-tiling and in-place, then
-// memory-plan. Dumps after schedule, register-tiling or in-place show the
-// module's kernels once every group has passed all three.
+// memory-plan. A dump after schedule, register-tiling or in-place shows
+// every group's kernel as that stage left it.
 struct KernelStageOptions {
   std::set<std::string, std::less<>> disabled;
   std::set<std::string, std::less<>> print_after;
@@ -73,6 +74,9 @@ struct LowerTimes {
 
 struct LoweredFunction {
   LowerTimes times;
+  // For --print-ir-after of the per-kernel stages: each group's kernel as
+  // the stage left it, by stage name (only the stages asked for).
+  std::map<std::string, kir::KernelModule, std::less<>> snapshots;
   kir::KernelModule kernels;
   runtime::Executable executable;
   FusionPlan fusion;

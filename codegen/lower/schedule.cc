@@ -8,7 +8,6 @@
 #include "absl/container/node_hash_map.h"
 #include "codegen/compute/compute.h"
 #include "ir/kernel/analysis.h"
-#include "ir/kernel/register_tiling.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -332,10 +331,6 @@ class GroupLowering {
       if (specs.size() >= 2 && specs.back().kind == kir::LoopKind::kVector)
         accumulateInLocals(specs, lets, before_inner);
       k.body = assembleNest(specs, lets, std::move(inner), std::move(before_inner));
-      kir::RegisterTilingOptions tiling;
-      tiling.vector_registers = options_.vector_registers;
-      tiling.vector_bytes = options_.vector_bytes;
-      if (options_.register_tiling) kir::tileRegisters(k, tiling);
       out_.sources.resize(k.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});  // its accumulators
     } else {
       k.body = assembleNest(specs, lets, std::move(inner), {});

@@ -48,14 +48,13 @@ struct ScheduleOptions {
   // 3x3 outer loop does not leave threads idle. GPU emitters map a
   // reduction per thread or per block instead, so they leave this off.
   bool cpu = true;
-  // The CPU's vector register file, for the register tiling's budget
-  // (codegen/llvm/cpu_target.h derives it from the target; AVX-512's here).
+  // The CPU stages the plan runs on each scheduled kernel (plan.h):
+  // register tiling, with the budget of the target's vector register file
+  // (codegen/llvm/cpu_target.h derives it; AVX-512's here), and in-place
+  // updates. Off with --disable-pass=register-tiling / in-place.
   int vector_registers = 32;
   int vector_bytes = 64;
-  // The register-tiling stage (ir/kernel/passes.h); off with
-  // --disable-pass=register-tiling.
   bool register_tiling = true;
-  // The in-place stage of the plan (codegen/lower/in_place.h), CPU only.
   bool in_place = true;
 };
 
