@@ -107,18 +107,6 @@ absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& f
     return out;
   }
   out.target = "cuda";
-  bool first = true;
-  auto absorb = [&](codegen::CudaCompiled& compiled) {
-    if (!first) return;
-    first = false;
-    out.executable = std::move(compiled.lowered.executable);
-    for (const codegen::cuda::CudaKernelPlan& plan : compiled.module.kernels) {
-      artifact::CudaKernelLaunches k{plan.kernel, {}};
-      for (const codegen::cuda::CudaLaunch& l : plan.launches)
-        k.launches.push_back({l.name, l.grid_x, l.grid_y, l.block_x, l.shared_bytes});
-      out.cuda.kernels.push_back(std::move(k));
-    }
-  };
   for (const std::string& arch : target.cuda_archs) {
     absl::StatusOr<codegen::CudaCompiled> made = codegen::compileCudaModuleOnly(function, out.input_shapes, arch);
     if (!made.ok() && made.status().message().find("gpu-architecture") != std::string_view::npos)
@@ -126,9 +114,13 @@ absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& f
                                                " (CUDA 13 dropped sm_72 and older: Xavier needs CUDA 12): ",
                                                made.status().message()));
     if (!made.ok()) return made.status();
-    codegen::CudaCompiled& compiled = *made;
-    absorb(compiled);
-    out.cuda.cubins[arch] = std::move(compiled.image);
+    // The plan and the launches are the same for every architecture.
+    if (out.cuda.cubins.empty()) {
+      out.executable = std::move(made->lowered.executable);
+      for (const codegen::cuda::CudaKernelPlan& plan : made->module.kernels)
+        out.cuda.kernels.push_back({plan.kernel, plan.launches});
+    }
+    out.cuda.cubins[arch] = std::move(made->image);
   }
   // PTX of the newest architecture, for GPUs newer than every cubin.
   std::string ptx_arch = strCat("compute_", target.cuda_archs.back().substr(3));
