@@ -2,9 +2,8 @@
 // target and a set of batch sizes, with the signature and (optionally) the
 // weights, as a `.dlx` artifact (runtime/artifact/artifact.h) that the
 // runtime alone loads.
-#include <set>
-
 #include <algorithm>
+#include <set>
 
 #include "api/execute.h"
 #include "api/model_impl.h"
@@ -41,17 +40,6 @@ artifact::TensorSignature paramSignature(const ir::ParamDecl& p) {
 bool isOptimizerState(const ir::ParamDecl& p) {
   const ir::Attribute* role = p.attrs.find("role");
   return role && role->kind() == ir::AttrKind::kString && role->asString() == "optimizer";
-}
-
-// The argument shapes of `function` with every symbolic dim bound to `batch`.
-std::vector<std::vector<int64_t>> shapesAt(const ir::Function& function, int64_t batch) {
-  std::vector<std::vector<int64_t>> shapes;
-  for (const auto& arg : function.arguments()) {
-    std::vector<int64_t> shape;
-    for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : batch);
-    shapes.push_back(std::move(shape));
-  }
-  return shapes;
 }
 
 struct ArtifactTarget {
@@ -95,7 +83,7 @@ absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& f
   artifact::CompiledFunction out;
   out.name = function.name();
   out.role = role;
-  out.input_shapes = shapesAt(function, batch);
+  out.input_shapes = codegen::argumentShapes(function, batch);
   if (!target.cuda) {
     out.target = "cpu";
     codegen::CpuCompileOptions options;

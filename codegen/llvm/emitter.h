@@ -31,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ir/kernel/kernel_ir.h"
+#include "runtime/cpu/native_module.h"
 
 namespace llvm {
 class GlobalVariable;
@@ -50,10 +51,8 @@ struct EmitOptions {
   bool define_runtime_globals = true;
 };
 
-// The global through which parallel loops call the thread pool's
-// `dlc_cpu_parallel_for` (runtime/cpu/thread_pool.h); whoever loads the
-// code stores the function's address there before running a kernel.
-inline constexpr const char* kParallelForPointer = "dlc_cpu_parallel_for_ptr";
+// The global through which parallel loops call the thread pool
+// (runtime/cpu/native_module.h's kParallelForPointer, which the loader sets).
 llvm::GlobalVariable* parallelForPointer(llvm::Module& module, bool define);
 
 // Adds the function of `kernel` to `module`.

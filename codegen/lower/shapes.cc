@@ -136,4 +136,14 @@ absl::StatusOr<ConcreteTypes> concreteTypes(const ir::Function& function,
   return types;
 }
 
+std::vector<std::vector<int64_t>> argumentShapes(const ir::Function& function, int64_t size) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const auto& arg : function.arguments()) {
+    std::vector<int64_t> shape;
+    for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : size);
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
 }  // namespace dlc::codegen

@@ -38,6 +38,10 @@ struct ConcreteTypes {
 absl::StatusOr<ConcreteTypes> concreteTypes(const ir::Function& function,
                                             std::span<const std::vector<int64_t>> input_shapes);
 
+// The argument shapes of `function` with every symbolic dim bound to
+// `size` (what `--batch` compiles for).
+std::vector<std::vector<int64_t>> argumentShapes(const ir::Function& function, int64_t size);
+
 }  // namespace dlc::codegen
 
 #endif  // DLC_CODEGEN_LOWER_SHAPES_H_

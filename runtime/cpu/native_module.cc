@@ -12,10 +12,6 @@
 namespace dlc::cpu {
 namespace {
 
-// The global every generated module reads the thread pool's entry point from
-// (codegen/llvm/emitter.h's kParallelForPointer).
-constexpr const char* kParallelForPointer = "dlc_cpu_parallel_for_ptr";
-
 
 bool writeAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {

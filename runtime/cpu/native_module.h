@@ -17,6 +17,10 @@
 
 namespace dlc::cpu {
 
+// The global of every compiled module through which its parallel loops call
+// the thread pool's dlc_cpu_parallel_for (thread_pool.h); load() sets it.
+inline constexpr const char* kParallelForPointer = "dlc_cpu_parallel_for_ptr";
+
 class NativeModule {
  public:
   // Unavailable when this machine cannot run the code (another

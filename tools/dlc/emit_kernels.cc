@@ -19,12 +19,7 @@ bool isKernelStage(const std::string& stage) {
 }
 
 absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const KernelEmitOptions& options) {
-  std::vector<std::vector<int64_t>> shapes;
-  for (const auto& arg : function.arguments()) {
-    std::vector<int64_t> shape;
-    for (const ir::Dim& d : arg->type().dims) shape.push_back(d.isStatic() ? d.size() : options.batch);
-    shapes.push_back(std::move(shape));
-  }
+  std::vector<std::vector<int64_t>> shapes = codegen::argumentShapes(function, options.batch);
   const std::string& stage = options.stage;
   // GPU stages are lowered as CudaFunction lowers them, CPU stages for the CPU target.
   bool gpu = options.gpu || stage == "cuda" || stage == "ptx";

@@ -7,6 +7,7 @@
 
 #include "dlc/dlc.h"
 #include "dlc/runtime.h"
+#include "runtime/artifact/container.h"
 #include "runtime/tensor_file.h"
 #include "support/strings.h"
 #include "tools/dlc/commands.h"
@@ -56,9 +57,9 @@ void printSummary(size_t index, const Tensor& t) {
 // A compiled artifact (by its contents' magic, whatever the file is called).
 bool isArtifact(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in.gcount() == 4 && std::string_view(magic, 4) == "DLCX";
+  std::string magic(artifact::kMagic.size(), '\0');
+  in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  return in.gcount() == static_cast<std::streamsize>(magic.size()) && magic == artifact::kMagic;
 }
 
 template <typename M>
