@@ -18,12 +18,12 @@
 namespace dlc {
 namespace {
 
-artifact::TensorSignature signatureOf(const TensorSpec& spec) {
-  return artifact::TensorSignature{spec.name, spec.dtype, spec.shape, spec.symbols, true, "zeros", {}};
+runtime::artifact::TensorSignature signatureOf(const TensorSpec& spec) {
+  return runtime::artifact::TensorSignature{spec.name, spec.dtype, spec.shape, spec.symbols, true, "zeros", {}};
 }
 
-artifact::TensorSignature paramSignature(const ir::ParamDecl& p) {
-  artifact::TensorSignature t{p.name, p.type.dtype, staticShape(p.type), {}, true, "zeros", {}};
+runtime::artifact::TensorSignature paramSignature(const ir::ParamDecl& p) {
+  runtime::artifact::TensorSignature t{p.name, p.type.dtype, staticShape(p.type), {}, true, "zeros", {}};
   t.symbols.assign(t.shape.size(), "");
   if (const ir::Attribute* trainable = p.attrs.find("trainable"); trainable && trainable->kind() == ir::AttrKind::kBool)
     t.trainable = trainable->asBool();
@@ -78,9 +78,9 @@ absl::StatusOr<ArtifactTarget> parseTarget(const std::string& target) {
       strCat("unknown artifact target '", target, "' (cpu, cpu:NAME such as cpu:x86-64-v3, cuda:sm_XX[,sm_YY...])"));
 }
 
-absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& function, artifact::FunctionRole role,
+absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Function& function, runtime::artifact::FunctionRole role,
                                                            int64_t batch, const ArtifactTarget& target) {
-  artifact::CompiledFunction out;
+  runtime::artifact::CompiledFunction out;
   out.name = function.name();
   out.role = role;
   out.input_shapes = codegen::argumentShapes(function, batch);
@@ -90,7 +90,7 @@ absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& f
     options.target = target.cpu;
     ASSIGN_OR_RETURN(codegen::CpuCompiled compiled, codegen::compileCpuFunction(function, out.input_shapes, options));
     out.executable = std::move(compiled.lowered.executable);
-    out.cpu = artifact::CpuCode{compiled.code.triple, compiled.code.cpu, compiled.code.isa,
+    out.cpu = runtime::artifact::CpuCode{compiled.code.triple, compiled.code.cpu, compiled.code.isa,
                                 std::move(compiled.code.shared_object)};
     return out;
   }
@@ -118,10 +118,10 @@ absl::StatusOr<artifact::CompiledFunction> compileFunction(const ir::Function& f
   return out;
 }
 
-absl::StatusOr<artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl, const ArtifactOptions& options) {
+absl::StatusOr<runtime::artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl, const ArtifactOptions& options) {
   ASSIGN_OR_RETURN(ArtifactTarget target, parseTarget(options.target));
   if (options.batch_sizes.empty()) return absl::InvalidArgumentError("an artifact needs at least one batch size");
-  artifact::Artifact a;
+  runtime::artifact::Artifact a;
   a.signature.model = model.name();
   // The model's source: its file and every file it imports.
   std::string sources;
@@ -142,12 +142,12 @@ absl::StatusOr<artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl
   for (int64_t batch : batches) {
     if (batch < 1 || batch > (int64_t{1} << 20))
       return absl::InvalidArgumentError(strCat("batch size ", batch, " is outside [1, 1048576]"));
-    ASSIGN_OR_RETURN(artifact::CompiledFunction inference,
-                     compileFunction(*impl.function, artifact::FunctionRole::kInference, batch, target));
+    ASSIGN_OR_RETURN(runtime::artifact::CompiledFunction inference,
+                     compileFunction(*impl.function, runtime::artifact::FunctionRole::kInference, batch, target));
     a.functions.push_back(std::move(inference));
     if (training) {
-      ASSIGN_OR_RETURN(artifact::CompiledFunction step,
-                       compileFunction(*training->train_step, artifact::FunctionRole::kTrainStep, batch, target));
+      ASSIGN_OR_RETURN(runtime::artifact::CompiledFunction step,
+                       compileFunction(*training->train_step, runtime::artifact::FunctionRole::kTrainStep, batch, target));
       a.functions.push_back(std::move(step));
     }
   }
@@ -163,13 +163,13 @@ absl::StatusOr<artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl
 }  // namespace
 
 absl::StatusOr<std::string> Model::compileArtifact(const ArtifactOptions& options) {
-  ASSIGN_OR_RETURN(artifact::Artifact a, buildArtifact(*this, *impl_, options));
-  return artifact::serializeArtifact(std::move(a));
+  ASSIGN_OR_RETURN(runtime::artifact::Artifact a, buildArtifact(*this, *impl_, options));
+  return runtime::artifact::serializeArtifact(std::move(a));
 }
 
 absl::Status Model::saveArtifact(const std::string& path, const ArtifactOptions& options) {
-  ASSIGN_OR_RETURN(artifact::Artifact a, buildArtifact(*this, *impl_, options));
-  return artifact::writeArtifactFile(path, a);
+  ASSIGN_OR_RETURN(runtime::artifact::Artifact a, buildArtifact(*this, *impl_, options));
+  return runtime::artifact::writeArtifactFile(path, a);
 }
 
 }  // namespace dlc

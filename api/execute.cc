@@ -9,28 +9,16 @@
 #include "codegen/cuda_function.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
+#include "support/clock.h"
+#include "support/env.h"
 
 namespace dlc {
 namespace {
 
 // DLC_COMPILE_TIMES=1: one line on stderr per compiled function.
-bool compileTimesWanted() {
-  const char* v = std::getenv("DLC_COMPILE_TIMES");
-  if (v == nullptr || *v == '\0') return false;
-  std::string_view s(v);
-  return !(s == "0" || s == "false" || s == "off" || s == "no");
-}
+bool compileTimesWanted() { return envFlag("DLC_COMPILE_TIMES"); }
 
-double msSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-bool keepWeightsOnDevice() {
-  const char* v = std::getenv("DLC_CUDA_KEEP_WEIGHTS");
-  if (v == nullptr || *v == '\0') return true;
-  std::string_view s(v);
-  return !(s == "0" || s == "false" || s == "off" || s == "no");
-}
+bool keepWeightsOnDevice() { return envFlag("DLC_CUDA_KEEP_WEIGHTS", true); }
 
 }  // namespace
 
@@ -83,7 +71,7 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
                      "emit=%.1f nvrtc=%.1f load=%.1f executor=%.1f cache_hit=%d total=%.1f\n",
                      function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
                      compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.emit_ms, t.nvrtc_ms,
-                     t.load_ms, t.executor_ms, t.cache_hit ? 1 : 0, msSince(start));
+                     t.load_ms, t.executor_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
       }
       it = impl.compiled_cuda.emplace(key, std::move(compiled)).first;
     }
@@ -107,11 +95,11 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
                    function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
                    compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms,
                    t.codegen_ms, t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0,
-                   msSince(start));
+                   millisecondsSince(start));
     }
     it = impl.compiled.emplace(key, std::move(compiled)).first;
   }
-  return it->second->run(args, impl.weights, cpu::RunOptions{options.seed, options.step}, assigned);
+  return it->second->run(args, impl.weights, runtime::cpu::RunOptions{options.seed, options.step}, assigned);
 }
 
 }  // namespace dlc

@@ -1,6 +1,6 @@
 // The public API's Model: front end, pass pipeline and an execution target
-// behind one object. Targets: the reference interpreter serves `reference`,
-// and `cpu` (and `auto` without a GPU) until the compiled backends land.
+// behind one object. Targets: `cpu` (LLVM), `cuda` and `cuda:sm_XX` (NVRTC),
+// `reference` (the interpreter), and `auto` (cuda when a GPU opens).
 #include <sstream>
 
 #include "api/model_impl.h"

@@ -5,15 +5,12 @@
 #include "codegen/cache/kernel_cache.h"
 #include "ir/kernel/printer.h"
 #include "llvm/Config/llvm-config.h"
+#include "support/clock.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
 namespace dlc::codegen {
 namespace {
-
-double millisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Everything that decides the shared object: the kernels, the target, LLVM.
 CacheKey nativeCacheKey(const kir::KernelModule& kernels, const CpuTarget& target) {
@@ -59,17 +56,10 @@ absl::StatusOr<CpuCompiled> compileCpuFunction(const ir::Function& function,
     return std::move(code.shared_object);
   };
   out.code = NativeCode{target.triple, target.cpu, target.isa, {}};
-  if (!options.use_cache) {
-    ASSIGN_OR_RETURN(out.code.shared_object, compile());
-    return out;
-  }
-  KernelCache cache(options.cache_dir ? std::filesystem::path(*options.cache_dir) : KernelCache::defaultDirectory());
-  bool compiled = false;
-  ASSIGN_OR_RETURN(out.code.shared_object, cache.getOrCompile(nativeCacheKey(out.lowered.kernels, target), [&]() {
-    compiled = true;
-    return compile();
-  }));
-  out.times.cache_hit = !compiled;
+  ASSIGN_OR_RETURN(CachedCompile cached, compileCached(options.use_cache, options.cache_dir,
+                                                       nativeCacheKey(out.lowered.kernels, target), compile));
+  out.code.shared_object = std::move(cached.payload);
+  out.times.cache_hit = cached.cache_hit;
   return out;
 }
 
@@ -81,14 +71,14 @@ absl::StatusOr<std::unique_ptr<CpuFunction>> CpuFunction::compile(const ir::Func
   auto start = std::chrono::steady_clock::now();
   const NativeCode& code = f->compiled_.code;
   ASSIGN_OR_RETURN(f->program_,
-                   cpu::Program::load(f->compiled_.lowered.executable, code.triple, code.isa, code.shared_object));
+                   runtime::cpu::Program::load(f->compiled_.lowered.executable, code.triple, code.isa, code.shared_object));
   f->compiled_.times.load_ms = millisecondsSince(start);
   return f;
 }
 
 absl::StatusOr<std::vector<runtime::Tensor>> CpuFunction::run(std::span<const runtime::Tensor> inputs,
                                                               const runtime::TensorMap& params,
-                                                              const cpu::RunOptions& options,
+                                                              const runtime::cpu::RunOptions& options,
                                                               runtime::TensorMap* assigned) {
   return program_->run(inputs, params, options, assigned);
 }

@@ -6,6 +6,7 @@
 #ifndef DLC_CODEGEN_CPU_FUNCTION_H_
 #define DLC_CODEGEN_CPU_FUNCTION_H_
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -34,7 +35,7 @@ struct CompileTimes {
 struct CpuCompileOptions {
   CpuTarget target = hostCpuTarget();
   // Where compiled code is cached; nullopt: KernelCache::defaultDirectory().
-  std::optional<std::string> cache_dir;
+  std::optional<std::filesystem::path> cache_dir;
   bool use_cache = true;
   // Library calls planned with host implementations (tests of the planning).
   LibraryOptions library;
@@ -61,7 +62,7 @@ class CpuFunction {
 
   absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs,
                                                    const runtime::TensorMap& params,
-                                                   const cpu::RunOptions& options,
+                                                   const runtime::cpu::RunOptions& options,
                                                    runtime::TensorMap* assigned = nullptr);
 
   const LoweredFunction& lowered() const { return compiled_.lowered; }
@@ -71,7 +72,7 @@ class CpuFunction {
  private:
   CpuFunction() = default;
   CpuCompiled compiled_;
-  std::unique_ptr<cpu::Program> program_;
+  std::unique_ptr<runtime::cpu::Program> program_;
 };
 
 // The lowering options of a CPU target (its register budget).

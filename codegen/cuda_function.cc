@@ -8,15 +8,12 @@
 #include "codegen/cuda/nvrtc.h"
 #include "runtime/cuda/cublaslt.h"
 #include "runtime/cuda/cudnn.h"
+#include "support/clock.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
 namespace dlc::codegen {
 namespace {
-
-double millisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 // 90 for "sm_90" / "compute_90", -1 when it is neither.
 int archNumber(std::string_view arch) {
@@ -81,25 +78,18 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
                      cuda::compileCuda(out.module.source, arch, options.nvrtc_options));
     return arch.starts_with("sm_") ? std::move(compiled.cubin) : std::move(compiled.ptx);
   };
+  CacheKey key;
   if (options.use_cache) {
     ASSIGN_OR_RETURN(cuda::NvrtcVersion version, cuda::nvrtcVersion());
-    CacheKey key;
     key.source = out.module.source;
     key.compiler_version = strCat(version.major, ".", version.minor);
     key.driver_version = std::string(driver_version);
     key.arch = std::string(arch);
     key.options = options.nvrtc_options;
-    KernelCache cache(options.cache_dir.value_or(KernelCache::defaultDirectory()));
-    if (std::optional<std::string> hit = cache.load(key)) {
-      out.image = std::move(*hit);
-      out.times.cache_hit = true;
-    } else {
-      ASSIGN_OR_RETURN(out.image, compile());
-      (void)cache.store(key, out.image);  // a cache that cannot be written is not an error
-    }
-  } else {
-    ASSIGN_OR_RETURN(out.image, compile());
   }
+  ASSIGN_OR_RETURN(CachedCompile cached, compileCached(options.use_cache, options.cache_dir, key, compile));
+  out.image = std::move(cached.payload);
+  out.times.cache_hit = cached.cache_hit;
   out.times.nvrtc_ms = millisecondsSince(start);
   return out;
 }

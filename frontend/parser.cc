@@ -73,6 +73,11 @@ class Parser {
   // "expected WHAT, found TOKEN" at the current token, unless the lexer has
   // already reported it.
   void errorExpected(const std::string& what);
+  // accept(kind), or "expected WHAT" and false.
+  bool expect(TokenKind kind, const std::string& what);
+  // The identifier at the cursor into *name and *loc, then advances; or
+  // "expected WHAT" and false.
+  bool takeIdentifier(const std::string& what, std::string* name, Location* loc);
   // Expects the bracket closing one opened at `open_loc`, with a note there.
   bool expectClosing(TokenKind close, const char* what, Location open_loc);
   // Skips the rest of a broken statement or train entry that began at
@@ -149,6 +154,23 @@ bool Parser::accept(TokenKind kind) {
 void Parser::errorExpected(const std::string& what) {
   if (at(TokenKind::kError)) return;
   error(tok_.loc, absl::StrCat("expected ", what, ", found ", describeToken(tok_)));
+}
+
+bool Parser::expect(TokenKind kind, const std::string& what) {
+  if (accept(kind)) return true;
+  errorExpected(what);
+  return false;
+}
+
+bool Parser::takeIdentifier(const std::string& what, std::string* name, Location* loc) {
+  if (!at(TokenKind::kIdentifier)) {
+    errorExpected(what);
+    return false;
+  }
+  *name = std::string(tok_.text);
+  *loc = tok_.loc;
+  advance();
+  return true;
 }
 
 bool Parser::expectClosing(TokenKind close, const char* what, Location open_loc) {
@@ -243,18 +265,9 @@ ItemPtr Parser::parseImport() {
 ItemPtr Parser::parseModel() {
   auto model = std::make_unique<ast::Model>(tok_.loc);
   advance();
-  if (!at(TokenKind::kIdentifier)) {
-    errorExpected("model name");
-    return nullptr;
-  }
-  model->name = std::string(tok_.text);
-  model->name_loc = tok_.loc;
-  advance();
+  if (!takeIdentifier("model name", &model->name, &model->name_loc)) return nullptr;
   Location open = tok_.loc;
-  if (!accept(TokenKind::kLParen)) {
-    errorExpected("'(' after model name");
-    return nullptr;
-  }
+  if (!expect(TokenKind::kLParen, "'(' after model name")) return nullptr;
   if (at(TokenKind::kRParen)) {
     error(tok_.loc, absl::StrCat("model ", quote(model->name), " needs at least one input"));
   }
@@ -265,10 +278,7 @@ ItemPtr Parser::parseModel() {
   }
   if (!expectClosing(TokenKind::kRParen, "',' or ')' after model input", open)) return nullptr;
   Location body_open = tok_.loc;
-  if (!accept(TokenKind::kLBrace)) {
-    errorExpected("'{' to begin the model body");
-    return nullptr;
-  }
+  if (!expect(TokenKind::kLBrace, "'{' to begin the model body")) return nullptr;
   while (!atBlockEnd(absl::StrCat("model ", quote(model->name)), body_open)) {
     Location start = tok_.loc;
     StmtPtr stmt = parseStatement();
@@ -290,29 +300,11 @@ bool Parser::atBlockEnd(const std::string& what, Location open_loc) {
 }
 
 bool Parser::parseInput(ast::ModelInput& input) {
-  if (!at(TokenKind::kIdentifier)) {
-    errorExpected("input name");
-    return false;
-  }
-  input.name = std::string(tok_.text);
-  input.loc = tok_.loc;
-  advance();
-  if (!accept(TokenKind::kColon)) {
-    errorExpected(absl::StrCat("':' and a type after input ", quote(input.name)));
-    return false;
-  }
-  if (!at(TokenKind::kIdentifier)) {
-    errorExpected("element type such as 'f32'");
-    return false;
-  }
-  input.type.dtype = std::string(tok_.text);
-  input.type.loc = tok_.loc;
-  advance();
+  if (!takeIdentifier("input name", &input.name, &input.loc)) return false;
+  if (!expect(TokenKind::kColon, absl::StrCat("':' and a type after input ", quote(input.name)))) return false;
+  if (!takeIdentifier("element type such as 'f32'", &input.type.dtype, &input.type.loc)) return false;
   Location open = tok_.loc;
-  if (!accept(TokenKind::kLBracket)) {
-    errorExpected(absl::StrCat("'[' and dimensions after ", quote(input.type.dtype)));
-    return false;
-  }
+  if (!expect(TokenKind::kLBracket, absl::StrCat("'[' and dimensions after ", quote(input.type.dtype)))) return false;
   while (!at(TokenKind::kRBracket)) {
     if (!parseDim(input.type.dims.emplace_back())) return false;
     if (!accept(TokenKind::kComma)) break;
@@ -339,18 +331,9 @@ bool Parser::parseDim(ast::Dim& dim) {
 ItemPtr Parser::parseTrain() {
   auto train = std::make_unique<ast::Train>(tok_.loc);
   advance();
-  if (!at(TokenKind::kIdentifier)) {
-    errorExpected("model name after 'train'");
-    return nullptr;
-  }
-  train->model = std::string(tok_.text);
-  train->model_loc = tok_.loc;
-  advance();
+  if (!takeIdentifier("model name after 'train'", &train->model, &train->model_loc)) return nullptr;
   Location open = tok_.loc;
-  if (!accept(TokenKind::kLBrace)) {
-    errorExpected("'{' after the model name");
-    return nullptr;
-  }
+  if (!expect(TokenKind::kLBrace, "'{' after the model name")) return nullptr;
   while (!atBlockEnd("train block", open)) {
     Location start = tok_.loc;
     ast::TrainEntry entry;
@@ -364,17 +347,8 @@ ItemPtr Parser::parseTrain() {
 
 bool Parser::parseTrainEntry(ast::TrainEntry& entry) {
   bracket_depth_ = 0;
-  if (!at(TokenKind::kIdentifier)) {
-    errorExpected("setting name such as 'loss'");
-    return false;
-  }
-  entry.key = std::string(tok_.text);
-  entry.loc = tok_.loc;
-  advance();
-  if (!accept(TokenKind::kEqual)) {
-    errorExpected(absl::StrCat("'=' after ", quote(entry.key)));
-    return false;
-  }
+  if (!takeIdentifier("setting name such as 'loss'", &entry.key, &entry.loc)) return false;
+  if (!expect(TokenKind::kEqual, absl::StrCat("'=' after ", quote(entry.key)))) return false;
   entry.value = parseExpr();
   return entry.value != nullptr;
 }

@@ -56,21 +56,6 @@ struct ListElement {
   std::string text;  // kString and kName
 };
 
-// Decimal digits as an int64 with the given sign; nullopt when out of range.
-std::optional<int64_t> toInt64(std::string_view digits, bool negative) {
-  uint64_t magnitude = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
-  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (!negative) {
-    if (magnitude > kMax) return std::nullopt;
-    return static_cast<int64_t>(magnitude);
-  }
-  if (magnitude > kMax + 1) return std::nullopt;
-  if (magnitude == kMax + 1) return std::numeric_limits<int64_t>::min();
-  return -static_cast<int64_t>(magnitude);
-}
-
 // Where normalizeAttrs found its problem: the entry it complains about, or
 // the dictionary (the op when there is none) for a missing attribute. Follows
 // normalizeAttrs' own order of checks.
@@ -436,7 +421,7 @@ class Parser {
       if (at(Tok::kIdentifier)) {
         type.dims.push_back(Dim::symbolic(std::string(tok_.text)));
       } else if (at(Tok::kInteger)) {
-        std::optional<int64_t> size = toInt64(tok_.text, false);
+        std::optional<int64_t> size = digitsToInt64(tok_.text, false);
         if (!size || *size > kMaxDimSize)
           return syntaxError(strCat("dimension ", shortened(tok_.text),
                                           " is too large (the limit is ", kMaxDimSize, ")"));
@@ -512,7 +497,7 @@ class Parser {
   bool parseNumber(ListElement& out) {
     bool negative = consume(Tok::kMinus);
     if (at(Tok::kInteger)) {
-      std::optional<int64_t> v = toInt64(tok_.text, negative);
+      std::optional<int64_t> v = digitsToInt64(tok_.text, negative);
       if (!v)
         return syntaxError(strCat("integer ", negative ? "-" : "", shortened(tok_.text),
                                         " is out of range"));

@@ -1,7 +1,9 @@
 #include "support/strings.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace dlc {
 namespace strings_internal {
@@ -30,6 +32,20 @@ std::vector<std::string_view> splitTrimmed(std::string_view text, char separator
     start = end + 1;
   }
   return pieces;
+}
+
+std::optional<int64_t> digitsToInt64(std::string_view digits, bool negative) {
+  uint64_t magnitude = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
+  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (!negative) {
+    if (magnitude > kMax) return std::nullopt;
+    return static_cast<int64_t>(magnitude);
+  }
+  if (magnitude > kMax + 1) return std::nullopt;
+  if (magnitude == kMax + 1) return std::numeric_limits<int64_t>::min();
+  return -static_cast<int64_t>(magnitude);
 }
 
 }  // namespace dlc

@@ -5,6 +5,8 @@
 #define DLC_SUPPORT_STRINGS_H_
 
 #include <concepts>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +70,10 @@ std::string strJoin(const Range& range, std::string_view separator, Format forma
 
 // Splits at `separator`, trims ASCII whitespace, drops empty pieces.
 std::vector<std::string_view> splitTrimmed(std::string_view text, char separator);
+
+// Decimal digits (nothing else) as an int64 with the given sign; nullopt when
+// malformed or out of range (INT64_MIN is reachable with `negative`).
+std::optional<int64_t> digitsToInt64(std::string_view digits, bool negative);
 
 }  // namespace dlc
 

@@ -16,14 +16,12 @@
 
 #include "dlc/dlc.h"
 #include "dlc/runtime.h"
+#include "support/clock.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using dlc::millisecondsSince;
 
 int fail(const absl::Status& s) {
   std::fprintf(stderr, "artifact_bench: %s\n", std::string(s.message()).c_str());
@@ -56,7 +54,7 @@ absl::StatusOr<double> jitFirstInference(const std::string& path) {
   if (absl::Status s = model->initializeWeights(0); !s.ok()) return s;
   absl::StatusOr<std::vector<dlc::Tensor>> out = model->run(batchOne(model->inputs()));
   if (!out.ok()) return out.status();
-  return msSince(start);
+  return millisecondsSince(start);
 }
 
 }  // namespace
@@ -75,19 +73,19 @@ int main(int argc, char** argv) {
   auto start = Clock::now();
   absl::StatusOr<dlc::CompiledModel> model = dlc::CompiledModel::load(artifact);
   if (!model.ok()) return fail(model.status());
-  double load_ms = msSince(start);
+  double load_ms = millisecondsSince(start);
   if (!model->hasAllWeights())
     if (absl::Status s = model->initializeWeights(0); !s.ok()) return fail(s);
   dlc::NamedTensors inputs = batchOne(model->inputs());
   auto first = Clock::now();
   absl::StatusOr<std::vector<dlc::Tensor>> out = model->run(inputs);
   if (!out.ok()) return fail(out.status());
-  double first_run_ms = msSince(first), total_ms = msSince(start);
+  double first_run_ms = millisecondsSince(first), total_ms = millisecondsSince(start);
   std::vector<double> latencies;
   for (int i = 0; i < runs; ++i) {
     auto t = Clock::now();
     if (!model->run(inputs).ok()) return 1;
-    latencies.push_back(msSince(t) * 1000.0);
+    latencies.push_back(millisecondsSince(t) * 1000.0);
   }
   std::printf("{\"bench\": \"artifact_first_inference\", \"artifact\": \"%s\", \"load_ms\": %.3f, "
               "\"first_run_ms\": %.3f, \"load_and_first_inference_ms\": %.3f, \"b1_latency_us\": %.1f}\n",

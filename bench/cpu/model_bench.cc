@@ -12,14 +12,12 @@
 #include <vector>
 
 #include "dlc/dlc.h"
+#include "support/clock.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double msSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using dlc::millisecondsSince;
 
 dlc::Tensor randomImages(int64_t batch, const dlc::TensorSpec& spec, std::mt19937& rng) {
   std::vector<int64_t> shape = spec.shape;
@@ -80,7 +78,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < steps; ++i) {
       auto t0 = Clock::now();
       if (auto r = model->run(named(input.name, x)); !r.ok()) return fail(r.status());
-      times.push_back(msSince(t0));
+      times.push_back(millisecondsSince(t0));
     }
     std::sort(times.begin(), times.end());
     std::printf("{\"bench\": \"static_inference\", \"target\": \"%s\", \"best_ms\": %.3f, \"median_ms\": %.3f, "
@@ -102,16 +100,16 @@ int main(int argc, char** argv) {
     auto start = Clock::now();
     absl::StatusOr<dlc::StepMetrics> first = model->trainStep(named(input.name, x), y);
     if (!first.ok()) return fail(first.status());
-    double cold_ms = msSince(start);
+    double cold_ms = millisecondsSince(start);
     start = Clock::now();
     (void)model->trainStep(named(input.name, x), y);
-    double warm_ms = msSince(start);
+    double warm_ms = millisecondsSince(start);
     start = Clock::now();
     for (int s = 0; s < steps; ++s) {
       absl::StatusOr<dlc::StepMetrics> m = model->trainStep(named(input.name, x), y);
       if (!m.ok()) return fail(m.status());
     }
-    double ms = msSince(start) / steps;
+    double ms = millisecondsSince(start) / steps;
     std::printf("{\"bench\": \"train_step\", \"target\": \"%s\", \"batch\": %lld, \"ms_per_step\": %.3f, "
                 "\"samples_per_s\": %.1f, \"first_step_ms\": %.1f, \"second_step_ms\": %.2f}\n",
                 target.c_str(), static_cast<long long>(batch), ms, batch * 1000.0 / ms, cold_ms, warm_ms);
@@ -126,13 +124,13 @@ int main(int argc, char** argv) {
     dlc::Tensor x = randomImages(batch, input, rng);
     auto start = Clock::now();
     if (auto r = model->run(named(input.name, x)); !r.ok()) return fail(r.status());
-    double cold_ms = msSince(start);
+    double cold_ms = millisecondsSince(start);
     int reps = batch == 1 ? 2000 : 200;
     std::vector<double> times;
     for (int i = 0; i < reps; ++i) {
       auto t0 = Clock::now();
       (void)model->run(named(input.name, x));
-      times.push_back(msSince(t0));
+      times.push_back(millisecondsSince(t0));
     }
     std::sort(times.begin(), times.end());
     double median = times[times.size() / 2];

@@ -15,7 +15,7 @@ for m in chain chain_math; do
                    /static_inference/ {print}
                    END {printf "{\"bench\": \"%s_kernel\", \"best_kernel_ms\": %s, \"GBps\": %.2f}\n", m, best, 134217728 / best / 1e6}'
 done
-if [[ -x "$B/codegen/llvm/sgemm_bench" ]]; then "$B/codegen/llvm/sgemm_bench" --reps 30; fi
+if [[ -x "$B/bench/cpu/sgemm_bench" ]]; then "$B/bench/cpu/sgemm_bench" --reps 30; fi
 "$B/bench/cpu/model_bench" examples/mnist_cnn.dl --steps 50
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   /usr/bin/python3 ../shared/anchors/torch_cnn.py 1 2 2>&1 | tail -2

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/gpu/cublas.h"
 #include "bench/gpu/harness.h"
 #include "bench/gpu/kernels.h"
-#include "runtime/cuda/cublas.h"
 #include "runtime/cuda/cublaslt.h"
 #include "runtime/cuda/device.h"
 #include "support/status_macros.h"
@@ -111,7 +111,7 @@ absl::Status benchGemm(const CudaDevice& device, Stream& stream) {
       {"cnn_conv3_b64", {64 * 3 * 3, 64, 576}}, {"cnn_dense1_b64", {64, 64, 576}},
       {"m64_k1600_n128", {64, 128, 1600}}};
   ASSIGN_OR_RETURN(auto lt, runtime::cuda::CublasLt::create(device));
-  auto blas = runtime::cuda::Cublas::create(device);
+  auto blas = Cublas::create(device);
   if (!blas.ok()) printError("gemm", "cublas", blas.status());
   std::size_t most = 0;
   for (const auto& [name, s] : shapes) most = std::max<std::size_t>(most, std::max({s.m * s.k, s.k * s.n, s.m * s.n}));

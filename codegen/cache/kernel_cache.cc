@@ -13,7 +13,9 @@
 #include <iterator>
 
 #include "runtime/sha256.h"
+#include "support/status_macros.h"
 #include "support/strings.h"
+#include "support/env.h"
 
 #ifndef DLC_VERSION
 #define DLC_VERSION "unknown"
@@ -77,10 +79,9 @@ CacheKey::CacheKey() : dlc_version(DLC_VERSION) {}
 std::string CacheKey::digest() const { return hex(keyDigest(*this)); }
 
 std::filesystem::path KernelCache::defaultDirectory() {
-  if (const char* dir = std::getenv("DLC_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "dlc";
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home && *home ? home : "/tmp") / ".cache" / "dlc";
+  if (std::optional<std::string> dir = envString("DLC_CACHE_DIR")) return *dir;
+  if (std::optional<std::string> xdg = envString("XDG_CACHE_HOME")) return std::filesystem::path(*xdg) / "dlc";
+  return std::filesystem::path(envString("HOME").value_or("/tmp")) / ".cache" / "dlc";
 }
 
 std::filesystem::path KernelCache::entryPath(const CacheKey& key) const {
@@ -134,13 +135,21 @@ absl::Status KernelCache::store(const CacheKey& key, std::string_view payload) c
   return status;
 }
 
-absl::StatusOr<std::string> KernelCache::getOrCompile(
-    const CacheKey& key, const std::function<absl::StatusOr<std::string>()>& compile) const {
-  if (std::optional<std::string> hit = load(key)) return *std::move(hit);
+absl::StatusOr<CachedCompile> KernelCache::getOrCompile(const CacheKey& key, const CompileFn& compile) const {
+  if (std::optional<std::string> hit = load(key)) return CachedCompile{*std::move(hit), true};
   absl::StatusOr<std::string> compiled = compile();
   if (!compiled.ok()) return compiled.status();
   (void)store(key, *compiled);  // a cache that cannot be written only costs time
-  return compiled;
+  return CachedCompile{*std::move(compiled), false};
+}
+
+absl::StatusOr<CachedCompile> compileCached(bool use_cache, const std::optional<std::filesystem::path>& dir,
+                                            const CacheKey& key, const CompileFn& compile) {
+  if (!use_cache) {
+    ASSIGN_OR_RETURN(std::string payload, compile());
+    return CachedCompile{std::move(payload), false};
+  }
+  return KernelCache(dir.value_or(KernelCache::defaultDirectory())).getOrCompile(key, compile);
 }
 
 }  // namespace dlc::codegen

@@ -9,7 +9,9 @@
 // same key at once each leave a valid one. An entry that does not verify
 // (truncated, corrupted, another key's) is a miss: it is never used, and the
 // next store replaces it. A cache that cannot be written is not an error to
-// the caller of getOrCompile: it compiles.
+// the caller: it compiles. `compileCached` is the one entry point the
+// compilers use; load and store are the parts it is made of (tests damage
+// entries between them).
 #ifndef DLC_CODEGEN_CACHE_KERNEL_CACHE_H_
 #define DLC_CODEGEN_CACHE_KERNEL_CACHE_H_
 
@@ -39,6 +41,14 @@ struct CacheKey {
   std::string digest() const;
 };
 
+// What compileCached returns: the compiler's output and whether it came from
+// the cache.
+struct CachedCompile {
+  std::string payload;
+  bool cache_hit = false;
+};
+using CompileFn = std::function<absl::StatusOr<std::string>()>;
+
 class KernelCache {
  public:
   explicit KernelCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
@@ -54,12 +64,16 @@ class KernelCache {
   absl::Status store(const CacheKey& key, std::string_view payload) const;
   // load, else compile and store; a failed store is ignored (the result is
   // still returned), a failed compile is returned.
-  absl::StatusOr<std::string> getOrCompile(const CacheKey& key,
-                                           const std::function<absl::StatusOr<std::string>()>& compile) const;
+  absl::StatusOr<CachedCompile> getOrCompile(const CacheKey& key, const CompileFn& compile) const;
 
  private:
   std::filesystem::path dir_;
 };
+
+// Compiles `key` through the cache in `dir` (nullopt: defaultDirectory()),
+// or directly when `use_cache` is false.
+absl::StatusOr<CachedCompile> compileCached(bool use_cache, const std::optional<std::filesystem::path>& dir,
+                                            const CacheKey& key, const CompileFn& compile);
 
 }  // namespace dlc::codegen
 

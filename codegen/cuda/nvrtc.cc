@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "support/strings.h"
+#include "support/env.h"
 
 namespace dlc::codegen::cuda {
 namespace {
@@ -85,7 +86,7 @@ std::vector<std::string> includeDirs(const NvrtcApi& api) {
     dirs.push_back(lib / ".." / "include");
     dirs.push_back(lib / ".." / ".." / "include");
   }
-  if (const char* home = std::getenv("CUDA_HOME")) dirs.push_back(fs::path(home) / "include");
+  if (std::optional<std::string> home = envString("CUDA_HOME")) dirs.push_back(fs::path(*home) / "include");
   dirs.push_back("/usr/local/cuda/include");
   std::vector<std::string> found;
   std::error_code ec;
@@ -145,10 +146,10 @@ std::string resultString(const NvrtcApi& api, nvrtcResult result) {
 std::vector<std::string> nvrtcCandidates() {
   std::vector<std::string> names = {"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"};
   std::vector<std::string> out;
-  if (const char* path = std::getenv("DLC_NVRTC_LIBRARY"); path && *path) out.push_back(path);
+  if (std::optional<std::string> path = envString("DLC_NVRTC_LIBRARY")) out.push_back(*path);
   out.insert(out.end(), names.begin(), names.end());
-  if (const char* home = std::getenv("CUDA_HOME"); home && *home)
-    for (const std::string& name : names) out.push_back(strCat(home, "/lib64/", name));
+  if (std::optional<std::string> home = envString("CUDA_HOME"))
+    for (const std::string& name : names) out.push_back(strCat(*home, "/lib64/", name));
   for (const std::string& name : names) out.push_back(strCat("/usr/local/cuda/lib64/", name));
   return out;
 }

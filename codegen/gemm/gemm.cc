@@ -4,6 +4,8 @@
 #include <cassert>
 #include <utility>
 
+#include "support/int_math.h"
+
 namespace dlc::codegen {
 namespace {
 
@@ -21,7 +23,6 @@ ExprRef lt(ExprRef a, ExprRef b) { return kir::binary(BinaryOp::kLt, std::move(a
 ExprRef eq(ExprRef a, ExprRef b) { return kir::binary(BinaryOp::kEq, std::move(a), std::move(b)); }
 ExprRef boolean(bool v) { return kir::constant(ScalarType::kBool, v ? 1 : 0); }
 ExprRef f32(double v) { return kir::constant(ScalarType::kF32, v); }
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 Stmt loop(const kir::Var& v, int64_t hi, LoopKind kind, StmtList body) {
   return Stmt{kir::ForStmt{v, 0, hi, kind, std::move(body)}};

@@ -395,10 +395,10 @@ absl::Status KernelEmitter::emitCall(const kir::CallStmt& call) {
 }
 
 llvm::GlobalVariable* parallelForPointer(llvm::Module& module, bool define) {
-  if (llvm::GlobalVariable* g = module.getGlobalVariable(cpu::kParallelForPointer)) return g;
+  if (llvm::GlobalVariable* g = module.getGlobalVariable(runtime::cpu::kParallelForPointer)) return g;
   auto* ptr = llvm::PointerType::getUnqual(module.getContext());
   return new llvm::GlobalVariable(module, ptr, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
-                                  define ? llvm::ConstantPointerNull::get(ptr) : nullptr, cpu::kParallelForPointer);
+                                  define ? llvm::ConstantPointerNull::get(ptr) : nullptr, runtime::cpu::kParallelForPointer);
 }
 
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module) {

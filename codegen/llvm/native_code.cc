@@ -20,6 +20,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "runtime/cpu/thread_pool.h"
+#include "support/clock.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -27,10 +28,6 @@ LLD_HAS_DRIVER(elf)
 
 namespace dlc::codegen {
 namespace {
-
-double msSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 // A context that keeps LLVM's optimization remarks and warnings ("loop not
 // vectorized" where a vector loop calls libm) off stderr: a vector loop is a
@@ -135,10 +132,10 @@ absl::StatusOr<std::string> compileObject(const kir::KernelModule& kernels, cons
   options.define_runtime_globals = define_runtime_globals;
   ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, emitModule(kernels, options, *context));
   optimizeModule(*module, *machine);
-  optimize_ms += msSince(start);
+  optimize_ms += millisecondsSince(start);
   start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::string object, emitFile(*module, *machine, llvm::CodeGenFileType::ObjectFile));
-  codegen_ms += msSince(start);
+  codegen_ms += millisecondsSince(start);
   return object;
 }
 
@@ -167,12 +164,12 @@ absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, c
     }
   };
   auto start = std::chrono::steady_clock::now();
-  t.threads = static_cast<int>(std::min<size_t>(n + 1, static_cast<size_t>(cpu::ThreadPool::defaultNumThreads())));
+  t.threads = static_cast<int>(std::min<size_t>(n + 1, static_cast<size_t>(runtime::cpu::ThreadPool::defaultNumThreads())));
   std::vector<std::thread> workers;
   for (int w = 1; w < t.threads; ++w) workers.emplace_back(work);
   work();
   for (std::thread& w : workers) w.join();
-  t.llvm_wall_ms = msSince(start);
+  t.llvm_wall_ms = millisecondsSince(start);
   for (size_t i = 0; i <= n; ++i) {
     RETURN_IF_ERROR(errors[i]);
     t.optimize_ms += optimize[i];
@@ -181,13 +178,13 @@ absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, c
   start = std::chrono::steady_clock::now();
   NativeCode code{target.triple, target.cpu, target.isa, {}};
   ASSIGN_OR_RETURN(code.shared_object, linkSharedObject(objects));
-  t.link_ms = msSince(start);
+  t.link_ms = millisecondsSince(start);
   return code;
 }
 
-absl::StatusOr<std::unique_ptr<cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels) {
+absl::StatusOr<std::unique_ptr<runtime::cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels) {
   ASSIGN_OR_RETURN(NativeCode code, compileNativeCode(kernels, hostCpuTarget()));
-  return cpu::NativeModule::load(code.triple, code.isa, code.shared_object);
+  return runtime::cpu::NativeModule::load(code.triple, code.isa, code.shared_object);
 }
 
 absl::StatusOr<std::string> emitLlvmIr(const kir::KernelModule& kernels, bool optimized, const CpuTarget& target) {

@@ -42,7 +42,7 @@ absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, c
                                              NativeCompileTimes* times = nullptr);
 
 // Compiles for this machine and loads the code (tests and benches of single kernels).
-absl::StatusOr<std::unique_ptr<cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels);
+absl::StatusOr<std::unique_ptr<runtime::cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels);
 
 // The text forms behind `dlc compile --emit llvm|asm`: the module's LLVM IR
 // as emitted or after O3, and the target's assembly (AT&T syntax on x86).

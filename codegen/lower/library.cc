@@ -5,6 +5,7 @@
 
 #include "codegen/compute/windows.h"
 #include "support/strings.h"
+#include "support/env.h"
 
 namespace dlc::codegen {
 namespace {
@@ -123,9 +124,9 @@ std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const Concre
 
 LibraryOptions LibraryOptions::forCudaFromEnvironment() {
   LibraryOptions options{true, true};
-  const char* env = std::getenv("DLC_CUDA_LIBRARIES");
-  if (env == nullptr || *env == '\0' || std::string_view(env) == "all") return options;
-  std::string_view list(env);
+  std::optional<std::string> env = envString("DLC_CUDA_LIBRARIES");
+  if (!env || *env == "all") return options;
+  std::string_view list(*env);
   options.gemm = list.find("cublaslt") != std::string_view::npos;
   options.convolution = list.find("cudnn") != std::string_view::npos;
   return options;

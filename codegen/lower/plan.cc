@@ -11,6 +11,7 @@
 #include "ir/kernel/printer.h"
 #include "ir/kernel/register_tiling.h"
 #include "ir/kernel/verifier.h"
+#include "support/clock.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -401,10 +402,6 @@ class Planner {
 
 namespace {
 
-double msSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
 // The options with the stages --disable-pass turned off.
 absl::StatusOr<LowerOptions> withStagesDisabled(LowerOptions options) {
   for (const std::string& name : options.stages.disabled) {
@@ -438,7 +435,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
   LoweredFunction out;
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(out.types, concreteTypes(function, input_shapes));
-  out.times.bind_shapes_ms = msSince(start);
+  out.times.bind_shapes_ms = millisecondsSince(start);
   start = std::chrono::steady_clock::now();
   FusionOptions fusion = options.fusion;
   if (options.library.any()) {
@@ -447,7 +444,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
     };
   }
   out.fusion = fuse(function, fusion);
-  out.times.fusion_ms = msSince(start);
+  out.times.fusion_ms = millisecondsSince(start);
   const KernelStageOptions& stages = options.stages;
   if (stages.print_after_all || !stages.print_after.empty()) {
     std::string groups = printFusion(function, out.fusion);
@@ -456,7 +453,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
   }
   start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(Planner(function, out, options).run());
-  out.times.plan_ms = msSince(start);
+  out.times.plan_ms = millisecondsSince(start);
   if (stages.print_after_all || !stages.print_after.empty()) {
     for (std::string_view name : {"schedule", "register-tiling", "in-place"})
       if (auto it = out.snapshots.find(name); it != out.snapshots.end())

@@ -344,23 +344,6 @@ class GroupLowering {
     kir::LoopKind kind;
   };
 
-  static bool isIdentity(const ExprRef& e, kir::ReduceOp op) {
-    const auto* c = e->as<kir::ConstExpr>();
-    if (!c) return false;
-    const auto* id = kir::reduceIdentity(op, e->type)->as<kir::ConstExpr>();
-    return c->value == id->value && c->bits == id->bits;
-  }
-
-  static kir::BinaryOp combiner(kir::ReduceOp op) {
-    switch (op) {
-      case kir::ReduceOp::kAdd: return kir::BinaryOp::kAdd;
-      case kir::ReduceOp::kMul: return kir::BinaryOp::kMul;
-      case kir::ReduceOp::kMin: return kir::BinaryOp::kMin;
-      case kir::ReduceOp::kMax: return kir::BinaryOp::kMax;
-    }
-    return kir::BinaryOp::kAdd;
-  }
-
   // Moves each reduction `let` of the innermost vector loop's body whose
   // body reads only loop indices and outer lets out in front of that loop:
   //   vector for v { acc[v] = init }
@@ -383,7 +366,7 @@ class GroupLowering {
       // Flatten reduce(op, reduce(op, ...)) with identity inits.
       std::vector<const kir::ReduceExpr*> nest = {r};
       while (const auto* inner = nest.back()->body->as<kir::ReduceExpr>()) {
-        if (inner->op != r->op || !isIdentity(inner->init, r->op)) break;
+        if (inner->op != r->op || !kir::isReduceIdentity(inner->init, r->op)) break;
         nest.push_back(inner);
       }
       ExprRef body = nest.back()->body;
@@ -411,7 +394,7 @@ class GroupLowering {
       init_body.push_back(kir::Stmt{kir::StoreStmt{acc, kir::var(v_init), renamed(r->init, v_init), false}});
       ExprRef at = kir::var(v_update);
       update_body.push_back(kir::Stmt{kir::StoreStmt{
-          acc, at, kir::binary(combiner(r->op), kir::load(acc, let.var.type, at), renamed(body, v_update)), false}});
+          acc, at, kir::binary(kir::reduceCombiner(r->op), kir::load(acc, let.var.type, at), renamed(body, v_update)), false}});
       before.push_back(kir::Stmt{kir::ForStmt{v_init, 0, vec.extent, kir::LoopKind::kVector, std::move(init_body)}});
       kir::Stmt update{kir::ForStmt{v_update, 0, vec.extent, kir::LoopKind::kVector, std::move(update_body)}};
       for (size_t n = nest.size(); n-- > 0;) {

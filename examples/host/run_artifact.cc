@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "dlc/runtime.h"
+#include "run_and_print.h"
 
 int main(int argc, char** argv) {
   if (argc < 2 || argc > 3) {
@@ -32,7 +33,7 @@ int main(int argc, char** argv) {
   }
 
   // The first input shape the inference function was compiled for (one per
-  // `dlc compile --batch`), values a simple ramp.
+  // `dlc compile --batch`).
   const std::vector<int64_t>* shape = nullptr;
   for (const dlc::CompiledFunctionInfo& f : model->functions()) {
     if (f.role == "inference" && !f.input_shapes.empty()) {
@@ -44,28 +45,5 @@ int main(int argc, char** argv) {
     std::cerr << argv[1] << ": no inference function\n";
     return 1;
   }
-  const dlc::TensorSpec& spec = model->inputs().at(0);
-  absl::StatusOr<dlc::Tensor> input = dlc::Tensor::zeros(spec.dtype, *shape);
-  if (!input.ok()) {
-    std::cerr << input.status().message() << "\n";
-    return 1;
-  }
-  for (int64_t i = 0; i < input->numElements(); ++i) input->set(i, static_cast<double>(i % 7) / 7.0);
-
-  dlc::NamedTensors inputs;
-  inputs.emplace_back(spec.name, std::move(*input));
-  absl::StatusOr<std::vector<dlc::Tensor>> outputs = model->run(inputs);
-  if (!outputs.ok()) {
-    std::cerr << outputs.status().message() << "\n";
-    return 1;
-  }
-  std::printf("model %s on %s: %zu parameters\n", model->name().c_str(), model->target().c_str(),
-              model->parameters().size());
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    const dlc::Tensor& out = (*outputs)[i];
-    double sum = 0;
-    for (int64_t j = 0; j < out.numElements(); ++j) sum += out.get(j);
-    std::printf("output %zu: %s sum %.6f\n", i, out.typeString().c_str(), sum);
-  }
-  return 0;
+  return runAndPrint(*model, *shape);
 }

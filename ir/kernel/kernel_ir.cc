@@ -121,6 +121,23 @@ ExprRef reduceIdentity(ReduceOp op, ScalarType type) {
   return constant(type, 0.0);
 }
 
+bool isReduceIdentity(const ExprRef& e, ReduceOp op) {
+  const auto* c = e->as<ConstExpr>();
+  if (!c) return false;
+  const auto* id = reduceIdentity(op, e->type)->as<ConstExpr>();
+  return c->value == id->value && c->bits == id->bits;
+}
+
+BinaryOp reduceCombiner(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::kAdd: return BinaryOp::kAdd;
+    case ReduceOp::kMul: return BinaryOp::kMul;
+    case ReduceOp::kMin: return BinaryOp::kMin;
+    case ReduceOp::kMax: return BinaryOp::kMax;
+  }
+  return BinaryOp::kAdd;
+}
+
 const Kernel* KernelModule::find(std::string_view name) const {
   for (const Kernel& kernel : kernels)
     if (kernel.name == name) return &kernel;

@@ -155,6 +155,10 @@ ExprRef cast(ScalarType type, ExprRef x);
 ExprRef reduce(ReduceOp op, const Var& v, int64_t lo, int64_t hi, ExprRef init, ExprRef body);
 // The identity of a combiner in `type` (0, 1, +inf/max, -inf/lowest).
 ExprRef reduceIdentity(ReduceOp op, ScalarType type);
+// Whether `e` is the constant reduceIdentity(op, e->type).
+bool isReduceIdentity(const ExprRef& e, ReduceOp op);
+// The binary op a reduction combines with (add for kAdd, ...).
+BinaryOp reduceCombiner(ReduceOp op);
 
 // ---- Statements.
 

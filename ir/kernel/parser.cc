@@ -47,20 +47,6 @@ namespace {
 // within the stack.
 constexpr int kMaxNesting = 200;
 
-std::optional<int64_t> toInt64(std::string_view digits, bool negative) {
-  uint64_t magnitude = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
-  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (!negative) {
-    if (magnitude > kMax) return std::nullopt;
-    return static_cast<int64_t>(magnitude);
-  }
-  if (magnitude > kMax + 1) return std::nullopt;
-  if (magnitude == kMax + 1) return std::numeric_limits<int64_t>::min();
-  return -static_cast<int64_t>(magnitude);
-}
-
 std::optional<BufferRole> parseRole(std::string_view word) {
   for (BufferRole role : {BufferRole::kIn, BufferRole::kOut, BufferRole::kInOut,
                           BufferRole::kScratch, BufferRole::kLocal})
@@ -195,7 +181,7 @@ class Parser {
     if (!expect(Tok::kColon, "':'") || !parseType(buffer.dtype)) return false;
     if (!expect(Tok::kLBracket, "'['")) return false;
     if (!at(Tok::kInteger)) return syntaxError("expected the buffer's number of elements");
-    std::optional<int64_t> size = toInt64(tok_.text, false);
+    std::optional<int64_t> size = digitsToInt64(tok_.text, false);
     if (!size) return syntaxError(strCat("buffer size ", tok_.text, " is out of range"));
     buffer.size = *size;
     advance();
@@ -417,7 +403,7 @@ class Parser {
   bool parseInt(int64_t& value) {
     bool negative = consume(Tok::kMinus);
     if (!at(Tok::kInteger)) return syntaxError("expected an integer");
-    std::optional<int64_t> parsed = toInt64(tok_.text, negative);
+    std::optional<int64_t> parsed = digitsToInt64(tok_.text, negative);
     if (!parsed)
       return syntaxError(strCat("integer ", negative ? "-" : "", tok_.text, " is out of range for i64"));
     value = *parsed;
@@ -511,7 +497,7 @@ class Parser {
       return error(where, "bool literals are written 'true' and 'false'"), nullptr;
     if (ir::isInteger(type)) {
       std::optional<int64_t> value;
-      if (number.kind == Tok::kInteger) value = toInt64(number.text, negative);
+      if (number.kind == Tok::kInteger) value = digitsToInt64(number.text, negative);
       if (value && type == ScalarType::kI32 &&
           (*value < std::numeric_limits<int32_t>::min() || *value > std::numeric_limits<int32_t>::max()))
         value.reset();

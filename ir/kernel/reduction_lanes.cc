@@ -11,23 +11,6 @@
 namespace dlc::kir {
 namespace {
 
-BinaryOp combiner(ReduceOp op) {
-  switch (op) {
-    case ReduceOp::kAdd: return BinaryOp::kAdd;
-    case ReduceOp::kMul: return BinaryOp::kMul;
-    case ReduceOp::kMin: return BinaryOp::kMin;
-    case ReduceOp::kMax: return BinaryOp::kMax;
-  }
-  return BinaryOp::kAdd;
-}
-
-bool isIdentity(const ExprRef& e, ReduceOp op) {
-  const auto* c = e->as<ConstExpr>();
-  if (!c) return false;
-  const auto* id = reduceIdentity(op, e->type)->as<ConstExpr>();
-  return c->value == id->value && c->bits == id->bits;
-}
-
 // A `let` of the loop body whose reduction moves out of the rows: the
 // reductions nested in it with the same combiner, and the innermost body.
 struct Moved {
@@ -44,7 +27,7 @@ std::optional<Moved> movable(LetStmt& let, int row, const absl::flat_hash_set<in
   if (!r) return std::nullopt;
   Moved m{&let, {r}, nullptr};
   while (const auto* inner = m.nest.back()->body->as<ReduceExpr>()) {
-    if (inner->op != r->op || !isIdentity(inner->init, r->op)) break;
+    if (inner->op != r->op || !isReduceIdentity(inner->init, r->op)) break;
     m.nest.push_back(inner);
   }
   m.body = m.nest.back()->body;
@@ -105,7 +88,7 @@ class LaneRewrite {
     ExprRef at = var(update_lane);
     StmtList update_body;
     update_body.push_back(Stmt{StoreStmt{
-        acc, at, binary(combiner(r.op), load(acc, type, at), replaceVar(m.body, loop_.var.id, row(update_lane))),
+        acc, at, binary(reduceCombiner(r.op), load(acc, type, at), replaceVar(m.body, loop_.var.id, row(update_lane))),
         false}});
     Stmt update{ForStmt{update_lane, 0, lanes_, LoopKind::kVector, std::move(update_body)}};
     for (size_t n = m.nest.size(); n-- > 0;) {

@@ -16,7 +16,7 @@
 #define DLC_VERSION "unknown"
 #endif
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 // Far more than any plan needs; bounds what the JSON parser builds.
@@ -112,4 +112,4 @@ absl::StatusOr<Artifact> readArtifactFile(const std::string& path) {
   return parseArtifact(file.text(), path);
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -23,7 +23,7 @@
 #include "runtime/tensor.h"
 #include "runtime/tensor_file.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 // The container's format version. A reader accepts exactly this version.
 inline constexpr uint32_t kFormatVersion = 1;
@@ -128,6 +128,6 @@ absl::StatusOr<Artifact> readArtifactFile(const std::string& path);
 // The sections and sizes, for `dlc inspect` (human-readable, several lines).
 std::string describeArtifact(const Artifact& artifact);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_ARTIFACT_H_

@@ -7,7 +7,7 @@
 #include "runtime/artifact/artifact.h"
 #include "support/strings.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 constexpr uint64_t kTableStart = 64;             // after the header, the count and the version length
@@ -232,4 +232,4 @@ absl::StatusOr<Container> readContainer(std::string_view bytes, std::string_view
   return out;
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -31,7 +31,7 @@
 #include "absl/status/statusor.h"
 #include "runtime/sha256.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 inline constexpr std::string_view kMagic{"DLCX\r\n\x1a\n", 8};
 inline constexpr uint64_t kHeaderBytes = 56;  // the content starts here
@@ -97,6 +97,6 @@ absl::StatusOr<Container> readContainer(std::string_view bytes, std::string_view
 // valid hash, so that the deeper checks are reached.
 void reseal(std::string& bytes);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_CONTAINER_H_

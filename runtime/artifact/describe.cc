@@ -7,7 +7,7 @@
 #include "runtime/artifact/serialize.h"
 #include "support/strings.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 std::string_view roleName(FunctionRole role) {
@@ -106,4 +106,4 @@ std::string describeArtifact(const Artifact& a) {
   return out;
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

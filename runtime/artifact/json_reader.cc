@@ -2,7 +2,7 @@
 
 #include <climits>
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 absl::Status decode(const Json& value, std::string_view path, std::string& out) {
   if (!value.is_string()) return jsonError(path, "must be a string");
@@ -80,4 +80,4 @@ absl::Status JsonObject::finish() const {
   return absl::OkStatus();
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -20,7 +20,7 @@
 #include "ir/dtype.h"
 #include "support/strings.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 // Sorted keys: lookups stay logarithmic however large an object a file holds.
 using Json = nlohmann::json;
@@ -121,6 +121,6 @@ class JsonObject {
   std::set<std::string, std::less<>> read_;
 };
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_JSON_READER_H_

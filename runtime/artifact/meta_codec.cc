@@ -6,7 +6,7 @@
 #include "runtime/tensor_file.h"
 #include "support/status_macros.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 constexpr std::pair<std::string_view, FunctionRole> kRoles[] = {
@@ -295,4 +295,4 @@ absl::Status decodeArtifact(const Json& meta, SectionTable& sections, Artifact& 
   return o.finish();
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -26,7 +26,7 @@
 #include "runtime/artifact/container.h"
 #include "runtime/artifact/json_reader.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 // The writer's side: the meta JSON and the binary sections it names, in file
 // order (the meta section itself is not among them).
@@ -60,6 +60,6 @@ class SectionTable {
 // Messages do not name the file.
 absl::Status decodeArtifact(const Json& meta, SectionTable& sections, Artifact& artifact);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_META_CODEC_H_

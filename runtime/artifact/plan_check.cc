@@ -7,7 +7,7 @@
 #include "support/status_macros.h"
 #include "support/strings.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 using runtime::ConvCall;
@@ -279,4 +279,4 @@ std::string typeString(const TensorSignature& signature) {
   return strCat(ir::dtypeName(signature.dtype), "[", strJoin(dims, ", "), "]");
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

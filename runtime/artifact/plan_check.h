@@ -17,7 +17,7 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/executable.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 // Parameters and optimizer state by name.
 using StateSignatures = std::map<std::string, const TensorSignature*, std::less<>>;
@@ -42,6 +42,6 @@ bool matchesSignature(const TensorSignature& signature, ir::DType dtype, std::sp
 std::string typeString(ir::DType dtype, std::span<const int64_t> shape);
 std::string typeString(const TensorSignature& signature);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_PLAN_CHECK_H_

@@ -6,7 +6,7 @@
 #include "runtime/tensor_file.h"
 #include "support/status_macros.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 using runtime::ConvCall;
@@ -203,9 +203,9 @@ absl::StatusOr<Executable> decodePlan(const Json& plan, const std::string& path)
   return e;
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 absl::StatusOr<std::string> encodeConstants(const std::vector<runtime::Tensor>& constants) {
   runtime::NamedTensors named;
@@ -236,4 +236,4 @@ absl::StatusOr<std::vector<runtime::Tensor>> decodeConstants(std::string_view by
   return out;
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -14,7 +14,7 @@
 #include "runtime/artifact/json_reader.h"
 #include "runtime/executable.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 // Everything but the constants' bytes.
 Json encodePlan(const runtime::Executable& executable);
@@ -25,6 +25,6 @@ absl::StatusOr<std::string> encodeConstants(const std::vector<runtime::Tensor>& 
 // `name` starts messages ("model.dlx: section 'constants.0'").
 absl::StatusOr<std::vector<runtime::Tensor>> decodeConstants(std::string_view bytes, std::string_view name);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_PLAN_CODEC_H_

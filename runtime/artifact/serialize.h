@@ -12,7 +12,7 @@
 #include "runtime/artifact/container.h"
 #include "runtime/artifact/meta_codec.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 struct ArtifactSections {
   EncodedArtifact encoded;
@@ -29,6 +29,6 @@ absl::StatusOr<ArtifactSections> artifactSections(const Artifact& artifact, std:
 // Validates, then writes the container with this dlc's version.
 absl::StatusOr<std::string> serialize(const Artifact& artifact);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_SERIALIZE_H_

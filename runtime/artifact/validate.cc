@@ -10,7 +10,7 @@
 #include "support/status_macros.h"
 #include "support/strings.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 template <typename... Args>
@@ -171,4 +171,4 @@ absl::Status checkArtifact(const Artifact& a) {
   return checkWeights(a.weights, s, state);
 }
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -9,11 +9,11 @@
 #include "absl/status/status.h"
 #include "runtime/artifact/artifact.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 
 // InvalidArgument naming the first problem; messages do not name the file.
 absl::Status checkArtifact(const Artifact& artifact);
 
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact
 
 #endif  // DLC_RUNTIME_ARTIFACT_VALIDATE_H_

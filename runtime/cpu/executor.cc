@@ -7,10 +7,12 @@
 #include <cstring>
 
 #include "runtime/cpu/library_calls.h"
+#include "support/clock.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
+#include "support/env.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 using runtime::Slot;
 using runtime::Tensor;
@@ -42,7 +44,7 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   RETURN_IF_ERROR(runtime::checkIndices(exe, std::vector<const void*>(address.begin(), address.end())));
   std::vector<void*> buffers;
   // DLC_PROFILE=1: the time of every kernel call on stderr, slowest first.
-  static const bool profile = std::getenv("DLC_PROFILE") != nullptr;
+  static const bool profile = envFlag("DLC_PROFILE");
   std::vector<std::pair<double, std::string>> times;
   for (const runtime::Step& step : exe.steps) {
     buffers.clear();
@@ -54,7 +56,7 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
       kernels_[step.kernel](buffers.data());
     }
     if (profile)
-      times.emplace_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+      times.emplace_back(millisecondsSince(start),
                          runtime::stepName(exe, step));
   }
   if (profile) {
@@ -85,4 +87,4 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   return outputs;
 }
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu

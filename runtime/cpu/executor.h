@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "runtime/executable.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 // A compiled kernel: its buffers' addresses in kernel order.
 using KernelFn = void (*)(void** buffers);
@@ -47,6 +47,6 @@ class Executor {
   std::unique_ptr<std::byte, ArenaDeleter> arena_;
 };
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 #endif  // DLC_RUNTIME_CPU_EXECUTOR_H_

@@ -12,7 +12,7 @@
 #include <sys/auxv.h>
 #endif
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 namespace {
 
 #if defined(__x86_64__)
@@ -135,4 +135,4 @@ std::vector<std::string> missingExtensions(std::span<const std::string> needed) 
   return missing;
 }
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu

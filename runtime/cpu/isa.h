@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 // "x86_64", "aarch64", or another uname machine name.
 const std::string& machineArchitecture();
@@ -24,6 +24,6 @@ const std::string& machineCpuName();
 // Of `needed`, those this CPU lacks (empty: the code can run here).
 std::vector<std::string> missingExtensions(std::span<const std::string> needed);
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 #endif  // DLC_RUNTIME_CPU_ISA_H_

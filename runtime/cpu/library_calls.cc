@@ -6,7 +6,7 @@
 
 #include "support/strings.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 namespace {
 
 using runtime::ConvCall;
@@ -111,4 +111,4 @@ absl::Status runLibraryCallOnHost(const runtime::LibraryCall& call, std::span<vo
   return absl::InternalError("unknown library call");
 }
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu

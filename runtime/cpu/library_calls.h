@@ -12,11 +12,11 @@
 #include "absl/status/status.h"
 #include "runtime/library_call.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 // `operands` are the step's slot addresses, in the call's slot order.
 absl::Status runLibraryCallOnHost(const runtime::LibraryCall& call, std::span<void* const> operands);
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 #endif  // DLC_RUNTIME_CPU_LIBRARY_CALLS_H_

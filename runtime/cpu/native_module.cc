@@ -9,7 +9,7 @@
 #include "runtime/cpu/thread_pool.h"
 #include "support/strings.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 namespace {
 
 
@@ -117,4 +117,4 @@ KernelFn NativeModule::find(const std::string& name) const {
   return reinterpret_cast<KernelFn>(dlsym(handle_, name.c_str()));
 }
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu

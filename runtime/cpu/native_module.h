@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "runtime/cpu/executor.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 // The global of every compiled module through which its parallel loops call
 // the thread pool's dlc_cpu_parallel_for (thread_pool.h); load() sets it.
@@ -50,6 +50,6 @@ class NativeModule {
 // Unavailable saying why not.
 absl::Status checkRunnable(std::string_view triple, const std::vector<std::string>& isa);
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 #endif  // DLC_RUNTIME_CPU_NATIVE_MODULE_H_

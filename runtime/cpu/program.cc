@@ -2,7 +2,7 @@
 
 #include "support/strings.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 absl::StatusOr<std::unique_ptr<Program>> Program::load(const runtime::Executable& executable, std::string_view triple,
                                                        const std::vector<std::string>& isa,
@@ -21,4 +21,4 @@ absl::StatusOr<std::unique_ptr<Program>> Program::load(const runtime::Executable
   return program;
 }
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu

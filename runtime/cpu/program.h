@@ -17,7 +17,7 @@
 #include "runtime/cpu/native_module.h"
 #include "runtime/executable.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 class Program {
  public:
@@ -42,6 +42,6 @@ class Program {
   std::unique_ptr<Executor> executor_;
 };
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 #endif  // DLC_RUNTIME_CPU_PROGRAM_H_

@@ -1,10 +1,11 @@
 #include "runtime/cpu/thread_pool.h"
+#include "support/env.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 namespace {
 
 // Long enough to cover the gap between two small kernels, short enough that
@@ -55,11 +56,7 @@ ThreadPool::~ThreadPool() {
 }
 
 int ThreadPool::defaultNumThreads() {
-  if (const char* env = std::getenv("DLC_NUM_THREADS")) {
-    char* end = nullptr;
-    long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n > 0) return static_cast<int>(std::min(n, 1024L));
-  }
+  if (std::optional<int64_t> n = envInteger("DLC_NUM_THREADS", 1, 1 << 30)) return static_cast<int>(std::min<int64_t>(*n, 1024));
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
@@ -107,9 +104,9 @@ void ThreadPool::workerLoop(int index) {
   }
 }
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 extern "C" void dlc_cpu_parallel_for(void (*body)(void* ctx, int64_t begin, int64_t end), void* ctx,
                                      int64_t n) {
-  dlc::cpu::ThreadPool::global().parallelFor(n, body, ctx);
+  dlc::runtime::cpu::ThreadPool::global().parallelFor(n, body, ctx);
 }

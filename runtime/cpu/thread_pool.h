@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 
 class ThreadPool {
  public:
@@ -79,7 +79,7 @@ class ThreadPool {
   std::atomic<int> sleepers_{0};
 };
 
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu
 
 // The entry generated code calls: runs body over [0, n) on the global pool.
 extern "C" void dlc_cpu_parallel_for(void (*body)(void* ctx, int64_t begin, int64_t end), void* ctx,

@@ -42,29 +42,25 @@ namespace {
 absl::StatusOr<const CublasLtApi*> loadCublasLt() {
   static const absl::StatusOr<const CublasLtApi*> api = []() -> absl::StatusOr<const CublasLtApi*> {
     static constexpr std::array<std::string_view, 2> kNames = {"libcublasLt.so.13", "libcublasLt.so"};
-    auto lib = DynamicLibrary::open(kNames);
-    if (!lib.ok()) {
-      return absl::UnavailableError(strCat("cuBLASLt: libcublasLt.so.13 could not be loaded (", lib.status().message(), ")"));
-    }
-    auto* keep = new DynamicLibrary(*std::move(lib));  // kept for the process's lifetime
+    ASSIGN_OR_RETURN(const DynamicLibrary* lib, openForProcess("cuBLASLt", kNames));
     auto* api = new CublasLtApi{};
-    std::string missing;
-    bindSymbol(*keep, api->create, {"cublasLtCreate"}, &missing);
-    bindSymbol(*keep, api->destroy, {"cublasLtDestroy"}, &missing);
-    bindSymbol(*keep, api->getVersion, {"cublasLtGetVersion"}, &missing);
-    bindSymbol(*keep, api->statusName, {"cublasLtGetStatusName"}, &missing);
-    bindSymbol(*keep, api->statusString, {"cublasLtGetStatusString"}, &missing);
-    bindSymbol(*keep, api->descCreate, {"cublasLtMatmulDescCreate"}, &missing);
-    bindSymbol(*keep, api->descDestroy, {"cublasLtMatmulDescDestroy"}, &missing);
-    bindSymbol(*keep, api->descSetAttribute, {"cublasLtMatmulDescSetAttribute"}, &missing);
-    bindSymbol(*keep, api->layoutCreate, {"cublasLtMatrixLayoutCreate"}, &missing);
-    bindSymbol(*keep, api->layoutDestroy, {"cublasLtMatrixLayoutDestroy"}, &missing);
-    bindSymbol(*keep, api->prefCreate, {"cublasLtMatmulPreferenceCreate"}, &missing);
-    bindSymbol(*keep, api->prefDestroy, {"cublasLtMatmulPreferenceDestroy"}, &missing);
-    bindSymbol(*keep, api->prefSetAttribute, {"cublasLtMatmulPreferenceSetAttribute"}, &missing);
-    bindSymbol(*keep, api->algoGetHeuristic, {"cublasLtMatmulAlgoGetHeuristic"}, &missing);
-    bindSymbol(*keep, api->matmul, {"cublasLtMatmul"}, &missing);
-    if (!missing.empty()) return absl::InternalError(strCat("cuBLASLt ", keep->path(), " lacks ", missing));
+    SymbolBinder bind(*lib);
+    bind(api->create, {"cublasLtCreate"});
+    bind(api->destroy, {"cublasLtDestroy"});
+    bind(api->getVersion, {"cublasLtGetVersion"});
+    bind(api->statusName, {"cublasLtGetStatusName"});
+    bind(api->statusString, {"cublasLtGetStatusString"});
+    bind(api->descCreate, {"cublasLtMatmulDescCreate"});
+    bind(api->descDestroy, {"cublasLtMatmulDescDestroy"});
+    bind(api->descSetAttribute, {"cublasLtMatmulDescSetAttribute"});
+    bind(api->layoutCreate, {"cublasLtMatrixLayoutCreate"});
+    bind(api->layoutDestroy, {"cublasLtMatrixLayoutDestroy"});
+    bind(api->prefCreate, {"cublasLtMatmulPreferenceCreate"});
+    bind(api->prefDestroy, {"cublasLtMatmulPreferenceDestroy"});
+    bind(api->prefSetAttribute, {"cublasLtMatmulPreferenceSetAttribute"});
+    bind(api->algoGetHeuristic, {"cublasLtMatmulAlgoGetHeuristic"});
+    bind(api->matmul, {"cublasLtMatmul"});
+    RETURN_IF_ERROR(bind.check("cuBLASLt"));
     return api;
   }();
   return api;

@@ -9,6 +9,7 @@
 #include "runtime/cuda/dynamic_library.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
+#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 
@@ -63,37 +64,34 @@ namespace {
 absl::StatusOr<const CudnnApi*> loadCudnn() {
   static const absl::StatusOr<const CudnnApi*> api = []() -> absl::StatusOr<const CudnnApi*> {
     static constexpr std::array<std::string_view, 2> kNames = {"libcudnn.so.9", "libcudnn.so"};
-    auto lib = DynamicLibrary::open(kNames);
-    if (!lib.ok())
-      return absl::UnavailableError(strCat("cuDNN: libcudnn.so.9 could not be loaded (", lib.status().message(), ")"));
-    auto* keep = new DynamicLibrary(*std::move(lib));  // kept for the process's lifetime
+    ASSIGN_OR_RETURN(const DynamicLibrary* lib, openForProcess("cuDNN", kNames));
     auto* api = new CudnnApi{};
-    std::string missing;
-    bindSymbol(*keep, api->create, {"cudnnCreate"}, &missing);
-    bindSymbol(*keep, api->destroy, {"cudnnDestroy"}, &missing);
-    bindSymbol(*keep, api->setStream, {"cudnnSetStream"}, &missing);
-    bindSymbol(*keep, api->getVersion, {"cudnnGetVersion"}, &missing);
-    bindSymbol(*keep, api->errorString, {"cudnnGetErrorString"}, &missing);
-    bindSymbol(*keep, api->createTensor, {"cudnnCreateTensorDescriptor"}, &missing);
-    bindSymbol(*keep, api->destroyTensor, {"cudnnDestroyTensorDescriptor"}, &missing);
-    bindSymbol(*keep, api->setTensor4d, {"cudnnSetTensor4dDescriptor"}, &missing);
-    bindSymbol(*keep, api->createFilter, {"cudnnCreateFilterDescriptor"}, &missing);
-    bindSymbol(*keep, api->destroyFilter, {"cudnnDestroyFilterDescriptor"}, &missing);
-    bindSymbol(*keep, api->setFilter4d, {"cudnnSetFilter4dDescriptor"}, &missing);
-    bindSymbol(*keep, api->createConv, {"cudnnCreateConvolutionDescriptor"}, &missing);
-    bindSymbol(*keep, api->destroyConv, {"cudnnDestroyConvolutionDescriptor"}, &missing);
-    bindSymbol(*keep, api->setConv2d, {"cudnnSetConvolution2dDescriptor"}, &missing);
-    bindSymbol(*keep, api->setConvMath, {"cudnnSetConvolutionMathType"}, &missing);
-    bindSymbol(*keep, api->forwardAlgos, {"cudnnGetConvolutionForwardAlgorithm_v7"}, &missing);
-    bindSymbol(*keep, api->forwardWorkspace, {"cudnnGetConvolutionForwardWorkspaceSize"}, &missing);
-    bindSymbol(*keep, api->forward, {"cudnnConvolutionForward"}, &missing);
-    bindSymbol(*keep, api->backwardDataAlgos, {"cudnnGetConvolutionBackwardDataAlgorithm_v7"}, &missing);
-    bindSymbol(*keep, api->backwardDataWorkspace, {"cudnnGetConvolutionBackwardDataWorkspaceSize"}, &missing);
-    bindSymbol(*keep, api->backwardData, {"cudnnConvolutionBackwardData"}, &missing);
-    bindSymbol(*keep, api->backwardFilterAlgos, {"cudnnGetConvolutionBackwardFilterAlgorithm_v7"}, &missing);
-    bindSymbol(*keep, api->backwardFilterWorkspace, {"cudnnGetConvolutionBackwardFilterWorkspaceSize"}, &missing);
-    bindSymbol(*keep, api->backwardFilter, {"cudnnConvolutionBackwardFilter"}, &missing);
-    if (!missing.empty()) return absl::InternalError(strCat("cuDNN ", keep->path(), " lacks ", missing));
+    SymbolBinder bind(*lib);
+    bind(api->create, {"cudnnCreate"});
+    bind(api->destroy, {"cudnnDestroy"});
+    bind(api->setStream, {"cudnnSetStream"});
+    bind(api->getVersion, {"cudnnGetVersion"});
+    bind(api->errorString, {"cudnnGetErrorString"});
+    bind(api->createTensor, {"cudnnCreateTensorDescriptor"});
+    bind(api->destroyTensor, {"cudnnDestroyTensorDescriptor"});
+    bind(api->setTensor4d, {"cudnnSetTensor4dDescriptor"});
+    bind(api->createFilter, {"cudnnCreateFilterDescriptor"});
+    bind(api->destroyFilter, {"cudnnDestroyFilterDescriptor"});
+    bind(api->setFilter4d, {"cudnnSetFilter4dDescriptor"});
+    bind(api->createConv, {"cudnnCreateConvolutionDescriptor"});
+    bind(api->destroyConv, {"cudnnDestroyConvolutionDescriptor"});
+    bind(api->setConv2d, {"cudnnSetConvolution2dDescriptor"});
+    bind(api->setConvMath, {"cudnnSetConvolutionMathType"});
+    bind(api->forwardAlgos, {"cudnnGetConvolutionForwardAlgorithm_v7"});
+    bind(api->forwardWorkspace, {"cudnnGetConvolutionForwardWorkspaceSize"});
+    bind(api->forward, {"cudnnConvolutionForward"});
+    bind(api->backwardDataAlgos, {"cudnnGetConvolutionBackwardDataAlgorithm_v7"});
+    bind(api->backwardDataWorkspace, {"cudnnGetConvolutionBackwardDataWorkspaceSize"});
+    bind(api->backwardData, {"cudnnConvolutionBackwardData"});
+    bind(api->backwardFilterAlgos, {"cudnnGetConvolutionBackwardFilterAlgorithm_v7"});
+    bind(api->backwardFilterWorkspace, {"cudnnGetConvolutionBackwardFilterWorkspaceSize"});
+    bind(api->backwardFilter, {"cudnnConvolutionBackwardFilter"});
+    RETURN_IF_ERROR(bind.check("cuDNN"));
     return api;
   }();
   return api;
@@ -270,7 +268,7 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
   }
   plans_.push_back(std::move(plan));
   int id = static_cast<int>(plans_.size() - 1);
-  if (const char* v = std::getenv("DLC_CUDNN_VERBOSE"); v != nullptr && *v != '\0' && *v != '0') {
+  if (envFlag("DLC_CUDNN_VERBOSE")) {
     LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, c};
     std::fprintf(stderr, "dlc cudnn: %s: %s\n", describeLibraryCall(call).c_str(), describe(*plans_.back()).c_str());
   }

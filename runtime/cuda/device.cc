@@ -5,6 +5,7 @@
 
 #include "support/status_macros.h"
 #include "support/strings.h"
+#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 
@@ -48,7 +49,7 @@ absl::StatusOr<CudaDevice*> openDefaultDevice() {
   static const absl::StatusOr<CudaDevice*> opened = []() -> absl::StatusOr<CudaDevice*> {
     ASSIGN_OR_RETURN(const DriverApi* api, loadDriver());
     int ordinal = 0;
-    if (const char* env = std::getenv("DLC_CUDA_DEVICE"); env != nullptr && *env != '\0') ordinal = std::atoi(env);
+    if (std::optional<int64_t> n = envInteger("DLC_CUDA_DEVICE", 0, 1 << 20)) ordinal = static_cast<int>(*n);
     // Never destroyed: buffers freed by static destructors at exit still
     // need the context.
     auto* device = new CudaDevice();
@@ -131,21 +132,6 @@ absl::StatusOr<Module> Module::load(const CudaDevice& device, std::string_view i
   return Module(&device.api(), module);
 }
 
-Module::Module(Module&& other) noexcept : api_(other.api_), module_(std::exchange(other.module_, nullptr)) {}
-
-Module& Module::operator=(Module&& other) noexcept {
-  if (this != &other) {
-    if (module_ != nullptr) api_->cuModuleUnload(module_);
-    api_ = other.api_;
-    module_ = std::exchange(other.module_, nullptr);
-  }
-  return *this;
-}
-
-Module::~Module() {
-  if (module_ != nullptr) api_->cuModuleUnload(module_);
-}
-
 absl::StatusOr<Kernel> Module::kernel(std::string_view name) const {
   Kernel kernel{nullptr, std::string(name)};
   CuResult r = api_->cuModuleGetFunction(&kernel.function, module_, kernel.name.c_str());
@@ -162,21 +148,6 @@ absl::StatusOr<Stream> Stream::create(const CudaDevice& device) {
   CuStream stream = nullptr;
   DLC_CU_RETURN_IF_ERROR(device.api(), cuStreamCreate, &stream, kStreamNonBlocking);
   return Stream(&device.api(), stream);
-}
-
-Stream::Stream(Stream&& other) noexcept : api_(other.api_), stream_(std::exchange(other.stream_, nullptr)) {}
-
-Stream& Stream::operator=(Stream&& other) noexcept {
-  if (this != &other) {
-    if (stream_ != nullptr) api_->cuStreamDestroy(stream_);
-    api_ = other.api_;
-    stream_ = std::exchange(other.stream_, nullptr);
-  }
-  return *this;
-}
-
-Stream::~Stream() {
-  if (stream_ != nullptr) api_->cuStreamDestroy(stream_);
 }
 
 absl::Status Stream::copyToDevice(CuDevicePtr dst, const void* src, std::size_t bytes) {
@@ -244,26 +215,6 @@ absl::StatusOr<Graph> Graph::capture(Stream& stream, const std::function<absl::S
   return Graph(&api, graph, exec);
 }
 
-Graph::Graph(Graph&& other) noexcept
-    : api_(other.api_), graph_(std::exchange(other.graph_, nullptr)), exec_(std::exchange(other.exec_, nullptr)) {}
-
-Graph& Graph::operator=(Graph&& other) noexcept {
-  if (this != &other) {
-    this->~Graph();
-    api_ = other.api_;
-    graph_ = std::exchange(other.graph_, nullptr);
-    exec_ = std::exchange(other.exec_, nullptr);
-  }
-  return *this;
-}
-
-Graph::~Graph() {
-  if (exec_ != nullptr) api_->cuGraphExecDestroy(exec_);
-  if (graph_ != nullptr) api_->cuGraphDestroy(graph_);
-  exec_ = nullptr;
-  graph_ = nullptr;
-}
-
 absl::Status Graph::launch(Stream& stream) {
   DLC_CU_RETURN_IF_ERROR(*api_, cuGraphLaunch, exec_, stream.handle());
   return absl::OkStatus();
@@ -275,21 +226,6 @@ absl::StatusOr<Event> Event::create(const CudaDevice& device) {
   CuEvent event = nullptr;
   DLC_CU_RETURN_IF_ERROR(device.api(), cuEventCreate, &event, kEventDefault);
   return Event(&device.api(), event);
-}
-
-Event::Event(Event&& other) noexcept : api_(other.api_), event_(std::exchange(other.event_, nullptr)) {}
-
-Event& Event::operator=(Event&& other) noexcept {
-  if (this != &other) {
-    if (event_ != nullptr) api_->cuEventDestroy(event_);
-    api_ = other.api_;
-    event_ = std::exchange(other.event_, nullptr);
-  }
-  return *this;
-}
-
-Event::~Event() {
-  if (event_ != nullptr) api_->cuEventDestroy(event_);
 }
 
 absl::Status Event::record(Stream& stream) {

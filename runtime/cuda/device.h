@@ -124,19 +124,14 @@ struct Kernel {
 class Module {
  public:
   static absl::StatusOr<Module> load(const CudaDevice& device, std::string_view image);
-  Module(Module&& other) noexcept;
-  Module& operator=(Module&& other) noexcept;
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
-  ~Module();
 
   // NotFound naming the kernel when the module has no such function.
   absl::StatusOr<Kernel> kernel(std::string_view name) const;
 
  private:
-  Module(const DriverApi* api, CuModule module) : api_(api), module_(module) {}
+  Module(const DriverApi* api, CuModule module) : api_(api), module_(api, module) {}
   const DriverApi* api_ = nullptr;
-  CuModule module_ = nullptr;
+  DriverOwned<CuModule, &DriverApi::cuModuleUnload> module_;
 };
 
 // A non-blocking stream; every operation on it is asynchronous until
@@ -144,11 +139,6 @@ class Module {
 class Stream {
  public:
   static absl::StatusOr<Stream> create(const CudaDevice& device);
-  Stream(Stream&& other) noexcept;
-  Stream& operator=(Stream&& other) noexcept;
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  ~Stream();
 
   absl::Status copyToDevice(CuDevicePtr dst, const void* src, std::size_t bytes);
   absl::Status copyToHost(void* dst, CuDevicePtr src, std::size_t bytes);
@@ -164,9 +154,9 @@ class Stream {
   CuStream handle() const { return stream_; }
 
  private:
-  Stream(const DriverApi* api, CuStream stream) : api_(api), stream_(stream) {}
+  Stream(const DriverApi* api, CuStream stream) : api_(api), stream_(api, stream) {}
   const DriverApi* api_ = nullptr;
-  CuStream stream_ = nullptr;
+  DriverOwned<CuStream, &DriverApi::cuStreamDestroy> stream_;
 };
 
 // A CUDA graph captured from the work a function enqueues on a stream, then
@@ -176,29 +166,20 @@ class Graph {
   // Runs `enqueue` with `stream` in capture mode; nothing executes until
   // launch(). The capture is ended even when `enqueue` fails.
   static absl::StatusOr<Graph> capture(Stream& stream, const std::function<absl::Status(Stream&)>& enqueue);
-  Graph(Graph&& other) noexcept;
-  Graph& operator=(Graph&& other) noexcept;
-  Graph(const Graph&) = delete;
-  Graph& operator=(const Graph&) = delete;
-  ~Graph();
 
   absl::Status launch(Stream& stream);
 
  private:
-  Graph(const DriverApi* api, CuGraph graph, CuGraphExec exec) : api_(api), graph_(graph), exec_(exec) {}
+  Graph(const DriverApi* api, CuGraph graph, CuGraphExec exec) : api_(api), graph_(api, graph), exec_(api, exec) {}
   const DriverApi* api_ = nullptr;
-  CuGraph graph_ = nullptr;
-  CuGraphExec exec_ = nullptr;
+  // Declared in this order so that the executable graph is destroyed first.
+  DriverOwned<CuGraph, &DriverApi::cuGraphDestroy> graph_;
+  DriverOwned<CuGraphExec, &DriverApi::cuGraphExecDestroy> exec_;
 };
 
 class Event {
  public:
   static absl::StatusOr<Event> create(const CudaDevice& device);
-  Event(Event&& other) noexcept;
-  Event& operator=(Event&& other) noexcept;
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  ~Event();
 
   absl::Status record(Stream& stream);
   absl::Status synchronize();
@@ -206,9 +187,9 @@ class Event {
   static absl::StatusOr<float> elapsedMs(Event& start, Event& end);
 
  private:
-  Event(const DriverApi* api, CuEvent event) : api_(api), event_(event) {}
+  Event(const DriverApi* api, CuEvent event) : api_(api), event_(api, event) {}
   const DriverApi* api_ = nullptr;
-  CuEvent event_ = nullptr;
+  DriverOwned<CuEvent, &DriverApi::cuEventDestroy> event_;
 };
 
 }  // namespace dlc::runtime::cuda

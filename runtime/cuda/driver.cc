@@ -20,59 +20,51 @@ absl::StatusCode codeFor(CuResult result) {
 
 absl::StatusOr<const DriverApi*> load() {
   static constexpr std::array<std::string_view, 1> kNames = {"libcuda.so.1"};
-  auto lib = DynamicLibrary::open(kNames);
-  if (!lib.ok()) {
-    return absl::UnavailableError(
-        strCat("no CUDA driver: libcuda.so.1 could not be loaded (", lib.status().message(), ")"));
-  }
   // Never closed: the driver must outlive every static object that frees
   // device memory at exit.
-  auto* keep = new DynamicLibrary(*std::move(lib));
+  ASSIGN_OR_RETURN(const DynamicLibrary* lib, openForProcess("no CUDA driver", kNames));
   auto* api = new DriverApi{};
-  std::string missing;
-  bindSymbol(*keep, api->cuInit, {"cuInit"}, &missing);
-  bindSymbol(*keep, api->cuDriverGetVersion, {"cuDriverGetVersion"}, &missing);
-  bindSymbol(*keep, api->cuGetErrorName, {"cuGetErrorName"}, &missing);
-  bindSymbol(*keep, api->cuGetErrorString, {"cuGetErrorString"}, &missing);
-  bindSymbol(*keep, api->cuDeviceGet, {"cuDeviceGet"}, &missing);
-  bindSymbol(*keep, api->cuDeviceGetCount, {"cuDeviceGetCount"}, &missing);
-  bindSymbol(*keep, api->cuDeviceGetAttribute, {"cuDeviceGetAttribute"}, &missing);
-  bindSymbol(*keep, api->cuDeviceGetName, {"cuDeviceGetName"}, &missing);
-  bindSymbol(*keep, api->cuDeviceTotalMem, {"cuDeviceTotalMem_v2"}, &missing);
-  bindSymbol(*keep, api->cuDevicePrimaryCtxRetain, {"cuDevicePrimaryCtxRetain"}, &missing);
-  bindSymbol(*keep, api->cuDevicePrimaryCtxRelease, {"cuDevicePrimaryCtxRelease_v2"}, &missing);
-  bindSymbol(*keep, api->cuCtxSetCurrent, {"cuCtxSetCurrent"}, &missing);
-  bindSymbol(*keep, api->cuMemAlloc, {"cuMemAlloc_v2"}, &missing);
-  bindSymbol(*keep, api->cuMemFree, {"cuMemFree_v2"}, &missing);
-  bindSymbol(*keep, api->cuMemGetInfo, {"cuMemGetInfo_v2"}, &missing);
-  bindSymbol(*keep, api->cuMemcpyHtoDAsync, {"cuMemcpyHtoDAsync_v2"}, &missing);
-  bindSymbol(*keep, api->cuMemcpyDtoHAsync, {"cuMemcpyDtoHAsync_v2"}, &missing);
-  bindSymbol(*keep, api->cuMemcpyDtoDAsync, {"cuMemcpyDtoDAsync_v2"}, &missing);
-  bindSymbol(*keep, api->cuMemsetD8Async, {"cuMemsetD8Async"}, &missing);
-  bindSymbol(*keep, api->cuStreamCreate, {"cuStreamCreate"}, &missing);
-  bindSymbol(*keep, api->cuStreamSynchronize, {"cuStreamSynchronize"}, &missing);
-  bindSymbol(*keep, api->cuStreamDestroy, {"cuStreamDestroy_v2"}, &missing);
-  bindSymbol(*keep, api->cuModuleLoadData, {"cuModuleLoadData"}, &missing);
-  bindSymbol(*keep, api->cuModuleGetFunction, {"cuModuleGetFunction"}, &missing);
-  bindSymbol(*keep, api->cuModuleUnload, {"cuModuleUnload"}, &missing);
-  bindSymbol(*keep, api->cuFuncSetAttribute, {"cuFuncSetAttribute"}, &missing);
-  bindSymbol(*keep, api->cuLaunchKernel, {"cuLaunchKernel"}, &missing);
-  bindSymbol(*keep, api->cuStreamBeginCapture, {"cuStreamBeginCapture_v2"}, &missing);
-  bindSymbol(*keep, api->cuStreamEndCapture, {"cuStreamEndCapture"}, &missing);
-  bindSymbol(*keep, api->cuGraphInstantiateWithFlags, {"cuGraphInstantiateWithFlags"}, &missing);
-  bindSymbol(*keep, api->cuGraphLaunch, {"cuGraphLaunch"}, &missing);
-  bindSymbol(*keep, api->cuGraphExecDestroy, {"cuGraphExecDestroy"}, &missing);
-  bindSymbol(*keep, api->cuGraphDestroy, {"cuGraphDestroy"}, &missing);
-  bindSymbol(*keep, api->cuEventCreate, {"cuEventCreate"}, &missing);
-  bindSymbol(*keep, api->cuEventRecord, {"cuEventRecord"}, &missing);
-  bindSymbol(*keep, api->cuEventSynchronize, {"cuEventSynchronize"}, &missing);
+  SymbolBinder bind(*lib);
+  bind(api->cuInit, {"cuInit"});
+  bind(api->cuDriverGetVersion, {"cuDriverGetVersion"});
+  bind(api->cuGetErrorName, {"cuGetErrorName"});
+  bind(api->cuGetErrorString, {"cuGetErrorString"});
+  bind(api->cuDeviceGet, {"cuDeviceGet"});
+  bind(api->cuDeviceGetCount, {"cuDeviceGetCount"});
+  bind(api->cuDeviceGetAttribute, {"cuDeviceGetAttribute"});
+  bind(api->cuDeviceGetName, {"cuDeviceGetName"});
+  bind(api->cuDeviceTotalMem, {"cuDeviceTotalMem_v2"});
+  bind(api->cuDevicePrimaryCtxRetain, {"cuDevicePrimaryCtxRetain"});
+  bind(api->cuDevicePrimaryCtxRelease, {"cuDevicePrimaryCtxRelease_v2"});
+  bind(api->cuCtxSetCurrent, {"cuCtxSetCurrent"});
+  bind(api->cuMemAlloc, {"cuMemAlloc_v2"});
+  bind(api->cuMemFree, {"cuMemFree_v2"});
+  bind(api->cuMemGetInfo, {"cuMemGetInfo_v2"});
+  bind(api->cuMemcpyHtoDAsync, {"cuMemcpyHtoDAsync_v2"});
+  bind(api->cuMemcpyDtoHAsync, {"cuMemcpyDtoHAsync_v2"});
+  bind(api->cuMemcpyDtoDAsync, {"cuMemcpyDtoDAsync_v2"});
+  bind(api->cuMemsetD8Async, {"cuMemsetD8Async"});
+  bind(api->cuStreamCreate, {"cuStreamCreate"});
+  bind(api->cuStreamSynchronize, {"cuStreamSynchronize"});
+  bind(api->cuStreamDestroy, {"cuStreamDestroy_v2"});
+  bind(api->cuModuleLoadData, {"cuModuleLoadData"});
+  bind(api->cuModuleGetFunction, {"cuModuleGetFunction"});
+  bind(api->cuModuleUnload, {"cuModuleUnload"});
+  bind(api->cuFuncSetAttribute, {"cuFuncSetAttribute"});
+  bind(api->cuLaunchKernel, {"cuLaunchKernel"});
+  bind(api->cuStreamBeginCapture, {"cuStreamBeginCapture_v2"});
+  bind(api->cuStreamEndCapture, {"cuStreamEndCapture"});
+  bind(api->cuGraphInstantiateWithFlags, {"cuGraphInstantiateWithFlags"});
+  bind(api->cuGraphLaunch, {"cuGraphLaunch"});
+  bind(api->cuGraphExecDestroy, {"cuGraphExecDestroy"});
+  bind(api->cuGraphDestroy, {"cuGraphDestroy"});
+  bind(api->cuEventCreate, {"cuEventCreate"});
+  bind(api->cuEventRecord, {"cuEventRecord"});
+  bind(api->cuEventSynchronize, {"cuEventSynchronize"});
   // _v2 appeared in CUDA 12.8 drivers; the older export has the same signature.
-  bindSymbol(*keep, api->cuEventElapsedTime, {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, &missing);
-  bindSymbol(*keep, api->cuEventDestroy, {"cuEventDestroy_v2"}, &missing);
-  if (!missing.empty()) {
-    return absl::InternalError(strCat("CUDA driver ", keep->path(), " lacks ", missing,
-                                      " (dlc needs a CUDA 12 or newer driver)"));
-  }
+  bind(api->cuEventElapsedTime, {"cuEventElapsedTime_v2", "cuEventElapsedTime"});
+  bind(api->cuEventDestroy, {"cuEventDestroy_v2"});
+  RETURN_IF_ERROR(bind.check("CUDA driver", " (dlc needs a CUDA 12 or newer driver)"));
   return api;
 }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -101,6 +102,35 @@ struct DriverApi {
   // OK, or an error naming `call` and the driver's name and text for `result`:
   // "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (out of memory)".
   absl::Status check(CuResult result, std::string_view call) const;
+};
+
+// One driver object owned by a C++ object: moved, never copied, and freed
+// with `kDestroy`, a DriverApi member such as &DriverApi::cuStreamDestroy.
+template <typename Handle, auto kDestroy>
+class DriverOwned {
+ public:
+  DriverOwned() = default;
+  DriverOwned(const DriverApi* api, Handle handle) : api_(api), handle_(handle) {}
+  DriverOwned(DriverOwned&& other) noexcept : api_(other.api_), handle_(std::exchange(other.handle_, Handle{})) {}
+  DriverOwned& operator=(DriverOwned&& other) noexcept {
+    if (this != &other) {
+      reset();
+      api_ = other.api_;
+      handle_ = std::exchange(other.handle_, Handle{});
+    }
+    return *this;
+  }
+  ~DriverOwned() { reset(); }
+
+  // The handle, where the driver wants one.
+  operator Handle() const { return handle_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  void reset() {
+    if (handle_ != Handle{}) (api_->*kDestroy)(std::exchange(handle_, Handle{}));
+  }
+  const DriverApi* api_ = nullptr;
+  Handle handle_{};
 };
 
 // Opens libcuda.so.1 once per process and resolves every entry point; the

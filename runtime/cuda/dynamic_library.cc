@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "support/strings.h"
+#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 std::vector<std::string> toolkitDirs() {
   std::vector<std::string> dirs;
   for (const char* var : {"CUDA_HOME", "CUDA_PATH"}) {
-    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') dirs.push_back(strCat(v, "/lib64"));
+    if (std::optional<std::string> v = envString(var)) dirs.push_back(strCat(*v, "/lib64"));
   }
   dirs.push_back("/usr/local/cuda/lib64");
   dirs.push_back("/usr/local/cuda/targets/x86_64-linux/lib");
@@ -66,5 +67,17 @@ DynamicLibrary::~DynamicLibrary() {
 }
 
 void* DynamicLibrary::symbol(const char* name) const { return handle_ ? dlsym(handle_, name) : nullptr; }
+
+absl::Status SymbolBinder::check(std::string_view what, std::string_view hint) const {
+  if (missing_.empty()) return absl::OkStatus();
+  return absl::InternalError(strCat(what, " ", lib_.path(), " lacks ", missing_, hint));
+}
+
+absl::StatusOr<const DynamicLibrary*> openForProcess(std::string_view what, std::span<const std::string_view> names) {
+  absl::StatusOr<DynamicLibrary> lib = DynamicLibrary::open(names);
+  if (!lib.ok())
+    return absl::UnavailableError(strCat(what, ": ", names[0], " could not be loaded (", lib.status().message(), ")"));
+  return new DynamicLibrary(*std::move(lib));
+}
 
 }  // namespace dlc::runtime::cuda

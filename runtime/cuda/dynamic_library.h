@@ -1,6 +1,6 @@
 // A shared library opened with dlopen at run time. dlc links no CUDA library,
 // so one binary runs on machines with and without a GPU; the CUDA wrappers
-// (driver, cuBLASLt, cuBLAS) open their libraries through this.
+// (driver, cuBLASLt, cuDNN) open their libraries through this.
 #ifndef DLC_RUNTIME_CUDA_DYNAMIC_LIBRARY_H_
 #define DLC_RUNTIME_CUDA_DYNAMIC_LIBRARY_H_
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace dlc::runtime::cuda {
@@ -38,21 +39,38 @@ class DynamicLibrary {
   std::string path_;
 };
 
-// Points `slot` at the first of `names` (newest version first) that the
-// library exports; otherwise appends the first name to `missing`.
-template <typename Fn>
-bool bindSymbol(const DynamicLibrary& lib, Fn*& slot, std::initializer_list<const char*> names,
-                std::string* missing) {
-  for (const char* name : names) {
-    if (void* p = lib.symbol(name)) {
-      slot = reinterpret_cast<Fn*>(p);
-      return true;
+// Binds the function pointers of an API struct from one library, naming
+// every symbol the library lacks in one error.
+class SymbolBinder {
+ public:
+  explicit SymbolBinder(const DynamicLibrary& lib) : lib_(lib) {}
+
+  // Points `slot` at the first of `names` (newest version first) that the
+  // library exports; otherwise remembers the first name as missing.
+  template <typename Fn>
+  void operator()(Fn*& slot, std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+      if (void* p = lib_.symbol(name)) {
+        slot = reinterpret_cast<Fn*>(p);
+        return;
+      }
     }
+    if (!missing_.empty()) missing_.append(", ");
+    missing_.append(*names.begin());
   }
-  if (!missing->empty()) missing->append(", ");
-  missing->append(*names.begin());
-  return false;
-}
+
+  // Internal "WHAT PATH lacks a, b" (then `hint`) when a symbol was missing.
+  absl::Status check(std::string_view what, std::string_view hint = "") const;
+
+ private:
+  const DynamicLibrary& lib_;
+  std::string missing_;
+};
+
+// Opens the first of `names` that loads and keeps it open for the process's
+// lifetime (a library must outlive the static objects that free through it);
+// Unavailable "WHAT: NAMES[0] could not be loaded (why)" otherwise.
+absl::StatusOr<const DynamicLibrary*> openForProcess(std::string_view what, std::span<const std::string_view> names);
 
 }  // namespace dlc::runtime::cuda
 

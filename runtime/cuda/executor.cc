@@ -9,6 +9,7 @@
 
 #include "support/status_macros.h"
 #include "support/strings.h"
+#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 
@@ -16,13 +17,6 @@ using runtime::Slot;
 using runtime::Tensor;
 
 namespace {
-
-bool envFlag(const char* name, bool fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  std::string_view s(v);
-  return !(s == "0" || s == "false" || s == "off" || s == "no");
-}
 
 // `status` with `context` appended to its message, keeping its code.
 absl::Status annotate(const absl::Status& status, std::string_view context) {

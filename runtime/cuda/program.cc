@@ -2,15 +2,12 @@
 
 #include <chrono>
 
+#include "support/clock.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
 namespace dlc::runtime::cuda {
 namespace {
-
-double msSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 // "sm_86" -> 86, "compute_90" -> 90; -1 when neither.
 int archNumber(std::string_view arch) {
@@ -55,10 +52,10 @@ absl::StatusOr<std::unique_ptr<Program>> Program::load(const CudaDevice& device,
     }
     kernels.push_back(std::move(bound));
   }
-  p->load_ms_ = msSince(start);
+  p->load_ms_ = millisecondsSince(start);
   start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(p->executor_, Executor::create(device, executable, std::move(kernels), options));
-  p->executor_ms_ = msSince(start);
+  p->executor_ms_ = millisecondsSince(start);
   return p;
 }
 

@@ -16,21 +16,21 @@
 namespace dlc {
 namespace {
 
-TensorSpec specOf(const artifact::TensorSignature& t) { return TensorSpec{t.name, t.dtype, t.shape, t.symbols}; }
+TensorSpec specOf(const runtime::artifact::TensorSignature& t) { return TensorSpec{t.name, t.dtype, t.shape, t.symbols}; }
 
-std::string_view roleName(artifact::FunctionRole role) {
+std::string_view roleName(runtime::artifact::FunctionRole role) {
   switch (role) {
-    case artifact::FunctionRole::kInference:
+    case runtime::artifact::FunctionRole::kInference:
       return "inference";
-    case artifact::FunctionRole::kGrad:
+    case runtime::artifact::FunctionRole::kGrad:
       return "grad";
-    case artifact::FunctionRole::kTrainStep:
+    case runtime::artifact::FunctionRole::kTrainStep:
       return "train_step";
   }
   return "unknown";
 }
 
-ir::Attrs initAttrs(const artifact::TensorSignature& t) {
+ir::Attrs initAttrs(const runtime::artifact::TensorSignature& t) {
   ir::Attrs attrs;
   attrs.set("init", ir::Attribute::string(t.init));
   for (const auto& [key, value] : t.init_args) attrs.set(key, ir::Attribute::real(value));
@@ -47,7 +47,7 @@ std::string shapesString(const std::vector<TensorSpec>& specs, const std::vector
 }  // namespace
 
 struct CompiledModel::Impl {
-  artifact::Artifact artifact;
+  runtime::artifact::Artifact artifact;
   RuntimeOptions options;
   std::string target;
   std::vector<TensorSpec> inputs, outputs;
@@ -55,22 +55,22 @@ struct CompiledModel::Impl {
   std::vector<CompiledFunctionInfo> functions;
   runtime::TensorMap weights;
   // Loaded on first use, by index into artifact.functions.
-  std::map<size_t, std::unique_ptr<cpu::Program>> cpu_programs;
+  std::map<size_t, std::unique_ptr<runtime::cpu::Program>> cpu_programs;
   std::map<size_t, std::unique_ptr<runtime::cuda::Program>> cuda_programs;
   runtime::cuda::CudaDevice* device = nullptr;  // the cuda target's
 
-  absl::StatusOr<cpu::Program*> cpuProgram(size_t index) {
+  absl::StatusOr<runtime::cpu::Program*> cpuProgram(size_t index) {
     auto it = cpu_programs.find(index);
     if (it != cpu_programs.end()) return it->second.get();
-    const artifact::CompiledFunction& f = artifact.functions[index];
-    ASSIGN_OR_RETURN(std::unique_ptr<cpu::Program> program,
-                     cpu::Program::load(f.executable, f.cpu.triple, f.cpu.features, f.cpu.shared_object));
+    const runtime::artifact::CompiledFunction& f = artifact.functions[index];
+    ASSIGN_OR_RETURN(std::unique_ptr<runtime::cpu::Program> program,
+                     runtime::cpu::Program::load(f.executable, f.cpu.triple, f.cpu.features, f.cpu.shared_object));
     return cpu_programs.emplace(index, std::move(program)).first->second.get();
   }
 
   // The image of function `index` this GPU runs (runtime/cuda/program.h).
   absl::StatusOr<std::string_view> cudaImage(size_t index) const {
-    const artifact::CompiledFunction& f = artifact.functions[index];
+    const runtime::artifact::CompiledFunction& f = artifact.functions[index];
     ASSIGN_OR_RETURN(std::string key, runtime::cuda::selectCudaImage(device->computeMajor(), device->computeMinor(),
                                                                      device->name(), f.cuda.cubins, f.cuda.ptx_arch));
     if (key == f.cuda.ptx_arch) return std::string_view(f.cuda.ptx);
@@ -84,23 +84,23 @@ struct CompiledModel::Impl {
       ASSIGN_OR_RETURN(runtime::cuda::Program * program, cudaProgram(index));
       return program->run(args, weights, runtime::cuda::RunOptions{options.seed, step}, assigned);
     }
-    ASSIGN_OR_RETURN(cpu::Program * program, cpuProgram(index));
-    return program->run(args, weights, cpu::RunOptions{options.seed, step}, assigned);
+    ASSIGN_OR_RETURN(runtime::cpu::Program * program, cpuProgram(index));
+    return program->run(args, weights, runtime::cpu::RunOptions{options.seed, step}, assigned);
   }
 
   // The function of `role` compiled for these argument shapes; otherwise
   // InvalidArgument listing the compiled ones (the inputs' part of them).
-  absl::StatusOr<size_t> findFunction(artifact::FunctionRole role, const std::vector<Tensor>& args) const {
+  absl::StatusOr<size_t> findFunction(runtime::artifact::FunctionRole role, const std::vector<Tensor>& args) const {
     std::vector<std::vector<int64_t>> shapes;
     for (const Tensor& t : args) shapes.push_back(t.shape());
     std::vector<std::string> compiled;
     for (size_t i = 0; i < artifact.functions.size(); ++i) {
-      const artifact::CompiledFunction& f = artifact.functions[i];
+      const runtime::artifact::CompiledFunction& f = artifact.functions[i];
       if (f.role != role || f.target != target) continue;
       if (f.input_shapes == shapes) return i;
       compiled.push_back(strCat("(", shapesString(inputs, f.input_shapes), ")"));
     }
-    if (compiled.empty() && role == artifact::FunctionRole::kTrainStep)
+    if (compiled.empty() && role == runtime::artifact::FunctionRole::kTrainStep)
       return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
     return absl::InvalidArgumentError(strCat(
         "the artifact has no code for inputs (", shapesString(inputs, shapes), "); it was compiled for ",
@@ -126,7 +126,7 @@ struct CompiledModel::Impl {
   absl::StatusOr<runtime::cuda::Program*> cudaProgram(size_t index) {
     auto it = cuda_programs.find(index);
     if (it != cuda_programs.end()) return it->second.get();
-    const artifact::CompiledFunction& f = artifact.functions[index];
+    const runtime::artifact::CompiledFunction& f = artifact.functions[index];
     ASSIGN_OR_RETURN(std::string_view image, cudaImage(index));
     ASSIGN_OR_RETURN(std::unique_ptr<runtime::cuda::Program> program,
                      runtime::cuda::Program::load(*device, f.executable, f.cuda.kernels, image));
@@ -140,7 +140,7 @@ CompiledModel& CompiledModel::operator=(CompiledModel&&) noexcept = default;
 CompiledModel::~CompiledModel() = default;
 
 absl::StatusOr<CompiledModel> CompiledModel::load(const std::string& path, const RuntimeOptions& options) {
-  ASSIGN_OR_RETURN(artifact::Artifact a, artifact::readArtifactFile(path));
+  ASSIGN_OR_RETURN(runtime::artifact::Artifact a, runtime::artifact::readArtifactFile(path));
   auto impl = std::make_unique<Impl>();
   impl->artifact = std::move(a);
   impl->options = options;
@@ -149,7 +149,7 @@ absl::StatusOr<CompiledModel> CompiledModel::load(const std::string& path, const
 
 absl::StatusOr<CompiledModel> CompiledModel::fromBytes(std::string_view bytes, const std::string& name,
                                                        const RuntimeOptions& options) {
-  ASSIGN_OR_RETURN(artifact::Artifact a, artifact::parseArtifact(bytes, name));
+  ASSIGN_OR_RETURN(runtime::artifact::Artifact a, runtime::artifact::parseArtifact(bytes, name));
   auto impl = std::make_unique<Impl>();
   impl->artifact = std::move(a);
   impl->options = options;
@@ -157,9 +157,9 @@ absl::StatusOr<CompiledModel> CompiledModel::fromBytes(std::string_view bytes, c
 }
 
 absl::StatusOr<CompiledModel> CompiledModel::fromArtifact(std::unique_ptr<Impl> impl, const RuntimeOptions& options) {
-  const artifact::Artifact& a = impl->artifact;
+  const runtime::artifact::Artifact& a = impl->artifact;
   bool has_cpu = false, has_cuda = false;
-  for (const artifact::CompiledFunction& f : a.functions) {
+  for (const runtime::artifact::CompiledFunction& f : a.functions) {
     has_cpu |= f.target == "cpu";
     has_cuda |= f.target == "cuda";
     impl->functions.push_back(CompiledFunctionInfo{f.name, std::string(roleName(f.role)), f.target, f.input_shapes});
@@ -184,12 +184,12 @@ absl::StatusOr<CompiledModel> CompiledModel::fromArtifact(std::unique_ptr<Impl> 
   }
   // Refuse code this machine cannot run now, not at the first call.
   for (size_t i = 0; i < a.functions.size(); ++i) {
-    const artifact::CompiledFunction& f = a.functions[i];
+    const runtime::artifact::CompiledFunction& f = a.functions[i];
     if (f.target != impl->target) continue;
     if (f.target == "cuda") {
       RETURN_IF_ERROR(impl->cudaImage(i).status());
     } else {
-      RETURN_IF_ERROR(cpu::checkRunnable(f.cpu.triple, f.cpu.features));
+      RETURN_IF_ERROR(runtime::cpu::checkRunnable(f.cpu.triple, f.cpu.features));
     }
   }
   for (const auto& t : a.signature.inputs) impl->inputs.push_back(specOf(t));
@@ -208,7 +208,7 @@ const std::vector<CompiledFunctionInfo>& CompiledModel::functions() const { retu
 
 absl::Status CompiledModel::initializeWeights(uint64_t seed) {
   runtime::TensorMap weights;
-  for (const artifact::TensorSignature& p : impl_->artifact.signature.parameters) {
+  for (const runtime::artifact::TensorSignature& p : impl_->artifact.signature.parameters) {
     ASSIGN_OR_RETURN(Tensor value, runtime::initializeParameter(p.name, p.dtype, p.shape, initAttrs(p), seed));
     weights.emplace(p.name, std::move(value));
   }
@@ -248,7 +248,7 @@ bool CompiledModel::hasAllWeights() const {
 
 absl::StatusOr<std::vector<Tensor>> CompiledModel::run(const NamedTensors& inputs) {
   ASSIGN_OR_RETURN(std::vector<Tensor> ordered, impl_->orderedInputs(name(), inputs));
-  ASSIGN_OR_RETURN(size_t index, impl_->findFunction(artifact::FunctionRole::kInference, ordered));
+  ASSIGN_OR_RETURN(size_t index, impl_->findFunction(runtime::artifact::FunctionRole::kInference, ordered));
   return impl_->runFunction(index, ordered, 0, nullptr);
 }
 
@@ -256,9 +256,9 @@ absl::StatusOr<StepMetrics> CompiledModel::trainStep(const NamedTensors& inputs,
   ASSIGN_OR_RETURN(std::vector<Tensor> args, impl_->orderedInputs(name(), inputs));
   // The labels' form comes from the compiled function: integer labels are
   // sparse class ids (runtime/model/binding.h).
-  const artifact::CompiledFunction* step = nullptr;
-  for (const artifact::CompiledFunction& f : impl_->artifact.functions)
-    if (f.role == artifact::FunctionRole::kTrainStep && f.target == impl_->target) step = &f;
+  const runtime::artifact::CompiledFunction* step = nullptr;
+  for (const runtime::artifact::CompiledFunction& f : impl_->artifact.functions)
+    if (f.role == runtime::artifact::FunctionRole::kTrainStep && f.target == impl_->target) step = &f;
   if (step == nullptr) return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
   const runtime::Slot* want = nullptr;  // the labels' argument
   for (const runtime::Slot& slot : step->executable.slots)
@@ -269,8 +269,8 @@ absl::StatusOr<StepMetrics> CompiledModel::trainStep(const NamedTensors& inputs,
                    runtime::prepareLabels(labels, ir::isInteger(want->dtype), want->dtype,
                                           static_cast<int64_t>(want->shape.size()), output.shape.back()));
   args.push_back(std::move(prepared));
-  ASSIGN_OR_RETURN(size_t index, impl_->findFunction(artifact::FunctionRole::kTrainStep, args));
-  for (const artifact::TensorSignature& p : impl_->artifact.signature.optimizer_state) {
+  ASSIGN_OR_RETURN(size_t index, impl_->findFunction(runtime::artifact::FunctionRole::kTrainStep, args));
+  for (const runtime::artifact::TensorSignature& p : impl_->artifact.signature.optimizer_state) {
     if (impl_->weights.contains(p.name)) continue;
     ASSIGN_OR_RETURN(Tensor value, runtime::initializeParameter(p.name, p.dtype, p.shape, initAttrs(p), 0));
     impl_->weights.emplace(p.name, std::move(value));

@@ -22,7 +22,7 @@
 
 namespace {
 
-using dlc::artifact::Artifact;
+using dlc::runtime::artifact::Artifact;
 
 [[noreturn]] void fail(std::string_view what, const absl::Status& status = absl::OkStatus()) {
   std::cerr << what << (status.ok() ? "" : ": ") << (status.ok() ? "" : status.ToString()) << "\n";
@@ -37,11 +37,11 @@ void check(absl::StatusOr<Artifact> parsed) {
       fail("the message does not name the file", parsed.status());
     return;
   }
-  absl::StatusOr<std::string> once = dlc::artifact::serializeArtifact(*std::move(parsed));
+  absl::StatusOr<std::string> once = dlc::runtime::artifact::serializeArtifact(*std::move(parsed));
   if (!once.ok()) fail("the writer rejects an artifact the reader accepted", once.status());
-  absl::StatusOr<Artifact> reread = dlc::artifact::parseArtifact(*once, "fuzz.dlx");
+  absl::StatusOr<Artifact> reread = dlc::runtime::artifact::parseArtifact(*once, "fuzz.dlx");
   if (!reread.ok()) fail("the reader rejects what the writer wrote", reread.status());
-  absl::StatusOr<std::string> twice = dlc::artifact::serializeArtifact(*std::move(reread));
+  absl::StatusOr<std::string> twice = dlc::runtime::artifact::serializeArtifact(*std::move(reread));
   if (!twice.ok()) fail("the writer rejects what it wrote and read back", twice.status());
   if (*twice != *once) fail("an artifact changes on a second round trip");
 }
@@ -50,11 +50,11 @@ void check(absl::StatusOr<Artifact> parsed) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  check(dlc::artifact::parseArtifact(bytes, "fuzz.dlx"));
+  check(dlc::runtime::artifact::parseArtifact(bytes, "fuzz.dlx"));
   if (size >= 24) {
     std::string sized(bytes);
     for (int i = 0; i < 8; ++i) sized[16 + i] = static_cast<char>((uint64_t{size} >> (8 * i)) & 0xff);
-    check(dlc::artifact::parseArtifact(sized, "fuzz.dlx", dlc::artifact::ParseOptions{.verify_hash = false}));
+    check(dlc::runtime::artifact::parseArtifact(sized, "fuzz.dlx", dlc::runtime::artifact::ParseOptions{.verify_hash = false}));
   }
   return 0;
 }

@@ -17,9 +17,9 @@ CommandMain registerInspectCommand(CLI::App& app) {
   cmd->add_option("file", *path, "the artifact (.dlx)")->required();
   return [cmd, path]() -> int {
     if (!cmd->parsed()) return -1;
-    absl::StatusOr<artifact::Artifact> a = artifact::readArtifactFile(*path);
+    absl::StatusOr<runtime::artifact::Artifact> a = runtime::artifact::readArtifactFile(*path);
     if (!a.ok()) return reportStatus(a.status());
-    std::cout << artifact::describeArtifact(*a);
+    std::cout << runtime::artifact::describeArtifact(*a);
     return kSuccess;
   };
 }

@@ -57,9 +57,9 @@ void printSummary(size_t index, const Tensor& t) {
 // A compiled artifact (by its contents' magic, whatever the file is called).
 bool isArtifact(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  std::string magic(artifact::kMagic.size(), '\0');
+  std::string magic(runtime::artifact::kMagic.size(), '\0');
   in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
-  return in.gcount() == static_cast<std::streamsize>(magic.size()) && magic == artifact::kMagic;
+  return in.gcount() == static_cast<std::streamsize>(magic.size()) && magic == runtime::artifact::kMagic;
 }
 
 template <typename M>

@@ -9,7 +9,7 @@
 #include "runtime/artifact/artifact.h"
 #include "tests/unit/artifact/sample_artifacts.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 using testing::bytesOf;
@@ -236,4 +236,4 @@ TEST(Container, EmptyAndZeroSizedSections) {
 }
 
 }  // namespace
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

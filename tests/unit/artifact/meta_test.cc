@@ -12,7 +12,7 @@
 #include "runtime/tensor_file.h"
 #include "tests/unit/artifact/sample_artifacts.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 using ::testing::HasSubstr;
@@ -401,4 +401,4 @@ TEST(SerializeArtifact, RejectsInvalidArtifacts) {
 }
 
 }  // namespace
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

@@ -12,8 +12,9 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/container.h"
 #include "tests/unit/artifact/sample_artifacts.h"
+#include "support/env.h"
 
-namespace dlc::artifact {
+namespace dlc::runtime::artifact {
 namespace {
 
 namespace fs = std::filesystem;
@@ -183,11 +184,11 @@ TEST(FuzzSeeds, AreValidArtifacts) {
       {"signature.dlx", testing::signatureOnlyArtifact},
   };
   fs::path dir = DLC_FUZZ_CORPUS_DIR;
-  const char* update = std::getenv("DLC_UPDATE_FUZZ_SEEDS");
+  const bool update = envFlag("DLC_UPDATE_FUZZ_SEEDS");
   for (const auto& [name, make] : seeds) {
     std::string bytes = bytesOf(make());
     EXPECT_LE(bytes.size(), 4096u) << name << ": scripts/fuzz.sh runs with -max_len=4096";
-    if (update && std::string_view(update) == "1") {
+    if (update) {
       fs::create_directories(dir);
       std::ofstream(dir / name, std::ios::binary) << bytes;
     }
@@ -198,4 +199,4 @@ TEST(FuzzSeeds, AreValidArtifacts) {
 }
 
 }  // namespace
-}  // namespace dlc::artifact
+}  // namespace dlc::runtime::artifact

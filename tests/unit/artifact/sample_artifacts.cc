@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace dlc::artifact::testing {
+namespace dlc::runtime::artifact::testing {
 namespace {
 
 using runtime::ConvCall;
@@ -405,4 +405,4 @@ void putLE(std::string& bytes, size_t at, uint64_t value, int n) {
   for (int i = 0; i < n; ++i) bytes[at + i] = static_cast<char>((value >> (8 * i)) & 0xff);
 }
 
-}  // namespace dlc::artifact::testing
+}  // namespace dlc::runtime::artifact::testing

@@ -12,7 +12,7 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/container.h"
 
-namespace dlc::artifact::testing {
+namespace dlc::runtime::artifact::testing {
 
 // Model `tiny`: inputs x f32[batch, 4] and ids i32[batch]; parameters
 // dense.kernel f32[4, 3], dense.bias f32[3], bn.mean f32[3] (not
@@ -57,6 +57,6 @@ std::string editMeta(const std::string& bytes, const std::function<void(nlohmann
 size_t tableEntryOffset(const std::string& bytes, size_t i);
 void putLE(std::string& bytes, size_t at, uint64_t value, int n);
 
-}  // namespace dlc::artifact::testing
+}  // namespace dlc::runtime::artifact::testing
 
 #endif  // DLC_TESTS_UNIT_ARTIFACT_SAMPLE_ARTIFACTS_H_

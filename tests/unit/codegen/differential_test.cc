@@ -18,6 +18,7 @@
 #include "reference/interpreter.h"
 #include "support/strings.h"
 #include "tests/unit/common/differential.h"
+#include "support/env.h"
 
 namespace dlc {
 namespace {
@@ -79,7 +80,7 @@ void compareFunction(const ir::Module& module, const ir::Function& function, con
   ASSERT_TRUE(compiled.ok()) << compiled.status().message();
   runtime::TensorMap actual_writes;
   absl::StatusOr<std::vector<Tensor>> actual =
-      (*compiled)->run(inputs, params, cpu::RunOptions{options.seed, options.step}, &actual_writes);
+      (*compiled)->run(inputs, params, runtime::cpu::RunOptions{options.seed, options.step}, &actual_writes);
   ASSERT_TRUE(actual.ok()) << actual.status().message();
   ASSERT_EQ(expected->size(), actual->size());
   for (size_t i = 0; i < expected->size(); ++i) expectClose((*expected)[i], (*actual)[i], strCat("output ", i));
@@ -107,7 +108,7 @@ bool isLarge(const std::string& file) {
 TEST_P(Differential, CompiledMatchesReference) {
   const std::string& file = GetParam().file;
   const bool library = GetParam().library;
-  if (isLarge(file) && std::getenv("DLC_TEST_LARGE") == nullptr)
+  if (isLarge(file) && !envFlag("DLC_TEST_LARGE"))
     GTEST_SKIP() << "a large model: set DLC_TEST_LARGE=1 to compare it";
   std::string path = (fs::path(DLC_SOURCE_DIR) / file).string();
   SourceManager sources;

@@ -14,6 +14,7 @@
 #include "runtime/cuda/driver.h"
 #include "tests/unit/codegen_cuda/evaluator_check.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
+#include "support/env.h"
 
 namespace dlc::codegen::cuda {
 namespace {
@@ -71,8 +72,7 @@ class GpuNumerics : public ::testing::Test {
 
   void SetUp() override {
     if (api_) return;
-    const char* require = std::getenv("DLC_REQUIRE_GPU");
-    if (require && std::string(require) == "1") FAIL() << "DLC_REQUIRE_GPU=1: no CUDA GPU";
+    if (envFlag("DLC_REQUIRE_GPU")) FAIL() << "DLC_REQUIRE_GPU=1: no CUDA GPU";
     GTEST_SKIP() << "no CUDA GPU";
   }
 

@@ -116,7 +116,7 @@ class CudaCompileModel : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CudaCompileModel, EveryKernelCompilesForSm80AndSm90) {
   requireNvrtc();
-  if (cuda_test::isLarge(GetParam()) && !cuda_test::envIs("DLC_CUDA_TEST_LARGE", "1"))
+  if (cuda_test::isLarge(GetParam()) && !envFlag("DLC_CUDA_TEST_LARGE"))
     GTEST_SKIP() << "VGG16's fused convolution blocks take NVRTC minutes (DLC_CUDA_TEST_LARGE=1 compiles them)";
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<cuda_test::LoweredModel> model = cuda_test::lowerModel(GetParam());

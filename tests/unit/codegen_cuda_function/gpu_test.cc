@@ -26,14 +26,13 @@ namespace {
 namespace fs = std::filesystem;
 using runtime::Tensor;
 
-using cuda_test::envIs;
 
 // In SetUp: skip without a device, fail without one under DLC_REQUIRE_GPU=1.
 #define DLC_REQUIRE_CUDA_DEVICE()                                                                 \
   do {                                                                                            \
     absl::StatusOr<runtime::cuda::CudaDevice*> device = runtime::cuda::openDefaultDevice();       \
     if (!device.ok()) {                                                                           \
-      if (envIs("DLC_REQUIRE_GPU", "1")) FAIL() << "DLC_REQUIRE_GPU=1: " << device.status();      \
+      if (envFlag("DLC_REQUIRE_GPU")) FAIL() << "DLC_REQUIRE_GPU=1: " << device.status();      \
       GTEST_SKIP() << device.status().message();                                                  \
     }                                                                                             \
   } while (0)
@@ -128,7 +127,7 @@ class CudaDifferential : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(CudaDifferential, CompiledMatchesReference) {
-  if (cuda_test::isLarge(GetParam()) && !envIs("DLC_CUDA_TEST_LARGE", "1"))
+  if (cuda_test::isLarge(GetParam()) && !envFlag("DLC_CUDA_TEST_LARGE"))
     GTEST_SKIP() << "a 224x224 model: the reference takes minutes (DLC_CUDA_TEST_LARGE=1 runs it)";
   std::unique_ptr<cuda_test::LoweredModel> model = cuda_test::lowerModel(GetParam());
   ASSERT_NE(model, nullptr);

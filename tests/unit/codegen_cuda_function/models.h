@@ -22,6 +22,7 @@
 #include "passes/pipeline.h"
 #include "support/diagnostics.h"
 #include "support/source_manager.h"
+#include "support/env.h"
 
 namespace dlc::cuda_test {
 
@@ -33,14 +34,14 @@ constexpr int64_t kBatch = 2;
 // else the working directory (a binary carried to another machine and run
 // from a copy of the repository).
 inline fs::path sourceRoot() {
-  if (const char* env = std::getenv("DLC_SOURCE_DIR"); env && *env) return env;
+  if (std::optional<std::string> env = envString("DLC_SOURCE_DIR")) return *env;
   if (fs::exists(fs::path(DLC_SOURCE_DIR) / "examples")) return DLC_SOURCE_DIR;
   return fs::current_path();
 }
 
 // $DLC_CONFORMANCE_DIR, else ../shared/conformance beside the source tree.
 inline fs::path conformanceRoot() {
-  if (const char* env = std::getenv("DLC_CONFORMANCE_DIR"); env && *env) return env;
+  if (std::optional<std::string> env = envString("DLC_CONFORMANCE_DIR")) return *env;
   return sourceRoot() / ".." / "shared" / "conformance";
 }
 
@@ -106,11 +107,6 @@ inline std::unique_ptr<LoweredModel> lowerModel(const std::string& file) {
     (training ? model->training : model->inference) = std::move(module);
   }
   return model;
-}
-
-inline bool envIs(const char* name, const char* value) {
-  const char* v = std::getenv(name);
-  return v != nullptr && std::string_view(v) == value;
 }
 
 // The VGG16 models (224x224 inputs): minutes in NVRTC and the reference.

@@ -60,19 +60,19 @@ TEST(CpuTargetTest, HostExtensionsAreWhatTheLoaderSees) {
   // Whatever LLVM says the host has, the loader's CPUID check must find too;
   // otherwise code compiled for this machine would be refused here.
   const CpuTarget& host = hostCpuTarget();
-  EXPECT_EQ(cpu::missingExtensions(host.isa), std::vector<std::string>{}) << strJoin(host.isa, ",");
-  EXPECT_EQ(cpu::tripleArchitecture(host.triple), cpu::machineArchitecture());
+  EXPECT_EQ(runtime::cpu::missingExtensions(host.isa), std::vector<std::string>{}) << strJoin(host.isa, ",");
+  EXPECT_EQ(runtime::cpu::tripleArchitecture(host.triple), runtime::cpu::machineArchitecture());
 }
 
 TEST(NativeCodeTest, PortableLevelRunsHereWhenTheCpuHasIt) {
   absl::StatusOr<CpuTarget> v3 = resolveCpuTarget("x86-64-v3");
   ASSERT_TRUE(v3.ok());
-  if (!cpu::missingExtensions(v3->isa).empty()) GTEST_SKIP() << "this CPU has no AVX2";
+  if (!runtime::cpu::missingExtensions(v3->isa).empty()) GTEST_SKIP() << "this CPU has no AVX2";
   absl::StatusOr<NativeCode> code = compileNativeCode(scaleModule(), *v3);
   ASSERT_TRUE(code.ok()) << code.status();
-  auto module = cpu::NativeModule::load(code->triple, code->isa, code->shared_object);
+  auto module = runtime::cpu::NativeModule::load(code->triple, code->isa, code->shared_object);
   ASSERT_TRUE(module.ok()) << module.status();
-  cpu::KernelFn fn = (*module)->find("scale");
+  runtime::cpu::KernelFn fn = (*module)->find("scale");
   ASSERT_NE(fn, nullptr);
   std::vector<float> x(1000), y(1000);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
@@ -91,8 +91,8 @@ TEST(NativeCodeTest, Aarch64CodeIsBuiltButNotRunHere) {
   uint16_t machine = 0;
   std::memcpy(&machine, code->shared_object.data() + 18, 2);
   EXPECT_EQ(machine, 183) << "e_machine of an AArch64 ELF file is EM_AARCH64 (183)";
-  if (cpu::machineArchitecture() == "aarch64") GTEST_SKIP() << "this machine is AArch64";
-  auto module = cpu::NativeModule::load(code->triple, code->isa, code->shared_object);
+  if (runtime::cpu::machineArchitecture() == "aarch64") GTEST_SKIP() << "this machine is AArch64";
+  auto module = runtime::cpu::NativeModule::load(code->triple, code->isa, code->shared_object);
   ASSERT_FALSE(module.ok());
   EXPECT_EQ(module.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(module.status().message().find("is for aarch64"), std::string::npos) << module.status();
@@ -103,7 +103,7 @@ TEST(NativeCodeTest, MissingExtensionIsRefusedByName) {
   ASSERT_TRUE(code.ok()) << code.status();
   std::vector<std::string> isa = code->isa;
   isa.push_back("avx10.9-imaginary");
-  auto module = cpu::NativeModule::load(code->triple, isa, code->shared_object);
+  auto module = runtime::cpu::NativeModule::load(code->triple, isa, code->shared_object);
   ASSERT_FALSE(module.ok());
   EXPECT_EQ(module.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(module.status().message().find("needs avx10.9-imaginary"), std::string::npos) << module.status();
@@ -115,7 +115,7 @@ TEST(NativeCodeTest, BytesThatAreNoSharedObjectAreAnError) {
   std::string truncated = code->shared_object.substr(0, code->shared_object.size() / 3);
   for (const std::string& bytes : {std::string("not an elf file at all, but long enough to pass the size check......"),
                                    truncated}) {
-    auto module = cpu::NativeModule::load(code->triple, code->isa, bytes);
+    auto module = runtime::cpu::NativeModule::load(code->triple, code->isa, bytes);
     ASSERT_FALSE(module.ok());
     EXPECT_EQ(module.status().code(), absl::StatusCode::kInvalidArgument) << module.status();
   }
@@ -140,14 +140,14 @@ kir::KernelModule fillModule(const std::string& name, float value) {
 // The loader knows a library by its path: two modules loaded one after the
 // other (the first still in use) must stay two libraries.
 TEST(NativeCodeTest, ModulesLoadedOneAfterAnotherStayApart) {
-  std::vector<std::unique_ptr<cpu::NativeModule>> modules;
+  std::vector<std::unique_ptr<runtime::cpu::NativeModule>> modules;
   for (int n = 0; n < 4; ++n) {
     auto module = compileAndLoad(fillModule(strCat("fill", n), static_cast<float>(n)));
     ASSERT_TRUE(module.ok()) << module.status();
     modules.push_back(std::move(*module));
   }
   for (int n = 0; n < 4; ++n) {
-    cpu::KernelFn fn = modules[n]->find(strCat("fill", n));
+    runtime::cpu::KernelFn fn = modules[n]->find(strCat("fill", n));
     ASSERT_NE(fn, nullptr) << n;
     std::vector<float> y(8);
     void* buffers[] = {y.data()};

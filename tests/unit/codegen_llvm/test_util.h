@@ -20,8 +20,8 @@ using kir::ScalarType;
 
 // The compiled kernel and the module that owns its code.
 struct Compiled {
-  std::unique_ptr<cpu::NativeModule> jit;
-  cpu::KernelFn fn = nullptr;
+  std::unique_ptr<runtime::cpu::NativeModule> jit;
+  runtime::cpu::KernelFn fn = nullptr;
 
   void operator()(std::vector<void*> buffers) const { fn(buffers.data()); }
 };

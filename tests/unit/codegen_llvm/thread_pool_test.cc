@@ -5,7 +5,7 @@
 
 #include "gtest/gtest.h"
 
-namespace dlc::cpu {
+namespace dlc::runtime::cpu {
 namespace {
 
 TEST(ThreadPoolTest, CoversEveryIndexOnce) {
@@ -50,4 +50,4 @@ TEST(ThreadPoolTest, CEntryUsesGlobalPool) {
 }
 
 }  // namespace
-}  // namespace dlc::cpu
+}  // namespace dlc::runtime::cpu

@@ -84,12 +84,30 @@ TEST_F(KernelCacheTest, EveryKeyFieldChangesTheKey) {
 
 TEST_F(KernelCacheTest, GetOrCompileCompilesOnceThenHits) {
   KernelCache cache(dir_);
-  EXPECT_EQ(*cache.getOrCompile(key_, compiler("A")), "A");
-  EXPECT_EQ(*cache.getOrCompile(key_, compiler("B")), "A");
+  EXPECT_EQ(cache.getOrCompile(key_, compiler("A"))->payload, "A");
+  EXPECT_EQ(cache.getOrCompile(key_, compiler("B"))->payload, "A");
   EXPECT_EQ(compiles_, 1);
   CacheKey other = key_;
   other.arch = "sm_80";
-  EXPECT_EQ(*cache.getOrCompile(other, compiler("C")), "C");
+  EXPECT_EQ(cache.getOrCompile(other, compiler("C"))->payload, "C");
+  EXPECT_EQ(compiles_, 2);
+}
+
+TEST_F(KernelCacheTest, ReportsWhetherTheResultCameFromTheCache) {
+  KernelCache cache(dir_);
+  EXPECT_FALSE(cache.getOrCompile(key_, compiler("A"))->cache_hit);
+  EXPECT_TRUE(cache.getOrCompile(key_, compiler("A"))->cache_hit);
+}
+
+TEST_F(KernelCacheTest, CompileCachedUsesTheFolderOrBypassesTheCache) {
+  absl::StatusOr<CachedCompile> first = compileCached(true, dir_, key_, compiler("A"));
+  absl::StatusOr<CachedCompile> second = compileCached(true, dir_, key_, compiler("B"));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(second->payload, "A");
+  EXPECT_TRUE(second->cache_hit);
+  absl::StatusOr<CachedCompile> off = compileCached(false, dir_, key_, compiler("C"));
+  EXPECT_EQ(off->payload, "C");
+  EXPECT_FALSE(off->cache_hit);
   EXPECT_EQ(compiles_, 2);
 }
 
@@ -108,7 +126,7 @@ TEST_F(KernelCacheTest, TruncatedEntryIsAMissAndIsRewritten) {
     writeFile(cache.entryPath(key_), full.substr(0, keep));
     EXPECT_EQ(cache.load(key_), std::nullopt) << "kept " << keep;
   }
-  EXPECT_EQ(*cache.getOrCompile(key_, compiler("fresh")), "fresh");
+  EXPECT_EQ(cache.getOrCompile(key_, compiler("fresh"))->payload, "fresh");
   EXPECT_EQ(compiles_, 1);
   EXPECT_EQ(cache.load(key_), "fresh");
 }
@@ -142,8 +160,8 @@ TEST_F(KernelCacheTest, UnwritableFolderFallsBackToCompiling) {
   fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
   KernelCache cache(dir_ / "sub");
   EXPECT_FALSE(cache.store(key_, "x").ok());
-  EXPECT_EQ(*cache.getOrCompile(key_, compiler("A")), "A");
-  EXPECT_EQ(*cache.getOrCompile(key_, compiler("A")), "A");
+  EXPECT_EQ(cache.getOrCompile(key_, compiler("A"))->payload, "A");
+  EXPECT_EQ(cache.getOrCompile(key_, compiler("A"))->payload, "A");
   EXPECT_EQ(compiles_, 2);
 }
 
@@ -151,7 +169,7 @@ TEST_F(KernelCacheTest, FolderThatIsAFileFallsBackToCompiling) {
   writeFile(dir_ / "file", "not a folder");
   KernelCache cache(dir_ / "file" / "dlc");
   EXPECT_FALSE(cache.store(key_, "x").ok());
-  EXPECT_EQ(*cache.getOrCompile(key_, compiler("A")), "A");
+  EXPECT_EQ(cache.getOrCompile(key_, compiler("A"))->payload, "A");
 }
 
 TEST_F(KernelCacheTest, ProcessesRacingOnOneKeyAllGetValidResults) {
@@ -168,10 +186,10 @@ TEST_F(KernelCacheTest, ProcessesRacingOnOneKeyAllGetValidResults) {
       // result is the payload.
       bool ok = true;
       for (int round = 0; round < 20; ++round) {
-        absl::StatusOr<std::string> got = cache.getOrCompile(key_, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<CachedCompile> got = cache.getOrCompile(key_, [&]() -> absl::StatusOr<std::string> {
           return payload;
         });
-        ok = ok && got.ok() && *got == payload;
+        ok = ok && got.ok() && got->payload == payload;
         if (round % 5 == 0) ok = ok && cache.store(key_, payload).ok();
         std::optional<std::string> loaded = cache.load(key_);
         ok = ok && (!loaded || *loaded == payload);

@@ -12,13 +12,11 @@
 
 #include "runtime/cuda/device.h"
 #include "support/status_macros.h"
+#include "support/env.h"
 
 namespace dlc::runtime::cuda::testing {
 
-inline bool gpuRequired() {
-  const char* v = std::getenv("DLC_REQUIRE_GPU");
-  return v != nullptr && std::string_view(v) == "1";
-}
+inline bool gpuRequired() { return envFlag("DLC_REQUIRE_GPU"); }
 
 }  // namespace dlc::runtime::cuda::testing
 

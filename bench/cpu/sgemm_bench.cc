@@ -46,37 +46,27 @@ std::pair<double, double> bestOfAlternating(int reps, A a, B b) {
   return {best_a, best_b};
 }
 
-// 12 independent accumulators hide the FMA latency; no memory traffic.
-__attribute__((target("avx512f"))) double fmaLoopAvx512(int64_t iters) {
-  __m512 acc[12];
-  for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
-  __m512 x = _mm512_set1_ps(0.999999F), y = _mm512_set1_ps(1e-7F);
-  for (int64_t n = 0; n < iters; ++n)
-    for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
-  // (Not _mm512_reduce_add_ps: GCC 12's header warns about it.)
-  float out[16];
-  float sink = 0;
-  for (int i = 0; i < 12; ++i) {
-    _mm512_storeu_ps(out, acc[i]);
-    for (float v : out) sink += v;
+// 12 independent accumulators hide the FMA latency; no memory traffic. One
+// body for each vector width (a macro: the intrinsics need the target).
+// (Not _mm512_reduce_add_ps: GCC 12's header warns about it.)
+#define DLC_FMA_LOOP(NAME, TARGET, VEC, LANES, SET1, FMADD, STOREU)              \
+  __attribute__((target(TARGET))) double NAME(int64_t iters) {                   \
+    VEC acc[12];                                                                 \
+    for (int i = 0; i < 12; ++i) acc[i] = SET1(static_cast<float>(i));           \
+    VEC x = SET1(0.999999F), y = SET1(1e-7F);                                    \
+    for (int64_t n = 0; n < iters; ++n)                                          \
+      for (int i = 0; i < 12; ++i) acc[i] = FMADD(acc[i], x, y);                 \
+    float out[LANES];                                                            \
+    float sink = 0;                                                              \
+    for (int i = 0; i < 12; ++i) {                                               \
+      STOREU(out, acc[i]);                                                       \
+      for (float v : out) sink += v;                                             \
+    }                                                                            \
+    return sink;                                                                 \
   }
-  return sink;
-}
-
-__attribute__((target("avx2,fma"))) double fmaLoopAvx2(int64_t iters) {
-  __m256 acc[12];
-  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
-  __m256 x = _mm256_set1_ps(0.999999F), y = _mm256_set1_ps(1e-7F);
-  for (int64_t n = 0; n < iters; ++n)
-    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
-  float out[8];
-  float sink = 0;
-  for (int i = 0; i < 12; ++i) {
-    _mm256_storeu_ps(out, acc[i]);
-    for (float v : out) sink += v;
-  }
-  return sink;
-}
+DLC_FMA_LOOP(fmaLoopAvx512, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps)
+DLC_FMA_LOOP(fmaLoopAvx2, "avx2,fma", __m256, 8, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps)
+#undef DLC_FMA_LOOP
 
 // FLOP/s of every thread running the FMA loop at once.
 double measurePeak(int threads) {

@@ -1,8 +1,9 @@
 // Plain cuBLAS GEMMs (libcublas.so.13, opened with dlopen), row-major like
-// cublaslt.h: the benchmark's yardstick for the cuBLASLt path (cublasSgemm
-// for f32, cublasGemmEx for TF32, f16 and bf16). No epilogues.
-#ifndef DLC_RUNTIME_CUDA_CUBLAS_H_
-#define DLC_RUNTIME_CUDA_CUBLAS_H_
+// runtime/cuda/cublaslt.h: the benchmark's yardstick for the cuBLASLt path
+// (cublasSgemm for f32, cublasGemmEx for TF32, f16 and bf16). No epilogues.
+// Bench-only: dlc itself calls cuBLASLt.
+#ifndef DLC_BENCH_GPU_CUBLAS_H_
+#define DLC_BENCH_GPU_CUBLAS_H_
 
 #include <memory>
 
@@ -10,7 +11,13 @@
 #include "runtime/cuda/device.h"
 #include "runtime/cuda/gemm_types.h"
 
-namespace dlc::runtime::cuda {
+namespace dlc::bench {
+
+using runtime::cuda::CudaDevice;
+using runtime::cuda::CuDevicePtr;
+using runtime::cuda::GemmShape;
+using runtime::cuda::GemmType;
+using runtime::cuda::Stream;
 
 struct CublasApi;
 
@@ -30,6 +37,6 @@ class Cublas {
   void* handle_ = nullptr;
 };
 
-}  // namespace dlc::runtime::cuda
+}  // namespace dlc::bench
 
-#endif  // DLC_RUNTIME_CUDA_CUBLAS_H_
+#endif  // DLC_BENCH_GPU_CUBLAS_H_

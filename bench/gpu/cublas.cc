@@ -1,4 +1,4 @@
-#include "runtime/cuda/cublas.h"
+#include "bench/gpu/cublas.h"
 
 #include <array>
 
@@ -7,9 +7,14 @@
 #include "support/status_macros.h"
 #include "support/strings.h"
 
-namespace dlc::runtime::cuda {
+namespace dlc::bench {
 
+namespace blas = runtime::cuda::blas;
 using blas::Status;
+using runtime::cuda::openForProcess;
+using runtime::cuda::SymbolBinder;
+using runtime::cuda::CuStream;
+using runtime::cuda::DynamicLibrary;
 
 struct CublasApi {
   Status (*create)(void** handle);
@@ -35,22 +40,18 @@ namespace {
 absl::StatusOr<const CublasApi*> loadCublas() {
   static const absl::StatusOr<const CublasApi*> api = []() -> absl::StatusOr<const CublasApi*> {
     static constexpr std::array<std::string_view, 2> kNames = {"libcublas.so.13", "libcublas.so"};
-    auto lib = DynamicLibrary::open(kNames);
-    if (!lib.ok()) {
-      return absl::UnavailableError(strCat("cuBLAS: libcublas.so.13 could not be loaded (", lib.status().message(), ")"));
-    }
-    auto* keep = new DynamicLibrary(*std::move(lib));  // kept for the process's lifetime
+    ASSIGN_OR_RETURN(const DynamicLibrary* lib, openForProcess("cuBLAS", kNames));
     auto* api = new CublasApi{};
-    std::string missing;
-    bindSymbol(*keep, api->create, {"cublasCreate_v2"}, &missing);
-    bindSymbol(*keep, api->destroy, {"cublasDestroy_v2"}, &missing);
-    bindSymbol(*keep, api->setStream, {"cublasSetStream_v2"}, &missing);
-    bindSymbol(*keep, api->setMathMode, {"cublasSetMathMode"}, &missing);
-    bindSymbol(*keep, api->statusName, {"cublasGetStatusName"}, &missing);
-    bindSymbol(*keep, api->statusString, {"cublasGetStatusString"}, &missing);
-    bindSymbol(*keep, api->sgemm, {"cublasSgemm_v2"}, &missing);
-    bindSymbol(*keep, api->gemmEx, {"cublasGemmEx"}, &missing);
-    if (!missing.empty()) return absl::InternalError(strCat("cuBLAS ", keep->path(), " lacks ", missing));
+    SymbolBinder bind(*lib);
+    bind(api->create, {"cublasCreate_v2"});
+    bind(api->destroy, {"cublasDestroy_v2"});
+    bind(api->setStream, {"cublasSetStream_v2"});
+    bind(api->setMathMode, {"cublasSetMathMode"});
+    bind(api->statusName, {"cublasGetStatusName"});
+    bind(api->statusString, {"cublasGetStatusString"});
+    bind(api->sgemm, {"cublasSgemm_v2"});
+    bind(api->gemmEx, {"cublasGemmEx"});
+    RETURN_IF_ERROR(bind.check("cuBLAS"));
     return api;
   }();
   return api;
@@ -89,4 +90,4 @@ absl::Status Cublas::gemm(Stream& stream, const GemmShape& s, GemmType type, CuD
                      "cublasGemmEx");
 }
 
-}  // namespace dlc::runtime::cuda
+}  // namespace dlc::bench
