@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "codegen/gemm/gemm.h"
+#include "bench/cpu/gemm/gemm.h"
 #include "codegen/llvm/native_code.h"
 
 namespace {

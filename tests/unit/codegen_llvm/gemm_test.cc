@@ -1,5 +1,5 @@
 // The generated GEMM (codegen/gemm) against a plain triple loop in f64.
-#include "codegen/gemm/gemm.h"
+#include "bench/cpu/gemm/gemm.h"
 
 #include <cmath>
 #include <cstdint>

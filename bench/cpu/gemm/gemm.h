@@ -18,8 +18,8 @@
 // writes to C are guarded at the edges. Loop bounds of the kernel IR are
 // constants, so the last (partial) KC and NC blocks get copies of the loop
 // nest with their own sizes.
-#ifndef DLC_CODEGEN_GEMM_GEMM_H_
-#define DLC_CODEGEN_GEMM_GEMM_H_
+#ifndef DLC_BENCH_CPU_GEMM_GEMM_H_
+#define DLC_BENCH_CPU_GEMM_GEMM_H_
 
 #include <cstdint>
 #include <string>
@@ -49,4 +49,4 @@ kir::Kernel buildGemm(std::string name, int64_t m, int64_t n, int64_t k, const G
 
 }  // namespace dlc::codegen
 
-#endif  // DLC_CODEGEN_GEMM_GEMM_H_
+#endif  // DLC_BENCH_CPU_GEMM_GEMM_H_

@@ -1,4 +1,4 @@
-#include "codegen/gemm/gemm.h"
+#include "bench/cpu/gemm/gemm.h"
 
 #include <algorithm>
 #include <cassert>
