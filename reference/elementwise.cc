@@ -63,6 +63,16 @@ absl::StatusOr<Results> evalGeluGrad(const OpContext& c) {
   });
 }
 
+// log(1 + e^x), written so that neither exp overflows.
+absl::StatusOr<Results> evalSoftplus(const OpContext& c) {
+  return mapUnary(c, [](double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
+}
+
+// g * softplus'(x) = g / (1 + e^-x).
+absl::StatusOr<Results> evalSoftplusGrad(const OpContext& c) {
+  return mapBinary(c, [](double x, double g) { return g * sigmoid(x); });
+}
+
 absl::StatusOr<Results> evalExp(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::exp(x); });
 }

@@ -32,6 +32,18 @@ ExprRef geluGrad(const ComputeContext&, ExprRef x, ExprRef g) {
   ExprRef tail = select(eq(density, like(x, 0)), like(x, 0), mul(x, density));
   return mul(g, add(cdf, tail));
 }
+// log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|)), which never overflows;
+// log1p(e) is log(u) * e / (u - 1) with u = 1 + e (Goldberg), or e where u
+// rounds to 1. NaN stays NaN.
+ExprRef softplus(const ComputeContext&, ExprRef x) {
+  ExprRef positive = select(gt(x, like(x, 0)), x, like(x, 0));
+  ExprRef e = exp(neg(kir::unary(UnaryOp::kAbs, x)));
+  ExprRef u = add(like(x, 1), e);
+  ExprRef log1p = select(eq(u, like(x, 1)), e, div(mul(log(u), e), sub(u, like(x, 1))));
+  return add(positive, log1p);
+}
+// g * softplus'(x) = g * sigmoid(x).
+ExprRef softplusGrad(const ComputeContext&, ExprRef x, ExprRef g) { return mul(g, sigmoid(x)); }
 ExprRef expOf(const ComputeContext&, ExprRef x) { return exp(x); }
 ExprRef logOf(const ComputeContext&, ExprRef x) { return log(x); }
 ExprRef sqrtOf(const ComputeContext&, ExprRef x) { return sqrt(x); }
@@ -77,6 +89,8 @@ const OpLowering kLowerSigmoid{.compute = mapUnary<sigmoidOf>};
 const OpLowering kLowerTanh{.compute = mapUnary<tanhOf>};
 const OpLowering kLowerGelu{.compute = mapUnary<gelu>};
 const OpLowering kLowerGeluGrad{.compute = mapBinary<geluGrad>};
+const OpLowering kLowerSoftplus{.compute = mapUnary<softplus>};
+const OpLowering kLowerSoftplusGrad{.compute = mapBinary<softplusGrad>};
 const OpLowering kLowerExp{.compute = mapUnary<expOf>};
 const OpLowering kLowerLog{.compute = mapUnary<logOf>};
 const OpLowering kLowerSqrt{.compute = mapUnary<sqrtOf>};
