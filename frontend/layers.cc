@@ -151,11 +151,9 @@ Value* lowerLstm(LayerBuilder& b, Value* x, const BoundConfig& c) {
 
 Value* applyActivation(LayerBuilder& b, Value* x, const std::string& activation) {
   if (activation == "linear") return x;
-  if (activation == "relu") return b.op(OpKind::kRelu, {x}, {});
-  if (activation == "sigmoid") return b.op(OpKind::kSigmoid, {x}, {});
-  if (activation == "tanh") return b.op(OpKind::kTanh, {x}, {});
-  if (activation == "gelu") return b.op(OpKind::kGelu, {x}, {});
-  if (activation == "softmax") return b.op(OpKind::kSoftmax, {x}, {});
+  // Every op marked kActivation in ir/ops.def, by its name.
+  std::optional<OpKind> kind = ir::lookupOp(activation);
+  if (kind && ir::opDef(*kind).has(ir::kActivation)) return b.op(*kind, {x}, {});
   b.error(strCat("unknown activation ", quote(activation)));
   return nullptr;
 }

@@ -28,7 +28,8 @@ class LayerBuilder {
 
 ir::Value* lowerLayer(LayerKind kind, LayerBuilder& b, ir::Value* x, const BoundConfig& config);
 
-// Applies `activation=` (linear, relu, sigmoid, tanh, softmax, gelu).
+// Applies `activation=`: "linear" or an op marked kActivation in ir/ops.def
+// (signatures.h: activationNames).
 ir::Value* applyActivation(LayerBuilder& b, ir::Value* x, const std::string& activation);
 
 }  // namespace dlc::frontend

@@ -3,6 +3,17 @@
 #include "absl/container/flat_hash_map.h"
 
 namespace dlc::frontend {
+
+const std::vector<std::string>& activationNames() {
+  static const auto* names = [] {
+    auto* v = new std::vector<std::string>{"linear"};
+    for (const ir::OpDef& def : ir::allOps())
+      if (def.has(ir::kActivation)) v->emplace_back(def.name);
+    return v;
+  }();
+  return *names;
+}
+
 namespace {
 
 using ir::Attribute;
@@ -19,9 +30,7 @@ ConfigParam choice(std::string name, std::string value, std::vector<std::string>
   return {std::move(name), AttrKind::kString, Attribute::string(std::move(value)),
           std::move(choices), 0};
 }
-ConfigParam activation() {
-  return choice("activation", "linear", {kActivations, kActivations + std::size(kActivations)});
-}
+ConfigParam activation() { return choice("activation", "linear", activationNames()); }
 
 // Layers, with the positional order of ../shared/spec/dsl.md §4.
 std::vector<Signature> layerSignatures() {

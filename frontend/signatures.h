@@ -6,6 +6,7 @@
 #define DLC_FRONTEND_SIGNATURES_H_
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,9 +27,10 @@ struct Signature {
 
 const Signature* findSignature(std::string_view name);
 
-// The values `activation=` accepts and the IR op each becomes (nullopt: linear).
-inline constexpr std::string_view kActivations[] = {"linear", "relu", "sigmoid", "tanh",
-                                                    "softmax", "gelu"};
+// The values `activation=` accepts: "linear" (no op), then the name of every
+// op marked kActivation in ir/ops.def, in table order. Each names the IR op
+// applied to the layer's result.
+const std::vector<std::string>& activationNames();
 
 }  // namespace dlc::frontend
 

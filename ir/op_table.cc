@@ -30,8 +30,8 @@ std::string withArticle(AttrKind kind) {
 }
 
 OpDef makeDef(OpKind kind, std::string_view name, std::string_view operands, int results,
-              uint32_t flags, ShapeRule infer, FoldFn fold, GradFn grad, std::vector<AttrSpec> attrs) {
-  OpDef def{kind, name, {}, 0, 0, results, flags, infer, fold, grad, std::move(attrs)};
+              uint32_t flags, ShapeRule infer, GradFn grad, std::vector<AttrSpec> attrs) {
+  OpDef def{kind, name, {}, 0, 0, results, flags, infer, grad, std::move(attrs), std::nullopt};
   for (std::string_view part : splitTrimmed(operands, ',')) {
     if (part.ends_with("...")) {
       part.remove_suffix(3);
@@ -51,10 +51,13 @@ OpDef makeDef(OpKind kind, std::string_view name, std::string_view operands, int
 
 std::vector<OpDef> buildTable() {
   std::vector<OpDef> table;
-#define OP(Id, Name, Operands, Results, Flags, Infer, Fold, Grad, ...) \
-  table.push_back(makeDef(OpKind::k##Id, Name, Operands, Results, Flags, Infer, Fold, Grad, {__VA_ARGS__}));
+#define OP(Id, Name, Operands, Results, Flags, Infer, Grad, ...) \
+  table.push_back(makeDef(OpKind::k##Id, Name, Operands, Results, Flags, Infer, Grad, {__VA_ARGS__}));
 #include "ir/ops.def"
 #undef OP
+  // An ELEMENTWISE_WITH_DERIVATIVE row is followed by its `<name>_grad`.
+  for (size_t i = 0; i + 1 < table.size(); ++i)
+    if (table[i].grad == gradByDerivative) table[i].derivative = table[i + 1].kind;
   return table;
 }
 

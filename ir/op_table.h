@@ -1,5 +1,5 @@
 // The op table, generated from ir/ops.def: every op's name, operands,
-// attributes, flags, shape rule and fold.
+// attributes, flags, shape rule and gradient rule.
 #ifndef DLC_IR_OP_TABLE_H_
 #define DLC_IR_OP_TABLE_H_
 
@@ -30,6 +30,10 @@ enum OpFlags : uint32_t {
   kRandom = 1u << 3,       // draws random numbers in training mode
   kGivenType = 1u << 4,    // result type is stated, not inferred
   kNotDifferentiable = 1u << 5,  // has no gradient rule (grad is nullptr)
+  kCheapToRecompute = 1u << 6,   // fusion may recompute it in every consumer (as elementwise ops)
+  kActivation = 1u << 7,         // a layer's `activation="<name>"` applies it to the layer's result
+  kLibraryGemm = 1u << 8,        // a GPU target may hand it to cuBLASLt (codegen/lower/library.h)
+  kLibraryConvolution = 1u << 9, // a GPU target may hand it to cuDNN
 };
 
 struct AttrSpec {
@@ -51,7 +55,6 @@ struct ShapeContext {
 };
 
 using ShapeRule = absl::StatusOr<std::vector<TensorType>> (*)(const ShapeContext&);
-using FoldFn = double (*)(std::span<const double>, const Attrs&);
 
 // A gradient rule (ir/gradients/): given an op and the gradients of its
 // results, emits ops computing the gradient of each operand (nullptr where an
@@ -69,9 +72,10 @@ struct OpDef {
   int num_results;
   uint32_t flags;
   ShapeRule infer;
-  FoldFn fold;
   GradFn grad;
   std::vector<AttrSpec> attrs;
+  // ELEMENTWISE_WITH_DERIVATIVE ops: the backward op `<name>_grad(x, g)`.
+  std::optional<OpKind> derivative;
 
   bool has(OpFlags flag) const { return (flags & flag) != 0; }
   const AttrSpec* findAttr(std::string_view attr) const;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "codegen/compute/fold.h"
 #include "passes/pass.h"
 #include "passes/rewrite.h"
 
@@ -72,12 +73,14 @@ bool toDType(DType dtype, double& v) {
   return false;
 }
 
-// Evaluates an elementwise op over constant operands with NumPy broadcasting.
-// Returns one value when every operand is a splat.
+// Evaluates an elementwise op over constant operands with NumPy broadcasting,
+// through the op's compute (codegen/compute/fold.h). Returns one value when
+// every operand is a splat.
 std::optional<std::vector<double>> foldElementwise(const Operation& op,
                                                    const std::vector<const std::vector<double>*>& in) {
   const TensorType& type = op.result(0)->type();
-  ir::FoldFn fold = op.def().fold;
+  std::optional<codegen::ScalarFold> fold = codegen::ScalarFold::of(op);
+  if (!fold) return std::nullopt;
   bool all_splat = std::all_of(in.begin(), in.end(), [](auto* v) { return v->size() == 1; });
   int64_t n = all_splat ? 1 : *type.numElements();
   if (n == 0 || n > kMaxFoldElements) return std::nullopt;
@@ -102,9 +105,9 @@ std::optional<std::vector<double>> foldElementwise(const Operation& op,
   std::vector<double> args(in.size());
   for (int64_t e = 0; e < n; ++e) {
     for (size_t k = 0; k < in.size(); ++k) args[k] = (*in[k])[static_cast<size_t>(flat[k])];
-    double v = fold(args, op.attrs());
-    if (!toDType(type.dtype, v)) return std::nullopt;
-    out[static_cast<size_t>(e)] = v;
+    std::optional<double> v = (*fold)(args);
+    if (!v || !toDType(type.dtype, *v)) return std::nullopt;
+    out[static_cast<size_t>(e)] = *v;
     // Step the result index, last axis fastest.
     for (size_t axis = rank; axis-- > 0;) {
       for (size_t k = 0; k < in.size(); ++k) flat[k] += strides[k][axis];
@@ -145,10 +148,10 @@ Attrs attrsOf(std::string_view name, Attribute value) {
 bool inference(const Operation& op) { return !op.attrs().getBool("training"); }
 
 const Pattern kPatterns[] = {
-    // f(constant, ...) -> constant, for elementwise f with a scalar fold
+    // f(constant, ...) -> constant, for elementwise f (evaluating its compute)
     {std::nullopt,
      [](Rewriter& rw, const Operation& op) -> Value* {
-       if (!op.def().has(ir::kElementwise) || !op.def().fold || op.numOperands() == 0 ||
+       if (!op.def().has(ir::kElementwise) || op.numOperands() == 0 ||
            !op.result(0)->type().isStatic())
          return nullptr;
        std::vector<const std::vector<double>*> in;

@@ -62,33 +62,6 @@ absl::StatusOr<Results> evalPad(const OpContext& c) {
   return out;
 }
 
-// ------------------------------------------------------------ elementwise
-
-// g * gelu'(x) with gelu(x) = x * Phi(x): gelu'(x) = Phi(x) + x * phi(x),
-// Phi and phi the standard normal CDF and density.
-absl::StatusOr<Results> evalGeluGrad(const OpContext& c) {
-  Array out = c.result();
-  mapBroadcast(out, c.operand(0), c.operand(1), [](double x, double g) {
-    double cdf = 0.5 * (1.0 + std::erf(x * M_SQRT1_2));
-    double density = std::exp(-0.5 * x * x) * (0.5 * M_2_SQRTPI * M_SQRT1_2);
-    double slope = cdf + (density == 0.0 ? 0.0 : x * density);  // x * phi(x) -> 0 at +-inf
-    return g * slope;
-  });
-  return out;
-}
-
-// g where x > 0, alpha * g elsewhere (so alpha * g at x = 0, as PyTorch);
-// NaN where x is NaN.
-absl::StatusOr<Results> evalLeakyReluGrad(const OpContext& c) {
-  Array out = c.result();
-  double alpha = c.attrs().getFloat("alpha");
-  mapBroadcast(out, c.operand(0), c.operand(1), [alpha](double x, double g) {
-    if (std::isnan(x)) return x;
-    return x > 0 ? g : alpha * g;
-  });
-  return out;
-}
-
 // ------------------------------------------------------------- convolution
 
 // (g, kernel, like) -> dx: every tap x[a] * kernel[b] -> y[o] of the forward

@@ -1,6 +1,8 @@
-// Elementwise ops: unary maths, cast, and the binary ops with NumPy
-// broadcasting. Written out here as plain scalar code, independent of the op
-// table's folds, so that the oracle does not share its mistakes.
+// Elementwise ops: unary maths (with the derivatives `<op>_grad(x, g)` of
+// gelu and leaky_relu), cast, and the binary ops with NumPy broadcasting.
+// Written out here as plain scalar code, independent of codegen/compute's
+// computes (which are also the constant folds), so that the oracle does not
+// share their mistakes.
 #include <cmath>
 #include <limits>
 
@@ -50,6 +52,27 @@ absl::StatusOr<Results> evalGelu(const OpContext& c) {
   return mapUnary(c, [](double x) { return 0.5 * x * (1.0 + std::erf(x * M_SQRT1_2)); });
 }
 
+// g * gelu'(x) with gelu(x) = x * Phi(x): gelu'(x) = Phi(x) + x * phi(x),
+// Phi and phi the standard normal CDF and density.
+absl::StatusOr<Results> evalGeluGrad(const OpContext& c) {
+  return mapBinary(c, [](double x, double g) {
+    double cdf = 0.5 * (1.0 + std::erf(x * M_SQRT1_2));
+    double density = std::exp(-0.5 * x * x) * (0.5 * M_2_SQRTPI * M_SQRT1_2);
+    double slope = cdf + (density == 0.0 ? 0.0 : x * density);  // x * phi(x) -> 0 at +-inf
+    return g * slope;
+  });
+}
+
+// log(1 + e^x), written so that neither exp overflows.
+absl::StatusOr<Results> evalSoftplus(const OpContext& c) {
+  return mapUnary(c, [](double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
+}
+
+// g * softplus'(x) = g / (1 + e^-x).
+absl::StatusOr<Results> evalSoftplusGrad(const OpContext& c) {
+  return mapBinary(c, [](double x, double g) { return g * sigmoid(x); });
+}
+
 absl::StatusOr<Results> evalExp(const OpContext& c) {
   return mapUnary(c, [](double x) { return std::exp(x); });
 }
@@ -73,6 +96,16 @@ absl::StatusOr<Results> evalNeg(const OpContext& c) {
 absl::StatusOr<Results> evalLeakyRelu(const OpContext& c) {
   double alpha = c.attrs().getFloat("alpha");
   return mapUnary(c, [alpha](double x) { return x < 0 ? alpha * x : x; });
+}
+
+// g where x > 0, alpha * g elsewhere (so alpha * g at x = 0, as PyTorch);
+// NaN where x is NaN.
+absl::StatusOr<Results> evalLeakyReluGrad(const OpContext& c) {
+  double alpha = c.attrs().getFloat("alpha");
+  return mapBinary(c, [alpha](double x, double g) {
+    if (std::isnan(x)) return x;
+    return x > 0 ? g : alpha * g;
+  });
 }
 
 absl::StatusOr<Results> evalRescaling(const OpContext& c) {

@@ -1,7 +1,6 @@
 // Backward ops that are gathers, other than the window ones
 // (backward_windows.cc): the shape plumbing of gradients (sum_to,
-// broadcast_to, slice, pad), gelu_grad, leaky_relu_grad and reduce_max_grad,
-// as in reference/backward.cc.
+// broadcast_to, slice, pad) and reduce_max_grad, as in reference/backward.cc.
 #include <cmath>
 
 #include "codegen/compute/expr.h"
@@ -70,22 +69,6 @@ absl::StatusOr<ExprRef> pad(const ComputeContext& ctx, size_t, std::span<const E
   return convert(select(inRange(at, len), x, kir::constant(type, 0)), resultDType(ctx));
 }
 
-// g * gelu'(x) = g * (Phi(x) + x * phi(x)), x * phi(x) taken as 0 where
-// phi(x) underflows (x = +-inf).
-ExprRef geluGrad(const ComputeContext&, ExprRef x, ExprRef g) {
-  ExprRef cdf =
-      mul(like(x, 0.5), add(like(x, 1), kir::unary(UnaryOp::kErf, mul(x, like(x, M_SQRT1_2)))));
-  ExprRef density = mul(exp(mul(mul(like(x, -0.5), x), x)), like(x, 0.5 * M_2_SQRTPI * M_SQRT1_2));
-  ExprRef tail = select(eq(density, like(x, 0)), like(x, 0), mul(x, density));
-  return mul(g, add(cdf, tail));
-}
-
-// g where x > 0, alpha * g elsewhere; NaN where x is NaN.
-ExprRef leakyReluGrad(const ComputeContext& ctx, ExprRef x, ExprRef g) {
-  ExprRef slope = select(gt(x, like(x, 0)), g, mul(like(g, ctx.attrs().getFloat("alpha")), g));
-  return select(isNan(x), x, slope);
-}
-
 // (x, g) -> dx: each group's gradient split equally among the cells equal to
 // its maximum (its NaN cells when the maximum is NaN), 0 elsewhere.
 absl::StatusOr<ExprRef> reduceMaxGrad(const ComputeContext& ctx, size_t,
@@ -128,8 +111,6 @@ const OpLowering kLowerSumTo{.compute = sumTo};
 const OpLowering kLowerBroadcastTo{.compute = broadcastTo};
 const OpLowering kLowerSlice{.compute = slice};
 const OpLowering kLowerPad{.compute = pad};
-const OpLowering kLowerGeluGrad{.compute = mapBinary<geluGrad>};
-const OpLowering kLowerLeakyReluGrad{.compute = mapBinary<leakyReluGrad>};
 const OpLowering kLowerReduceMaxGrad{.compute = reduceMaxGrad};
 
 }  // namespace dlc::codegen

@@ -17,15 +17,10 @@ bool isBinding(const ir::Operation& op) {
   return op.kind() == OpKind::kParam || op.kind() == OpKind::kConstant || op.kind() == OpKind::kAssign;
 }
 
-// Cheap to recompute wherever a consumer reads it: no reductions inside.
+// Cheap to recompute wherever a consumer reads it (no reductions inside):
+// elementwise ops and those ir/ops.def marks kCheapToRecompute.
 bool isCheap(const ir::Operation& op) {
-  static constexpr OpKind kCheap[] = {
-      OpKind::kReshape,     OpKind::kFlatten, OpKind::kTranspose, OpKind::kBroadcastTo,
-      OpKind::kSlice,       OpKind::kPad,     OpKind::kConcat,    OpKind::kDropout,
-      OpKind::kRandomFlip,  OpKind::kRandomCrop, OpKind::kOneHot, OpKind::kEmbedding,
-  };
-  return op.def().has(ir::kElementwise) ||
-         std::find(std::begin(kCheap), std::end(kCheap), op.kind()) != std::end(kCheap);
+  return op.def().has(ir::kElementwise) || op.def().has(ir::kCheapToRecompute);
 }
 
 std::string describe(const ir::Operation& op) {

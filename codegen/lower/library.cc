@@ -92,11 +92,13 @@ std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const Concre
     c.direction = ConvCall::Direction::kBackwardData;
     x = result, kernel = types.at(op.operand(1)).shape, y = types.at(op.operand(0)).shape;
     plan.operands = {{op.operand(0), {}}, {op.operand(1), kHwioAsKrsc}};
-  } else {  // conv2d_grad_kernel: (x, g, like) -> dkernel
+  } else if (op.kind() == ir::OpKind::kConv2dGradKernel) {  // (x, g, like) -> dkernel
     c.direction = ConvCall::Direction::kBackwardFilter;
     x = types.at(op.operand(0)).shape, kernel = result, y = types.at(op.operand(1)).shape;
     plan.operands = {{op.operand(0), {}}, {op.operand(1), {}}};
     plan.result_layout = kHwioAsKrsc;
+  } else {
+    return std::nullopt;  // a convolution this planner does not know how to call
   }
   if (x.size() != 4 || kernel.size() != 4 || y.size() != 4) return std::nullopt;
   cx::ConvGeometry g = cx::convGeometry(op.attrs(), x, kernel, y);
@@ -134,12 +136,12 @@ LibraryOptions LibraryOptions::forCudaFromEnvironment() {
 
 std::optional<LibraryPlan> planLibraryCall(const ir::Operation& op, const ConcreteTypes& types,
                                            const LibraryOptions& options) {
+  // Which ops may go to a library is the op table's (kLibraryGemm,
+  // kLibraryConvolution); how each is called is planGemm's and
+  // planConvolution's.
   if (op.numResults() != 1) return std::nullopt;
-  ir::OpKind kind = op.kind();
-  if (kind == ir::OpKind::kMatmul || kind == ir::OpKind::kDense)
-    return options.gemm ? planGemm(op, types) : std::nullopt;
-  if (kind == ir::OpKind::kConv2d || kind == ir::OpKind::kConv2dGradInput || kind == ir::OpKind::kConv2dGradKernel)
-    return options.convolution ? planConvolution(op, types) : std::nullopt;
+  if (op.def().has(ir::kLibraryGemm)) return options.gemm ? planGemm(op, types) : std::nullopt;
+  if (op.def().has(ir::kLibraryConvolution)) return options.convolution ? planConvolution(op, types) : std::nullopt;
   return std::nullopt;
 }
 

@@ -31,8 +31,9 @@ GradResult gradTanh(GradContext& c) {
   return finish(c.b, {c.b.mul(c.grad(), oneMinus(c, c.b.mul(y, y)))});
 }
 
-GradResult gradGelu(GradContext& c) {
-  return finish(c.b, {c.b.emit(OpKind::kGeluGrad, {c.operand(0), c.grad()})});
+// gelu, leaky_relu, ...: g * f'(x) is the op's own backward op.
+GradResult gradByDerivative(GradContext& c) {
+  return finish(c.b, {c.b.emit(*c.op.def().derivative, {c.operand(0), c.grad()}, c.attrs())});
 }
 
 GradResult gradExp(GradContext& c) { return finish(c.b, {c.b.mul(c.grad(), c.result())}); }
@@ -52,11 +53,6 @@ GradResult gradAbs(GradContext& c) {
 }
 
 GradResult gradNeg(GradContext& c) { return finish(c.b, {c.b.neg(c.grad())}); }
-
-GradResult gradLeakyRelu(GradContext& c) {
-  return finish(c.b, {c.b.emit(OpKind::kLeakyReluGrad, {c.operand(0), c.grad()},
-                               makeAttrs({{"alpha", *c.attrs().find("alpha")}}))});
-}
 
 // x * scale + offset
 GradResult gradRescaling(GradContext& c) {

@@ -10,6 +10,10 @@ namespace dlc::ir {
 
 using GradResult = absl::StatusOr<std::vector<Value*>>;
 
+// The rule of every ELEMENTWISE_WITH_DERIVATIVE op: its backward op
+// `<name>_grad(x, g)` with the op's attributes.
+GradResult gradByDerivative(GradContext& c);
+
 GradResult gradAbs(GradContext& c);
 GradResult gradAdd(GradContext& c);
 GradResult gradAvgpool2d(GradContext& c);
@@ -24,10 +28,8 @@ GradResult gradDropout(GradContext& c);
 GradResult gradEmbedding(GradContext& c);
 GradResult gradExp(GradContext& c);
 GradResult gradFlatten(GradContext& c);
-GradResult gradGelu(GradContext& c);
 GradResult gradGlobalAvgpool2d(GradContext& c);
 GradResult gradLayernorm(GradContext& c);
-GradResult gradLeakyRelu(GradContext& c);
 GradResult gradLog(GradContext& c);
 GradResult gradLogSoftmax(GradContext& c);
 GradResult gradLstm(GradContext& c);

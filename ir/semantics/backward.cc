@@ -1,6 +1,5 @@
 // Shapes of the ops that gradients introduce: shape plumbing (sum_to,
-// broadcast_to, slice, pad), the backward ops of layers, and assign; the folds
-// of gelu_grad and leaky_relu_grad.
+// broadcast_to, slice, pad), the backward ops of layers, and assign.
 //
 // A backward op's `g` is the gradient of its forward op's result, so it must
 // have the type the forward op's shape rule gives for the backward op's other
@@ -189,20 +188,6 @@ ShapeResult inferLstmGrad(const ShapeContext& c) {
 ShapeResult inferNothing(const ShapeContext& c) {
   RETURN_IF_ERROR(checkOperands(opName(c, "assign"), c));
   return std::vector<TensorType>{};
-}
-
-// (x, g) -> g * gelu'(x), gelu'(x) = Phi(x) + x * phi(x) (the exact erf form).
-double foldGeluGrad(std::span<const double> x, const Attrs&) {
-  double v = x[0];
-  double cdf = 0.5 * (1.0 + std::erf(v / std::sqrt(2.0)));
-  double pdf = std::exp(-0.5 * v * v) / std::sqrt(2.0 * M_PI);
-  return x[1] * (cdf + (pdf == 0.0 ? 0.0 : v * pdf));  // 0 * inf is 0 here
-}
-
-// (x, g) -> g where x > 0, alpha * g elsewhere; NaN in x gives NaN.
-double foldLeakyReluGrad(std::span<const double> x, const Attrs& a) {
-  if (std::isnan(x[0])) return x[0];
-  return x[0] > 0.0 ? x[1] : a.getFloat("alpha") * x[1];
 }
 
 }  // namespace dlc::ir

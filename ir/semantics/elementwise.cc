@@ -1,5 +1,6 @@
 // Elementwise ops: unary activations and maths, cast, and the binary ops with
-// NumPy broadcasting; their scalar folds in double precision.
+// NumPy broadcasting. (Their constant folds evaluate their computes:
+// codegen/compute/fold.h.)
 #include <cmath>
 
 #include "ir/semantics/rules.h"
@@ -57,54 +58,6 @@ ShapeResult inferBroadcast(const ShapeContext& c) {
   std::optional<std::vector<Dim>> dims = broadcastDims(lhs.dims, rhs.dims);
   if (!dims) return shapeError(op, "cannot broadcast lhs ", lhs.str(), " with rhs ", rhs.str());
   return makeResult(op, lhs.dtype, std::move(*dims));
-}
-
-// Folds: the exact functions, NaN in gives NaN out.
-double foldRelu(std::span<const double> x, const Attrs&) {
-  return std::isnan(x[0]) ? x[0] : (x[0] > 0.0 ? x[0] : 0.0);
-}
-
-double foldSigmoid(std::span<const double> x, const Attrs&) {
-  // Two forms so that exp never overflows into inf/inf.
-  if (x[0] >= 0.0) return 1.0 / (1.0 + std::exp(-x[0]));
-  double e = std::exp(x[0]);
-  return e / (1.0 + e);
-}
-
-double foldTanh(std::span<const double> x, const Attrs&) { return std::tanh(x[0]); }
-
-double foldGelu(std::span<const double> x, const Attrs&) {
-  return 0.5 * x[0] * (1.0 + std::erf(x[0] / std::sqrt(2.0)));
-}
-
-double foldExp(std::span<const double> x, const Attrs&) { return std::exp(x[0]); }
-double foldLog(std::span<const double> x, const Attrs&) { return std::log(x[0]); }
-double foldSqrt(std::span<const double> x, const Attrs&) { return std::sqrt(x[0]); }
-double foldAbs(std::span<const double> x, const Attrs&) { return std::fabs(x[0]); }
-double foldNeg(std::span<const double> x, const Attrs&) { return -x[0]; }
-
-double foldLeakyRelu(std::span<const double> x, const Attrs& a) {
-  return x[0] > 0.0 ? x[0] : a.getFloat("alpha") * x[0];
-}
-
-double foldRescaling(std::span<const double> x, const Attrs& a) {
-  return x[0] * a.getFloat("scale") + a.getFloat("offset");
-}
-
-double foldIdentity(std::span<const double> x, const Attrs&) { return x[0]; }
-double foldAdd(std::span<const double> x, const Attrs&) { return x[0] + x[1]; }
-double foldSub(std::span<const double> x, const Attrs&) { return x[0] - x[1]; }
-double foldMul(std::span<const double> x, const Attrs&) { return x[0] * x[1]; }
-double foldDiv(std::span<const double> x, const Attrs&) { return x[0] / x[1]; }
-
-double foldMaximum(std::span<const double> x, const Attrs&) {
-  if (std::isnan(x[0]) || std::isnan(x[1])) return std::isnan(x[0]) ? x[0] : x[1];
-  return x[0] > x[1] ? x[0] : x[1];
-}
-
-double foldMinimum(std::span<const double> x, const Attrs&) {
-  if (std::isnan(x[0]) || std::isnan(x[1])) return std::isnan(x[0]) ? x[0] : x[1];
-  return x[0] < x[1] ? x[0] : x[1];
 }
 
 }  // namespace dlc::ir

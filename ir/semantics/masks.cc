@@ -40,19 +40,4 @@ ShapeResult inferOneHot(const ShapeContext& c) {
   return makeResult(op, c.attrs.find("dtype")->asDType(), std::move(dims));
 }
 
-// Folds. step and sign keep NaN; a comparison with NaN is false (0), as in
-// IEEE and NumPy.
-double foldStep(std::span<const double> x, const Attrs&) {
-  if (std::isnan(x[0])) return x[0];
-  return x[0] > 0.0 ? 1.0 : 0.0;
-}
-
-double foldSign(std::span<const double> x, const Attrs&) {
-  if (std::isnan(x[0])) return x[0];
-  return x[0] > 0.0 ? 1.0 : (x[0] < 0.0 ? -1.0 : 0.0);
-}
-
-double foldEqual(std::span<const double> x, const Attrs&) { return x[0] == x[1] ? 1.0 : 0.0; }
-double foldGreater(std::span<const double> x, const Attrs&) { return x[0] > x[1] ? 1.0 : 0.0; }
-
 }  // namespace dlc::ir

@@ -1,4 +1,4 @@
-// Shape rules and scalar folds named by ir/ops.def. Each op family's rules
+// Shape rules named by ir/ops.def. Each op family's rules
 // live in one file beside this header.
 #ifndef DLC_IR_SEMANTICS_RULES_H_
 #define DLC_IR_SEMANTICS_RULES_H_
@@ -13,24 +13,6 @@ using ShapeResult = absl::StatusOr<std::vector<TensorType>>;
 ShapeResult inferUnary(const ShapeContext& c);
 ShapeResult inferCast(const ShapeContext& c);
 ShapeResult inferBroadcast(const ShapeContext& c);
-double foldRelu(std::span<const double> x, const Attrs& a);
-double foldSigmoid(std::span<const double> x, const Attrs& a);
-double foldTanh(std::span<const double> x, const Attrs& a);
-double foldGelu(std::span<const double> x, const Attrs& a);
-double foldExp(std::span<const double> x, const Attrs& a);
-double foldLog(std::span<const double> x, const Attrs& a);
-double foldSqrt(std::span<const double> x, const Attrs& a);
-double foldAbs(std::span<const double> x, const Attrs& a);
-double foldNeg(std::span<const double> x, const Attrs& a);
-double foldLeakyRelu(std::span<const double> x, const Attrs& a);
-double foldRescaling(std::span<const double> x, const Attrs& a);
-double foldIdentity(std::span<const double> x, const Attrs& a);
-double foldAdd(std::span<const double> x, const Attrs& a);
-double foldSub(std::span<const double> x, const Attrs& a);
-double foldMul(std::span<const double> x, const Attrs& a);
-double foldDiv(std::span<const double> x, const Attrs& a);
-double foldMaximum(std::span<const double> x, const Attrs& a);
-double foldMinimum(std::span<const double> x, const Attrs& a);
 
 // linear_algebra.cc
 ShapeResult inferMatmul(const ShapeContext& c);
@@ -63,10 +45,6 @@ ShapeResult inferGiven(const ShapeContext& c);
 // masks.cc: comparisons, argmax, one_hot.
 ShapeResult inferArgmax(const ShapeContext& c);
 ShapeResult inferOneHot(const ShapeContext& c);
-double foldStep(std::span<const double> x, const Attrs& a);
-double foldSign(std::span<const double> x, const Attrs& a);
-double foldEqual(std::span<const double> x, const Attrs& a);
-double foldGreater(std::span<const double> x, const Attrs& a);
 
 // backward.cc: shapes of the ops that gradients introduce.
 ShapeResult inferLike(const ShapeContext& c);   // (x, like): like's shape, x's dtype; broadcast-compatible
@@ -77,8 +55,6 @@ ShapeResult inferPad(const ShapeContext& c);
 ShapeResult inferNormGrad(const ShapeContext& c);
 ShapeResult inferLstmGrad(const ShapeContext& c);
 ShapeResult inferNothing(const ShapeContext& c);  // assign: no results
-double foldGeluGrad(std::span<const double> x, const Attrs& a);      // (x, g)
-double foldLeakyReluGrad(std::span<const double> x, const Attrs& a); // (x, g)
 
 }  // namespace dlc::ir
 

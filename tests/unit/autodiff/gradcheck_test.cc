@@ -171,6 +171,7 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   t[OpKind::kSigmoid] = unaryCases(Fill::kSigned);
   t[OpKind::kTanh] = unaryCases(Fill::kSigned);
   t[OpKind::kGelu] = unaryCases(Fill::kSigned);
+  t[OpKind::kSoftplus] = unaryCases(Fill::kSigned);
   t[OpKind::kExp] = unaryCases(Fill::kSigned);
   t[OpKind::kLog] = unaryCases(Fill::kPositive);
   t[OpKind::kSqrt] = unaryCases(Fill::kPositive);

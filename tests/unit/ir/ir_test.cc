@@ -64,9 +64,43 @@ TEST(OpTable, EveryOpHasAUniqueNameAndARule) {
     EXPECT_NE(def.infer, nullptr) << def.name;
     EXPECT_EQ(lookupOp(def.name), def.kind);
     EXPECT_EQ(&opDef(def.kind), &def);
-    if (def.has(kElementwise)) EXPECT_NE(def.fold, nullptr) << def.name;
   }
   EXPECT_EQ(lookupOp("dense2"), std::nullopt);
+}
+
+// ELEMENTWISE_WITH_DERIVATIVE rows: the forward op and `<name>_grad(x, g)`,
+// elementwise, not differentiable, with the forward op's attributes.
+TEST(OpTable, DerivativeRowsComeFromTheForwardRow) {
+  int count = 0;
+  for (const OpDef& def : allOps()) {
+    if (!def.derivative) continue;
+    ++count;
+    const OpDef& grad = opDef(*def.derivative);
+    EXPECT_EQ(grad.name, std::string(def.name) + "_grad");
+    EXPECT_EQ(grad.operand_names, (std::vector<std::string>{"x", "g"}));
+    EXPECT_TRUE(def.has(kElementwise) && grad.has(kElementwise)) << def.name;
+    EXPECT_TRUE(grad.has(kNotDifferentiable)) << grad.name;
+    EXPECT_EQ(grad.grad, nullptr) << grad.name;
+    ASSERT_EQ(grad.attrs.size(), def.attrs.size()) << grad.name;
+    for (size_t i = 0; i < def.attrs.size(); ++i) EXPECT_EQ(grad.attrs[i].name, def.attrs[i].name);
+  }
+  EXPECT_GE(count, 2);
+  EXPECT_EQ(opDef(OpKind::kGelu).derivative, OpKind::kGeluGrad);
+  EXPECT_EQ(opDef(OpKind::kLeakyRelu).derivative, OpKind::kLeakyReluGrad);
+  EXPECT_EQ(opDef(OpKind::kRelu).derivative, std::nullopt);
+}
+
+// Facts other stages read from the table instead of listing op kinds.
+TEST(OpTable, FlagsCarryTheFactsOfOtherStages) {
+  EXPECT_TRUE(opDef(OpKind::kReshape).has(kCheapToRecompute));
+  EXPECT_TRUE(opDef(OpKind::kEmbedding).has(kCheapToRecompute));
+  EXPECT_FALSE(opDef(OpKind::kSoftmax).has(kCheapToRecompute));
+  EXPECT_TRUE(opDef(OpKind::kDense).has(kLibraryGemm));
+  EXPECT_TRUE(opDef(OpKind::kConv2dGradKernel).has(kLibraryConvolution));
+  EXPECT_FALSE(opDef(OpKind::kMaxpool2d).has(kLibraryConvolution));
+  for (OpKind k : {OpKind::kRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kGelu, OpKind::kSoftmax})
+    EXPECT_TRUE(opDef(k).has(kActivation)) << opDef(k).name;
+  EXPECT_FALSE(opDef(OpKind::kExp).has(kActivation));
 }
 
 TEST(OpTable, CoversEveryOpOfTheLanguage) {

@@ -62,15 +62,6 @@ std::string error(const absl::StatusOr<std::vector<TensorType>>& r) {
   return std::string(r.status().message());
 }
 
-double fold(OpKind kind, std::vector<double> x, Attrs attrs = {}) {
-  const OpDef& def = opDef(kind);
-  EXPECT_TRUE(normalizeAttrs(def, attrs).ok());
-  return def.fold(x, attrs);
-}
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
 // ------------------------------------------------------------------- masks
 
 TEST(Comparisons, KeepTheOperandDType) {
@@ -82,24 +73,6 @@ TEST(Comparisons, KeepTheOperandDType) {
             "step: expects a float tensor, but x is i32[2]");
   EXPECT_EQ(error(infer(OpKind::kEqual, {T("f32[2]"), T("f32[3]")})),
             "equal: cannot broadcast lhs f32[2] with rhs f32[3]");
-}
-
-TEST(Comparisons, Folds) {
-  EXPECT_EQ(fold(OpKind::kStep, {2.5}), 1.0);
-  EXPECT_EQ(fold(OpKind::kStep, {0.0}), 0.0);
-  EXPECT_EQ(fold(OpKind::kStep, {-0.0}), 0.0);
-  EXPECT_EQ(fold(OpKind::kStep, {-3.0}), 0.0);
-  EXPECT_TRUE(std::isnan(fold(OpKind::kStep, {kNaN})));
-  EXPECT_EQ(fold(OpKind::kSign, {2.5}), 1.0);
-  EXPECT_EQ(fold(OpKind::kSign, {0.0}), 0.0);
-  EXPECT_EQ(fold(OpKind::kSign, {-kInf}), -1.0);
-  EXPECT_TRUE(std::isnan(fold(OpKind::kSign, {kNaN})));
-  EXPECT_EQ(fold(OpKind::kEqual, {2.0, 2.0}), 1.0);
-  EXPECT_EQ(fold(OpKind::kEqual, {2.0, 3.0}), 0.0);
-  EXPECT_EQ(fold(OpKind::kEqual, {kNaN, kNaN}), 0.0);
-  EXPECT_EQ(fold(OpKind::kGreater, {3.0, 2.0}), 1.0);
-  EXPECT_EQ(fold(OpKind::kGreater, {2.0, 2.0}), 0.0);
-  EXPECT_EQ(fold(OpKind::kGreater, {kNaN, 2.0}), 0.0);
 }
 
 TEST(Argmax, RemovesTheAxis) {
@@ -217,31 +190,6 @@ TEST(ElementwiseGrads, Shapes) {
             "f32[batch, 3]");
   EXPECT_EQ(types(infer(OpKind::kLeakyReluGrad, {T("f32[batch, 3]"), T("f32[batch, 3]")})),
             "f32[batch, 3]");
-}
-
-TEST(ElementwiseGrads, Folds) {
-  // gelu'(x) = Phi(x) + x phi(x): against a central difference of the fold.
-  const OpDef& gelu = opDef(OpKind::kGelu);
-  Attrs none;
-  for (double x : {-3.0, -1.0, -0.25, 0.0, 0.5, 2.0}) {
-    double h = 1e-5;
-    double slope = (gelu.fold(std::vector<double>{x + h}, none) -
-                    gelu.fold(std::vector<double>{x - h}, none)) /
-                   (2 * h);
-    EXPECT_NEAR(fold(OpKind::kGeluGrad, {x, 1.0}), slope, 1e-8) << x;
-    EXPECT_NEAR(fold(OpKind::kGeluGrad, {x, -2.0}), -2.0 * slope, 1e-8) << x;
-  }
-  EXPECT_EQ(fold(OpKind::kGeluGrad, {0.0, 3.0}), 1.5);
-  EXPECT_EQ(fold(OpKind::kGeluGrad, {kInf, 3.0}), 3.0);
-  EXPECT_EQ(fold(OpKind::kGeluGrad, {-kInf, 3.0}), 0.0);
-  EXPECT_TRUE(std::isnan(fold(OpKind::kGeluGrad, {kNaN, 1.0})));
-
-  EXPECT_EQ(fold(OpKind::kLeakyReluGrad, {2.0, 5.0}), 5.0);
-  EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {-2.0, 5.0}), 1.5);  // alpha 0.3
-  EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {0.0, 5.0}), 1.5);
-  EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {-1.0, 5.0}, A({{"alpha", Attribute::real(0.1)}})),
-                   0.5);
-  EXPECT_TRUE(std::isnan(fold(OpKind::kLeakyReluGrad, {kNaN, 1.0})));
 }
 
 TEST(Conv2dGrads, HaveTheTypeOfLike) {
