@@ -53,15 +53,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   if (out.module.kernels.size() != out.lowered.kernels.kernels.size())
     return absl::InternalError(strCat("cuda: the emitter planned ", out.module.kernels.size(), " kernels of ",
                                       out.lowered.kernels.kernels.size()));
-  for (size_t k = 0; k < out.module.kernels.size(); ++k) {
-    const cuda::CudaKernelPlan& plan = out.module.kernels[k];
-    const kir::Kernel& kernel = out.lowered.kernels.kernels[k];
-    if (!plan.library_routines.empty())
-      return absl::UnimplementedError(strCat("cuda: kernel '", plan.kernel, "' (", kernel.origin,
-                                             ") is library calls (", strJoin(plan.library_routines, ", "),
-                                             "), which the CUDA runtime does not dispatch yet"));
-    out.launches += static_cast<int>(plan.launches.size());
-  }
+  for (const cuda::CudaKernelPlan& plan : out.module.kernels) out.launches += static_cast<int>(plan.launches.size());
   // Each step passes one address per non-local buffer, as the emitter's
   // parameter lists expect.
   for (const runtime::Step& step : out.lowered.executable.steps) {

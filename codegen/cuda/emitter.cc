@@ -203,19 +203,10 @@ absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module) {
   std::string kernels_text;
   bool f16 = false, bf16 = false;
   for (const kir::Kernel& kernel : module.kernels) {
-    CudaKernelPlan plan_out{kernel.name, {}, {}};
-    auto is_call = [](const Stmt& s) { return s.as<kir::CallStmt>() != nullptr; };
-    size_t calls = std::count_if(kernel.body.begin(), kernel.body.end(), is_call);
+    CudaKernelPlan plan_out{kernel.name, {}};
     auto context = [&](const absl::Status& s) {
       return absl::Status(s.code(), strCat(s.message(), " in kernel '", kernel.name, "' (", kernel.origin, ")"));
     };
-    if (calls > 0 && calls == kernel.body.size()) {
-      for (const Stmt& s : kernel.body) plan_out.library_routines.push_back(s.as<kir::CallStmt>()->routine);
-      result.kernels.push_back(std::move(plan_out));
-      continue;
-    }
-    if (calls > 0)
-      return context(absl::UnimplementedError("cuda: library calls mixed with other statements"));
     f16 = f16 || usesType(kernel, kir::ScalarType::kF16);
     bf16 = bf16 || usesType(kernel, kir::ScalarType::kBF16);
     std::vector<Phase> phases = plan(kernel);

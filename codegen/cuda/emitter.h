@@ -25,9 +25,6 @@
 // A kernel whose top-level statements need different mappings becomes
 // several launches, run in order. Accumulating stores that other threads may
 // also hit become atomicAdd. Integer arithmetic wraps (done in unsigned).
-//
-// Library calls (CallStmt) are not CUDA source: a kernel made only of calls is
-// listed with its routines for the runtime to dispatch.
 #ifndef DLC_CODEGEN_CUDA_EMITTER_H_
 #define DLC_CODEGEN_CUDA_EMITTER_H_
 
@@ -48,8 +45,7 @@ using CudaLaunch = runtime::cuda::LaunchPlan;
 // What the runtime does for one kir::Kernel, in module order.
 struct CudaKernelPlan {
   std::string kernel;                // kir::Kernel::name
-  std::vector<CudaLaunch> launches;  // in order; empty for library calls
-  std::vector<std::string> library_routines;  // CallStmt routines, in order
+  std::vector<CudaLaunch> launches;  // in order
 };
 
 struct CudaModule {
@@ -57,9 +53,8 @@ struct CudaModule {
   std::vector<CudaKernelPlan> kernels;
 };
 
-// Errors: Unimplemented for a kernel that mixes library calls with loops,
-// InvalidArgument for IR the CUDA backend cannot express (an op on a type it
-// is not defined for, local arrays beyond shared memory).
+// Errors: InvalidArgument for IR the CUDA backend cannot express (an op on a
+// type it is not defined for, local arrays beyond shared memory).
 absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module);
 
 }  // namespace dlc::codegen::cuda

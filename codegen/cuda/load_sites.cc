@@ -89,7 +89,6 @@ std::set<kir::BufferId> storedBuffers(std::span<const Stmt> stmts) {
   std::set<kir::BufferId> out;
   forEachNested(stmts, [&](const Stmt& inner) {
     if (const auto* st = inner.as<kir::StoreStmt>()) out.insert(st->buffer);
-    if (const auto* c = inner.as<kir::CallStmt>()) out.insert(c->buffers.begin(), c->buffers.end());
   });
   return out;
 }

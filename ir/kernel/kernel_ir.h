@@ -1,8 +1,9 @@
 // The kernel IR: the loop-level IR that fused groups lower to and that both
 // code generators (LLVM for the CPU, CUDA C++ for NVRTC) consume. It is small
 // on purpose: loops with schedule marks, index arithmetic, loads, stores,
-// scalar ops, reductions and calls of library routines. Backends translate
-// these constructs, never graph ops.
+// scalar ops and reductions. Backends translate these constructs, never graph
+// ops. Library calls (cuBLASLt, cuDNN) are not kernel IR: they are steps of
+// the executable (runtime/library_call.h) between kernels.
 //
 // A kernel works on flat buffers of a static number of elements (shapes are
 // concrete here: a compiled function is specialised per input shape).
@@ -28,8 +29,7 @@
 // declares its buffers first, `ROLE %name: DTYPE[SIZE]` with ROLE one of in,
 // out, inout, scratch, local. Statements: `[parallel|vector|unroll] for %i =
 // LO to HI { ... }` (plain `for` is serial), `let %t: TYPE = EXPR`,
-// `store %y[EXPR] = EXPR` (`+=` when accumulating), `if EXPR { ... }` and
-// `call @routine(%buffers..., ints...)`. Kernels of a module are separated
+// `store %y[EXPR] = EXPR` (`+=` when accumulating) and `if EXPR { ... }`. Kernels of a module are separated
 // by a blank line; `//` starts a comment.
 //
 // Expressions are written as calls `op(a, b)` with the names of
@@ -192,16 +192,8 @@ struct IfStmt {
   ExprRef cond;
   StmtList then_body;
 };
-// A library routine (`sgemm`, cuBLASLt, cuDNN) on whole buffers, with
-// integer arguments (sizes, strides, flags) as the routine defines them.
-struct CallStmt {
-  std::string routine;
-  std::vector<BufferId> buffers;
-  std::vector<int64_t> ints;
-};
-
 struct Stmt {
-  std::variant<ForStmt, LetStmt, StoreStmt, IfStmt, CallStmt> node;
+  std::variant<ForStmt, LetStmt, StoreStmt, IfStmt> node;
 
   template <typename T>
   const T* as() const { return std::get_if<T>(&node); }

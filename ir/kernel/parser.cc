@@ -7,7 +7,6 @@
 //            | 'let' NAME ':' TYPE '=' expr
 //            | 'store' NAME '[' expr ']' ('=' | '+=') expr
 //            | 'if' expr block
-//            | 'call' SYMBOL '(' (NAME | int),* ')'
 //   block   := '{' stmt* '}'
 //   expr    := NAME | NAME '[' expr ']' | literal
 //            | UNARY '(' expr ')' | BINARY '(' expr ',' expr ')'
@@ -285,7 +284,8 @@ class Parser {
     if (word == "let") return parseLet(body);
     if (word == "store") return parseStore(body);
     if (word == "if") return parseIf(body);
-    if (word == "call") return parseCall(body);
+    if (word == "call")
+      return syntaxError("'call' is not a kernel statement: library calls are steps of the plan, between kernels");
     return syntaxError(strCat("expected a statement, not '", word, "'"));
   }
 
@@ -371,34 +371,6 @@ class Parser {
       return error(cond_loc, strCat("the condition is ", ir::dtypeName(branch.cond->type), ", not bool"));
     if (!parseBlock(branch.then_body)) return false;
     body.push_back(Stmt{std::move(branch)});
-    return true;
-  }
-
-  // 'call' SYMBOL '(' (NAME | int),* ')': buffers first, then integers.
-  bool parseCall(StmtList& body) {
-    advance();
-    if (!at(Tok::kSymbol)) return syntaxError("expected a routine name starting with '@'");
-    CallStmt call;
-    call.routine = tok_.value;
-    advance();
-    if (!expect(Tok::kLParen, "'('")) return false;
-    if (!at(Tok::kRParen)) {
-      do {
-        if (at(Tok::kValueName)) {
-          if (!call.ints.empty()) return syntaxError("buffer arguments come before integers");
-          const BufferDecl* buffer = findBuffer(tok_.value, loc());
-          if (!buffer) return false;
-          call.buffers.push_back(buffer->id);
-          advance();
-        } else {
-          int64_t value;
-          if (!parseInt(value)) return false;
-          call.ints.push_back(value);
-        }
-      } while (consume(Tok::kComma));
-    }
-    if (!expect(Tok::kRParen, "')'")) return false;
-    body.push_back(Stmt{std::move(call)});
     return true;
   }
 

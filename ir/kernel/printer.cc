@@ -112,12 +112,6 @@ class Printer {
       return strCat("store ", bufferName(s->buffer), "[", expr(*s->index), "] ",
                     s->accumulate ? "+= " : "= ", expr(*s->value));
     if (const auto* i = stmt.as<IfStmt>()) return strCat("if ", expr(*i->cond), " {");
-    if (const auto* c = stmt.as<CallStmt>()) {
-      std::vector<std::string> args;
-      for (BufferId b : c->buffers) args.push_back(bufferName(b));
-      for (int64_t n : c->ints) args.push_back(strCat(n));
-      return strCat("call ", ir::symbolRef(c->routine), "(", strJoin(args, ", "), ")");
-    }
     return "?";
   }
 

@@ -90,8 +90,6 @@ class Verifier {
         report(strCat("the condition is ", typeName(branch->cond->type), ", not bool"));
       block(branch->then_body, in_vector);
       stmt_ = &s;
-    } else if (const auto* call = s.as<CallStmt>()) {
-      for (BufferId id : call->buffers) buffer(id);
     }
   }
 

@@ -270,27 +270,6 @@ TEST(CudaEmitter, SerialLoopAroundParallelWorkRunsOnOneBlock) {
   EXPECT_THAT(f, HasSubstr("__syncthreads();"));
 }
 
-TEST(CudaEmitter, LibraryCallsAreListedNotEmitted) {
-  CudaModule m = emitOne(tk::libraryCall());
-  ASSERT_EQ(m.kernels.size(), 1u);
-  EXPECT_EQ(m.kernels[0].kernel, "dense_gemm");
-  EXPECT_TRUE(m.kernels[0].launches.empty());
-  EXPECT_THAT(m.kernels[0].library_routines, ElementsAre("sgemm"));
-  EXPECT_THAT(m.source, Not(HasSubstr("dense_gemm")));
-}
-
-TEST(CudaEmitter, CallsMixedWithLoopsAreUnimplemented) {
-  kir::KernelModule m;
-  m.kernels.push_back(tk::libraryCall());
-  kir::Kernel extra = tk::elementwiseChain();
-  m.kernels[0].body.push_back(extra.body[0]);
-  m.kernels[0].buffers = extra.buffers;
-  absl::StatusOr<CudaModule> out = emitCuda(m);
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(out.status().message(), HasSubstr("dense_gemm"));
-}
-
 TEST(CudaEmitter, OpsUndefinedOnATypeAreErrors) {
   kir::Kernel k = tk::hashBits();
   auto* loop = k.body[0].as<kir::ForStmt>();
