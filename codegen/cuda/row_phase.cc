@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "codegen/cuda/load_sites.h"
+#include "ir/kernel/load_sites.h"
 #include "codegen/cuda/syntax.h"
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/walk.h"

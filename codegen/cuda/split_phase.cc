@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "codegen/cuda/load_sites.h"
+#include "ir/kernel/load_sites.h"
 #include "codegen/cuda/syntax.h"
 #include "ir/kernel/analysis.h"
 #include "support/status_macros.h"
@@ -218,7 +218,7 @@ bool SplitPhase::plan() {
   if (!assignLevels()) return false;
   rows_ = tripCount(phase_.nest);
   bool fastest = outputsFastest();
-  if (rows_ > kFewRows && !(fastest && rows_ < kRowsForThreadPerRow)) return false;
+  if (rows_ > kFewRows && !(fastest && rows_ < kir::kRowsForThreadPerRow)) return false;
   tile_ = fastest ? std::min<int64_t>(kThreads, pow2AtLeast(rows_)) : 1;
   lanes_ = kThreads / tile_;
   int64_t tiles = ceilDiv(rows_, tile_);

@@ -166,6 +166,34 @@ enum class LoopKind : uint8_t {
 };
 std::string_view loopKindName(LoopKind kind);  // "" for serial
 
+// How a CUDA target runs a kernel: marks that the gpu-mapping stage
+// (ir/kernel/gpu_mapping.h) sets and the CUDA emitter follows. A mapped
+// kernel has a kernel mark saying how the top-level statements outside
+// marked loops run; with `one_thread`, each top-level nest of parallel loops
+// has a loop mark of its own (the nest flattened into one index) and is one
+// launch, and each run of other statements between them is a launch of one
+// thread. Text: `gpu(KIND, key=value...)` after a kernel's origin or a loop's
+// bounds, with the keys that KIND takes:
+//   gpu(one_thread)                           kernel: the rest on one thread
+//   gpu(one_block, threads=T)                 kernel: all of it on one block
+//   gpu(grid_stride, threads=T, blocks=B)     loop: an item a thread
+//   gpu(vector, width=W, threads=T, blocks=B) loop: W items a thread, packed
+//   gpu(block_per_row, threads=T, blocks=B)   loop: an item (a row) a block
+// A grid-stride loop (over items or rows) covers what B blocks of T
+// threads do not.
+enum class GpuKind : uint8_t { kOneThread, kOneBlock, kGridStride, kVector, kBlockPerRow };
+std::string_view gpuKindName(GpuKind kind);
+std::optional<GpuKind> parseGpuKind(std::string_view name);
+bool isLoopGpuKind(GpuKind kind);  // the kinds of loop marks
+
+struct GpuMark {
+  GpuKind kind = GpuKind::kOneThread;
+  int threads = 1;     // per block
+  int64_t blocks = 1;  // of the grid
+  int width = 1;       // kVector: consecutive items a thread takes at once
+  bool operator==(const GpuMark&) const = default;
+};
+
 struct Stmt;
 using StmtList = std::vector<Stmt>;
 
@@ -174,6 +202,7 @@ struct ForStmt {
   int64_t lo = 0, hi = 0;
   LoopKind kind = LoopKind::kSerial;
   StmtList body;
+  std::optional<GpuMark> gpu;  // a top-level parallel loop of a mapped kernel
 };
 struct LetStmt {
   Var var;
@@ -225,6 +254,7 @@ struct Kernel {
   std::vector<Buffer> buffers;
   StmtList body;
   int next_var_id = 0;
+  std::optional<GpuMark> gpu;  // set by gpu-mapping (CUDA targets)
 
   Var newVar(ScalarType type, std::string name) { return Var{next_var_id++, type, std::move(name)}; }
   BufferId addBuffer(Buffer buffer) {

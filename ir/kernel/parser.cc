@@ -1,12 +1,13 @@
 // Reads the text that ir/kernel/printer.cc writes:
 //
 //   module  := kernel*
-//   kernel  := 'kernel' SYMBOL ('origin' STRING)? '{' buffer* stmt* '}'
+//   kernel  := 'kernel' SYMBOL ('origin' STRING)? gpu? '{' buffer* stmt* '}'
 //   buffer  := ROLE NAME ':' TYPE '[' INT ']'
-//   stmt    := ('parallel' | 'vector' | 'unroll')? 'for' NAME '=' int 'to' int block
+//   stmt    := ('parallel' | 'vector' | 'unroll')? 'for' NAME '=' int 'to' int gpu? block
 //            | 'let' NAME ':' TYPE '=' expr
 //            | 'store' NAME '[' expr ']' ('=' | '+=') expr
 //            | 'if' expr block
+//   gpu     := 'gpu' '(' GPUKIND (',' KEY '=' INT)* ')'
 //   block   := '{' stmt* '}'
 //   expr    := NAME | NAME '[' expr ']' | literal
 //            | UNARY '(' expr ')' | BINARY '(' expr ',' expr ')'
@@ -162,6 +163,7 @@ class Parser {
       kernel_.origin = tok_.value;
       advance();
     }
+    if (atKeyword("gpu") && !parseGpuMark(kernel_.gpu)) return false;
     if (!expect(Tok::kLBrace, "'{'")) return false;
     buffers_.clear();
     buffer_locs_.clear();
@@ -306,10 +308,38 @@ class Parser {
     if (!expect(Tok::kEqual, "'='") || !parseInt(loop.lo) || !expectKeyword("to") ||
         !parseInt(loop.hi))
       return false;
+    if (atKeyword("gpu") && !parseGpuMark(loop.gpu)) return false;
     size_t mark = scope_.size();
     if (!defineVar(name, name_loc, ScalarType::kI64, loop.var) || !parseBlock(loop.body)) return false;
     popScope(mark);
     body.push_back(Stmt{std::move(loop)});
+    return true;
+  }
+
+  // 'gpu' '(' GPUKIND (',' KEY '=' INT)* ')' with KEY threads, blocks or width;
+  // which keys a kind takes is the verifier's.
+  bool parseGpuMark(std::optional<GpuMark>& out) {
+    advance();
+    if (!expect(Tok::kLParen, "'('")) return false;
+    std::optional<GpuKind> kind = at(Tok::kIdentifier) ? parseGpuKind(tok_.text) : std::nullopt;
+    if (!kind) return syntaxError("expected a GPU mapping: one_thread, one_block, grid_stride, vector or block_per_row");
+    GpuMark mark{*kind};
+    advance();
+    while (consume(Tok::kComma)) {
+      if (!at(Tok::kIdentifier)) return syntaxError("expected threads, blocks or width");
+      std::string key(tok_.text);
+      Location key_loc = loc();
+      advance();
+      int64_t value;
+      if (!expect(Tok::kEqual, "'='") || !parseInt(value)) return false;
+      if (value < 1 || value > (int64_t{1} << 31) - 1) return error(key_loc, strCat(key, " must be positive"));
+      if (key == "threads") mark.threads = static_cast<int>(value);
+      else if (key == "blocks") mark.blocks = value;
+      else if (key == "width") mark.width = static_cast<int>(value);
+      else return error(key_loc, strCat("unknown GPU mapping key '", key, "' (threads, blocks or width)"));
+    }
+    if (!expect(Tok::kRParen, "')'")) return false;
+    out = mark;
     return true;
   }
 
