@@ -25,6 +25,8 @@ Phase::Kind phaseKind(kir::GpuKind kind) {
     case kir::GpuKind::kGridStride: return Phase::Kind::kGridStride;
     case kir::GpuKind::kVector: return Phase::Kind::kVector;
     case kir::GpuKind::kBlockPerRow: return Phase::Kind::kRows;
+    case kir::GpuKind::kRowGroups: return Phase::Kind::kRowGroups;
+    case kir::GpuKind::kSplit: return Phase::Kind::kSplit;
     case kir::GpuKind::kOneBlock: return Phase::Kind::kBlock;
     case kir::GpuKind::kOneThread: break;
   }
@@ -41,7 +43,8 @@ bool isMarkedLoop(const Stmt& stmt) {
 // unless it is only lets, which the later phases replay.
 std::vector<Phase> plan(const kir::Kernel& kernel) {
   std::span<const Stmt> body = kernel.body;
-  if (kernel.gpu->kind == kir::GpuKind::kOneBlock) return {Phase{Phase::Kind::kBlock, {}, body, {}, *kernel.gpu}};
+  if (kernel.gpu->kind != kir::GpuKind::kOneThread)
+    return {Phase{phaseKind(kernel.gpu->kind), {}, body, {}, *kernel.gpu}};
   std::vector<Phase> phases;
   std::vector<const Stmt*> lets;
   for (size_t i = 0; i < body.size();) {
@@ -101,22 +104,23 @@ absl::StatusOr<PhaseText> emitPlainPhase(const kir::Kernel& kernel, const Phase&
       RETURN_IF_ERROR(w.thread(phase.stmts, 1, false));
       break;
     case Phase::Kind::kVector:
-      return absl::InternalError("cuda: a gpu(vector) phase reached the plain mappings");
+    case Phase::Kind::kRowGroups:
+    case Phase::Kind::kSplit:
+      return absl::InternalError("cuda: a vector, row-group or split phase reached the plain mappings");
   }
   w.line(0, "}");
   out.launches.push_back(launch);
   return out;
 }
 
-// The phase as its mark says; the split and row-group mappings still take
-// the phases they apply to first (not yet decided by gpu-mapping).
+// The phase as its mark says.
 absl::StatusOr<PhaseText> emitPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name) {
-  if (phase.kind == Phase::Kind::kVector) return emitVectorPhase(kernel, phase, name);
-  ASSIGN_OR_RETURN(std::optional<PhaseText> split, emitSplitPhase(kernel, phase, name));
-  if (split) return *std::move(split);
-  ASSIGN_OR_RETURN(std::optional<PhaseText> rows, emitRowPhase(kernel, phase, name));
-  if (rows) return *std::move(rows);
-  return emitPlainPhase(kernel, phase, name);
+  switch (phase.kind) {
+    case Phase::Kind::kVector: return emitVectorPhase(kernel, phase, name);
+    case Phase::Kind::kRowGroups: return emitRowPhase(kernel, phase, name);
+    case Phase::Kind::kSplit: return emitSplitPhase(kernel, phase, name);
+    default: return emitPlainPhase(kernel, phase, name);
+  }
 }
 
 template <typename Fn>

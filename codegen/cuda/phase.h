@@ -49,11 +49,13 @@ struct Phase {
     kGridStride,  // a flattened nest of parallel loops, one item per thread: gpu(grid_stride)
     kVector,      // the same, `width` items per thread in packs: gpu(vector)
     kRows,        // a flattened nest of parallel loops, one row per block: gpu(block_per_row)
+    kRowGroups,   // the same, a group of threads per row: gpu(row_groups)
+    kSplit,       // the outputs of a nest, or a one-block kernel, split across blocks: gpu(split)
     kBlock,       // statements run once by one block: the kernel's gpu(one_block)
     kThread,      // statements run once by one thread: the kernel's gpu(one_thread)
   };
   Kind kind;
-  std::vector<const kir::ForStmt*> nest;  // kGridStride, kVector, kRows
+  std::vector<const kir::ForStmt*> nest;  // all but kBlock, kThread (and kSplit of a kernel)
   std::span<const kir::Stmt> stmts;       // kBlock, kThread; else the nest's body
   std::vector<const kir::Stmt*> prefix;   // top-level lets before the phase
   kir::GpuMark mark;                      // the loop's mark, or the kernel's

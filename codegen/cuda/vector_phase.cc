@@ -13,7 +13,9 @@ absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase
   kir::Var flat{unusedVarId(kernel, 0), kir::ScalarType::kI64, "flat"};
   kir::PhasePacks packs = kir::findPhasePacks(kernel, phase.nest, phase.stmts, flat, width);
   if (packs.empty()) return absl::InternalError(strCat("cuda: nothing of gpu(vector, width=", width, ") packs"));
-  auto packType = [&](kir::BufferId b) { return strCat("dlc_pack<", cudaType(kernel.buffers[b].dtype), ", ", width, ">"); };
+  auto packType = [&](kir::BufferId b) {
+    return strCat("dlc_pack<", cudaType(kernel.buffers[b].dtype), ", ", width, ">");
+  };
   auto loadName = [](size_t i) { return strCat("pk", i); };
   auto storeName = [](size_t i) { return strCat("st", i); };
 
@@ -39,7 +41,8 @@ absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase
     w.line(2, strCat("const ", packType(p.buffer), " ", loadName(i), " = dlc_load_pack<", width, ">(&",
                      w.bufferName(p.buffer), "[", index, "]);"));
   }
-  for (size_t i = 0; i < packs.stores.size(); ++i) w.line(2, strCat(packType(packs.stores[i].buffer), " ", storeName(i), ";"));
+  for (size_t i = 0; i < packs.stores.size(); ++i)
+    w.line(2, strCat(packType(packs.stores[i].buffer), " ", storeName(i), ";"));
   w.line(2, "#pragma unroll");
   w.line(2, strCat("for (int lane = 0; lane < ", width, "; ++lane) {"));
   bindNest(w, phase.nest, "(item0 + lane)", 3, /*maybe_unused=*/true);

@@ -4,6 +4,8 @@
 
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/gpu_packs.h"
+#include "ir/kernel/gpu_rows.h"
+#include "ir/kernel/gpu_split.h"
 
 namespace dlc::kir {
 namespace {
@@ -17,7 +19,8 @@ bool anyExpr(const Expr& e, const Fn& fn) {
   if (auto* l = e.as<LoadExpr>()) return anyExpr(*l->index, fn);
   if (auto* u = e.as<UnaryExpr>()) return anyExpr(*u->x, fn);
   if (auto* b = e.as<BinaryExpr>()) return anyExpr(*b->lhs, fn) || anyExpr(*b->rhs, fn);
-  if (auto* s = e.as<SelectExpr>()) return anyExpr(*s->cond, fn) || anyExpr(*s->if_true, fn) || anyExpr(*s->if_false, fn);
+  if (auto* s = e.as<SelectExpr>())
+    return anyExpr(*s->cond, fn) || anyExpr(*s->if_true, fn) || anyExpr(*s->if_false, fn);
   if (auto* c = e.as<CastExpr>()) return anyExpr(*c->x, fn);
   if (auto* r = e.as<ReduceExpr>()) return anyExpr(*r->init, fn) || anyExpr(*r->body, fn);
   return false;
@@ -59,27 +62,62 @@ bool worthBlockPerRow(std::span<const Stmt> body, int64_t rows) {
   return false;
 }
 
-int64_t blocksFor(int64_t items, int threads) { return std::clamp<int64_t>((items + threads - 1) / threads, 1, kMaxBlocks); }
+int64_t blocksFor(int64_t items, int threads) {
+  return std::clamp<int64_t>((items + threads - 1) / threads, 1, kMaxBlocks);
+}
 
-// The mark of a top-level nest of parallel loops.
+// gpu(split) for a phase over `nest` (empty: a one-block kernel), when it applies.
+std::optional<GpuMark> splitMark(const Kernel& kernel, const std::vector<const ForStmt*>& nest,
+                                 std::span<const Stmt> body) {
+  Var u{kernel.next_var_id + 3, ScalarType::kI64, "u"}, o{kernel.next_var_id + 4, ScalarType::kI64, "o"};
+  std::optional<SplitReductions> found = findSplitReductions(kernel, nest, body, u, o);
+  std::optional<SplitShape> shape = found ? chooseSplitShape(*found) : std::nullopt;
+  if (!shape) return std::nullopt;
+  GpuMark mark{GpuKind::kSplit, shape->threads, shape->blocks};
+  mark.tile = shape->tile;
+  mark.chunk = shape->chunk;
+  mark.chunks = shape->chunks;
+  return mark;
+}
+
+// gpu(row_groups) for a phase over rows, when it applies.
+std::optional<GpuMark> rowGroupsMark(const Kernel& kernel, int64_t rows, std::span<const Stmt> body) {
+  Var col{kernel.next_var_id + 1, ScalarType::kI64, "col"};
+  std::optional<RowPasses> passes = findRowPasses(kernel, body, col);
+  std::optional<RowShape> shape = passes ? chooseRowShape(kernel, *passes, col) : std::nullopt;
+  if (!shape) return std::nullopt;
+  GpuMark mark{GpuKind::kRowGroups, shape->threads};
+  mark.width = shape->width;
+  mark.group = shape->group;
+  int64_t rows_per_block = shape->threads / shape->group;
+  mark.blocks = std::clamp<int64_t>((rows + rows_per_block - 1) / rows_per_block, 1, kMaxBlocks);
+  return mark;
+}
+
+// The mark of a top-level nest of parallel loops: the first mapping that
+// takes it, split reductions, packed vectors, row groups, else one item a
+// thread or a block per row.
 GpuMark loopMark(const Kernel& kernel, const ForStmt& loop) {
   std::vector<const ForStmt*> nest = parallelNest(loop);
   std::span<const Stmt> body = nest.back()->body;
   int64_t total = tripCount(nest);
+  if (std::optional<GpuMark> split = splitMark(kernel, nest, body)) return *split;
+  bool rows = worthBlockPerRow(body, total);
   GpuMark mark;
-  if (worthBlockPerRow(body, total)) {
-    mark.kind = GpuKind::kBlockPerRow;
-    mark.threads = gpuThreadsFor(blockWorkExtent(body));
-    mark.blocks = std::clamp<int64_t>(total, 1, kMaxBlocks);
-    return mark;
-  }
   Var flat{kernel.next_var_id, ScalarType::kI64, "flat"};
-  if (!findPhasePacks(kernel, nest, body, flat, kGpuVectorWidth).empty()) {
+  if (!rows && !findPhasePacks(kernel, nest, body, flat, kGpuVectorWidth).empty()) {
     int64_t groups = total / kGpuVectorWidth;
     mark.kind = GpuKind::kVector;
     mark.width = kGpuVectorWidth;
     mark.threads = gpuThreadsFor(groups);
     mark.blocks = blocksFor(groups, mark.threads);
+    return mark;
+  }
+  if (std::optional<GpuMark> groups = rowGroupsMark(kernel, total, body)) return *groups;
+  if (rows) {
+    mark.kind = GpuKind::kBlockPerRow;
+    mark.threads = gpuThreadsFor(blockWorkExtent(body));
+    mark.blocks = std::clamp<int64_t>(total, 1, kMaxBlocks);
     return mark;
   }
   mark.kind = GpuKind::kGridStride;
@@ -129,7 +167,8 @@ bool hasLoad(const Expr& expr) {
 }
 
 bool hasBlockWork(const Stmt& stmt) {
-  if (auto* f = stmt.as<ForStmt>()) return isParallelFor(stmt) || std::any_of(f->body.begin(), f->body.end(), hasBlockWork);
+  if (auto* f = stmt.as<ForStmt>())
+    return isParallelFor(stmt) || std::any_of(f->body.begin(), f->body.end(), hasBlockWork);
   if (auto* l = stmt.as<LetStmt>()) return hasReduce(*l->value);
   if (auto* s = stmt.as<StoreStmt>()) return hasReduce(*s->index) || hasReduce(*s->value);
   if (auto* i = stmt.as<IfStmt>())
@@ -140,10 +179,13 @@ bool hasBlockWork(const Stmt& stmt) {
 int64_t blockWorkExtent(std::span<const Stmt> stmts) {
   int64_t best = 0;
   for (const Stmt& stmt : stmts) {
-    if (auto* f = stmt.as<ForStmt>()) best = std::max(best, isParallelFor(stmt) ? f->hi - f->lo : blockWorkExtent(f->body));
+    if (auto* f = stmt.as<ForStmt>())
+      best = std::max(best, isParallelFor(stmt) ? f->hi - f->lo : blockWorkExtent(f->body));
     if (auto* l = stmt.as<LetStmt>()) best = std::max(best, outerReduceExtent(*l->value));
-    if (auto* s = stmt.as<StoreStmt>()) best = std::max({best, outerReduceExtent(*s->index), outerReduceExtent(*s->value)});
-    if (auto* i = stmt.as<IfStmt>()) best = std::max({best, outerReduceExtent(*i->cond), blockWorkExtent(i->then_body)});
+    if (auto* s = stmt.as<StoreStmt>())
+      best = std::max({best, outerReduceExtent(*s->index), outerReduceExtent(*s->value)});
+    if (auto* i = stmt.as<IfStmt>())
+      best = std::max({best, outerReduceExtent(*i->cond), blockWorkExtent(i->then_body)});
   }
   return best;
 }
@@ -175,7 +217,8 @@ int mapForGpu(Kernel& kernel) {
   // whole-tensor reduction) or when replaying top-level lets in later
   // launches could read what earlier ones wrote.
   if (serial_block_work || (lets_load && launches > 1)) {
-    kernel.gpu = GpuMark{GpuKind::kOneBlock, gpuThreadsFor(blockWorkExtent(body))};
+    GpuMark block{GpuKind::kOneBlock, gpuThreadsFor(blockWorkExtent(body))};
+    kernel.gpu = splitMark(kernel, {}, body).value_or(block);
     return 1;
   }
   kernel.gpu = GpuMark{GpuKind::kOneThread};

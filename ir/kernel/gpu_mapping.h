@@ -3,30 +3,35 @@
 // GpuMark) that the CUDA emitter (codegen/cuda/emitter.h) follows.
 //
 // The stage cuts a kernel's top-level statements into phases, one launch
-// each, and gives each the first mapping that takes it:
+// each (two per level for a split), and gives each the first mapping that
+// takes it:
 //  - a top-level nest of parallel/vector loops is one phase over the nest's
 //    items, flattened into one index:
+//     - gpu(split): few outputs of long reductions (bias gradients, batchnorm
+//       statistics), split across blocks (gpu_split.h);
 //     - gpu(vector): a straight-line body with something to pack (a load or
 //       store whose index moves by one element per item from a multiple of
 //       the width; gpu_packs.h), `width` consecutive items a thread;
+//     - gpu(row_groups): rows of reductions and parallel loops over the same
+//       columns, read along the row (softmax, layernorm, cross-entropy): a
+//       group of threads per row (gpu_rows.h);
 //     - gpu(block_per_row): a body that computes a long enough reduction in
-//       a `let` (softmax, layernorm): one block per item (a row), unless there
-//       are rows enough for a thread each and the block's threads would read
-//       strided memory (a convolution's kernel gradient);
+//       a `let`: one block per item (a row), unless there are rows enough for
+//       a thread each and the block's threads would read strided memory (a
+//       convolution's kernel gradient);
 //     - gpu(grid_stride): anything else, one item a thread;
 //  - the other top-level statements run on one thread (the kernel's
 //    gpu(one_thread)), each run of them between loops a launch;
 //  - unless those statements need a block (a whole-tensor reduction), or
 //    replaying the top-level lets in every launch could read what an earlier
-//    launch wrote: then the whole kernel is gpu(one_block).
-// Threads and blocks: a multiple of 32 threads up to 256 for the work of a
-// block (its items, or the longest reduction or parallel loop it splits), and
-// enough blocks for every item up to 65535 (grid-stride loops do the rest).
-//
-// Not decided here yet: the CUDA emitter still offers gpu(block_per_row),
-// gpu(grid_stride) and gpu(one_block) phases first to its split-reduction
-// and row-group mappings (codegen/cuda/split_phase.h, row_phase.h), which
-// replace the mark's launch by their own when they apply.
+//    launch wrote: then the whole kernel is one phase, gpu(split) when it
+//    takes it (a whole-tensor sum), else gpu(one_block).
+// Threads and blocks of the plain mappings: a multiple of 32 threads up to
+// 256 for the work of a block (its items, or the longest reduction or
+// parallel loop it splits), and enough blocks for every item up to 65535
+// (grid-stride loops do the rest). What stays with the CUDA emitter is how
+// to write a mapping: which loads a row group keeps in registers, the names,
+// the split's combine launches (a warp per output).
 #ifndef DLC_IR_KERNEL_GPU_MAPPING_H_
 #define DLC_IR_KERNEL_GPU_MAPPING_H_
 

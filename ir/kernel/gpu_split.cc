@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ir/kernel/analysis.h"
+#include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/index_analysis.h"
 #include "ir/kernel/load_sites.h"
 
@@ -14,8 +15,6 @@ namespace {
 constexpr int64_t kMinExtent = 4096;
 // Rows (outputs) so few that a block per row leaves the GPU idle.
 constexpr int64_t kFewRows = 256;
-// With this many rows, one thread per row already fills the GPU.
-constexpr int64_t kRowsForThreadPerRow = 8192;
 constexpr int kThreads = 256;
 // Stage blocks to aim for: several waves on any GPU of today.
 constexpr int64_t kTargetBlocks = 1024;

@@ -179,18 +179,30 @@ std::string_view loopKindName(LoopKind kind);  // "" for serial
 //   gpu(grid_stride, threads=T, blocks=B)     loop: an item a thread
 //   gpu(vector, width=W, threads=T, blocks=B) loop: W items a thread, packed
 //   gpu(block_per_row, threads=T, blocks=B)   loop: an item (a row) a block
+//   gpu(row_groups, width=W, group=G, threads=T, blocks=B)
+//       loop: a row to G threads (T / G rows a block), W columns a thread
+//       at a time (ir/kernel/gpu_rows.h)
+//   gpu(split, tile=N, chunk=C, chunks=K, threads=T, blocks=B)
+//       loop or kernel: long reductions of few outputs in two launches per
+//       stage, B x K blocks of N outputs and C steps each, then a combine
+//       (ir/kernel/gpu_split.h)
 // A grid-stride loop (over items or rows) covers what B blocks of T
 // threads do not.
-enum class GpuKind : uint8_t { kOneThread, kOneBlock, kGridStride, kVector, kBlockPerRow };
+enum class GpuKind : uint8_t { kOneThread, kOneBlock, kGridStride, kVector, kBlockPerRow, kRowGroups, kSplit };
 std::string_view gpuKindName(GpuKind kind);
 std::optional<GpuKind> parseGpuKind(std::string_view name);
-bool isLoopGpuKind(GpuKind kind);  // the kinds of loop marks
+bool isLoopGpuKind(GpuKind kind);    // the kinds of loop marks
+bool isKernelGpuKind(GpuKind kind);  // the kinds of kernel marks (split is both)
 
 struct GpuMark {
   GpuKind kind = GpuKind::kOneThread;
-  int threads = 1;     // per block
-  int64_t blocks = 1;  // of the grid
-  int width = 1;       // kVector: consecutive items a thread takes at once
+  int threads = 1;      // per block
+  int64_t blocks = 1;   // of the grid (along x)
+  int width = 1;        // kVector, kRowGroups: consecutive items a thread takes at once
+  int group = 1;        // kRowGroups: threads a row
+  int tile = 1;         // kSplit: outputs a block
+  int64_t chunk = 1;    // kSplit: steps of the reduced extent a block takes
+  int64_t chunks = 1;   // kSplit: blocks along the reduced extent (the grid's y)
   bool operator==(const GpuMark&) const = default;
 };
 

@@ -316,17 +316,20 @@ class Parser {
     return true;
   }
 
-  // 'gpu' '(' GPUKIND (',' KEY '=' INT)* ')' with KEY threads, blocks or width;
+  // 'gpu' '(' GPUKIND (',' KEY '=' INT)* ')' with KEY threads, blocks, width, group, tile, chunk or chunks;
   // which keys a kind takes is the verifier's.
   bool parseGpuMark(std::optional<GpuMark>& out) {
     advance();
     if (!expect(Tok::kLParen, "'('")) return false;
     std::optional<GpuKind> kind = at(Tok::kIdentifier) ? parseGpuKind(tok_.text) : std::nullopt;
-    if (!kind) return syntaxError("expected a GPU mapping: one_thread, one_block, grid_stride, vector or block_per_row");
+    if (!kind)
+      return syntaxError(
+          "expected a GPU mapping: one_thread, one_block, grid_stride, vector, block_per_row, row_groups or split");
     GpuMark mark{*kind};
     advance();
     while (consume(Tok::kComma)) {
-      if (!at(Tok::kIdentifier)) return syntaxError("expected threads, blocks or width");
+      if (!at(Tok::kIdentifier))
+        return syntaxError("expected a key: threads, blocks, width, group, tile, chunk or chunks");
       std::string key(tok_.text);
       Location key_loc = loc();
       advance();
@@ -336,7 +339,11 @@ class Parser {
       if (key == "threads") mark.threads = static_cast<int>(value);
       else if (key == "blocks") mark.blocks = value;
       else if (key == "width") mark.width = static_cast<int>(value);
-      else return error(key_loc, strCat("unknown GPU mapping key '", key, "' (threads, blocks or width)"));
+      else if (key == "group") mark.group = static_cast<int>(value);
+      else if (key == "tile") mark.tile = static_cast<int>(value);
+      else if (key == "chunk") mark.chunk = value;
+      else if (key == "chunks") mark.chunks = value;
+      else return error(key_loc, strCat("unknown GPU mapping key '", key, "'"));
     }
     if (!expect(Tok::kRParen, "')'")) return false;
     out = mark;

@@ -23,8 +23,8 @@ std::span<const KernelStageInfo> kernelStages() {
          return tileRegisters(k, tiling);
        }},
       {"gpu-mapping",
-       "CUDA: each kernel's launches as marks: grid-stride items, packed vectors, a block per row, one block or "
-       "one thread, with threads and blocks",
+       "CUDA: each kernel's launches as marks: split reductions, packed vectors, row groups, grid-stride items, a "
+       "block per row, one block or one thread, with threads and blocks",
        [](Kernel& k, const KernelPassOptions&) { return mapForGpu(k); }},
       {"in-place", "CPU: an elementwise output takes the memory of an operand that dies in its kernel", nullptr},
       {"memory-plan", "intermediates placed in one arena, largest first, by liveness", nullptr},

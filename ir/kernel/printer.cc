@@ -31,7 +31,9 @@ std::string floatLiteral(double value, ScalarType type) {
 // ` gpu(KIND, key=value...)` with the keys that KIND takes.
 std::string gpuMark(const GpuMark& m) {
   std::string out = strCat(" gpu(", gpuKindName(m.kind));
-  if (m.kind == GpuKind::kVector) strAppend(&out, ", width=", m.width);
+  if (m.kind == GpuKind::kVector || m.kind == GpuKind::kRowGroups) strAppend(&out, ", width=", m.width);
+  if (m.kind == GpuKind::kRowGroups) strAppend(&out, ", group=", m.group);
+  if (m.kind == GpuKind::kSplit) strAppend(&out, ", tile=", m.tile, ", chunk=", m.chunk, ", chunks=", m.chunks);
   if (m.kind != GpuKind::kOneThread) strAppend(&out, ", threads=", m.threads);
   if (isLoopGpuKind(m.kind)) strAppend(&out, ", blocks=", m.blocks);
   return out + ")";

@@ -63,7 +63,7 @@ class Verifier {
   // A GPU mark's kind where it stands, and the keys that kind takes.
   void gpuMark(const GpuMark& m, bool on_loop) {
     std::string_view kind = gpuKindName(m.kind);
-    if (isLoopGpuKind(m.kind) != on_loop)
+    if (on_loop ? !isLoopGpuKind(m.kind) : !isKernelGpuKind(m.kind))
       report(strCat("gpu(", kind, ") marks ", on_loop ? "a kernel, not a loop" : "a loop, not a kernel"));
     if (m.threads < 1 || m.threads > kMaxGpuThreads)
       report(strCat("gpu(", kind, ") has ", m.threads, " threads a block (1 to ", kMaxGpuThreads, ")"));
@@ -71,8 +71,18 @@ class Verifier {
       report(strCat("gpu(", kind, ") has ", m.blocks, " blocks (1 to ", kMaxGpuBlocks, ")"));
     if (m.kind == GpuKind::kOneThread && m.threads != 1) report("gpu(one_thread) takes no threads");
     if (!isLoopGpuKind(m.kind) && m.blocks != 1) report(strCat("gpu(", kind, ") takes no blocks"));
+    if (m.kind == GpuKind::kSplit && m.chunks > kMaxGpuBlocks)
+      report(strCat("gpu(split) has ", m.chunks, " chunks (1 to ", kMaxGpuBlocks, ")"));
     if (m.kind == GpuKind::kVector && m.width < 2) report("gpu(vector) needs a width of 2 or more");
-    if (m.kind != GpuKind::kVector && m.width != 1) report(strCat("gpu(", kind, ") takes no width"));
+    if (m.kind != GpuKind::kVector && m.kind != GpuKind::kRowGroups && m.width != 1)
+      report(strCat("gpu(", kind, ") takes no width"));
+    if (m.kind == GpuKind::kRowGroups && (m.group < 1 || m.threads % m.group != 0))
+      report(strCat("gpu(row_groups) has groups of ", m.group, " threads, not dividing its ", m.threads));
+    if (m.kind != GpuKind::kRowGroups && m.group != 1) report(strCat("gpu(", kind, ") takes no group"));
+    if (m.kind == GpuKind::kSplit && (m.tile < 1 || m.threads % m.tile != 0 || m.chunk < 1 || m.chunks < 1))
+      report(strCat("gpu(split) needs a tile dividing its ", m.threads, " threads, a chunk and chunks"));
+    if (m.kind != GpuKind::kSplit && (m.tile != 1 || m.chunk != 1 || m.chunks != 1))
+      report(strCat("gpu(", kind, ") takes no tile, chunk or chunks"));
   }
 
   // Under gpu(one_thread) every top-level parallel loop has a mark; a mark

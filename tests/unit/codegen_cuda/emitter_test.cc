@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "ir/kernel/gpu_mapping.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
 
 namespace dlc::codegen::cuda {
@@ -150,6 +151,24 @@ TEST(CudaEmitter, LayernormReducesInsideExpressionsAndStoresOnLaneZero) {
   EXPECT_THAT(f, HasSubstr("rsqrtf("));
   EXPECT_THAT(f, HasSubstr("dlc_load_pack<4>(&b1_gamma[col_7])"));
   EXPECT_EQ(countOf(f, "&b0_x["), 1);
+}
+
+// The emitter decides nothing: it writes what the gpu-mapping stage's marks
+// say, and marks set by hand change the launches.
+TEST(CudaEmitter, FollowsTheMarks) {
+  kir::Kernel k = tk::elementwiseChain(64, 12);
+  EXPECT_EQ(kir::mapForGpu(k), 2);
+  auto* loop = k.body[0].as<kir::ForStmt>();
+  ASSERT_TRUE(k.gpu && loop->gpu);
+  EXPECT_EQ(loop->gpu->kind, kir::GpuKind::kVector);
+  EXPECT_EQ(emitOne(k).source, emitOne(tk::elementwiseChain(64, 12)).source);  // unmapped kernels are mapped
+  loop->gpu = kir::GpuMark{kir::GpuKind::kGridStride, 64, 3};
+  CudaModule m = emitOne(k);
+  ASSERT_EQ(m.kernels[0].launches.size(), 1u);
+  EXPECT_EQ(m.kernels[0].launches[0].block_x, 64);
+  EXPECT_EQ(m.kernels[0].launches[0].grid_x, 3);
+  EXPECT_THAT(m.source, HasSubstr("__launch_bounds__(64)"));
+  EXPECT_THAT(functionText(m.source, "fused_bias_relu"), Not(HasSubstr("dlc_load_pack")));
 }
 
 TEST(CudaEmitter, WholeTensorReductionIsSplitAcrossBlocks) {
