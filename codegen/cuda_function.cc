@@ -42,7 +42,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   out.arch = std::string(arch);
   auto start = std::chrono::steady_clock::now();
   LowerOptions lower = options.lower;
-  lower.schedule.cpu = false;  // the CUDA emitter maps reductions per thread or per block itself
+  lower.schedule.cpu = false;  // the GPU schedule; gpu-mapping then marks the launches
   lower.library = options.libraries;
   ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, lower));
   out.times.lower_ms = millisecondsSince(start);

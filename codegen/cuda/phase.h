@@ -40,7 +40,6 @@ using kir::simplifyIndex;
 using kir::storedBuffers;
 using kir::tripCount;
 
-constexpr int64_t kMaxBlocks = 65535;       // grid-stride loops cover the rest
 constexpr int kReduceSharedBytes = 32 * 8;  // dlc_block_reduce: one slot per warp, 8-byte values
 constexpr int64_t kMaxSharedBytes = 48 * 1024 - kReduceSharedBytes;
 

@@ -101,6 +101,8 @@ GpuMark loopMark(const Kernel& kernel, const ForStmt& loop) {
   std::vector<const ForStmt*> nest = parallelNest(loop);
   std::span<const Stmt> body = nest.back()->body;
   int64_t total = tripCount(nest);
+  // An empty nest launches nothing (the emitter drops it).
+  if (total == 0) return GpuMark{GpuKind::kGridStride, gpuThreadsFor(0), 1};
   if (std::optional<GpuMark> split = splitMark(kernel, nest, body)) return *split;
   bool rows = worthBlockPerRow(body, total);
   GpuMark mark;

@@ -192,7 +192,7 @@ std::optional<SplitShape> chooseSplitShape(const SplitReductions& split) {
   shape.threads = kThreads;
   shape.tile = static_cast<int>(fastest ? std::min<int64_t>(kThreads, pow2AtLeast(rows)) : 1);
   int64_t lanes = kThreads / shape.tile;
-  shape.blocks = ceilDiv(rows, shape.tile);
+  shape.blocks = std::max<int64_t>(1, ceilDiv(rows, shape.tile));  // an empty nest launches nothing
   int64_t chunks =
       std::clamp<int64_t>(ceilDiv(kTargetBlocks, shape.blocks), 1, std::max<int64_t>(1, extent / (lanes * kMinSteps)));
   chunks = std::min<int64_t>(chunks, 65535);
