@@ -39,7 +39,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   out.arch = std::string(arch);
   auto start = std::chrono::steady_clock::now();
   LowerOptions lower = options.lower;
-  lower.schedule.cpu = false;  // the CUDA emitter maps reductions per thread or per block itself
+  lower.schedule.cpu = false;  // the GPU schedule; gpu-mapping then marks the launches
   lower.library = options.libraries;
   ASSIGN_OR_RETURN(out.lowered, lowerFunction(function, input_shapes, lower));
   out.times.lower_ms = millisecondsSince(start);
@@ -50,15 +50,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
   if (out.module.kernels.size() != out.lowered.kernels.kernels.size())
     return absl::InternalError(strCat("cuda: the emitter planned ", out.module.kernels.size(), " kernels of ",
                                       out.lowered.kernels.kernels.size()));
-  for (size_t k = 0; k < out.module.kernels.size(); ++k) {
-    const cuda::CudaKernelPlan& plan = out.module.kernels[k];
-    const kir::Kernel& kernel = out.lowered.kernels.kernels[k];
-    if (!plan.library_routines.empty())
-      return absl::UnimplementedError(strCat("cuda: kernel '", plan.kernel, "' (", kernel.origin,
-                                             ") is library calls (", strJoin(plan.library_routines, ", "),
-                                             "), which the CUDA runtime does not dispatch yet"));
-    out.launches += static_cast<int>(plan.launches.size());
-  }
+  for (const cuda::CudaKernelPlan& plan : out.module.kernels) out.launches += static_cast<int>(plan.launches.size());
   // Each step passes one address per non-local buffer, as the emitter's
   // parameter lists expect.
   for (const runtime::Step& step : out.lowered.executable.steps) {

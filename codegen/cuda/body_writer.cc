@@ -20,64 +20,7 @@ bool isHalf(ScalarType t) { return t == ScalarType::kF16 || t == ScalarType::kBF
 std::string widen(ScalarType t, std::string s) { return isHalf(t) ? toWider(t, std::move(s)) : s; }
 std::string narrow(ScalarType t, std::string s) { return isHalf(t) ? fromWider(t, std::move(s)) : s; }
 
-template <typename Fn>
-bool anyExpr(const Expr& e, const Fn& fn) {
-  if (fn(e)) return true;
-  if (auto* l = e.as<kir::LoadExpr>()) return anyExpr(*l->index, fn);
-  if (auto* u = e.as<kir::UnaryExpr>()) return anyExpr(*u->x, fn);
-  if (auto* b = e.as<kir::BinaryExpr>()) return anyExpr(*b->lhs, fn) || anyExpr(*b->rhs, fn);
-  if (auto* s = e.as<kir::SelectExpr>())
-    return anyExpr(*s->cond, fn) || anyExpr(*s->if_true, fn) || anyExpr(*s->if_false, fn);
-  if (auto* c = e.as<kir::CastExpr>()) return anyExpr(*c->x, fn);
-  if (auto* r = e.as<kir::ReduceExpr>()) return anyExpr(*r->init, fn) || anyExpr(*r->body, fn);
-  return false;
-}
-
-// The largest extent among reductions not nested in other reductions.
-int64_t outerReduceExtent(const Expr& e) {
-  if (auto* r = e.as<kir::ReduceExpr>()) return std::max<int64_t>(r->hi - r->lo, outerReduceExtent(*r->init));
-  int64_t best = 0;
-  auto visit = [&](const kir::ExprRef& x) { best = std::max(best, outerReduceExtent(*x)); };
-  if (auto* l = e.as<kir::LoadExpr>()) visit(l->index);
-  if (auto* u = e.as<kir::UnaryExpr>()) visit(u->x);
-  if (auto* b = e.as<kir::BinaryExpr>()) visit(b->lhs), visit(b->rhs);
-  if (auto* s = e.as<kir::SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
-  if (auto* c = e.as<kir::CastExpr>()) visit(c->x);
-  return best;
-}
-
 }  // namespace
-
-bool hasReduce(const Expr& expr) {
-  return anyExpr(expr, [](const Expr& e) { return e.as<kir::ReduceExpr>() != nullptr; });
-}
-bool hasLoad(const Expr& expr) {
-  return anyExpr(expr, [](const Expr& e) { return e.as<kir::LoadExpr>() != nullptr; });
-}
-
-bool hasBlockWork(const Stmt& stmt) {
-  if (auto* f = stmt.as<ForStmt>())
-    return isSplitLoop(*f) || std::any_of(f->body.begin(), f->body.end(), hasBlockWork);
-  if (auto* l = stmt.as<kir::LetStmt>()) return hasReduce(*l->value);
-  if (auto* s = stmt.as<kir::StoreStmt>()) return hasReduce(*s->index) || hasReduce(*s->value);
-  if (auto* i = stmt.as<kir::IfStmt>())
-    return hasReduce(*i->cond) || std::any_of(i->then_body.begin(), i->then_body.end(), hasBlockWork);
-  return false;
-}
-
-int64_t blockWorkExtent(std::span<const Stmt> stmts) {
-  int64_t best = 0;
-  for (const Stmt& stmt : stmts) {
-    if (auto* f = stmt.as<ForStmt>())
-      best = std::max(best, isSplitLoop(*f) ? f->hi - f->lo : blockWorkExtent(f->body));
-    if (auto* l = stmt.as<kir::LetStmt>()) best = std::max(best, outerReduceExtent(*l->value));
-    if (auto* s = stmt.as<kir::StoreStmt>())
-      best = std::max({best, outerReduceExtent(*s->index), outerReduceExtent(*s->value)});
-    if (auto* i = stmt.as<kir::IfStmt>())
-      best = std::max({best, outerReduceExtent(*i->cond), blockWorkExtent(i->then_body)});
-  }
-  return best;
-}
 
 std::string BodyWriter::temp(std::string_view prefix) { return strCat(prefix, next_temp_++); }
 
@@ -209,8 +152,6 @@ absl::Status BodyWriter::thread(std::span<const Stmt> stmts, int indent, bool co
       line(indent, strCat("if (", cond, ") {"));
       RETURN_IF_ERROR(thread(i->then_body, indent + 1, concurrent));
       line(indent, "}");
-    } else if (auto* c = stmt.as<kir::CallStmt>()) {
-      return absl::UnimplementedError(strCat("cuda: library call '", c->routine, "' inside a loop nest"));
     }
   }
   return absl::OkStatus();
@@ -262,8 +203,6 @@ absl::Status BodyWriter::block(std::span<const Stmt> stmts, int indent, bool oth
       line(indent, strCat("if (", cond, ") {"));
       RETURN_IF_ERROR(block(i->then_body, indent + 1, other_blocks));
       line(indent, "}");
-    } else if (auto* c = stmt.as<kir::CallStmt>()) {
-      return absl::UnimplementedError(strCat("cuda: library call '", c->routine, "' inside a loop nest"));
     }
   }
   return absl::OkStatus();

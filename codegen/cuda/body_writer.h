@@ -13,19 +13,16 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/kernel_ir.h"
 
 namespace dlc::codegen::cuda {
 
-// Whether the statement needs a block's threads: it holds a reduction
-// outside inner loops, or a parallel/vector loop (directly or in serial
-// loops and ifs).
-bool hasBlockWork(const kir::Stmt& stmt);
-// The largest trip count a block splits among the statements (0 if none).
-int64_t blockWorkExtent(std::span<const kir::Stmt> stmts);
-// Whether the expression holds a ReduceExpr (a load, for hasLoad).
-bool hasReduce(const kir::Expr& expr);
-bool hasLoad(const kir::Expr& expr);
+// What needs a block's threads (ir/kernel/gpu_mapping.h).
+using kir::blockWorkExtent;
+using kir::hasBlockWork;
+using kir::hasLoad;
+using kir::hasReduce;
 
 class BodyWriter {
  public:

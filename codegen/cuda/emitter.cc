@@ -20,82 +20,51 @@ namespace {
 using kir::ForStmt;
 using kir::Stmt;
 
-// Reductions shorter than this stay sequential in a thread: a block per row
-// would leave most of its threads idle.
-constexpr int64_t kMinBlockReduce = 32;
-
-// The nest of parallel/vector loops that each enclose exactly the next.
-std::vector<const ForStmt*> parallelNest(const ForStmt& outer) {
-  std::vector<const ForStmt*> nest = {&outer};
-  while (nest.back()->body.size() == 1) {
-    const ForStmt* inner = nest.back()->body[0].as<ForStmt>();
-    if (!inner || (inner->kind != kir::LoopKind::kParallel && inner->kind != kir::LoopKind::kVector)) break;
-    nest.push_back(inner);
+Phase::Kind phaseKind(kir::GpuKind kind) {
+  switch (kind) {
+    case kir::GpuKind::kGridStride: return Phase::Kind::kGridStride;
+    case kir::GpuKind::kVector: return Phase::Kind::kVector;
+    case kir::GpuKind::kBlockPerRow: return Phase::Kind::kRows;
+    case kir::GpuKind::kRowGroups: return Phase::Kind::kRowGroups;
+    case kir::GpuKind::kSplit: return Phase::Kind::kSplit;
+    case kir::GpuKind::kOneBlock: return Phase::Kind::kBlock;
+    case kir::GpuKind::kOneThread: break;
   }
-  return nest;
+  return Phase::Kind::kThread;
 }
 
-// Whether the threads of a block splitting `r` (its innermost nested
-// reduction) read memory contiguously.
-bool reductionReadsContiguously(const kir::Expr& value) {
-  const auto* r = value.as<kir::ReduceExpr>();
-  if (!r) return true;
-  while (const auto* inner = r->body->as<kir::ReduceExpr>()) r = inner;
-  return kir::loadsContiguousIn(r->body, r->var.id, /*require_contiguous=*/true);
-}
-
-// A row body is worth a block when a `let` at row level reduces enough,
-// unless there are rows enough to give each its own thread and the block's
-// threads would read strided memory (a convolution's kernel gradient: there
-// neighbouring rows, not reduction steps, are contiguous).
-bool worthBlockPerRow(std::span<const Stmt> body, int64_t rows) {
-  for (const Stmt& stmt : body) {
-    auto* l = stmt.as<kir::LetStmt>();
-    if (!l || !hasReduce(*l->value) || blockWorkExtent(std::span(&stmt, 1)) < kMinBlockReduce) continue;
-    if (rows >= kRowsForThreadPerRow && !reductionReadsContiguously(*l->value)) continue;
-    return true;
-  }
-  return false;
-}
-
-bool isParallelFor(const Stmt& stmt) {
+bool isMarkedLoop(const Stmt& stmt) {
   auto* f = stmt.as<ForStmt>();
-  return f && (f->kind == kir::LoopKind::kParallel || f->kind == kir::LoopKind::kVector);
+  return f && f->gpu;
 }
 
+// The phases of a mapped kernel, as its marks cut it: each marked loop
+// nest, and each run of other statements (lets among them, in order)
+// unless it is only lets, which the later phases replay.
 std::vector<Phase> plan(const kir::Kernel& kernel) {
   std::span<const Stmt> body = kernel.body;
+  if (kernel.gpu->kind != kir::GpuKind::kOneThread)
+    return {Phase{phaseKind(kernel.gpu->kind), {}, body, {}, *kernel.gpu}};
   std::vector<Phase> phases;
   std::vector<const Stmt*> lets;
-  bool lets_load = false, serial_block_work = false;
   for (size_t i = 0; i < body.size();) {
-    const Stmt& stmt = body[i];
-    if (isParallelFor(stmt)) {
-      Phase phase{Phase::Kind::kGridStride, parallelNest(*stmt.as<ForStmt>()), {}, lets};
+    if (isMarkedLoop(body[i])) {
+      const ForStmt& loop = *body[i].as<ForStmt>();
+      Phase phase{phaseKind(loop.gpu->kind), kir::parallelNest(loop), {}, lets, *loop.gpu};
       phase.stmts = phase.nest.back()->body;
-      if (worthBlockPerRow(phase.stmts, tripCount(phase.nest))) phase.kind = Phase::Kind::kRows;
       phases.push_back(std::move(phase));
       ++i;
       continue;
     }
-    // A run of other statements (lets among them, in order) is one phase.
     size_t end = i;
-    for (; end < body.size() && !isParallelFor(body[end]); ++end) {
-      serial_block_work = serial_block_work || hasBlockWork(body[end]);
-      if (auto* l = body[end].as<kir::LetStmt>()) lets_load = lets_load || hasLoad(*l->value);
-    }
+    while (end < body.size() && !isMarkedLoop(body[end])) ++end;
     bool only_lets = std::all_of(body.begin() + i, body.begin() + end,
                                  [](const Stmt& s) { return s.as<kir::LetStmt>() != nullptr; });
-    if (!only_lets) phases.push_back(Phase{Phase::Kind::kThread, {}, body.subspan(i, end - i), lets});
+    if (!only_lets) phases.push_back(Phase{Phase::Kind::kThread, {}, body.subspan(i, end - i), lets, *kernel.gpu});
     for (size_t j = i; j < end; ++j)
       if (body[j].as<kir::LetStmt>()) lets.push_back(&body[j]);
     i = end;
   }
-  // One block runs everything when serial statements need a block (a
-  // whole-tensor reduction) or when replaying top-level lets in later
-  // launches could read what earlier ones wrote.
-  if (serial_block_work || (lets_load && phases.size() > 1))
-    return {Phase{Phase::Kind::kBlock, {}, body, {}}};
   return phases;
 }
 
@@ -108,23 +77,9 @@ absl::StatusOr<PhaseText> emitPlainPhase(const kir::Kernel& kernel, const Phase&
   BodyWriter w(kernel, &out.text);
   int64_t total = tripCount(phase.nest);
   bool blockwide = phase.kind == Phase::Kind::kRows || phase.kind == Phase::Kind::kBlock;
-  switch (phase.kind) {
-    case Phase::Kind::kGridStride:
-      launch.block_x = threadsFor(total);
-      launch.grid_x = std::clamp<int64_t>((total + launch.block_x - 1) / launch.block_x, 1, kMaxBlocks);
-      break;
-    case Phase::Kind::kRows:
-      launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
-      launch.grid_x = std::clamp<int64_t>(total, 1, kMaxBlocks);
-      launch.shared_bytes = kReduceSharedBytes;
-      break;
-    case Phase::Kind::kBlock:
-      launch.block_x = threadsFor(blockWorkExtent(phase.stmts));
-      launch.shared_bytes = kReduceSharedBytes;
-      break;
-    case Phase::Kind::kThread:
-      break;
-  }
+  launch.block_x = phase.mark.threads;
+  launch.grid_x = phase.mark.blocks;
+  if (blockwide) launch.shared_bytes = kReduceSharedBytes;
   // Locals are per thread, or shared by the block that works on one row.
   RETURN_IF_ERROR(openKernel(w, kernel, phase, launch, blockwide));
   std::string_view counter = counterType(total);
@@ -148,21 +103,24 @@ absl::StatusOr<PhaseText> emitPlainPhase(const kir::Kernel& kernel, const Phase&
     case Phase::Kind::kThread:
       RETURN_IF_ERROR(w.thread(phase.stmts, 1, false));
       break;
+    case Phase::Kind::kVector:
+    case Phase::Kind::kRowGroups:
+    case Phase::Kind::kSplit:
+      return absl::InternalError("cuda: a vector, row-group or split phase reached the plain mappings");
   }
   w.line(0, "}");
   out.launches.push_back(launch);
   return out;
 }
 
-// The first mapping that takes the phase; the plain one takes any.
+// The phase as its mark says.
 absl::StatusOr<PhaseText> emitPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name) {
-  ASSIGN_OR_RETURN(std::optional<PhaseText> split, emitSplitPhase(kernel, phase, name));
-  if (split) return *std::move(split);
-  ASSIGN_OR_RETURN(std::optional<PhaseText> vector, emitVectorPhase(kernel, phase, name));
-  if (vector) return *std::move(vector);
-  ASSIGN_OR_RETURN(std::optional<PhaseText> rows, emitRowPhase(kernel, phase, name));
-  if (rows) return *std::move(rows);
-  return emitPlainPhase(kernel, phase, name);
+  switch (phase.kind) {
+    case Phase::Kind::kVector: return emitVectorPhase(kernel, phase, name);
+    case Phase::Kind::kRowGroups: return emitRowPhase(kernel, phase, name);
+    case Phase::Kind::kSplit: return emitSplitPhase(kernel, phase, name);
+    default: return emitPlainPhase(kernel, phase, name);
+  }
 }
 
 template <typename Fn>
@@ -202,20 +160,15 @@ absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module) {
   CudaModule result;
   std::string kernels_text;
   bool f16 = false, bf16 = false;
-  for (const kir::Kernel& kernel : module.kernels) {
-    CudaKernelPlan plan_out{kernel.name, {}, {}};
-    auto is_call = [](const Stmt& s) { return s.as<kir::CallStmt>() != nullptr; };
-    size_t calls = std::count_if(kernel.body.begin(), kernel.body.end(), is_call);
+  for (const kir::Kernel& given : module.kernels) {
+    // A kernel that did not go through gpu-mapping (a test's) is mapped here.
+    kir::Kernel mapped;
+    if (!given.gpu) kir::mapForGpu(mapped = given);
+    const kir::Kernel& kernel = given.gpu ? given : mapped;
+    CudaKernelPlan plan_out{kernel.name, {}};
     auto context = [&](const absl::Status& s) {
       return absl::Status(s.code(), strCat(s.message(), " in kernel '", kernel.name, "' (", kernel.origin, ")"));
     };
-    if (calls > 0 && calls == kernel.body.size()) {
-      for (const Stmt& s : kernel.body) plan_out.library_routines.push_back(s.as<kir::CallStmt>()->routine);
-      result.kernels.push_back(std::move(plan_out));
-      continue;
-    }
-    if (calls > 0)
-      return context(absl::UnimplementedError("cuda: library calls mixed with other statements"));
     f16 = f16 || usesType(kernel, kir::ScalarType::kF16);
     bf16 = bf16 || usesType(kernel, kir::ScalarType::kBF16);
     std::vector<Phase> phases = plan(kernel);

@@ -1,33 +1,25 @@
 // Kernel IR -> CUDA C++ for NVRTC: one source string for a whole module and,
 // per kernel, the launches that compute it.
 //
-// How loops map (the kernel IR says what is independent, not how to run it).
-// The plan cuts a kernel's top-level statements into phases:
-//  - a top-level nest of parallel/vector loops is flattened into one index
-//    walked with a grid-stride loop; its body runs per thread;
-//  - when that nest's body computes reductions in `let`s (softmax, layernorm:
-//    a nest over rows, reductions, then inner loops), each row goes to one
-//    block (grid-stride over rows): the block's threads split each reduction
-//    (warp shuffles, then shared memory) and the inner parallel loops;
-//  - top-level statements that are not parallel loops run on one block when
-//    they hold reductions or parallel loops (a whole-tensor sum), else on one
-//    thread;
+// How loops map is decided before: the gpu-mapping stage
+// (ir/kernel/gpu_mapping.h) marks each kernel and its top-level parallel
+// loops (kernel_ir.h: GpuMark), and the emitter cuts the kernel into phases
+// as the marks say and writes each as marked, with the mark's threads and
+// blocks (a kernel that arrives unmapped, a test's, is mapped here first):
+//  - gpu(grid_stride): the nest flattened into one index walked with a
+//    grid-stride loop; its body runs per thread;
+//  - gpu(block_per_row): each row to one block (grid-stride over rows): the
+//    block's threads split each reduction (warp shuffles, then shared memory)
+//    and the inner parallel loops;
+//  - gpu(one_block) / gpu(one_thread): the kernel's statements outside marked
+//    loops on one block, or each run of them on one thread;
+//  - gpu(split): split_phase.h, gpu(vector): vector_phase.h,
+//    gpu(row_groups): row_phase.h;
 //  - anything else keeps its shape: serial loops stay loops, a ReduceExpr not
 //    split by a block is a sequential loop in its thread, `if` is `if`.
-// Before those plain mappings, each phase is offered to the ones made for
-// memory bandwidth, and the first that takes it writes it:
-//  - split_phase.h: few outputs, long reductions (bias gradients, batchnorm
-//    statistics, whole-tensor sums) split across blocks in two stages;
-//  - vector_phase.h: straight-line elementwise bodies with 16-byte loads and
-//    stores, four items a thread;
-//  - row_phase.h: row reductions in one pass over memory, a block or a few
-//    lanes of a warp per row, the row kept in registers.
 // A kernel whose top-level statements need different mappings becomes
 // several launches, run in order. Accumulating stores that other threads may
 // also hit become atomicAdd. Integer arithmetic wraps (done in unsigned).
-//
-// Library calls (CallStmt) are not CUDA source: a kernel made only of calls is
-// listed with its routines for the runtime to dispatch.
 #ifndef DLC_CODEGEN_CUDA_EMITTER_H_
 #define DLC_CODEGEN_CUDA_EMITTER_H_
 
@@ -48,8 +40,7 @@ using CudaLaunch = runtime::cuda::LaunchPlan;
 // What the runtime does for one kir::Kernel, in module order.
 struct CudaKernelPlan {
   std::string kernel;                // kir::Kernel::name
-  std::vector<CudaLaunch> launches;  // in order; empty for library calls
-  std::vector<std::string> library_routines;  // CallStmt routines, in order
+  std::vector<CudaLaunch> launches;  // in order
 };
 
 struct CudaModule {
@@ -57,9 +48,8 @@ struct CudaModule {
   std::vector<CudaKernelPlan> kernels;
 };
 
-// Errors: Unimplemented for a kernel that mixes library calls with loops,
-// InvalidArgument for IR the CUDA backend cannot express (an op on a type it
-// is not defined for, local arrays beyond shared memory).
+// Errors: InvalidArgument for IR the CUDA backend cannot express (an op on a
+// type it is not defined for, local arrays beyond shared memory).
 absl::StatusOr<CudaModule> emitCuda(const kir::KernelModule& module);
 
 }  // namespace dlc::codegen::cuda

@@ -8,17 +8,6 @@
 
 namespace dlc::codegen::cuda {
 
-int64_t tripCount(const std::vector<const kir::ForStmt*>& nest) {
-  int64_t total = 1;
-  for (const kir::ForStmt* f : nest) total *= std::max<int64_t>(f->hi - f->lo, 0);
-  return total;
-}
-
-int threadsFor(int64_t work) {
-  int64_t rounded = (std::max<int64_t>(work, 1) + 31) / 32 * 32;
-  return static_cast<int>(std::min<int64_t>(rounded, kMaxThreads));
-}
-
 std::string_view counterType(int64_t total) { return total < (int64_t{1} << 31) ? "unsigned" : "long long"; }
 
 void bindNest(BodyWriter& w, const std::vector<const kir::ForStmt*>& nest, std::string_view flat, int indent,

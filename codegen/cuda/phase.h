@@ -1,6 +1,7 @@
 // A phase: the part of a kernel's top-level statements that one mapping
-// runs (the emitter's plan), and what every mapping shares when it writes
-// one: launch limits, the __global__ head, loop indices from flat counters.
+// runs (as the kernel's GPU marks cut it), and what every mapping shares when
+// it writes one: launch limits, the __global__ head, loop indices from flat
+// counters.
 #ifndef DLC_CODEGEN_CUDA_PHASE_H_
 #define DLC_CODEGEN_CUDA_PHASE_H_
 
@@ -13,34 +14,51 @@
 #include "absl/status/status.h"
 #include "codegen/cuda/body_writer.h"
 #include "codegen/cuda/emitter.h"
+#include "ir/kernel/gpu_mapping.h"
+#include "ir/kernel/index_analysis.h"
 #include "ir/kernel/kernel_ir.h"
+#include "ir/kernel/load_sites.h"
 
 namespace dlc::codegen::cuda {
 
-constexpr int kMaxThreads = 256;
-constexpr int64_t kMaxBlocks = 65535;       // grid-stride loops cover the rest
+// The kernel-IR analyses the mappings share with the gpu-mapping stage.
+using kir::Bindings;
+using kir::LaneStep;
+using kir::LoadSite;
+using kir::Range;
+using kir::bindLets;
+using kir::collectLoads;
+using kir::digitOf;
+using kir::holdsReduce;
+using kir::indexRange;
+using kir::isAlignedRun;
+using kir::isStraightLine;
+using kir::laneStep;
+using kir::loadedBuffers;
+using kir::readsMemory;
+using kir::simplifyIndex;
+using kir::storedBuffers;
+using kir::tripCount;
+
 constexpr int kReduceSharedBytes = 32 * 8;  // dlc_block_reduce: one slot per warp, 8-byte values
 constexpr int64_t kMaxSharedBytes = 48 * 1024 - kReduceSharedBytes;
-// With this many rows, one thread per row already fills the GPU.
-constexpr int64_t kRowsForThreadPerRow = 8192;
 
 struct Phase {
   enum class Kind {
-    kGridStride,  // a flattened nest of parallel loops, one item per thread
-    kRows,        // a flattened nest of parallel loops, one row per block
-    kBlock,       // statements run once by one block
-    kThread,      // statements run once by one thread
+    kGridStride,  // a flattened nest of parallel loops, one item per thread: gpu(grid_stride)
+    kVector,      // the same, `width` items per thread in packs: gpu(vector)
+    kRows,        // a flattened nest of parallel loops, one row per block: gpu(block_per_row)
+    kRowGroups,   // the same, a group of threads per row: gpu(row_groups)
+    kSplit,       // the outputs of a nest, or a one-block kernel, split across blocks: gpu(split)
+    kBlock,       // statements run once by one block: the kernel's gpu(one_block)
+    kThread,      // statements run once by one thread: the kernel's gpu(one_thread)
   };
   Kind kind;
-  std::vector<const kir::ForStmt*> nest;  // kGridStride, kRows
-  std::span<const kir::Stmt> stmts;       // kBlock, kThread; kGridStride, kRows: the nest's body
+  std::vector<const kir::ForStmt*> nest;  // all but kBlock, kThread (and kSplit of a kernel)
+  std::span<const kir::Stmt> stmts;       // kBlock, kThread; else the nest's body
   std::vector<const kir::Stmt*> prefix;   // top-level lets before the phase
+  kir::GpuMark mark;                      // the loop's mark, or the kernel's
 };
-
-// The product of the nest's trip counts.
-int64_t tripCount(const std::vector<const kir::ForStmt*>& nest);
-// Threads of a block for `work` items: a multiple of 32, at most kMaxThreads.
-int threadsFor(int64_t work);
 // The type of a counter up to `total`: 32-bit when it cannot overflow.
 std::string_view counterType(int64_t total);
 // `const long long i = lo + flat / stride % extent;` for each loop of the nest

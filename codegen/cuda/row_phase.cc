@@ -5,8 +5,9 @@
 #include <map>
 #include <set>
 
-#include "codegen/cuda/load_sites.h"
+#include "ir/kernel/load_sites.h"
 #include "codegen/cuda/syntax.h"
+#include "ir/kernel/gpu_rows.h"
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/walk.h"
 #include "support/status_macros.h"
@@ -18,22 +19,12 @@ namespace {
 using kir::ExprRef;
 using kir::Stmt;
 
-constexpr int kPackWidth = 4;
-// Slots a thread takes per row at most: the loops over them are unrolled.
-constexpr int64_t kMaxSlots = 16;
 // 4-byte registers a thread may spend on the row cache, and per thread of a
 // block the share of the register file left for it (a block of 1024 threads
 // has 64 registers a thread in all); loads beyond are read again each pass.
 constexpr int64_t kCacheRegisters = 64;
 constexpr int64_t kCacheRegisterFile = 32768;
-// Threads of a block that holds several rows.
-constexpr int kRowsBlock = 256;
 
-int64_t pow2AtLeast(int64_t n) {
-  int64_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // A subexpression worth keeping for a later pass, keyed like loads.
@@ -71,14 +62,9 @@ void collectValues(const ExprRef& e, bool unconditional, const Bindings& binding
     out.push_back(ValueSite{e.get(), strCat("v|", kir::structuralKey(simplifyIndex(e, bindings))), unconditional});
 }
 
-// One pass of the group over the row's columns.
-struct Pass {
-  const kir::ReduceExpr* reduce = nullptr;  // a reduction at row level, or
-  const kir::ForStmt* loop = nullptr;       // a parallel loop over the columns
-  Bindings bindings;                        // its variable as the canonical column, lets
-  std::vector<LoadSite> loads;
+// One pass of the group over the row's columns, with the costly values it computes.
+struct Pass : kir::RowPass {
   std::vector<ValueSite> values;
-  kir::Var var() const { return reduce ? reduce->var : loop->var; }
 };
 
 // A value kept in registers across passes, `name[slot].v[lane]`: a load, or
@@ -112,10 +98,6 @@ class RowPhase {
   absl::StatusOr<PhaseText> emit(const std::string& name);
 
  private:
-  bool collectPasses();
-  bool addReductions(const ExprRef& e);
-  bool readsAlongRows() const;
-  void chooseShape();
   void planLoads();
   bool packable(kir::BufferId buffer, const ExprRef& index) const {
     return width_ > 1 && !readsMemory(index) && isAlignedRun(laneStep(index, col_.id, width_), width_);
@@ -154,101 +136,6 @@ class RowPhase {
   const kir::Expr* filling_ = nullptr;  // the value being computed into its cache
   bool clamped_ = false;   // several rows a block: `active` says whether the row is real
 };
-
-bool RowPhase::addReductions(const ExprRef& e) {
-  if (const auto* r = e->as<kir::ReduceExpr>()) {
-    if (holdsReduce(r->init) || holdsReduce(r->body)) return false;
-    if (!pass_of_reduce_.contains(e.get())) {
-      pass_of_reduce_[e.get()] = passes_.size();
-      passes_.push_back(Pass{.reduce = r});
-    }
-    return true;
-  }
-  bool ok = true;
-  auto visit = [&](const ExprRef& x) { ok = ok && addReductions(x); };
-  if (const auto* l = e->as<kir::LoadExpr>()) visit(l->index);
-  if (const auto* u = e->as<kir::UnaryExpr>()) visit(u->x);
-  if (const auto* b = e->as<kir::BinaryExpr>()) visit(b->lhs), visit(b->rhs);
-  if (const auto* s = e->as<kir::SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
-  if (const auto* c = e->as<kir::CastExpr>()) visit(c->x);
-  return ok;
-}
-
-bool RowPhase::collectPasses() {
-  for (const Stmt& s : phase_.stmts) {
-    if (const auto* l = s.as<kir::LetStmt>()) {
-      if (!addReductions(l->value)) return false;
-    } else if (const auto* st = s.as<kir::StoreStmt>()) {
-      if (holdsReduce(st->index) || !addReductions(st->value)) return false;
-    } else if (const auto* f = s.as<kir::ForStmt>()) {
-      if (f->kind != kir::LoopKind::kParallel && f->kind != kir::LoopKind::kVector) return false;
-      if (!isStraightLine(f->body)) return false;
-      pass_of_loop_[f] = passes_.size();
-      passes_.push_back(Pass{.loop = f});
-    } else {
-      return false;  // ifs, serial loops, calls: the plain mapping
-    }
-  }
-  if (pass_of_reduce_.empty()) return false;
-  auto range = [](const Pass& p) {
-    return p.reduce ? std::pair(p.reduce->lo, p.reduce->hi) : std::pair(p.loop->lo, p.loop->hi);
-  };
-  std::tie(lo_, hi_) = range(passes_[0]);
-  return lo_ >= 0 && hi_ > lo_ &&
-         std::all_of(passes_.begin(), passes_.end(), [&](const Pass& p) { return range(p) == std::pair(lo_, hi_); });
-}
-
-// Whether neighbouring columns are neighbouring elements for the reductions'
-// loads.
-bool RowPhase::readsAlongRows() const {
-  bool along = false;
-  for (const Pass& p : passes_) {
-    if (!p.reduce) continue;
-    for (const LoadSite& s : p.loads) {
-      if (s.key.empty()) return false;
-      LaneStep step = laneStep(s.index, col_.id, 1);
-      if (step.kind == LaneStep::Kind::kAffine && step.stride == 1) along = true;
-      else if (step.kind != LaneStep::Kind::kInvariant) return false;
-    }
-  }
-  return along;
-}
-
-// Packs when some access can be one, unless a contiguous access cannot: four
-// columns a thread would make its lanes' reads strided (a shifted slice).
-void RowPhase::chooseShape() {
-  int64_t columns = hi_ - lo_;
-  bool any_pack = false, unaligned = false;
-  width_ = kPackWidth;  // for packable()
-  auto consider = [&](kir::BufferId buffer, const ExprRef& index) {
-    LaneStep step = laneStep(index, col_.id, kPackWidth);
-    bool contiguous = step.kind == LaneStep::Kind::kAffine && step.stride == 1;
-    bool pack = packable(buffer, index);
-    any_pack = any_pack || pack;
-    unaligned = unaligned || (contiguous && !pack);
-  };
-  if (columns % kPackWidth == 0 && lo_ % kPackWidth == 0) {
-    for (const Pass& p : passes_) {
-      for (const LoadSite& s : p.loads) consider(s.buffer, s.index);
-      if (p.loop)
-        for (const Stmt& st : p.loop->body)
-          if (const auto* store = st.as<kir::StoreStmt>())
-            consider(store->buffer, simplifyIndex(store->index, p.bindings));
-    }
-  }
-  width_ = any_pack && !unaligned ? kPackWidth : 1;
-  int64_t units = columns / width_;
-  // About four slots a thread: enough loads in flight, few registers.
-  if (units <= 128) {
-    group_ = std::min<int64_t>(32, pow2AtLeast(ceilDiv(units, 4)));
-    block_ = kRowsBlock;
-  } else {
-    group_ = std::clamp<int64_t>(pow2AtLeast(ceilDiv(units, 4)), 64, 1024);
-    block_ = group_;
-  }
-  slots_ = ceilDiv(units, group_);
-  clamped_ = group_ < block_;
-}
 
 void RowPhase::planLoads() {
   std::set<kir::BufferId> loaded = loadedBuffers(phase_.stmts);
@@ -326,31 +213,19 @@ void RowPhase::planLoads() {
   }
 }
 
+// The passes as ir/kernel/gpu_rows.h finds them; the group's shape from the mark.
 bool RowPhase::plan() {
-  if (phase_.nest.empty() || (phase_.kind != Phase::Kind::kRows && phase_.kind != Phase::Kind::kGridStride))
-    return false;
-  if (std::any_of(kernel_.buffers.begin(), kernel_.buffers.end(),
-                  [](const kir::Buffer& b) { return b.role == kir::BufferRole::kLocal; }))
-    return false;
-  if (!collectPasses()) return false;
-  std::set<kir::BufferId> stored = storedBuffers(phase_.stmts), loaded = loadedBuffers(phase_.stmts);
-  if (std::any_of(stored.begin(), stored.end(), [&](kir::BufferId b) { return loaded.contains(b); })) return false;
+  std::optional<kir::RowPasses> rows = kir::findRowPasses(kernel_, phase_.stmts, col_);
+  if (phase_.nest.empty() || !rows) return false;
+  for (kir::RowPass& p : rows->passes) passes_.push_back(Pass{std::move(p), {}});
+  pass_of_reduce_ = std::move(rows->pass_of_reduce);
+  pass_of_loop_ = std::move(rows->pass_of_loop);
+  lo_ = rows->lo, hi_ = rows->hi;
   rows_ = tripCount(phase_.nest);
-  // Row-level index lets fold into the passes' indices.
-  Bindings row_lets;
-  for (const Stmt& s : phase_.stmts)
-    if (const auto* l = s.as<kir::LetStmt>();
-        l && l->var.type == kir::ScalarType::kI64 && !holdsReduce(l->value) && !readsMemory(l->value))
-      row_lets[l->var.id] = l->value;
   for (Pass& p : passes_) {
-    p.bindings = row_lets;
-    p.bindings[p.var().id] = kir::var(col_);
     if (p.reduce) {
-      collectLoads(p.reduce->body, true, p.bindings, p.loads);
       collectValues(p.reduce->body, true, p.bindings, p.values);
     } else {
-      bindLets(p.loop->body, p.bindings);
-      collectLoads(p.loop->body, p.bindings, p.loads);
       std::function<void(std::span<const Stmt>, bool)> values = [&](std::span<const Stmt> stmts, bool always) {
         for (const Stmt& st : stmts) {
           kir::forEachExpr(st, [&](const ExprRef& e) { collectValues(e, always, p.bindings, p.values); });
@@ -360,12 +235,11 @@ bool RowPhase::plan() {
       values(p.loop->body, true);
     }
   }
-  // A row whose reductions read across rows (a matrix product's strided
-  // operand) is not what the group mapping is for: neighbouring threads of
-  // a group would read far apart.
-  if (!readsAlongRows()) return false;
-  chooseShape();
-  if (slots_ > kMaxSlots) return false;
+  width_ = phase_.mark.width;
+  group_ = phase_.mark.group;
+  block_ = phase_.mark.threads;
+  slots_ = kir::rowSlots(hi_ - lo_, phase_.mark.width, phase_.mark.group);
+  clamped_ = group_ < block_;
   planLoads();
   return true;
 }
@@ -529,7 +403,7 @@ absl::StatusOr<PhaseText> RowPhase::emit(const std::string& name) {
   launch.name = name;
   launch.block_x = static_cast<int>(block_);
   int64_t rows_per_block = block_ / group_;
-  launch.grid_x = std::clamp<int64_t>(ceilDiv(rows_, rows_per_block), 1, kMaxBlocks);
+  launch.grid_x = phase_.mark.blocks;
   launch.shared_bytes = group_ == block_ ? kReduceSharedBytes : 0;
   BodyWriter w(kernel_, &out.text);
   w_ = &w;
@@ -569,10 +443,9 @@ absl::StatusOr<PhaseText> RowPhase::emit(const std::string& name) {
 
 }  // namespace
 
-absl::StatusOr<std::optional<PhaseText>> emitRowPhase(const kir::Kernel& kernel, const Phase& phase,
-                                                      const std::string& name) {
+absl::StatusOr<PhaseText> emitRowPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name) {
   RowPhase row(kernel, phase);
-  if (!row.plan()) return std::nullopt;
+  if (!row.plan()) return absl::InternalError("cuda: a gpu(row_groups) phase is not a row phase");
   return row.emit(name);
 }
 

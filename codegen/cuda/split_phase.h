@@ -1,14 +1,12 @@
-// Reductions with few outputs and long reduced extents (a bias gradient's sum
-// over batch * height * width, batchnorm's statistics, a whole-tensor mean),
-// split across blocks in two stages.
+// Reductions with few outputs and long reduced extents, split across blocks
+// in two stages per level (gpu(split); which phases, and the tile, chunks
+// and blocks, are ir/kernel/gpu_split.h's).
 //
 // A stage launch gives each block a tile of outputs and a chunk of the
 // reduced extent; each thread accumulates its share, the block combines, and
 // one partial per (output, chunk) goes to a `__device__` array of the module.
 // A combine launch (a warp per output) then combines the chunks' partials and
-// evaluates the row's lets and stores. When the outputs are the fastest-moving
-// index of the reads (an NHWC channel sum), a warp spans neighbouring outputs
-// so that its reads are contiguous; otherwise it spans the reduced extent.
+// evaluates the row's lets and stores.
 //
 // Reductions that read other reductions' results (a variance after its mean)
 // come in later stages: stage k computes the partials of the reductions whose
@@ -16,10 +14,6 @@
 // lets they read to `__device__` arrays. Partials are written in full by every
 // run, so nothing needs zeroing and CUDA-graph replays see the same launches;
 // the module's arrays assume one run at a time (as the executor's arena does).
-//
-// It applies to a row phase or a one-block phase made only of lets and stores
-// at row level whose reductions (nests of one combiner flatten into one) all
-// cover extents of the same size, long enough to split, with few outputs.
 #ifndef DLC_CODEGEN_CUDA_SPLIT_PHASE_H_
 #define DLC_CODEGEN_CUDA_SPLIT_PHASE_H_
 
@@ -31,9 +25,9 @@
 
 namespace dlc::codegen::cuda {
 
-// nullopt when the phase does not qualify.
-absl::StatusOr<std::optional<PhaseText>> emitSplitPhase(const kir::Kernel& kernel, const Phase& phase,
-                                                        const std::string& name);
+// InternalError when the phase has no reductions to split (the stage would
+// not have marked it).
+absl::StatusOr<PhaseText> emitSplitPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name);
 
 }  // namespace dlc::codegen::cuda
 

@@ -138,7 +138,6 @@ absl::Status KernelEmitter::emitStmt(const kir::Stmt& stmt) {
   }
   if (auto* s = stmt.as<kir::StoreStmt>()) return emitStore(*s);
   if (auto* i = stmt.as<kir::IfStmt>()) return emitIf(*i);
-  if (auto* c = stmt.as<kir::CallStmt>()) return emitCall(*c);
   return absl::InternalError("unknown kernel statement");
 }
 
@@ -370,27 +369,6 @@ absl::Status KernelEmitter::emitIf(const kir::IfStmt& stmt) {
   env_ = std::move(saved_env);
   b_.CreateBr(merge);
   b_.SetInsertPoint(merge);
-  return absl::OkStatus();
-}
-
-// A library routine: void dlc_ROUTINE(void** buffers, const int64_t* ints),
-// resolved when the module is linked.
-absl::Status KernelEmitter::emitCall(const kir::CallStmt& call) {
-  llvm::Type* ptr = b_.getPtrTy();
-  llvm::IRBuilderBase::InsertPoint resume = b_.saveIP();
-  b_.SetInsertPoint(&frame_.function->getEntryBlock(), frame_.function->getEntryBlock().begin());
-  auto* buffers = b_.CreateAlloca(llvm::ArrayType::get(ptr, std::max<size_t>(call.buffers.size(), 1)));
-  auto* ints = b_.CreateAlloca(llvm::ArrayType::get(b_.getInt64Ty(), std::max<size_t>(call.ints.size(), 1)));
-  b_.restoreIP(resume);
-  for (size_t i = 0; i < call.buffers.size(); ++i) {
-    if (call.buffers[i] < 0 || call.buffers[i] >= static_cast<int>(kernel_.buffers.size()))
-      return absl::InvalidArgumentError(strCat("call of ", call.routine, " with unknown buffer"));
-    b_.CreateStore(frame_.buffer_ptrs[call.buffers[i]], b_.CreateConstInBoundsGEP1_64(ptr, buffers, i));
-  }
-  for (size_t i = 0; i < call.ints.size(); ++i)
-    b_.CreateStore(b_.getInt64(call.ints[i]), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), ints, i));
-  auto* type = llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr}, false);
-  b_.CreateCall(module_.getOrInsertFunction(strCat("dlc_", call.routine), type), {buffers, ints});
   return absl::OkStatus();
 }
 

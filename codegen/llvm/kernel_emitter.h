@@ -47,7 +47,6 @@ class KernelEmitter {
   absl::Status emitStore(const kir::StoreStmt& store);
   absl::Status emitAtomicAdd(kir::BufferId buffer, llvm::Value* ptr, llvm::Value* value);
   absl::Status emitIf(const kir::IfStmt& stmt);
-  absl::Status emitCall(const kir::CallStmt& call);
   // Runs `body` for index in [lo, hi); the caller guarantees lo < hi.
   absl::Status emitLoop(llvm::Value* lo, llvm::Value* hi, const LoopAttrs& attrs, const LoopBody& body);
 

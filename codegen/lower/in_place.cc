@@ -44,10 +44,6 @@ bool canUpdateInPlace(const kir::Kernel& kernel, kir::BufferId in, kir::BufferId
   std::vector<std::string> loads_before;
   bool stored = false;
   kir::forEachStmt(kernel.body, [&](const kir::Stmt& stmt) {
-    if (const auto* call = stmt.as<kir::CallStmt>()) {
-      for (kir::BufferId b : call->buffers) ok = ok && b != in && b != out;
-      return;
-    }
     std::vector<std::string> loads;
     kir::forEachExpr(stmt, [&](const kir::ExprRef& e) {
       forEachLoad(e, [&](const kir::LoadExpr& load) {

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "codegen/lower/in_place.h"
 #include "codegen/lower/schedule.h"
+#include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/printer.h"
 #include "ir/kernel/register_tiling.h"
 #include "ir/kernel/verifier.h"
@@ -202,7 +203,9 @@ class Planner {
       kir::tileRegisters(lowered.kernel, tiling);
       lowered.sources.resize(lowered.kernel.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});
     }
-    return afterStage("register-tiling", lowered.kernel);
+    RETURN_IF_ERROR(afterStage("register-tiling", lowered.kernel));
+    if (!schedule_.cpu) kir::mapForGpu(lowered.kernel);
+    return afterStage("gpu-mapping", lowered.kernel);
   }
 
   // A step for `lowered`, binding its buffers to slots; a kLibraryResult
@@ -277,6 +280,7 @@ class Planner {
         int converted = scratchSlot(t.dtype, shape, step_index);
         kir::Kernel layout = layoutKernel(strCat("k", group.id, "_layout", i), strCat("operand ", i, " of ", origin),
                                           t.dtype, t.shape, operand.layout);
+        kir::mapForGpu(layout);  // library calls are a GPU target's
         int kernel = internKernel(std::move(layout));
         exe.steps.push_back(runtime::Step{kernel, -1, {slot, converted}});
         slot = converted;
@@ -413,7 +417,7 @@ absl::StatusOr<LowerOptions> withStagesDisabled(LowerOptions options) {
       options.schedule.register_tiling = false;
     } else if (name == "in-place") {
       options.schedule.in_place = false;
-    } else if (name == "schedule" || name == "memory-plan") {
+    } else if (name == "schedule" || name == "gpu-mapping" || name == "memory-plan") {
       return absl::InvalidArgumentError(strCat("the kernel stage '", name, "' cannot be disabled"));
     }
   }
@@ -455,7 +459,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
   RETURN_IF_ERROR(Planner(function, out, options).run());
   out.times.plan_ms = millisecondsSince(start);
   if (stages.print_after_all || !stages.print_after.empty()) {
-    for (std::string_view name : {"schedule", "register-tiling", "in-place"})
+    for (std::string_view name : {"schedule", "register-tiling", "gpu-mapping", "in-place"})
       if (auto it = out.snapshots.find(name); it != out.snapshots.end())
         dumpStage(stages, name, kir::printKernelModule(it->second));
     dumpStage(stages, "memory-plan", runtime::describeExecutable(out.executable));

@@ -42,9 +42,10 @@ namespace dlc::codegen {
 
 // What --disable-pass and --print-ir-* ask of the kernel stages, by the
 // names of ir/kernel/passes.h, which run in that order: library-selection,
-// fusion, then per group schedule, register-tiling and in-place, then
-// memory-plan. A dump after schedule, register-tiling or in-place shows
-// every group's kernel as that stage left it.
+// fusion, then per group schedule, register-tiling (CPU), gpu-mapping (CUDA)
+// and in-place (CPU), then memory-plan. A dump after schedule,
+// register-tiling, gpu-mapping or in-place shows every group's kernel as that
+// stage left it.
 struct KernelStageOptions {
   std::set<std::string, std::less<>> disabled;
   std::set<std::string, std::less<>> print_after;
@@ -69,7 +70,7 @@ struct LowerOptions {
 struct LowerTimes {
   double bind_shapes_ms = 0;
   double fusion_ms = 0;  // with library selection
-  double plan_ms = 0;    // schedule, register tiling, in-place and the memory plan
+  double plan_ms = 0;    // schedule, register tiling, GPU mapping, in-place and the memory plan
 };
 
 struct LoweredFunction {

@@ -48,6 +48,29 @@ std::string_view loopKindName(LoopKind kind) {
   return "";
 }
 
+std::string_view gpuKindName(GpuKind kind) {
+  switch (kind) {
+    case GpuKind::kOneThread: return "one_thread";
+    case GpuKind::kOneBlock: return "one_block";
+    case GpuKind::kGridStride: return "grid_stride";
+    case GpuKind::kVector: return "vector";
+    case GpuKind::kBlockPerRow: return "block_per_row";
+    case GpuKind::kRowGroups: return "row_groups";
+    case GpuKind::kSplit: return "split";
+  }
+  return "";
+}
+
+std::optional<GpuKind> parseGpuKind(std::string_view name) {
+  for (GpuKind kind : {GpuKind::kOneThread, GpuKind::kOneBlock, GpuKind::kGridStride, GpuKind::kVector,
+                       GpuKind::kBlockPerRow, GpuKind::kRowGroups, GpuKind::kSplit})
+    if (gpuKindName(kind) == name) return kind;
+  return std::nullopt;
+}
+
+bool isLoopGpuKind(GpuKind kind) { return kind != GpuKind::kOneThread && kind != GpuKind::kOneBlock; }
+bool isKernelGpuKind(GpuKind kind) { return !isLoopGpuKind(kind) || kind == GpuKind::kSplit; }
+
 std::string_view bufferRoleName(BufferRole role) {
   switch (role) {
     case BufferRole::kIn: return "in";

@@ -1,8 +1,9 @@
 // The kernel IR: the loop-level IR that fused groups lower to and that both
 // code generators (LLVM for the CPU, CUDA C++ for NVRTC) consume. It is small
 // on purpose: loops with schedule marks, index arithmetic, loads, stores,
-// scalar ops, reductions and calls of library routines. Backends translate
-// these constructs, never graph ops.
+// scalar ops and reductions. Backends translate these constructs, never graph
+// ops. Library calls (cuBLASLt, cuDNN) are not kernel IR: they are steps of
+// the executable (runtime/library_call.h) between kernels.
 //
 // A kernel works on flat buffers of a static number of elements (shapes are
 // concrete here: a compiled function is specialised per input shape).
@@ -28,8 +29,7 @@
 // declares its buffers first, `ROLE %name: DTYPE[SIZE]` with ROLE one of in,
 // out, inout, scratch, local. Statements: `[parallel|vector|unroll] for %i =
 // LO to HI { ... }` (plain `for` is serial), `let %t: TYPE = EXPR`,
-// `store %y[EXPR] = EXPR` (`+=` when accumulating), `if EXPR { ... }` and
-// `call @routine(%buffers..., ints...)`. Kernels of a module are separated
+// `store %y[EXPR] = EXPR` (`+=` when accumulating) and `if EXPR { ... }`. Kernels of a module are separated
 // by a blank line; `//` starts a comment.
 //
 // Expressions are written as calls `op(a, b)` with the names of
@@ -170,6 +170,46 @@ enum class LoopKind : uint8_t {
 };
 std::string_view loopKindName(LoopKind kind);  // "" for serial
 
+// How a CUDA target runs a kernel: marks that the gpu-mapping stage
+// (ir/kernel/gpu_mapping.h) sets and the CUDA emitter follows. A mapped
+// kernel has a kernel mark saying how the top-level statements outside
+// marked loops run; with `one_thread`, each top-level nest of parallel loops
+// has a loop mark of its own (the nest flattened into one index) and is one
+// launch, and each run of other statements between them is a launch of one
+// thread. Text: `gpu(KIND, key=value...)` after a kernel's origin or a loop's
+// bounds, with the keys that KIND takes:
+//   gpu(one_thread)                           kernel: the rest on one thread
+//   gpu(one_block, threads=T)                 kernel: all of it on one block
+//   gpu(grid_stride, threads=T, blocks=B)     loop: an item a thread
+//   gpu(vector, width=W, threads=T, blocks=B) loop: W items a thread, packed
+//   gpu(block_per_row, threads=T, blocks=B)   loop: an item (a row) a block
+//   gpu(row_groups, width=W, group=G, threads=T, blocks=B)
+//       loop: a row to G threads (T / G rows a block), W columns a thread
+//       at a time (ir/kernel/gpu_rows.h)
+//   gpu(split, tile=N, chunk=C, chunks=K, threads=T, blocks=B)
+//       loop or kernel: long reductions of few outputs in two launches per
+//       stage, B x K blocks of N outputs and C steps each, then a combine
+//       (ir/kernel/gpu_split.h)
+// A grid-stride loop (over items or rows) covers what B blocks of T
+// threads do not.
+enum class GpuKind : uint8_t { kOneThread, kOneBlock, kGridStride, kVector, kBlockPerRow, kRowGroups, kSplit };
+std::string_view gpuKindName(GpuKind kind);
+std::optional<GpuKind> parseGpuKind(std::string_view name);
+bool isLoopGpuKind(GpuKind kind);    // the kinds of loop marks
+bool isKernelGpuKind(GpuKind kind);  // the kinds of kernel marks (split is both)
+
+struct GpuMark {
+  GpuKind kind = GpuKind::kOneThread;
+  int threads = 1;      // per block
+  int64_t blocks = 1;   // of the grid (along x)
+  int width = 1;        // kVector, kRowGroups: consecutive items a thread takes at once
+  int group = 1;        // kRowGroups: threads a row
+  int tile = 1;         // kSplit: outputs a block
+  int64_t chunk = 1;    // kSplit: steps of the reduced extent a block takes
+  int64_t chunks = 1;   // kSplit: blocks along the reduced extent (the grid's y)
+  bool operator==(const GpuMark&) const = default;
+};
+
 struct Stmt;
 using StmtList = std::vector<Stmt>;
 
@@ -178,6 +218,7 @@ struct ForStmt {
   int64_t lo = 0, hi = 0;
   LoopKind kind = LoopKind::kSerial;
   StmtList body;
+  std::optional<GpuMark> gpu;  // a top-level parallel loop of a mapped kernel
 };
 struct LetStmt {
   Var var;
@@ -196,16 +237,8 @@ struct IfStmt {
   ExprRef cond;
   StmtList then_body;
 };
-// A library routine (`sgemm`, cuBLASLt, cuDNN) on whole buffers, with
-// integer arguments (sizes, strides, flags) as the routine defines them.
-struct CallStmt {
-  std::string routine;
-  std::vector<BufferId> buffers;
-  std::vector<int64_t> ints;
-};
-
 struct Stmt {
-  std::variant<ForStmt, LetStmt, StoreStmt, IfStmt, CallStmt> node;
+  std::variant<ForStmt, LetStmt, StoreStmt, IfStmt> node;
 
   template <typename T>
   const T* as() const { return std::get_if<T>(&node); }
@@ -237,6 +270,7 @@ struct Kernel {
   std::vector<Buffer> buffers;
   StmtList body;
   int next_var_id = 0;
+  std::optional<GpuMark> gpu;  // set by gpu-mapping (CUDA targets)
 
   Var newVar(ScalarType type, std::string name) { return Var{next_var_id++, type, std::move(name)}; }
   BufferId addBuffer(Buffer buffer) {

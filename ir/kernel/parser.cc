@@ -1,13 +1,13 @@
 // Reads the text that ir/kernel/printer.cc writes:
 //
 //   module  := kernel*
-//   kernel  := 'kernel' SYMBOL ('origin' STRING)? '{' buffer* stmt* '}'
+//   kernel  := 'kernel' SYMBOL ('origin' STRING)? gpu? '{' buffer* stmt* '}'
 //   buffer  := ROLE NAME ':' TYPE '[' INT ']'
-//   stmt    := ('parallel' | 'vector' | 'unroll')? 'for' NAME '=' int 'to' int block
+//   stmt    := ('parallel' | 'vector' | 'unroll')? 'for' NAME '=' int 'to' int gpu? block
 //            | 'let' NAME ':' TYPE '=' expr
 //            | 'store' NAME '[' expr ']' ('=' | '+=') expr
 //            | 'if' expr block
-//            | 'call' SYMBOL '(' (NAME | int),* ')'
+//   gpu     := 'gpu' '(' GPUKIND (',' KEY '=' INT)* ')'
 //   block   := '{' stmt* '}'
 //   expr    := NAME | NAME '[' expr ']' | literal
 //            | UNARY '(' expr ')' | BINARY '(' expr ',' expr ')'
@@ -149,6 +149,7 @@ class Parser {
       kernel_.origin = tok_.value;
       advance();
     }
+    if (atKeyword("gpu") && !parseGpuMark(kernel_.gpu)) return false;
     if (!expect(Tok::kLBrace, "'{'")) return false;
     buffers_.clear();
     buffer_locs_.clear();
@@ -271,7 +272,8 @@ class Parser {
     if (word == "let") return parseLet(body);
     if (word == "store") return parseStore(body);
     if (word == "if") return parseIf(body);
-    if (word == "call") return parseCall(body);
+    if (word == "call")
+      return syntaxError("'call' is not a kernel statement: library calls are steps of the plan, between kernels");
     return syntaxError(strCat("expected a statement, not '", word, "'"));
   }
 
@@ -292,10 +294,45 @@ class Parser {
     if (!expect(Tok::kEqual, "'='") || !parseInt(loop.lo) || !expectKeyword("to") ||
         !parseInt(loop.hi))
       return false;
+    if (atKeyword("gpu") && !parseGpuMark(loop.gpu)) return false;
     size_t mark = scope_.size();
     if (!defineVar(name, name_loc, ScalarType::kI64, loop.var) || !parseBlock(loop.body)) return false;
     popScope(mark);
     body.push_back(Stmt{std::move(loop)});
+    return true;
+  }
+
+  // 'gpu' '(' GPUKIND (',' KEY '=' INT)* ')' with KEY threads, blocks, width, group, tile, chunk or chunks;
+  // which keys a kind takes is the verifier's.
+  bool parseGpuMark(std::optional<GpuMark>& out) {
+    advance();
+    if (!expect(Tok::kLParen, "'('")) return false;
+    std::optional<GpuKind> kind = at(Tok::kIdentifier) ? parseGpuKind(tok_.text) : std::nullopt;
+    if (!kind)
+      return syntaxError(
+          "expected a GPU mapping: one_thread, one_block, grid_stride, vector, block_per_row, row_groups or split");
+    GpuMark mark{*kind};
+    advance();
+    while (consume(Tok::kComma)) {
+      if (!at(Tok::kIdentifier))
+        return syntaxError("expected a key: threads, blocks, width, group, tile, chunk or chunks");
+      std::string key(tok_.text);
+      Location key_loc = loc();
+      advance();
+      int64_t value;
+      if (!expect(Tok::kEqual, "'='") || !parseInt(value)) return false;
+      if (value < 1 || value > (int64_t{1} << 31) - 1) return error(key_loc, strCat(key, " must be positive"));
+      if (key == "threads") mark.threads = static_cast<int>(value);
+      else if (key == "blocks") mark.blocks = value;
+      else if (key == "width") mark.width = static_cast<int>(value);
+      else if (key == "group") mark.group = static_cast<int>(value);
+      else if (key == "tile") mark.tile = static_cast<int>(value);
+      else if (key == "chunk") mark.chunk = value;
+      else if (key == "chunks") mark.chunks = value;
+      else return error(key_loc, strCat("unknown GPU mapping key '", key, "'"));
+    }
+    if (!expect(Tok::kRParen, "')'")) return false;
+    out = mark;
     return true;
   }
 
@@ -357,34 +394,6 @@ class Parser {
       return error(cond_loc, strCat("the condition is ", ir::dtypeName(branch.cond->type), ", not bool"));
     if (!parseBlock(branch.then_body)) return false;
     body.push_back(Stmt{std::move(branch)});
-    return true;
-  }
-
-  // 'call' SYMBOL '(' (NAME | int),* ')': buffers first, then integers.
-  bool parseCall(StmtList& body) {
-    advance();
-    if (!at(Tok::kSymbol)) return syntaxError("expected a routine name starting with '@'");
-    CallStmt call;
-    call.routine = tok_.value;
-    advance();
-    if (!expect(Tok::kLParen, "'('")) return false;
-    if (!at(Tok::kRParen)) {
-      do {
-        if (at(Tok::kValueName)) {
-          if (!call.ints.empty()) return syntaxError("buffer arguments come before integers");
-          const BufferDecl* buffer = findBuffer(tok_.value, loc());
-          if (!buffer) return false;
-          call.buffers.push_back(buffer->id);
-          advance();
-        } else {
-          int64_t value;
-          if (!parseInt(value)) return false;
-          call.ints.push_back(value);
-        }
-      } while (consume(Tok::kComma));
-    }
-    if (!expect(Tok::kRParen, "')'")) return false;
-    body.push_back(Stmt{std::move(call)});
     return true;
   }
 

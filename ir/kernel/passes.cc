@@ -1,5 +1,6 @@
 #include "ir/kernel/passes.h"
 
+#include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/register_tiling.h"
 
 namespace dlc::kir {
@@ -21,6 +22,10 @@ std::span<const KernelStageInfo> kernelStages() {
          tiling.vector_bytes = o.vector_bytes;
          return tileRegisters(k, tiling);
        }},
+      {"gpu-mapping",
+       "CUDA: each kernel's launches as marks: split reductions, packed vectors, row groups, grid-stride items, a "
+       "block per row, one block or one thread, with threads and blocks",
+       [](Kernel& k, const KernelPassOptions&) { return mapForGpu(k); }},
       {"in-place", "CPU: an elementwise output takes the memory of an operand that dies in its kernel", nullptr},
       {"memory-plan", "intermediates placed in one arena, largest first, by liveness", nullptr},
   };

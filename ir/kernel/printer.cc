@@ -28,6 +28,17 @@ std::string floatLiteral(double value, ScalarType type) {
   return strCat(digits, ":", suffix);
 }
 
+// ` gpu(KIND, key=value...)` with the keys that KIND takes.
+std::string gpuMark(const GpuMark& m) {
+  std::string out = strCat(" gpu(", gpuKindName(m.kind));
+  if (m.kind == GpuKind::kVector || m.kind == GpuKind::kRowGroups) strAppend(&out, ", width=", m.width);
+  if (m.kind == GpuKind::kRowGroups) strAppend(&out, ", group=", m.group);
+  if (m.kind == GpuKind::kSplit) strAppend(&out, ", tile=", m.tile, ", chunk=", m.chunk, ", chunks=", m.chunks);
+  if (m.kind != GpuKind::kOneThread) strAppend(&out, ", threads=", m.threads);
+  if (isLoopGpuKind(m.kind)) strAppend(&out, ", blocks=", m.blocks);
+  return out + ")";
+}
+
 std::string constLiteral(const ConstExpr& c, ScalarType type) {
   switch (type) {
     case ScalarType::kI64: return strCat(c.bits);
@@ -63,6 +74,7 @@ class Printer {
   std::string kernel() {
     out_ = strCat("kernel ", ir::symbolRef(kernel_.name));
     if (!kernel_.origin.empty()) strAppend(&out_, " origin ", ir::quoteString(kernel_.origin));
+    if (kernel_.gpu) out_ += gpuMark(*kernel_.gpu);
     out_ += " {\n";
     for (size_t i = 0; i < kernel_.buffers.size(); ++i) {
       const Buffer& b = kernel_.buffers[i];
@@ -102,7 +114,7 @@ class Printer {
     if (const auto* f = stmt.as<ForStmt>()) {
       std::string_view kind = loopKindName(f->kind);
       return strCat(kind, kind.empty() ? "" : " ", "for ", define(f->var), " = ", f->lo, " to ",
-                    f->hi, " {");
+                    f->hi, f->gpu ? gpuMark(*f->gpu) : "", " {");
     }
     if (const auto* let = stmt.as<LetStmt>()) {
       std::string value = expr(*let->value);  // before the name is visible
@@ -112,12 +124,6 @@ class Printer {
       return strCat("store ", bufferName(s->buffer), "[", expr(*s->index), "] ",
                     s->accumulate ? "+= " : "= ", expr(*s->value));
     if (const auto* i = stmt.as<IfStmt>()) return strCat("if ", expr(*i->cond), " {");
-    if (const auto* c = stmt.as<CallStmt>()) {
-      std::vector<std::string> args;
-      for (BufferId b : c->buffers) args.push_back(bufferName(b));
-      for (int64_t n : c->ints) args.push_back(strCat(n));
-      return strCat("call ", ir::symbolRef(c->routine), "(", strJoin(args, ", "), ")");
-    }
     return "?";
   }
 

@@ -198,9 +198,6 @@ int64_t tileRows(int64_t extent, int64_t most, const RegisterTilingOptions& opti
 
 int registerTileRows(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options) {
   if (loop.kind != LoopKind::kParallel) return 0;
-  bool call = false;  // a routine on whole buffers: leave the loop alone
-  forEachStmt(loop.body, [&](const Stmt& s) { call = call || s.as<CallStmt>(); });
-  if (call) return 0;
   return std::min(options.max_rows, BudgetScan(kernel, loop, options).rows(loop.body).value_or(0));
 }
 

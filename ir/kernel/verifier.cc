@@ -37,6 +37,7 @@ class Verifier {
                       kMaxLocalElements, ")"),
                i);
     }
+    if (kernel_.gpu) gpuMark(*kernel_.gpu, false);
     block(kernel_.body, false);
     return std::move(problems_);
   }
@@ -53,8 +54,48 @@ class Verifier {
 
   void block(const StmtList& body, bool in_vector) {
     size_t mark = scope_.size();
+    ++depth_;
     for (const Stmt& s : body) stmt(s, in_vector);
+    --depth_;
     popTo(mark);
+  }
+
+  // A GPU mark's kind where it stands, and the keys that kind takes.
+  void gpuMark(const GpuMark& m, bool on_loop) {
+    std::string_view kind = gpuKindName(m.kind);
+    if (on_loop ? !isLoopGpuKind(m.kind) : !isKernelGpuKind(m.kind))
+      report(strCat("gpu(", kind, ") marks ", on_loop ? "a kernel, not a loop" : "a loop, not a kernel"));
+    if (m.threads < 1 || m.threads > kMaxGpuThreads)
+      report(strCat("gpu(", kind, ") has ", m.threads, " threads a block (1 to ", kMaxGpuThreads, ")"));
+    if (m.blocks < 1 || m.blocks > kMaxGpuBlocks)
+      report(strCat("gpu(", kind, ") has ", m.blocks, " blocks (1 to ", kMaxGpuBlocks, ")"));
+    if (m.kind == GpuKind::kOneThread && m.threads != 1) report("gpu(one_thread) takes no threads");
+    if (!isLoopGpuKind(m.kind) && m.blocks != 1) report(strCat("gpu(", kind, ") takes no blocks"));
+    if (m.kind == GpuKind::kSplit && m.chunks > kMaxGpuBlocks)
+      report(strCat("gpu(split) has ", m.chunks, " chunks (1 to ", kMaxGpuBlocks, ")"));
+    if (m.kind == GpuKind::kVector && m.width < 2) report("gpu(vector) needs a width of 2 or more");
+    if (m.kind != GpuKind::kVector && m.kind != GpuKind::kRowGroups && m.width != 1)
+      report(strCat("gpu(", kind, ") takes no width"));
+    if (m.kind == GpuKind::kRowGroups && (m.group < 1 || m.threads % m.group != 0))
+      report(strCat("gpu(row_groups) has groups of ", m.group, " threads, not dividing its ", m.threads));
+    if (m.kind != GpuKind::kRowGroups && m.group != 1) report(strCat("gpu(", kind, ") takes no group"));
+    if (m.kind == GpuKind::kSplit && (m.tile < 1 || m.threads % m.tile != 0 || m.chunk < 1 || m.chunks < 1))
+      report(strCat("gpu(split) needs a tile dividing its ", m.threads, " threads, a chunk and chunks"));
+    if (m.kind != GpuKind::kSplit && (m.tile != 1 || m.chunk != 1 || m.chunks != 1))
+      report(strCat("gpu(", kind, ") takes no tile, chunk or chunks"));
+  }
+
+  // Under gpu(one_thread) every top-level parallel loop has a mark; a mark
+  // stands nowhere else.
+  void loopGpuMark(const ForStmt& f) {
+    bool top = depth_ == 1 && (f.kind == LoopKind::kParallel || f.kind == LoopKind::kVector);
+    bool by_loop = kernel_.gpu && kernel_.gpu->kind == GpuKind::kOneThread;
+    if (f.gpu && !(top && by_loop))
+      report("a gpu mark on a loop that is not a top-level parallel loop of a gpu(one_thread) kernel");
+    else if (f.gpu)
+      gpuMark(*f.gpu, true);
+    else if (top && by_loop)
+      report("a top-level parallel loop of a gpu(one_thread) kernel has no gpu mark");
   }
 
   void stmt(const Stmt& s, bool in_vector) {
@@ -65,6 +106,7 @@ class Verifier {
       if (in_vector) report("a vector loop contains a nested loop");
       if (f->var.type != ScalarType::kI64)
         report(strCat("loop var %", f->var.name, " is ", typeName(f->var.type), ", not i64"));
+      loopGpuMark(*f);
       size_t mark = scope_.size();
       define(f->var, &s);
       block(f->body, in_vector || f->kind == LoopKind::kVector);
@@ -90,8 +132,6 @@ class Verifier {
         report(strCat("the condition is ", typeName(branch->cond->type), ", not bool"));
       block(branch->then_body, in_vector);
       stmt_ = &s;
-    } else if (const auto* call = s.as<CallStmt>()) {
-      for (BufferId id : call->buffers) buffer(id);
     }
   }
 
@@ -205,6 +245,7 @@ class Verifier {
   const Kernel& kernel_;
   std::vector<KernelProblem> problems_;
   const Stmt* stmt_ = nullptr;
+  int depth_ = 0;  // of the statement's block: 1 at the top level
   absl::flat_hash_map<int, Definition> defined_;
   std::vector<int> scope_;
   absl::flat_hash_map<int, int> visible_;

@@ -1,7 +1,9 @@
 // Checks the invariants of the kernel IR that the builders cannot: scoping of
 // vars, unique var ids, valid buffer ids, operand types, loop bounds, vector
 // loops without nested loops, no stores to `in` buffers, small local buffers,
-// unique kernel names. Code generators may assume a verified kernel.
+// unique kernel names, GPU marks where they may stand (kernel_ir.h), with the
+// keys their kind takes and launch sizes a GPU accepts. Code generators may
+// assume a verified kernel.
 #ifndef DLC_IR_KERNEL_VERIFIER_H_
 #define DLC_IR_KERNEL_VERIFIER_H_
 
@@ -15,6 +17,10 @@ namespace dlc::kir {
 
 // Local buffers live in registers: at most this many elements each.
 inline constexpr int64_t kMaxLocalElements = 4096;
+// Launch sizes of GPU marks: CUDA's threads a block, and a grid's x extent
+// that every architecture accepts (grid-stride loops cover the rest).
+inline constexpr int kMaxGpuThreads = 1024;
+inline constexpr int64_t kMaxGpuBlocks = 65535;
 
 struct KernelProblem {
   const Stmt* stmt;     // where it is; null for a buffer declaration

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "ir/kernel/gpu_mapping.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
 
 namespace dlc::codegen::cuda {
@@ -152,6 +153,24 @@ TEST(CudaEmitter, LayernormReducesInsideExpressionsAndStoresOnLaneZero) {
   EXPECT_EQ(countOf(f, "&b0_x["), 1);
 }
 
+// The emitter decides nothing: it writes what the gpu-mapping stage's marks
+// say, and marks set by hand change the launches.
+TEST(CudaEmitter, FollowsTheMarks) {
+  kir::Kernel k = tk::elementwiseChain(64, 12);
+  EXPECT_EQ(kir::mapForGpu(k), 2);
+  auto* loop = k.body[0].as<kir::ForStmt>();
+  ASSERT_TRUE(k.gpu && loop->gpu);
+  EXPECT_EQ(loop->gpu->kind, kir::GpuKind::kVector);
+  EXPECT_EQ(emitOne(k).source, emitOne(tk::elementwiseChain(64, 12)).source);  // unmapped kernels are mapped
+  loop->gpu = kir::GpuMark{kir::GpuKind::kGridStride, 64, 3};
+  CudaModule m = emitOne(k);
+  ASSERT_EQ(m.kernels[0].launches.size(), 1u);
+  EXPECT_EQ(m.kernels[0].launches[0].block_x, 64);
+  EXPECT_EQ(m.kernels[0].launches[0].grid_x, 3);
+  EXPECT_THAT(m.source, HasSubstr("__launch_bounds__(64)"));
+  EXPECT_THAT(functionText(m.source, "fused_bias_relu"), Not(HasSubstr("dlc_load_pack")));
+}
+
 TEST(CudaEmitter, WholeTensorReductionIsSplitAcrossBlocks) {
   CudaModule m = emitOne(tk::wholeSum(100000));
   ASSERT_EQ(m.kernels[0].launches.size(), 2u);
@@ -268,27 +287,6 @@ TEST(CudaEmitter, SerialLoopAroundParallelWorkRunsOnOneBlock) {
   EXPECT_THAT(f, HasSubstr("for (long long t_0 = 0LL; t_0 < 8LL; ++t_0) {"));
   EXPECT_THAT(f, HasSubstr("j_1 += blockDim.x) {"));
   EXPECT_THAT(f, HasSubstr("__syncthreads();"));
-}
-
-TEST(CudaEmitter, LibraryCallsAreListedNotEmitted) {
-  CudaModule m = emitOne(tk::libraryCall());
-  ASSERT_EQ(m.kernels.size(), 1u);
-  EXPECT_EQ(m.kernels[0].kernel, "dense_gemm");
-  EXPECT_TRUE(m.kernels[0].launches.empty());
-  EXPECT_THAT(m.kernels[0].library_routines, ElementsAre("sgemm"));
-  EXPECT_THAT(m.source, Not(HasSubstr("dense_gemm")));
-}
-
-TEST(CudaEmitter, CallsMixedWithLoopsAreUnimplemented) {
-  kir::KernelModule m;
-  m.kernels.push_back(tk::libraryCall());
-  kir::Kernel extra = tk::elementwiseChain();
-  m.kernels[0].body.push_back(extra.body[0]);
-  m.kernels[0].buffers = extra.buffers;
-  absl::StatusOr<CudaModule> out = emitCuda(m);
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(out.status().message(), HasSubstr("dense_gemm"));
 }
 
 TEST(CudaEmitter, OpsUndefinedOnATypeAreErrors) {

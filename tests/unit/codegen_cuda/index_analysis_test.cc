@@ -1,12 +1,12 @@
 // How the CUDA backend sees an index move across the four lanes of a pack.
-#include "codegen/cuda/index_analysis.h"
+#include "ir/kernel/index_analysis.h"
 
 #include <gtest/gtest.h>
 
 #include "ir/kernel/analysis.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
 
-namespace dlc::codegen::cuda {
+namespace dlc::kir {
 namespace {
 
 namespace tk = dlc::testing_kernels;
@@ -75,4 +75,4 @@ TEST(IndexAnalysis, RangesBoundGuardedReads) {
 }
 
 }  // namespace
-}  // namespace dlc::codegen::cuda
+}  // namespace dlc::kir

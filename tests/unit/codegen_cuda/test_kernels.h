@@ -210,16 +210,6 @@ inline Kernel softmaxLocal(int64_t rows = 8, int64_t cols = 500) {
   return k;
 }
 
-// A library call (sgemm), which the runtime dispatches.
-inline Kernel libraryCall() {
-  Kernel k{"dense_gemm", "dense at m.dl:4", {}, {}, 0};
-  BufferId a = k.addBuffer({"a", T::kF32, 64, BufferRole::kIn});
-  BufferId b = k.addBuffer({"b", T::kF32, 64, BufferRole::kIn});
-  BufferId c = k.addBuffer({"c", T::kF32, 64, BufferRole::kOut});
-  k.body.push_back(Stmt{CallStmt{"sgemm", {a, b, c}, {8, 8, 8}}});
-  return k;
-}
-
 // y[i] = x[i + 1]: a contiguous read that no pack can start aligned.
 inline Kernel shiftedCopy(int64_t n = 1001) {
   Kernel k{"shifted_copy", "slice at m.dl:3", {}, {}, 0};
@@ -285,7 +275,7 @@ inline Kernel named(Kernel k, std::string name) {
 inline KernelModule allKernels() {
   KernelModule m;
   for (Kernel k : {elementwiseChain(), softmaxRows(), layernorm(), wholeSum(), scatterAccumulate(), halfCasts(),
-                   hashBits(), localReverse(), matmulReduce(), recurrence(), softmaxLocal(), libraryCall(),
+                   hashBits(), localReverse(), matmulReduce(), recurrence(), softmaxLocal(),
                    named(elementwiseChain(5, 7), "chain_tail"), shiftedCopy(), reluGrad(),
                    named(softmaxRows(70, 10), "softmax_short"), named(softmaxRows(9, 1001), "softmax_odd"),
                    named(softmaxRows(16, 1024), "softmax_1024"), named(layernorm(70, 10), "layernorm_short"),

@@ -83,7 +83,8 @@ TEST(KernelParserErrors, Syntax) {
   EXPECT_EQ(bodyError("loop"), "2:1: error: expected a statement, not 'loop'");
   EXPECT_EQ(bodyError("store %y[0] = 1.0:f32\nin %z: f32[1]"),
             "3:1: error: buffers are declared before the statements");
-  EXPECT_EQ(bodyError("call @f(1, %x)"), "2:12: error: buffer arguments come before integers");
+  EXPECT_EQ(bodyError("call @f(%x, 1)"),
+            "2:1: error: 'call' is not a kernel statement: library calls are steps of the plan, between kernels");
   EXPECT_EQ(bodyError("store %y[0] = cast(1)"), "2:19: error: expected '<'");
   EXPECT_EQ(bodyError("store %y[0] = 1.0:f32 $"), "2:23: error: unexpected character '$'");
   EXPECT_EQ(firstError("kernel @k origin {}"), "1:18: error: expected a string after 'origin'");

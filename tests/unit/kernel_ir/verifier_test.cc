@@ -180,12 +180,6 @@ TEST(KernelVerifier, LocalBuffersAreSmall) {
   EXPECT_EQ(f.verify({}), "kernel @k: local buffer %big has 4097 elements (the limit is 4096)");
 }
 
-TEST(KernelVerifier, CallBufferIdsValid) {
-  Fixture f;
-  f.k.body.push_back(Stmt{CallStmt{"sgemm", {f.x, 2}, {64}}});
-  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "in `call @sgemm(%x, %buffer2, 64)`: buffer id 2 is out of range", std::string(verifyKernel(f.k).message()));
-}
-
 TEST(KernelVerifier, KernelNamesUniqueInModule) {
   KernelModule module;
   module.kernels.push_back(addRelu());

@@ -6,8 +6,8 @@
 // Within one group an index expression stays the same (a broadcast), moves by
 // a constant stride (stride 1 from an aligned first lane: one vector access),
 // or moves some other way (a gather: one access per lane).
-#ifndef DLC_CODEGEN_CUDA_INDEX_ANALYSIS_H_
-#define DLC_CODEGEN_CUDA_INDEX_ANALYSIS_H_
+#ifndef DLC_IR_KERNEL_INDEX_ANALYSIS_H_
+#define DLC_IR_KERNEL_INDEX_ANALYSIS_H_
 
 #include <cstdint>
 #include <map>
@@ -16,7 +16,7 @@
 
 #include "ir/kernel/kernel_ir.h"
 
-namespace dlc::codegen::cuda {
+namespace dlc::kir {
 
 struct LaneStep {
   enum class Kind : uint8_t { kInvariant, kAffine, kUnknown };
@@ -28,7 +28,7 @@ struct LaneStep {
 
 // The step of `index` across a group of `var`. Variables other than `var` are
 // taken as fixed for the group: substitute the ones that are not first.
-LaneStep laneStep(const kir::ExprRef& index, int var, int64_t width);
+LaneStep laneStep(const ExprRef& index, int var, int64_t width);
 
 // Whether `width` lanes of `step` read one aligned run of consecutive elements.
 bool isAlignedRun(const LaneStep& step, int64_t width);
@@ -36,25 +36,25 @@ bool isAlignedRun(const LaneStep& step, int64_t width);
 // Inclusive bounds of an integer expression, given bounds of its variables
 // (nullopt when it reads anything else, or when the bounds could overflow).
 using Range = std::pair<int64_t, int64_t>;
-std::optional<Range> indexRange(const kir::ExprRef& index, const std::map<int, Range>& vars);
+std::optional<Range> indexRange(const ExprRef& index, const std::map<int, Range>& vars);
 
 // Variables and the expressions they stand for (loop indices recovered from
 // a flat counter, `let`s).
-using Bindings = std::map<int, kir::ExprRef>;
+using Bindings = std::map<int, ExprRef>;
 
 // `index` with `bindings` substituted and mixed-radix sums folded back, so
 // that a flat counter split into loop indices and linearized again is the
 // flat counter: (x / a % b) * a + x % a is x % (a * b), and (x / a) * a +
 // x % a is x (both hold for C's truncating division).
-kir::ExprRef simplifyIndex(const kir::ExprRef& index, const Bindings& bindings);
+ExprRef simplifyIndex(const ExprRef& index, const Bindings& bindings);
 
 // `lo + flat / stride % extent` (no `% extent` when `outermost`): a loop
 // index recovered from a flat counter, as the emitter binds it.
-kir::ExprRef digitOf(const kir::Var& flat, int64_t lo, int64_t stride, int64_t extent, bool outermost);
+ExprRef digitOf(const Var& flat, int64_t lo, int64_t stride, int64_t extent, bool outermost);
 
 // Whether `expr` reads a buffer.
-bool readsMemory(const kir::ExprRef& expr);
+bool readsMemory(const ExprRef& expr);
 
-}  // namespace dlc::codegen::cuda
+}  // namespace dlc::kir
 
-#endif  // DLC_CODEGEN_CUDA_INDEX_ANALYSIS_H_
+#endif  // DLC_IR_KERNEL_INDEX_ANALYSIS_H_

@@ -1,4 +1,4 @@
-#include "codegen/cuda/index_analysis.h"
+#include "ir/kernel/index_analysis.h"
 
 #include <algorithm>
 #include <numeric>
@@ -8,16 +8,14 @@
 
 #include "ir/kernel/analysis.h"
 
-namespace dlc::codegen::cuda {
+namespace dlc::kir {
 namespace {
 
-using kir::BinaryOp;
-using kir::ExprRef;
 using Kind = LaneStep::Kind;
 
 std::optional<int64_t> intConstant(const ExprRef& e) {
-  const auto* c = e->as<kir::ConstExpr>();
-  if (!c || (e->type != kir::ScalarType::kI64 && e->type != kir::ScalarType::kI32)) return std::nullopt;
+  const auto* c = e->as<ConstExpr>();
+  if (!c || (e->type != ScalarType::kI64 && e->type != ScalarType::kI32)) return std::nullopt;
   return c->bits;
 }
 
@@ -66,7 +64,7 @@ bool staysInBlock(const LaneStep& a, int64_t c, int64_t width) {
 
 LaneStep step(const ExprRef& e, int var, int64_t width);
 
-LaneStep binaryStep(const kir::BinaryExpr& b, int var, int64_t width) {
+LaneStep binaryStep(const BinaryExpr& b, int var, int64_t width) {
   LaneStep l = step(b.lhs, var, width), r = step(b.rhs, var, width);
   std::optional<int64_t> rc = intConstant(b.rhs), lc = intConstant(b.lhs);
   switch (b.op) {
@@ -109,16 +107,16 @@ LaneStep binaryStep(const kir::BinaryExpr& b, int var, int64_t width) {
 }
 
 LaneStep step(const ExprRef& e, int var, int64_t width) {
-  if (e->as<kir::ConstExpr>()) {
+  if (e->as<ConstExpr>()) {
     std::optional<int64_t> v = intConstant(e);
     return v ? invariant(gcd(*v, 0), *v >= 0) : invariant();
   }
-  if (const auto* v = e->as<kir::VarExpr>())
+  if (const auto* v = e->as<VarExpr>())
     return v->var.id == var ? LaneStep{Kind::kAffine, 1, width, true} : invariant();
-  const auto* b = e->as<kir::BinaryExpr>();
-  if (b && e->type == kir::ScalarType::kI64) return binaryStep(*b, var, width);
+  const auto* b = e->as<BinaryExpr>();
+  if (b && e->type == ScalarType::kI64) return binaryStep(*b, var, width);
   // Anything else is fixed when what it reads is.
-  return kir::freeVars(e).contains(var) ? unknown() : invariant();
+  return freeVars(e).contains(var) ? unknown() : invariant();
 }
 
 // ---- Folding mixed-radix sums.
@@ -137,13 +135,13 @@ ExprRef foldBelow(const ExprRef& e);
 Term termOf(int64_t coef, const ExprRef& atom) {
   ExprRef x = atom;
   int64_t a = 1, b = 0;
-  if (const auto* r = x->as<kir::BinaryExpr>(); r && r->op == BinaryOp::kRem) {
+  if (const auto* r = x->as<BinaryExpr>(); r && r->op == BinaryOp::kRem) {
     if (std::optional<int64_t> c = intConstant(r->rhs); c && *c > 0) b = *c, x = r->lhs;
   }
-  if (const auto* d = x->as<kir::BinaryExpr>(); d && d->op == BinaryOp::kDiv) {
+  if (const auto* d = x->as<BinaryExpr>(); d && d->op == BinaryOp::kDiv) {
     if (std::optional<int64_t> c = intConstant(d->rhs); c && *c > 0) a = *c, x = d->lhs;
   }
-  return Term{coef, x, kir::structuralKey(x), a, b};
+  return Term{coef, x, structuralKey(x), a, b};
 }
 
 // Splits an i64 sum into terms and a constant; false on overflow.
@@ -152,7 +150,7 @@ bool collect(const ExprRef& e, int64_t coef, std::vector<Term>& terms, int64_t& 
     std::optional<int64_t> p = mulChecked(*c, coef);
     return p && !__builtin_add_overflow(constant, *p, &constant);
   }
-  if (const auto* b = e->as<kir::BinaryExpr>()) {
+  if (const auto* b = e->as<BinaryExpr>()) {
     if (b->op == BinaryOp::kAdd)
       return collect(b->lhs, coef, terms, constant) && collect(b->rhs, coef, terms, constant);
     if (b->op == BinaryOp::kSub)
@@ -192,24 +190,24 @@ ExprRef rebuild(const std::vector<Term>& terms, int64_t constant) {
   ExprRef out;
   for (const Term& t : terms) {
     ExprRef atom = t.x;
-    if (t.a != 1) atom = kir::binary(BinaryOp::kDiv, atom, kir::index(t.a));
-    if (t.b != 0) atom = kir::binary(BinaryOp::kRem, atom, kir::index(t.b));
-    if (t.coef != 1) atom = kir::binary(BinaryOp::kMul, atom, kir::index(t.coef));
-    out = out ? kir::binary(BinaryOp::kAdd, out, atom) : atom;
+    if (t.a != 1) atom = binary(BinaryOp::kDiv, atom, index(t.a));
+    if (t.b != 0) atom = binary(BinaryOp::kRem, atom, index(t.b));
+    if (t.coef != 1) atom = binary(BinaryOp::kMul, atom, index(t.coef));
+    out = out ? binary(BinaryOp::kAdd, out, atom) : atom;
   }
-  if (!out) return kir::index(constant);
-  return constant == 0 ? out : kir::binary(BinaryOp::kAdd, out, kir::index(constant));
+  if (!out) return index(constant);
+  return constant == 0 ? out : binary(BinaryOp::kAdd, out, index(constant));
 }
 
 bool isSum(const ExprRef& e) {
-  const auto* b = e->as<kir::BinaryExpr>();
-  return e->type == kir::ScalarType::kI64 && b &&
+  const auto* b = e->as<BinaryExpr>();
+  return e->type == ScalarType::kI64 && b &&
          (b->op == BinaryOp::kAdd || b->op == BinaryOp::kSub || b->op == BinaryOp::kMul);
 }
 
 // `e` with the sums below it folded (a division's dividend, a load's index).
 ExprRef foldBelow(const ExprRef& e) {
-  return kir::rewrite(e, [&](const ExprRef& node) -> ExprRef {
+  return rewrite(e, [&](const ExprRef& node) -> ExprRef {
     return node != e && isSum(node) ? fold(node) : nullptr;
   });
 }
@@ -233,8 +231,8 @@ ExprRef fold(const ExprRef& e) {
 
 ExprRef substitute(const ExprRef& e, const Bindings& bindings) {
   if (bindings.empty()) return e;
-  return kir::rewrite(e, [&](const ExprRef& node) -> ExprRef {
-    const auto* v = node->as<kir::VarExpr>();
+  return rewrite(e, [&](const ExprRef& node) -> ExprRef {
+    const auto* v = node->as<VarExpr>();
     if (!v) return nullptr;
     auto it = bindings.find(v->var.id);
     return it == bindings.end() ? nullptr : substitute(it->second, bindings);
@@ -243,12 +241,12 @@ ExprRef substitute(const ExprRef& e, const Bindings& bindings) {
 
 std::optional<Range> rangeOf(const ExprRef& e, const std::map<int, Range>& vars) {
   if (std::optional<int64_t> c = intConstant(e)) return Range{*c, *c};
-  if (const auto* v = e->as<kir::VarExpr>()) {
+  if (const auto* v = e->as<VarExpr>()) {
     auto it = vars.find(v->var.id);
     return it == vars.end() ? std::nullopt : std::optional<Range>(it->second);
   }
-  const auto* b = e->as<kir::BinaryExpr>();
-  if (!b || e->type != kir::ScalarType::kI64) return std::nullopt;
+  const auto* b = e->as<BinaryExpr>();
+  if (!b || e->type != ScalarType::kI64) return std::nullopt;
   std::optional<Range> l = rangeOf(b->lhs, vars), r = rangeOf(b->rhs, vars);
   if (!l || !r) return std::nullopt;
   int64_t a, c, lo, hi;
@@ -303,20 +301,20 @@ bool isAlignedRun(const LaneStep& s, int64_t width) {
 
 ExprRef simplifyIndex(const ExprRef& index, const Bindings& bindings) { return fold(substitute(index, bindings)); }
 
-ExprRef digitOf(const kir::Var& flat, int64_t lo, int64_t stride, int64_t extent, bool outermost) {
-  ExprRef d = kir::var(flat);
-  if (stride != 1) d = kir::binary(BinaryOp::kDiv, d, kir::index(stride));
-  if (!outermost) d = kir::binary(BinaryOp::kRem, d, kir::index(extent));
-  return lo == 0 ? d : kir::binary(BinaryOp::kAdd, kir::index(lo), d);
+ExprRef digitOf(const Var& flat, int64_t lo, int64_t stride, int64_t extent, bool outermost) {
+  ExprRef d = var(flat);
+  if (stride != 1) d = binary(BinaryOp::kDiv, d, index(stride));
+  if (!outermost) d = binary(BinaryOp::kRem, d, index(extent));
+  return lo == 0 ? d : binary(BinaryOp::kAdd, index(lo), d);
 }
 
 bool readsMemory(const ExprRef& expr) {
   bool found = false;
-  kir::rewrite(expr, [&](const ExprRef& node) -> ExprRef {
-    found = found || node->as<kir::LoadExpr>() != nullptr;
+  rewrite(expr, [&](const ExprRef& node) -> ExprRef {
+    found = found || node->as<LoadExpr>() != nullptr;
     return nullptr;
   });
   return found;
 }
 
-}  // namespace dlc::codegen::cuda
+}  // namespace dlc::kir
