@@ -10,6 +10,7 @@
 #include "ir/kernel/gpu_rows.h"
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/walk.h"
+#include "support/int_math.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -24,8 +25,6 @@ using kir::Stmt;
 // has 64 registers a thread in all); loads beyond are read again each pass.
 constexpr int64_t kCacheRegisters = 64;
 constexpr int64_t kCacheRegisterFile = 32768;
-
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // A subexpression worth keeping for a later pass, keyed like loads.
 struct ValueSite {

@@ -8,6 +8,7 @@
 #include "codegen/cuda/syntax.h"
 #include "ir/kernel/gpu_split.h"
 #include "ir/kernel/analysis.h"
+#include "support/int_math.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -20,8 +21,6 @@ using kir::Stmt;
 // The combine launches: a warp per output, eight a block.
 constexpr int kThreads = 256;
 constexpr int kCombineWarps = kThreads / 32;
-
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // A reduction (ir/kernel/gpu_split.h) with the module array of its partials.
 struct Reduction : kir::SplitReduction {

@@ -1,4 +1,5 @@
 #include "ir/kernel/gpu_rows.h"
+#include "support/int_math.h"
 
 #include <algorithm>
 #include <set>
@@ -12,13 +13,6 @@ constexpr int kPackWidth = 4;
 constexpr int64_t kMaxSlots = 16;
 // Threads of a block that holds several rows.
 constexpr int kRowsBlock = 256;
-
-int64_t pow2AtLeast(int64_t n) {
-  int64_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 bool addReductions(const ExprRef& e, RowPasses& out) {
   if (const auto* r = e->as<ReduceExpr>()) {

@@ -7,6 +7,7 @@
 #include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/index_analysis.h"
 #include "ir/kernel/load_sites.h"
+#include "support/int_math.h"
 
 namespace dlc::kir {
 namespace {
@@ -21,20 +22,6 @@ constexpr int64_t kTargetBlocks = 1024;
 // Steps each thread takes at least in a chunk.
 constexpr int64_t kMinSteps = 8;
 constexpr int kMaxStages = 4;
-
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t pow2AtLeast(int64_t n) {
-  int64_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-bool isIdentity(const ExprRef& e, ReduceOp op) {
-  const auto* c = e->as<ConstExpr>();
-  if (!c) return false;
-  const auto* id = reduceIdentity(op, e->type)->as<ConstExpr>();
-  return c->value == id->value && c->bits == id->bits;
-}
 
 class Finder {
  public:
@@ -60,7 +47,7 @@ bool Finder::addReductions(const ExprRef& e) {
     SplitReduction red{e.get(), r, e->type, {r}};
     ExprRef body = r->body;
     while (const auto* inner = body->as<ReduceExpr>()) {
-      if (inner->op != r->op || body->type != e->type || !isIdentity(inner->init, r->op)) return false;
+      if (inner->op != r->op || body->type != e->type || !isReduceIdentity(inner->init, r->op)) return false;
       red.nest.push_back(inner);
       body = inner->body;
     }
