@@ -2,6 +2,8 @@
 // target and a set of batch sizes, with the signature and (optionally) the
 // weights, as a `.dlx` artifact (runtime/artifact/artifact.h) that the
 // runtime alone loads.
+#include "runtime/artifact/artifact.h"
+
 #include <algorithm>
 #include <set>
 
@@ -10,7 +12,6 @@
 #include "codegen/cpu_function.h"
 #include "codegen/cuda_function.h"
 #include "dlc/dlc.h"
-#include "runtime/artifact/artifact.h"
 #include "runtime/sha256.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -68,7 +69,8 @@ absl::StatusOr<ArtifactTarget> parseTarget(const std::string& target) {
       std::string_view digits = arch;
       if (!digits.starts_with("sm_") || digits.size() < 5 || digits.size() > 6 ||
           digits.substr(3).find_first_not_of("0123456789") != std::string_view::npos)
-        return absl::InvalidArgumentError(strCat("unknown CUDA architecture '", arch, "' (sm_72, sm_80, sm_87, sm_90, ...)"));
+        return absl::InvalidArgumentError(
+            strCat("unknown CUDA architecture '", arch, "' (sm_72, sm_80, sm_87, sm_90, ...)"));
       archs.insert(std::stoi(std::string(digits.substr(3))));
     }
     for (int a : archs) t.cuda_archs.push_back(strCat("sm_", a));
@@ -78,8 +80,9 @@ absl::StatusOr<ArtifactTarget> parseTarget(const std::string& target) {
       strCat("unknown artifact target '", target, "' (cpu, cpu:NAME such as cpu:x86-64-v3, cuda:sm_XX[,sm_YY...])"));
 }
 
-absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Function& function, runtime::artifact::FunctionRole role,
-                                                           int64_t batch, const ArtifactTarget& target) {
+absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Function& function,
+                                                                    runtime::artifact::FunctionRole role, int64_t batch,
+                                                                    const ArtifactTarget& target) {
   runtime::artifact::CompiledFunction out;
   out.name = function.name();
   out.role = role;
@@ -91,16 +94,16 @@ absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Fu
     ASSIGN_OR_RETURN(codegen::CpuCompiled compiled, codegen::compileCpuFunction(function, out.input_shapes, options));
     out.executable = std::move(compiled.lowered.executable);
     out.cpu = runtime::artifact::CpuCode{compiled.code.triple, compiled.code.cpu, compiled.code.isa,
-                                std::move(compiled.code.shared_object)};
+                                         std::move(compiled.code.shared_object)};
     return out;
   }
   out.target = "cuda";
   for (const std::string& arch : target.cuda_archs) {
     absl::StatusOr<codegen::CudaCompiled> made = codegen::compileCudaModuleOnly(function, out.input_shapes, arch);
     if (!made.ok() && made.status().message().find("gpu-architecture") != std::string_view::npos)
-      return absl::InvalidArgumentError(strCat("this NVRTC cannot compile for ", arch,
-                                               " (CUDA 13 dropped sm_72 and older: Xavier needs CUDA 12): ",
-                                               made.status().message()));
+      return absl::InvalidArgumentError(
+          strCat("this NVRTC cannot compile for ", arch,
+                 " (CUDA 13 dropped sm_72 and older: Xavier needs CUDA 12): ", made.status().message()));
     if (!made.ok()) return made.status();
     // The plan and the launches are the same for every architecture.
     if (out.cuda.cubins.empty()) {
@@ -118,7 +121,8 @@ absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Fu
   return out;
 }
 
-absl::StatusOr<runtime::artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl, const ArtifactOptions& options) {
+absl::StatusOr<runtime::artifact::Artifact> buildArtifact(Model& model, Model::Impl& impl,
+                                                          const ArtifactOptions& options) {
   ASSIGN_OR_RETURN(ArtifactTarget target, parseTarget(options.target));
   if (options.batch_sizes.empty()) return absl::InvalidArgumentError("an artifact needs at least one batch size");
   runtime::artifact::Artifact a;
@@ -146,8 +150,9 @@ absl::StatusOr<runtime::artifact::Artifact> buildArtifact(Model& model, Model::I
                      compileFunction(*impl.function, runtime::artifact::FunctionRole::kInference, batch, target));
     a.functions.push_back(std::move(inference));
     if (training) {
-      ASSIGN_OR_RETURN(runtime::artifact::CompiledFunction step,
-                       compileFunction(*training->train_step, runtime::artifact::FunctionRole::kTrainStep, batch, target));
+      ASSIGN_OR_RETURN(
+          runtime::artifact::CompiledFunction step,
+          compileFunction(*training->train_step, runtime::artifact::FunctionRole::kTrainStep, batch, target));
       a.functions.push_back(std::move(step));
     }
   }

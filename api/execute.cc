@@ -7,10 +7,10 @@
 
 #include "codegen/cpu_function.h"
 #include "codegen/cuda_function.h"
-#include "support/status_macros.h"
-#include "support/strings.h"
 #include "support/clock.h"
 #include "support/env.h"
+#include "support/status_macros.h"
+#include "support/strings.h"
 
 namespace dlc {
 namespace {
@@ -35,14 +35,12 @@ void dropDeviceWeights(Model::Impl& impl) {
   impl.device_weights = nullptr;
 }
 
-absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module,
-                                            const ir::Function& function, const std::vector<Tensor>& args,
-                                            const reference::InterpretOptions& options,
+absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module, const ir::Function& function,
+                                            const std::vector<Tensor>& args, const reference::InterpretOptions& options,
                                             reference::ParamMap* assigned) {
   bool cuda = impl.target == "cuda" || impl.target.starts_with("cuda:");
   if (!cuda) RETURN_IF_ERROR(syncWeights(impl));
-  if (impl.target == "reference")
-    return reference::interpret(module, function, args, impl.weights, options, assigned);
+  if (impl.target == "reference") return reference::interpret(module, function, args, impl.weights, options, assigned);
   for (size_t i = 0; i < args.size() && i < function.arguments().size(); ++i) {
     const ir::TensorType& expected = function.argument(i)->type();
     if (args[i].dtype() != expected.dtype)
@@ -93,9 +91,8 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
                    "optimize=%.1f codegen=%.1f (wall %.1f on %d threads) link=%.1f load=%.1f cache_hit=%d "
                    "total=%.1f\n",
                    function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
-                   compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms,
-                   t.codegen_ms, t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0,
-                   millisecondsSince(start));
+                   compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms, t.codegen_ms,
+                   t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
     }
     it = impl.compiled.emplace(key, std::move(compiled)).first;
   }

@@ -19,9 +19,8 @@
 
 namespace dlc {
 
-absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module,
-                                            const ir::Function& function, const std::vector<Tensor>& args,
-                                            const reference::InterpretOptions& options,
+absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module, const ir::Function& function,
+                                            const std::vector<Tensor>& args, const reference::InterpretOptions& options,
                                             reference::ParamMap* assigned = nullptr);
 
 // Copies the weights a CUDA function holds newer than impl.weights back

@@ -3,17 +3,17 @@
 // `reference` (the interpreter), and `auto` (cuda when a GPU opens).
 #include <sstream>
 
+#include "api/execute.h"
 #include "api/model_impl.h"
+#include "codegen/cpu_function.h"
+#include "codegen/cuda_function.h"
 #include "dlc/dlc.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
 #include "ir/printer.h"
 #include "passes/pipeline.h"
-#include "api/execute.h"
-#include "codegen/cpu_function.h"
-#include "codegen/cuda_function.h"
-#include "runtime/cuda/library_calls.h"
 #include "reference/interpreter.h"
+#include "runtime/cuda/library_calls.h"
 #include "runtime/initializers.h"
 #include "runtime/model/binding.h"
 #include "runtime/tensor_file.h"
@@ -41,8 +41,8 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
   if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "fp16")
     return absl::InvalidArgumentError(strCat("unknown precision '", options.precision, "' (fp32, bf16 or fp16)"));
   if (options.precision != "fp32")
-    return absl::UnimplementedError(strCat("precision ", options.precision,
-                                           " needs the mixed-precision pass, which is not built yet"));
+    return absl::UnimplementedError(
+        strCat("precision ", options.precision, " needs the mixed-precision pass, which is not built yet"));
   const std::string& t = options.target;
   if (t == "cpu" || t == "reference") return t;
   if (t == "auto") return runtime::cuda::openDefaultDevice().ok() ? std::string("cuda") : std::string("cpu");
@@ -84,9 +84,8 @@ absl::Status diagnosticsError(const DiagnosticEngine& diags) {
 
 class ModelFactory {
  public:
-  static absl::StatusOr<Model> build(std::unique_ptr<Model::Impl> impl,
-                                     std::unique_ptr<ast::Program> program, DiagnosticEngine& diags,
-                                     const ModelOptions& options);
+  static absl::StatusOr<Model> build(std::unique_ptr<Model::Impl> impl, std::unique_ptr<ast::Program> program,
+                                     DiagnosticEngine& diags, const ModelOptions& options);
 };
 
 Model::Impl::Impl() = default;
@@ -117,13 +116,11 @@ absl::StatusOr<Model> Model::fromString(const std::string& source, const std::st
   return ModelFactory::build(std::move(impl), std::move(program), diags, options);
 }
 
-absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl,
-                                          std::unique_ptr<ast::Program> program,
+absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl, std::unique_ptr<ast::Program> program,
                                           DiagnosticEngine& diags, const ModelOptions& options) {
   ASSIGN_OR_RETURN(impl->target, resolveTarget(options));
   impl->options = options;
-  if (program && !diags.hadError())
-    impl->module = frontend::lowerProgram(*program, diags, {options.model, false});
+  if (program && !diags.hadError()) impl->module = frontend::lowerProgram(*program, diags, {options.model, false});
   if (!impl->module || diags.hadError()) return diagnosticsError(diags);
   impl->program = std::move(program);
   passes::PassManager pm;
@@ -161,8 +158,8 @@ absl::Status Model::setWeight(const std::string& name, Tensor value) {
   const ir::ParamDecl* p = impl_->module->findParam(name);
   if (!p) return absl::InvalidArgumentError(strCat("model '", this->name(), "' has no parameter '", name, "'"));
   if (value.dtype() != p->type.dtype || value.shape() != staticShape(p->type))
-    return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", p->type.str(), ", but the value given is ",
-                                             value.typeString()));
+    return absl::InvalidArgumentError(
+        strCat("parameter '", name, "' is ", p->type.str(), ", but the value given is ", value.typeString()));
   RETURN_IF_ERROR(syncWeights(*impl_));
   dropDeviceWeights(*impl_);
   impl_->weights.insert_or_assign(name, std::move(value));

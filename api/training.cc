@@ -2,6 +2,8 @@
 // training mode, with the functions of passes/training.h, run by the
 // reference interpreter. Optimizer state lives with the weights in
 // Impl::weights under its `optimizer.*` names.
+#include "passes/training.h"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -11,7 +13,6 @@
 #include "frontend/lower.h"
 #include "ir/verifier.h"
 #include "passes/pipeline.h"
-#include "passes/training.h"
 #include "runtime/initializers.h"
 #include "runtime/model/binding.h"
 #include "support/status_macros.h"
@@ -37,8 +38,6 @@ bool isOptimizerState(const ir::ParamDecl& p) {
   return role && role->kind() == ir::AttrKind::kString && role->asString() == "optimizer";
 }
 
-
-
 // Gives every optimizer-state parameter that has no value its initial one.
 absl::Status ensureOptimizerState(Model::Impl& impl, const TrainingState& t) {
   for (const ir::ParamDecl& p : t.module->params()) {
@@ -54,8 +53,8 @@ absl::StatusOr<Tensor> prepareLabels(const Model::Impl& impl, const ir::TrainSpe
                                      const Tensor& labels) {
   const ir::TensorType& want = f.arguments().back()->type();
   const ir::TensorType& output = impl.function->outputs()[0]->type();
-  return runtime::prepareLabels(labels, spec.attrs.getString("loss") == "sparse_categorical_crossentropy",
-                                want.dtype, want.rank(), output.dims.back().size());
+  return runtime::prepareLabels(labels, spec.attrs.getString("loss") == "sparse_categorical_crossentropy", want.dtype,
+                                want.rank(), output.dims.back().size());
 }
 
 // Runs `f` of the training module on the inputs and labels.
@@ -129,15 +128,20 @@ absl::StatusOr<TrainConfig> Model::trainConfig() const {
   ASSIGN_OR_RETURN(const ir::TrainSpec* spec, requireTrainSpec(*impl_));
   TrainConfig config;
   for (const auto& [key, value] : spec->attrs.entries()) {
-    if (key == "loss") config.loss = value.asString();
-    else if (key == "optimizer") config.optimizer = value.asString();
+    if (key == "loss")
+      config.loss = value.asString();
+    else if (key == "optimizer")
+      config.optimizer = value.asString();
     else if (key.starts_with("optimizer.") && value.kind() == ir::AttrKind::kFloat)
       config.hyperparameters.emplace_back(key.substr(10), value.asFloat());
     else if (key.starts_with("optimizer.") && value.kind() == ir::AttrKind::kInt)
       config.hyperparameters.emplace_back(key.substr(10), static_cast<double>(value.asInt()));
-    else if (key == "metrics") config.metrics = value.asStringList();
-    else if (key == "batch_size") config.batch_size = value.asInt();
-    else if (key == "epochs") config.epochs = value.asInt();
+    else if (key == "metrics")
+      config.metrics = value.asStringList();
+    else if (key == "batch_size")
+      config.batch_size = value.asInt();
+    else if (key == "epochs")
+      config.epochs = value.asInt();
   }
   return config;
 }
@@ -199,12 +203,11 @@ absl::Status Model::restoreState(const NamedTensors& state) {
   for (const auto& [name, tensor] : state) {
     const ir::ParamDecl* p = module->findParam(name);
     if (!p)
-      return absl::InvalidArgumentError(strCat("state tensor '", name,
-                                               "' is neither a weight nor optimizer state of model '", this->name(),
-                                               "'"));
+      return absl::InvalidArgumentError(
+          strCat("state tensor '", name, "' is neither a weight nor optimizer state of model '", this->name(), "'"));
     if (tensor.dtype() != p->type.dtype || tensor.shape() != staticShape(p->type))
-      return absl::InvalidArgumentError(strCat("state tensor '", name, "' is ", tensor.typeString(),
-                                               ", but the model declares ", p->type.str()));
+      return absl::InvalidArgumentError(
+          strCat("state tensor '", name, "' is ", tensor.typeString(), ", but the model declares ", p->type.str()));
     if (!restored.emplace(name, tensor.clone()).second)
       return absl::InvalidArgumentError(strCat("state tensor '", name, "' is given twice"));
   }

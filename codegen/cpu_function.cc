@@ -70,8 +70,8 @@ absl::StatusOr<std::unique_ptr<CpuFunction>> CpuFunction::compile(const ir::Func
   ASSIGN_OR_RETURN(f->compiled_, compileCpuFunction(function, input_shapes, options));
   auto start = std::chrono::steady_clock::now();
   const NativeCode& code = f->compiled_.code;
-  ASSIGN_OR_RETURN(f->program_,
-                   runtime::cpu::Program::load(f->compiled_.lowered.executable, code.triple, code.isa, code.shared_object));
+  ASSIGN_OR_RETURN(f->program_, runtime::cpu::Program::load(f->compiled_.lowered.executable, code.triple, code.isa,
+                                                            code.shared_object));
   f->compiled_.times.load_ms = millisecondsSince(start);
   return f;
 }

@@ -22,10 +22,10 @@
 namespace dlc::codegen {
 
 struct CompileTimes {
-  double lower_ms = 0;     // fusion, kernel IR, plan
-  double optimize_ms = 0;  // LLVM: emit and O3, summed over threads
-  double codegen_ms = 0;   // LLVM: machine code, summed over threads
-  double llvm_wall_ms = 0; // both, on `llvm_threads` threads
+  double lower_ms = 0;      // fusion, kernel IR, plan
+  double optimize_ms = 0;   // LLVM: emit and O3, summed over threads
+  double codegen_ms = 0;    // LLVM: machine code, summed over threads
+  double llvm_wall_ms = 0;  // both, on `llvm_threads` threads
   int llvm_threads = 0;
   double link_ms = 0;      // LLD
   double load_ms = 0;      // dlopen and binding the kernels

@@ -18,8 +18,10 @@ namespace {
 // 90 for "sm_90" / "compute_90", -1 when it is neither.
 int archNumber(std::string_view arch) {
   std::string_view digits;
-  if (arch.starts_with("sm_")) digits = arch.substr(3);
-  else if (arch.starts_with("compute_")) digits = arch.substr(8);
+  if (arch.starts_with("sm_"))
+    digits = arch.substr(3);
+  else if (arch.starts_with("compute_"))
+    digits = arch.substr(8);
   if (digits.empty()) return -1;
   int n = 0;
   for (char c : digits) {
@@ -66,8 +68,7 @@ absl::StatusOr<CudaCompiled> compileCudaModuleOnly(const ir::Function& function,
 
   start = std::chrono::steady_clock::now();
   auto compile = [&]() -> absl::StatusOr<std::string> {
-    ASSIGN_OR_RETURN(cuda::CompiledCuda compiled,
-                     cuda::compileCuda(out.module.source, arch, options.nvrtc_options));
+    ASSIGN_OR_RETURN(cuda::CompiledCuda compiled, cuda::compileCuda(out.module.source, arch, options.nvrtc_options));
     return arch.starts_with("sm_") ? std::move(compiled.cubin) : std::move(compiled.ptx);
   };
   CacheKey key;
@@ -95,11 +96,10 @@ absl::StatusOr<std::unique_ptr<CudaFunction>> CudaFunction::compile(const ir::Fu
   std::string device_arch = device->arch();
   std::string arch = options.arch.empty() ? device_arch : options.arch;
   int wanted = archNumber(arch), have = device->computeMajor() * 10 + device->computeMinor();
-  if (wanted < 0)
-    return absl::InvalidArgumentError(strCat("cuda arch '", arch, "' is neither sm_XX nor compute_XX"));
+  if (wanted < 0) return absl::InvalidArgumentError(strCat("cuda arch '", arch, "' is neither sm_XX nor compute_XX"));
   if (wanted > have)
-    return absl::FailedPreconditionError(strCat("cuda arch ", arch, " is newer than the device's (", device->name(),
-                                                ", ", device_arch, ")"));
+    return absl::FailedPreconditionError(
+        strCat("cuda arch ", arch, " is newer than the device's (", device->name(), ", ", device_arch, ")"));
   // A cubin runs on its own arch only; anything older goes as PTX.
   if (arch.starts_with("sm_") && arch != device_arch) arch = strCat("compute_", wanted);
 

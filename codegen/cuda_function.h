@@ -42,10 +42,10 @@ struct CudaCompileOptions {
 };
 
 struct CudaCompileTimes {
-  double lower_ms = 0;  // fusion, kernel IR, plan
-  double emit_ms = 0;   // kernel IR -> CUDA C++
-  double nvrtc_ms = 0;  // NVRTC, or reading the cache entry on a hit
-  double load_ms = 0;   // cuModuleLoadData, kernel lookup
+  double lower_ms = 0;     // fusion, kernel IR, plan
+  double emit_ms = 0;      // kernel IR -> CUDA C++
+  double nvrtc_ms = 0;     // NVRTC, or reading the cache entry on a hit
+  double load_ms = 0;      // cuModuleLoadData, kernel lookup
   double executor_ms = 0;  // device memory, and the cuBLASLt and cuDNN handles and plans
   bool cache_hit = false;
 };

@@ -113,8 +113,7 @@ enum class UnaryOp : uint8_t { kNeg };
 // `-operand`; the location is the operator's.
 struct UnaryExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kUnary;
-  UnaryExpr(Location loc, UnaryOp op, ExprPtr operand)
-      : Expr(kKind, loc), op(op), operand(std::move(operand)) {}
+  UnaryExpr(Location loc, UnaryOp op, ExprPtr operand) : Expr(kKind, loc), op(op), operand(std::move(operand)) {}
   UnaryOp op;
   ExprPtr operand;
 };

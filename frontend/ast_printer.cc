@@ -70,8 +70,7 @@ void Printer::expr(const ast::Expr& e, int level, std::string_view prefix) {
     case ast::ExprKind::kList: {
       out_ << "list";
       loc(e.loc);
-      for (const ast::ExprPtr& element : e.as<ast::ListExpr>()->elements)
-        expr(*element, level + 1, "");
+      for (const ast::ExprPtr& element : e.as<ast::ListExpr>()->elements) expr(*element, level + 1, "");
       return;
     }
     case ast::ExprKind::kCall: {
@@ -79,8 +78,7 @@ void Printer::expr(const ast::Expr& e, int level, std::string_view prefix) {
       out_ << "call " << call->callee;
       loc(e.loc);
       for (const ast::ExprPtr& arg : call->args) expr(*arg, level + 1, "arg ");
-      for (const ast::KeywordArg& kwarg : call->kwargs)
-        expr(*kwarg.value, level + 1, "kwarg " + kwarg.name + " = ");
+      for (const ast::KeywordArg& kwarg : call->kwargs) expr(*kwarg.value, level + 1, "kwarg " + kwarg.name + " = ");
       return;
     }
     case ast::ExprKind::kBinary: {
@@ -110,9 +108,7 @@ void Printer::expr(const ast::Expr& e, int level, std::string_view prefix) {
 
 void Printer::stmt(const ast::Stmt& s, int level) {
   switch (s.kind) {
-    case ast::StmtKind::kExpr:
-      expr(*s.as<ast::ExprStmt>()->expr, level, "");
-      return;
+    case ast::StmtKind::kExpr: expr(*s.as<ast::ExprStmt>()->expr, level, ""); return;
     case ast::StmtKind::kAssign: {
       const auto* assign = s.as<ast::AssignStmt>();
       expr(*assign->value, level, "assign " + assign->name + " = ");
@@ -153,15 +149,12 @@ void Printer::item(const ast::Item& item) {
       out_ << "import " << quote(item.as<ast::Import>()->path);
       loc(item.loc);
       return;
-    case ast::ItemKind::kModel:
-      model(*item.as<ast::Model>());
-      return;
+    case ast::ItemKind::kModel: model(*item.as<ast::Model>()); return;
     case ast::ItemKind::kTrain: {
       const auto* train = item.as<ast::Train>();
       out_ << "train " << train->model;
       loc(item.loc);
-      for (const ast::TrainEntry& entry : train->entries)
-        expr(*entry.value, 1, "entry " + entry.key + " = ");
+      for (const ast::TrainEntry& entry : train->entries) expr(*entry.value, 1, "entry " + entry.key + " = ");
       return;
     }
   }
@@ -178,8 +171,7 @@ void printAst(const ast::Program& program, const SourceManager& sources, std::os
   Printer printer(out);
   int32_t buffer = -1;
   for (const ast::ItemPtr& item : program.items) {
-    if (item->loc.buffer != buffer && item->loc.buffer >= 0 &&
-        item->loc.buffer < sources.bufferCount()) {
+    if (item->loc.buffer != buffer && item->loc.buffer >= 0 && item->loc.buffer < sources.bufferCount()) {
       buffer = item->loc.buffer;
       out << "file " << quote(sources.buffer(buffer).name()) << "\n";
     }

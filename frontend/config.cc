@@ -64,8 +64,7 @@ std::string describe(const ConfigParam& p) {
     case AttrKind::kBool: return "true or false";
     case AttrKind::kInt: return "an integer";
     case AttrKind::kFloat: return "a finite number";
-    case AttrKind::kString:
-      return p.choices.empty() ? "a name" : strCat("one of ", strJoin(p.choices, ", "));
+    case AttrKind::kString: return p.choices.empty() ? "a name" : strCat("one of ", strJoin(p.choices, ", "));
     case AttrKind::kDType: return "a dtype (f32, f16, bf16, f64, i32, i64, bool)";
     case AttrKind::kIntList:
       return p.list_length ? strCat("an integer or a list of ", p.list_length, " integers")
@@ -84,8 +83,8 @@ std::string paramOf(std::string_view op, std::string_view param) {
 
 }  // namespace
 
-std::optional<Attribute> configValue(std::string_view op, const ConfigParam& param,
-                                     const ast::Expr& value, DiagnosticEngine& diags) {
+std::optional<Attribute> configValue(std::string_view op, const ConfigParam& param, const ast::Expr& value,
+                                     DiagnosticEngine& diags) {
   auto fail = [&]() -> std::optional<Attribute> {
     diags.error(value.loc, strCat(paramOf(op, param.name), " must be ", describe(param)));
     return std::nullopt;
@@ -94,8 +93,8 @@ std::optional<Attribute> configValue(std::string_view op, const ConfigParam& par
   // permutation is as long as a rank), and longer ones only make huge
   // attributes and messages.
   if (const auto* list = value.as<ast::ListExpr>(); list && list->elements.size() > kMaxListLength) {
-    diags.error(value.loc, strCat(paramOf(op, param.name), " is a list of ", list->elements.size(),
-                                  " values; at most ", kMaxListLength, " are allowed"));
+    diags.error(value.loc, strCat(paramOf(op, param.name), " is a list of ", list->elements.size(), " values; at most ",
+                                  kMaxListLength, " are allowed"));
     return std::nullopt;
   }
   switch (param.kind) {
@@ -111,11 +110,10 @@ std::optional<Attribute> configValue(std::string_view op, const ConfigParam& par
     case AttrKind::kString: {
       auto w = wordLiteral(value);
       if (!w) return fail();
-      if (!param.choices.empty() &&
-          std::find(param.choices.begin(), param.choices.end(), *w) == param.choices.end()) {
-        diags.error(value.loc, strCat("unknown ", param.name, " ", quote(*w),
-                                      op.empty() ? "" : strCat(" for ", quote(op)),
-                                      "; expected one of ", strJoin(param.choices, ", ")));
+      if (!param.choices.empty() && std::find(param.choices.begin(), param.choices.end(), *w) == param.choices.end()) {
+        diags.error(value.loc,
+                    strCat("unknown ", param.name, " ", quote(*w), op.empty() ? "" : strCat(" for ", quote(op)),
+                           "; expected one of ", strJoin(param.choices, ", ")));
         return std::nullopt;
       }
       return Attribute::string(*w);
@@ -193,9 +191,8 @@ Location BoundConfig::locationOf(std::string_view param, Location fallback) cons
 
 std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const ConfigParam> params,
                                       std::span<const ast::Expr* const> positional,
-                                      std::span<const ast::KeywordArg> keywords,
-                                      bool allow_trainable, Location call_loc,
-                                      DiagnosticEngine& diags) {
+                                      std::span<const ast::KeywordArg> keywords, bool allow_trainable,
+                                      Location call_loc, DiagnosticEngine& diags) {
   // One call reports at most this many errors: a call with 20,000 unknown
   // keywords is one mistake repeated.
   constexpr int kMaxErrors = 8;
@@ -204,16 +201,13 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
   BoundConfig bound;
   bool ok = true;
   if (positional.size() > params.size()) {
-    diags.error(positional[params.size()]->loc,
-                params.empty()
-                    ? strCat(quote(op), " takes no positional configuration")
-                    : strCat(quote(op), " takes at most ", params.size(),
-                             " positional configuration argument", params.size() == 1 ? "" : "s",
-                             " (",
-                             strJoin(params, ", ", [](std::string* out, const ConfigParam& p) {
-                               out->append(p.name);
-                             }),
-                             ")"));
+    diags.error(
+        positional[params.size()]->loc,
+        params.empty()
+            ? strCat(quote(op), " takes no positional configuration")
+            : strCat(quote(op), " takes at most ", params.size(), " positional configuration argument",
+                     params.size() == 1 ? "" : "s", " (",
+                     strJoin(params, ", ", [](std::string* out, const ConfigParam& p) { out->append(p.name); }), ")"));
     return std::nullopt;
   }
   // Every argument written, valid or not: a bad value is one error, not also
@@ -227,7 +221,10 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
   for (size_t i = 0; i < positional.size() && !tooMany(); ++i) {
     given.emplace_back(params[i].name, positional[i]->loc);
     auto v = configValue(op, params[i], *positional[i], diags);
-    if (!v) { ok = false; continue; }
+    if (!v) {
+      ok = false;
+      continue;
+    }
     bound.attrs.set(params[i].name, std::move(*v));
     bound.locations.emplace_back(params[i].name, positional[i]->loc);
   }
@@ -268,19 +265,19 @@ std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const Confi
       bound.locations.emplace_back("trainable", kw.loc);
       continue;
     }
-    auto param = std::find_if(params.begin(), params.end(),
-                              [&](const ConfigParam& p) { return p.name == kw.name; });
+    auto param = std::find_if(params.begin(), params.end(), [&](const ConfigParam& p) { return p.name == kw.name; });
     if (param == params.end()) {
-      std::string known = strJoin(params, ", ", [](std::string* out, const ConfigParam& p) {
-        out->append(p.name);
-      });
+      std::string known = strJoin(params, ", ", [](std::string* out, const ConfigParam& p) { out->append(p.name); });
       diags.error(kw.loc, strCat(quote(op), " has no configuration ", quote(kw.name),
                                  known.empty() ? "" : strCat(" (it takes ", known, ")")));
       ok = false;
       continue;
     }
     auto v = configValue(op, *param, *kw.value, diags);
-    if (!v) { ok = false; continue; }
+    if (!v) {
+      ok = false;
+      continue;
+    }
     bound.attrs.set(param->name, std::move(*v));
     bound.locations.emplace_back(param->name, kw.value->loc);
   }

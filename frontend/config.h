@@ -23,7 +23,7 @@ struct ConfigParam {
   ir::AttrKind kind;
   std::optional<ir::Attribute> default_value;  // nullopt: required
   std::vector<std::string> choices;            // for enumerated identifiers
-  int list_length = 0;  // > 0: a single number n stands for [n, n, ...]
+  int list_length = 0;                         // > 0: a single number n stands for [n, n, ...]
 };
 
 // The configuration of one call after binding: every given or defaulted
@@ -44,14 +44,13 @@ struct BoundConfig {
 // arguments, missing required ones) and returns nullopt.
 std::optional<BoundConfig> bindConfig(std::string_view op, std::span<const ConfigParam> params,
                                       std::span<const ast::Expr* const> positional,
-                                      std::span<const ast::KeywordArg> keywords,
-                                      bool allow_trainable, Location call_loc,
-                                      DiagnosticEngine& diags);
+                                      std::span<const ast::KeywordArg> keywords, bool allow_trainable,
+                                      Location call_loc, DiagnosticEngine& diags);
 
 // Converts one literal expression to an attribute of `param`'s kind, or
 // reports why it cannot.
-std::optional<ir::Attribute> configValue(std::string_view op, const ConfigParam& param,
-                                         const ast::Expr& value, DiagnosticEngine& diags);
+std::optional<ir::Attribute> configValue(std::string_view op, const ConfigParam& param, const ast::Expr& value,
+                                         DiagnosticEngine& diags);
 
 }  // namespace dlc::frontend
 

@@ -28,8 +28,8 @@ TensorType paramType(const Value* x, std::vector<int64_t> dims) {
 
 // The static size of x's dim `axis` (negative counts from the end), or an
 // error naming the layer and what the size is for.
-std::optional<int64_t> staticDim(LayerBuilder& b, const Value* x, int64_t axis,
-                                 std::string_view layer, std::string_view what) {
+std::optional<int64_t> staticDim(LayerBuilder& b, const Value* x, int64_t axis, std::string_view layer,
+                                 std::string_view what) {
   int64_t rank = x->type().rank();
   int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) {
@@ -38,8 +38,8 @@ std::optional<int64_t> staticDim(LayerBuilder& b, const Value* x, int64_t axis,
   }
   const Dim& d = x->type().dims[a];
   if (!d.isStatic()) {
-    b.error(strCat(layer, ": the ", what, " of input ", x->type().str(),
-                   " must be a fixed size, not ", quote(d.symbol())));
+    b.error(
+        strCat(layer, ": the ", what, " of input ", x->type().str(), " must be a fixed size, not ", quote(d.symbol())));
     return std::nullopt;
   }
   return d.size();
@@ -56,10 +56,12 @@ Value* lowerDense(LayerBuilder& b, Value* x, const BoundConfig& c) {
   if (!positive(b, "dense", "units", units)) return nullptr;
   auto in = staticDim(b, x, -1, "dense", "last dimension");
   if (!in) return nullptr;
-  std::vector<Value*> operands = {x, b.param("kernel", paramType(x, {*in, units}), init("glorot_uniform"), c.trainable)};
+  std::vector<Value*> operands = {x,
+                                  b.param("kernel", paramType(x, {*in, units}), init("glorot_uniform"), c.trainable)};
   if (c.attrs.getBool("use_bias"))
     operands.push_back(b.param("bias", paramType(x, {units}), init("zeros"), c.trainable));
-  for (Value* v : operands) if (!v) return nullptr;
+  for (Value* v : operands)
+    if (!v) return nullptr;
   Value* y = b.op(OpKind::kDense, operands, {});
   return y ? applyActivation(b, y, c.attrs.getString("activation")) : nullptr;
 }
@@ -78,18 +80,18 @@ Value* lowerConv2d(LayerBuilder& b, Value* x, const BoundConfig& c) {
   auto channels = staticDim(b, x, -1, "conv2d", "channel dimension");
   if (!channels) return nullptr;
   if (*channels % groups != 0 || filters % groups != 0) {
-    b.error(strCat("conv2d: groups=", groups, " must divide the input channels (", *channels,
-                         ") and the filters (", filters, ")"));
+    b.error(strCat("conv2d: groups=", groups, " must divide the input channels (", *channels, ") and the filters (",
+                   filters, ")"));
     return nullptr;
   }
-  std::vector<Value*> operands = {
-      x, b.param("kernel", paramType(x, {k[0], k[1], *channels / groups, filters}), init("glorot_uniform"), c.trainable)};
+  std::vector<Value*> operands = {x, b.param("kernel", paramType(x, {k[0], k[1], *channels / groups, filters}),
+                                             init("glorot_uniform"), c.trainable)};
   if (c.attrs.getBool("use_bias"))
     operands.push_back(b.param("bias", paramType(x, {filters}), init("zeros"), c.trainable));
-  for (Value* v : operands) if (!v) return nullptr;
+  for (Value* v : operands)
+    if (!v) return nullptr;
   Attrs attrs;
-  for (std::string_view name : {"strides", "padding", "dilation", "groups"})
-    attrs.set(name, *c.attrs.find(name));
+  for (std::string_view name : {"strides", "padding", "dilation", "groups"}) attrs.set(name, *c.attrs.find(name));
   Value* y = b.op(OpKind::kConv2d, operands, attrs);
   return y ? applyActivation(b, y, c.attrs.getString("activation")) : nullptr;
 }
@@ -106,7 +108,8 @@ Value* lowerNormalization(LayerBuilder& b, Value* x, const BoundConfig& c, bool 
     operands.push_back(b.param("moving_mean", t, init("zeros"), false));
     operands.push_back(b.param("moving_variance", t, init("ones"), false));
   }
-  for (Value* v : operands) if (!v) return nullptr;
+  for (Value* v : operands)
+    if (!v) return nullptr;
   Attrs attrs = c.attrs;
   if (batch) attrs.set("training", Attribute::boolean(b.training()));
   return b.op(batch ? OpKind::kBatchnorm : OpKind::kLayernorm, operands, attrs);
@@ -114,8 +117,7 @@ Value* lowerNormalization(LayerBuilder& b, Value* x, const BoundConfig& c, bool 
 
 Value* lowerEmbedding(LayerBuilder& b, Value* x, const BoundConfig& c) {
   int64_t input_dim = c.attrs.getInt("input_dim"), output_dim = c.attrs.getInt("output_dim");
-  if (!positive(b, "embedding", "input_dim", input_dim) ||
-      !positive(b, "embedding", "output_dim", output_dim))
+  if (!positive(b, "embedding", "input_dim", input_dim) || !positive(b, "embedding", "output_dim", output_dim))
     return nullptr;
   Attrs uniform = init("uniform");
   uniform.set("minval", Attribute::real(-0.05));
@@ -143,7 +145,8 @@ Value* lowerLstm(LayerBuilder& b, Value* x, const BoundConfig& c) {
       b.param("recurrent_kernel", paramType(x, {units, 4 * units}), init("orthogonal"), c.trainable),
       // Keras's unit_forget_bias: zeros, with the forget gate's quarter at 1.
       b.param("bias", paramType(x, {4 * units}), init("unit_forget_bias"), c.trainable)};
-  for (Value* v : operands) if (!v) return nullptr;
+  for (Value* v : operands)
+    if (!v) return nullptr;
   return b.op(OpKind::kLstm, operands, c.attrs);
 }
 

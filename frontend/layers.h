@@ -19,8 +19,7 @@ class LayerBuilder {
  public:
   virtual ~LayerBuilder() = default;
   // Declares LAYER.local with an initializer (Keras's defaults) and reads it.
-  virtual ir::Value* param(std::string_view local, ir::TensorType type, ir::Attrs init,
-                           bool trainable) = 0;
+  virtual ir::Value* param(std::string_view local, ir::TensorType type, ir::Attrs init, bool trainable) = 0;
   virtual ir::Value* op(ir::OpKind kind, std::vector<ir::Value*> operands, ir::Attrs attrs) = 0;
   virtual void error(std::string message) = 0;
   virtual bool training() const = 0;

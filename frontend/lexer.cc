@@ -11,9 +11,7 @@ namespace dlc::frontend {
 namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
 
 // A byte as it can appear in a message: itself, or \xNN.

@@ -6,12 +6,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "support/strings.h"
 #include "frontend/layers.h"
 #include "frontend/lower_train.h"
 #include "frontend/signatures.h"
 #include "frontend/token.h"
 #include "ir/verifier.h"
+#include "support/strings.h"
 
 namespace dlc::frontend {
 namespace {
@@ -59,7 +59,8 @@ struct Context {
     const ast::Model* top = inlining.empty() ? nullptr : inlining.front();
     diags.error(loc, strCat("model ", top ? quote(top->name) : std::string("''"),
                             " is too large: inlining the models it uses as layers takes more "
-                            "than ", options.max_ops, " ops and statements"));
+                            "than ",
+                            options.max_ops, " ops and statements"));
     stopped = true;
     return false;
   }
@@ -91,14 +92,12 @@ std::optional<double> numericValue(const ast::Expr& e) {
 }
 
 bool isConfigLiteral(const ast::Expr& e) {
-  return numericValue(e).has_value() || e.as<ast::StringExpr>() || e.as<ast::BoolExpr>() ||
-         e.as<ast::ListExpr>();
+  return numericValue(e).has_value() || e.as<ast::StringExpr>() || e.as<ast::BoolExpr>() || e.as<ast::ListExpr>();
 }
 
 // Configuration kinds that an identifier can be written for (`relu`, `same`, `f32`).
 bool takesWord(ir::AttrKind kind) {
-  return kind == ir::AttrKind::kString || kind == ir::AttrKind::kDType ||
-         kind == ir::AttrKind::kStringList;
+  return kind == ir::AttrKind::kString || kind == ir::AttrKind::kDType || kind == ir::AttrKind::kStringList;
 }
 
 // Lowers one model's body with its inputs bound to given values. A model used
@@ -202,8 +201,7 @@ class ModelScope : public LayerBuilder {
       if (it != ctx_.origin.end() && !seen) shown.emplace_back(v, it->second);
     }
     if (shown.size() < 2) return;
-    for (const auto& [v, loc] : shown)
-      ctx_.diags.note(loc, strCat("this value has type ", v->type().str()));
+    for (const auto& [v, loc] : shown) ctx_.diags.note(loc, strCat("this value has type ", v->type().str()));
   }
 
   // A sequential statement: a call (or a bare name, a call without
@@ -226,8 +224,8 @@ class ModelScope : public LayerBuilder {
         auto it = env_.find(name);
         if (it != env_.end()) return it->second;  // null: poisoned, already reported
         if (findSignature(name) || ctx_.models.contains(name))
-          ctx_.diags.error(e.loc, strCat(quote(name), " is an op, not a value; call it: ",
-                                         name.size() > 48 ? "OP" : name, "(...)"));
+          ctx_.diags.error(
+              e.loc, strCat(quote(name), " is an op, not a value; call it: ", name.size() > 48 ? "OP" : name, "(...)"));
         else
           ctx_.diags.error(e.loc, strCat("unknown name ", quote(name)));
         return nullptr;
@@ -244,9 +242,7 @@ class ModelScope : public LayerBuilder {
       case ast::ExprKind::kNumber:
       case ast::ExprKind::kString:
       case ast::ExprKind::kBool:
-      case ast::ExprKind::kList:
-        ctx_.diags.error(e.loc, "expected a tensor value here, not a literal");
-        return nullptr;
+      case ast::ExprKind::kList: ctx_.diags.error(e.loc, "expected a tensor value here, not a literal"); return nullptr;
     }
     return nullptr;
   }
@@ -346,26 +342,23 @@ class ModelScope : public LayerBuilder {
     if (wanted < 0) {
       while (next < call.args.size() && !isConfigLiteral(*call.args[next])) takeTensor(*call.args[next]);
     } else {
-      while (static_cast<int>(inputs.size()) < wanted && next < call.args.size() &&
-             !isConfigLiteral(*call.args[next]))
+      while (static_cast<int>(inputs.size()) < wanted && next < call.args.size() && !isConfigLiteral(*call.args[next]))
         takeTensor(*call.args[next]);
       if (ok && static_cast<int>(inputs.size()) < wanted) {
-        ctx_.diags.error(call.loc, strCat(quote(call.callee), " needs ", wanted, " tensor input",
-                                          wanted == 1 ? "" : "s", ", but ", inputs.size(),
-                                          inputs.size() == 1 ? " is" : " are", " given"));
+        ctx_.diags.error(
+            call.loc, strCat(quote(call.callee), " needs ", wanted, " tensor input", wanted == 1 ? "" : "s", ", but ",
+                             inputs.size(), inputs.size() == 1 ? " is" : " are", " given"));
         return nullptr;
       }
       size_t extra = 0;
       while (next + extra < call.args.size() &&
-             looksLikeTensor(*call.args[next + extra],
-                             extra < params.size() ? &params[extra] : nullptr))
+             looksLikeTensor(*call.args[next + extra], extra < params.size() ? &params[extra] : nullptr))
         ++extra;
       if (extra > 0) {
-        ctx_.diags.error(
-            call.args[next]->loc,
-            strCat(quote(call.callee), " takes ", wanted, " tensor input", wanted == 1 ? "" : "s",
-                   ", but ", wanted + static_cast<int>(extra), " are given",
-                   sequential ? " (in a statement, the current value is the first)" : ""));
+        ctx_.diags.error(call.args[next]->loc,
+                         strCat(quote(call.callee), " takes ", wanted, " tensor input", wanted == 1 ? "" : "s",
+                                ", but ", wanted + static_cast<int>(extra), " are given",
+                                sequential ? " (in a statement, the current value is the first)" : ""));
         return nullptr;
       }
     }
@@ -376,8 +369,7 @@ class ModelScope : public LayerBuilder {
     std::vector<const ast::Expr*> positional;
     for (size_t i = next; i < call.args.size(); ++i) positional.push_back(call.args[i].get());
     bool has_params = !sig || sig->layer != LayerKind::kNone;
-    auto config = bindConfig(call.callee, params, positional, call.kwargs, has_params, call.loc,
-                             ctx_.diags);
+    auto config = bindConfig(call.callee, params, positional, call.kwargs, has_params, call.loc, ctx_.diags);
     if (!config || !ok) return nullptr;
     if (!claimLayerName(call, *config)) return nullptr;
     call_loc_ = call.loc;
@@ -390,13 +382,12 @@ class ModelScope : public LayerBuilder {
     } else {
       Attrs attrs = config->attrs;
       fixPoolStrides(attrs);
-      if (ir::opDef(*sig->op).findAttr("training"))
-        attrs.set("training", Attribute::boolean(ctx_.options.training));
-      if (ir::opDef(*sig->op).findAttr("key"))
-        attrs.set("key", Attribute::integer(ctx_.next_random_key++));
+      if (ir::opDef(*sig->op).findAttr("training")) attrs.set("training", Attribute::boolean(ctx_.options.training));
+      if (ir::opDef(*sig->op).findAttr("key")) attrs.set("key", Attribute::integer(ctx_.next_random_key++));
       result = op(*sig->op, inputs, std::move(attrs));
     }
-    if (result && !result->isArgument() && result->nameHint().empty()) result->setNameHint(strCat(prefix_, layer_name_));
+    if (result && !result->isArgument() && result->nameHint().empty())
+      result->setNameHint(strCat(prefix_, layer_name_));
     if (result) ctx_.origin[result] = call.loc;
     return result;
   }
@@ -416,8 +407,7 @@ class ModelScope : public LayerBuilder {
       name = *config.name;
       if (name.empty() || name.find_first_of(" \t\n\"@%") != std::string::npos) {
         ctx_.diags.error(config.name_loc,
-                         strCat("layer name ", quote(name),
-                                " must be non-empty without spaces, quotes, '@' or '%'"));
+                         strCat("layer name ", quote(name), " must be non-empty without spaces, quotes, '@' or '%'"));
         return false;
       }
     } else {
@@ -430,8 +420,7 @@ class ModelScope : public LayerBuilder {
     auto [it, fresh] = layer_locs_.emplace(name, config.name ? config.name_loc : call.loc);
     if (!fresh) {
       ctx_.diags.error(config.name ? config.name_loc : call.loc,
-                       strCat("layer name ", quote(name), " is already used in model ",
-                              quote(model_.name)));
+                       strCat("layer name ", quote(name), " is already used in model ", quote(model_.name)));
       ctx_.diags.note(it->second, "first used here");
       return false;
     }
@@ -439,8 +428,8 @@ class ModelScope : public LayerBuilder {
     return true;
   }
 
-  Value* inlineModel(const ast::Model& inner, const std::vector<Value*>& inputs,
-                     const BoundConfig& config, Location loc) {
+  Value* inlineModel(const ast::Model& inner, const std::vector<Value*>& inputs, const BoundConfig& config,
+                     Location loc) {
     if (std::find(ctx_.inlining.begin(), ctx_.inlining.end(), &inner) != ctx_.inlining.end()) {
       std::vector<std::string> chain;
       for (const ast::Model* m : ctx_.inlining) chain.push_back(m->name);
@@ -449,8 +438,8 @@ class ModelScope : public LayerBuilder {
       return nullptr;
     }
     if (static_cast<int>(ctx_.inlining.size()) >= ctx_.options.max_model_depth) {
-      ctx_.diags.error(loc, strCat("models used as layers are nested more than ",
-                                   ctx_.options.max_model_depth, " deep"));
+      ctx_.diags.error(loc,
+                       strCat("models used as layers are nested more than ", ctx_.options.max_model_depth, " deep"));
       ctx_.stopped = true;
       return nullptr;
     }
@@ -487,9 +476,8 @@ class ModelScope : public LayerBuilder {
         }
       }
       if (!fits) {
-        ctx_.diags.error(loc, strCat("model ", quote(inner.name), " expects input ",
-                                     quote(decl.name), " of type ", typeText(decl.type),
-                                     ", but it is given ", actual.str()));
+        ctx_.diags.error(loc, strCat("model ", quote(inner.name), " expects input ", quote(decl.name), " of type ",
+                                     typeText(decl.type), ", but it is given ", actual.str()));
         ctx_.diags.note(decl.loc, "input declared here");
         return false;
       }
@@ -551,8 +539,8 @@ std::optional<std::vector<Value*>> declareInputs(Context& ctx, const ast::Model&
     for (const ir::Dim& d : type.dims)
       if (d.isStatic()) fixed.dims.push_back(d);
     if (dims_ok && !fixed.numElements()) {
-      ctx.diags.error(in.type.loc, strCat("input ", quote(in.name), " of type ", type.str(),
-                                          " has more than ", ir::kMaxElements, " elements"));
+      ctx.diags.error(in.type.loc, strCat("input ", quote(in.name), " of type ", type.str(), " has more than ",
+                                          ir::kMaxElements, " elements"));
       dims_ok = false;
     }
     if (!ok || !dims_ok) {

@@ -2,9 +2,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "support/strings.h"
 #include "frontend/config.h"
 #include "frontend/token.h"
+#include "support/strings.h"
 
 namespace dlc::frontend {
 namespace {
@@ -19,8 +19,9 @@ const absl::flat_hash_map<std::string, std::vector<ConfigParam>>& optimizers() {
   static const auto* table = new absl::flat_hash_map<std::string, std::vector<ConfigParam>>{
       {"sgd", {real("learning_rate", 0.01), real("momentum", 0.0)}},
       {"adam", {real("learning_rate", 0.001), real("beta_1", 0.9), real("beta_2", 0.999), real("epsilon", 1e-7)}},
-      {"adamw", {real("learning_rate", 0.001), real("beta_1", 0.9), real("beta_2", 0.999), real("epsilon", 1e-7),
-                 real("weight_decay", 0.004)}},
+      {"adamw",
+       {real("learning_rate", 0.001), real("beta_1", 0.9), real("beta_2", 0.999), real("epsilon", 1e-7),
+        real("weight_decay", 0.004)}},
       {"rmsprop", {real("learning_rate", 0.001), real("rho", 0.9), real("epsilon", 1e-7)}},
   };
   return *table;
@@ -56,8 +57,7 @@ class TrainLowering {
     out.set("loss", *attrs.find("loss"));
     if (!attrs.find("optimizer")) {
       attrs.set("optimizer", Attribute::string("adam"));
-      for (const ConfigParam& p : optimizers().at("adam"))
-        attrs.set(strCat("optimizer.", p.name), *p.default_value);
+      for (const ConfigParam& p : optimizers().at("adam")) attrs.set(strCat("optimizer.", p.name), *p.default_value);
     }
     for (const auto& [key, value] : attrs.entries())
       if (key.starts_with("optimizer")) out.set(key, value);
@@ -107,11 +107,14 @@ class TrainLowering {
   bool lowerOptimizer(const ast::Expr& value, ir::Attrs& attrs) {
     std::string name;
     const ast::CallExpr* call = value.as<ast::CallExpr>();
-    if (call) name = call->callee;
-    else if (const auto* n = value.as<ast::NameExpr>()) name = n->name;
+    if (call)
+      name = call->callee;
+    else if (const auto* n = value.as<ast::NameExpr>())
+      name = n->name;
     if (name.empty()) {
-      diags_.error(value.loc, "'optimizer' must be sgd, adam, adamw or rmsprop, with settings in "
-                              "parentheses if any: adam(learning_rate=0.001)");
+      diags_.error(value.loc,
+                   "'optimizer' must be sgd, adam, adamw or rmsprop, with settings in "
+                   "parentheses if any: adam(learning_rate=0.001)");
       return false;
     }
     auto it = optimizers().find(name);

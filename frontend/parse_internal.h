@@ -43,8 +43,8 @@ class ErrorBudget {
 };
 
 // Parses one buffer; imports are left unresolved.
-std::unique_ptr<ast::Program> parseBuffer(const SourceManager& sources, int32_t buffer,
-                                          ErrorBudget& budget, const ParseOptions& options);
+std::unique_ptr<ast::Program> parseBuffer(const SourceManager& sources, int32_t buffer, ErrorBudget& budget,
+                                          const ParseOptions& options);
 
 // Reports every model whose name an earlier model already has.
 void checkDuplicateModels(const ast::Program& program, ErrorBudget& budget);

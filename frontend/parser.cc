@@ -43,8 +43,7 @@ const char* openerName(TokenKind close) {
 
 class Parser {
  public:
-  Parser(const SourceManager& sources, int32_t buffer, ErrorBudget& budget,
-         const ParseOptions& options)
+  Parser(const SourceManager& sources, int32_t buffer, ErrorBudget& budget, const ParseOptions& options)
       : lexer_(sources.buffer(buffer).text(), buffer,
                [this](Location loc, std::string message) { budget_.error(loc, std::move(message)); }),
         budget_(budget),
@@ -60,9 +59,7 @@ class Parser {
   const Token& peek();
   bool at(TokenKind kind) const { return tok_.kind == kind; }
   bool accept(TokenKind kind);
-  bool atItemKeyword() const {
-    return at(TokenKind::kImport) || at(TokenKind::kModel) || at(TokenKind::kTrain);
-  }
+  bool atItemKeyword() const { return at(TokenKind::kImport) || at(TokenKind::kModel) || at(TokenKind::kTrain); }
   // An item keyword at the start of a line ends an unclosed block.
   bool atItemStart() const { return atItemKeyword() && tok_.newline_before; }
   // Outside brackets, a token on a new line does not continue an expression.
@@ -175,8 +172,7 @@ bool Parser::takeIdentifier(const std::string& what, std::string* name, Location
 
 bool Parser::expectClosing(TokenKind close, const char* what, Location open_loc) {
   if (accept(close)) return true;
-  if (!at(TokenKind::kError) &&
-      error(tok_.loc, absl::StrCat("expected ", what, ", found ", describeToken(tok_))))
+  if (!at(TokenKind::kError) && error(tok_.loc, absl::StrCat("expected ", what, ", found ", describeToken(tok_))))
     budget_.note(open_loc, absl::StrCat("to match this ", openerName(close)));
   return false;
 }
@@ -192,11 +188,8 @@ void Parser::syncStatement(Location start) {
   int balance = bracket_depth_;
   while (!at(TokenKind::kEof) && !at(TokenKind::kRBrace) && !atItemStart()) {
     bool past_start = tok_.loc != start;
-    if (past_start && balance <= 0 && (at(TokenKind::kSemicolon) || tok_.newline_before))
-      break;
-    if (past_start && tok_.newline_before && tok_.loc.line > start.line &&
-        tok_.loc.column <= start.column)
-      break;
+    if (past_start && balance <= 0 && (at(TokenKind::kSemicolon) || tok_.newline_before)) break;
+    if (past_start && tok_.newline_before && tok_.loc.line > start.line && tok_.loc.column <= start.column) break;
     if (at(TokenKind::kLParen) || at(TokenKind::kLBracket)) ++balance;
     if (at(TokenKind::kRParen) || at(TokenKind::kRBracket)) --balance;
     advance();
@@ -243,9 +236,7 @@ ItemPtr Parser::parseItem() {
     case TokenKind::kImport: return parseImport();
     case TokenKind::kModel: return parseModel();
     case TokenKind::kTrain: return parseTrain();
-    default:
-      errorExpected("'import', 'model' or 'train'");
-      return nullptr;
+    default: errorExpected("'import', 'model' or 'train'"); return nullptr;
   }
 }
 
@@ -360,8 +351,7 @@ StmtPtr Parser::parseStatement() {
   Location loc = tok_.loc;
   if (accept(TokenKind::kReturn)) {
     auto ret = std::make_unique<ast::ReturnStmt>(loc);
-    if (at(TokenKind::kRBrace) || at(TokenKind::kSemicolon) || at(TokenKind::kEof) ||
-        tok_.newline_before) {
+    if (at(TokenKind::kRBrace) || at(TokenKind::kSemicolon) || at(TokenKind::kEof) || tok_.newline_before) {
       error(loc, "expected a value after 'return'");
       return nullptr;
     }
@@ -431,8 +421,7 @@ ExprPtr Parser::parseBinary(int level) {
     }
     ++links;
     ExprPtr rhs = parseBinary(level + 1);
-    lhs = rhs ? std::make_unique<ast::BinaryExpr>(loc, op, std::move(lhs), std::move(rhs))
-              : nullptr;
+    lhs = rhs ? std::make_unique<ast::BinaryExpr>(loc, op, std::move(lhs), std::move(rhs)) : nullptr;
   }
   leaveNesting(links);
   return lhs;
@@ -481,9 +470,7 @@ ExprPtr Parser::parsePrimary() {
     }
     case TokenKind::kLBracket: return parseList();
     case TokenKind::kLParen: return parseParen();
-    default:
-      errorExpected("expression");
-      return nullptr;
+    default: errorExpected("expression"); return nullptr;
   }
 }
 
@@ -507,15 +494,13 @@ ExprPtr Parser::parseCall(std::string callee, Location loc) {
       ExprPtr arg = parseExpr();
       ok = arg != nullptr;
       // Not fatal: the call still parses.
-      if (ok && !call->kwargs.empty())
-        error(arg->loc, "positional argument after keyword argument");
+      if (ok && !call->kwargs.empty()) error(arg->loc, "positional argument after keyword argument");
       if (ok) call->args.push_back(std::move(arg));
     }
     if (!ok || !accept(TokenKind::kComma)) break;
   }
   leaveNesting();
-  if (!ok || !expectClosing(TokenKind::kRParen, "',' or ')' in argument list", open))
-    return nullptr;
+  if (!ok || !expectClosing(TokenKind::kRParen, "',' or ')' in argument list", open)) return nullptr;
   --bracket_depth_;
   return call;
 }
@@ -552,13 +537,13 @@ ExprPtr Parser::parseParen() {
 
 }  // namespace
 
-std::unique_ptr<ast::Program> parseBuffer(const SourceManager& sources, int32_t buffer,
-                                          ErrorBudget& budget, const ParseOptions& options) {
+std::unique_ptr<ast::Program> parseBuffer(const SourceManager& sources, int32_t buffer, ErrorBudget& budget,
+                                          const ParseOptions& options) {
   return Parser(sources, buffer, budget, options).parse();
 }
 
-std::unique_ptr<ast::Program> parseFile(const SourceManager& sources, DiagnosticEngine& diags,
-                                        int32_t buffer_id, const ParseOptions& options) {
+std::unique_ptr<ast::Program> parseFile(const SourceManager& sources, DiagnosticEngine& diags, int32_t buffer_id,
+                                        const ParseOptions& options) {
   ErrorBudget budget(diags, options.max_errors);
   std::unique_ptr<ast::Program> program = parseBuffer(sources, buffer_id, budget, options);
   program->root_buffer = buffer_id;

@@ -22,15 +22,14 @@ struct ParseOptions {
 };
 
 // Parses one buffer already in `sources`. Imports are recorded, not followed.
-std::unique_ptr<ast::Program> parseFile(const SourceManager& sources, DiagnosticEngine& diags,
-                                        int32_t buffer_id, const ParseOptions& options = {});
+std::unique_ptr<ast::Program> parseFile(const SourceManager& sources, DiagnosticEngine& diags, int32_t buffer_id,
+                                        const ParseOptions& options = {});
 
 // Loads `path` and, transitively, the files it imports (relative to the
 // importing file; each file once), and returns the items of all of them,
 // imported files first. Reports missing files and import cycles at the import,
 // and duplicate model names across all files.
-std::unique_ptr<ast::Program> parseProgram(SourceManager& sources, DiagnosticEngine& diags,
-                                           const std::string& path,
+std::unique_ptr<ast::Program> parseProgram(SourceManager& sources, DiagnosticEngine& diags, const std::string& path,
                                            const ParseOptions& options = {});
 
 }  // namespace dlc::frontend

@@ -96,8 +96,7 @@ void ProgramLoader::load(int32_t buffer, const std::string& key, const ast::Impo
   std::unique_ptr<ast::Program> file = parseBuffer(sources_, buffer, budget_, options_);
   for (ast::ItemPtr& item : file->items) {
     if (budget_.stopped()) break;
-    if (auto* import = item->as<ast::Import>())
-      loadImport(*import, sources_.buffer(buffer).name());
+    if (auto* import = item->as<ast::Import>()) loadImport(*import, sources_.buffer(buffer).name());
   }
   active_.pop_back();
   for (ast::ItemPtr& item : file->items) program_->items.push_back(std::move(item));
@@ -107,8 +106,7 @@ void ProgramLoader::loadImport(ast::Import& import, const std::string& importer)
   fs::path path = fs::path(importer).parent_path() / import.path;
   Open target = open(path);
   if (target.buffer < 0) {
-    budget_.error(import.path_loc,
-                  absl::StrCat("cannot import ", quote(import.path, 256), ": ", target.error));
+    budget_.error(import.path_loc, absl::StrCat("cannot import ", quote(import.path, 256), ": ", target.error));
     return;
   }
   import.buffer = target.buffer;
@@ -118,8 +116,7 @@ void ProgramLoader::loadImport(ast::Import& import, const std::string& importer)
     if (budget_.error(import.path_loc,
                       absl::StrCat("import cycle: ", quote(import.path, 256), " is already being imported")))
       for (size_t j = i + 1; j < active_.size(); ++j)
-        budget_.note(active_[j].via->path_loc,
-                     absl::StrCat(quote(active_[j].via->path, 256), " is imported here"));
+        budget_.note(active_[j].via->path_loc, absl::StrCat(quote(active_[j].via->path, 256), " is imported here"));
     return;
   }
   if (loaded_.contains(target.key)) return;  // already loaded through another import
@@ -144,8 +141,7 @@ void checkDuplicateModels(const ast::Program& program, ErrorBudget& budget) {
   }
 }
 
-std::unique_ptr<ast::Program> parseProgram(SourceManager& sources, DiagnosticEngine& diags,
-                                           const std::string& path,
+std::unique_ptr<ast::Program> parseProgram(SourceManager& sources, DiagnosticEngine& diags, const std::string& path,
                                            const ParseOptions& options) {
   ErrorBudget budget(diags, options.max_errors);
   ProgramLoader loader(sources, budget, options);

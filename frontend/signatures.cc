@@ -27,36 +27,47 @@ ConfigParam optional(std::string name, Attribute value, int list_length = 0) {
   return {std::move(name), kind, std::move(value), {}, list_length};
 }
 ConfigParam choice(std::string name, std::string value, std::vector<std::string> choices) {
-  return {std::move(name), AttrKind::kString, Attribute::string(std::move(value)),
-          std::move(choices), 0};
+  return {std::move(name), AttrKind::kString, Attribute::string(std::move(value)), std::move(choices), 0};
 }
 ConfigParam activation() { return choice("activation", "linear", activationNames()); }
 
 // Layers, with the positional order of ../shared/spec/dsl.md §4.
 std::vector<Signature> layerSignatures() {
   return {
-      {"dense", 1,
+      {"dense",
+       1,
        {required("units", AttrKind::kInt), activation(), optional("use_bias", Attribute::boolean(true))},
-       LayerKind::kDense, std::nullopt},
-      {"conv2d", 1,
+       LayerKind::kDense,
+       std::nullopt},
+      {"conv2d",
+       1,
        {required("filters", AttrKind::kInt), required("kernel", AttrKind::kIntList, 2),
         optional("strides", Attribute::intList({1, 1}), 2), choice("padding", "valid", {"valid", "same"}),
-        optional("dilation", Attribute::intList({1, 1}), 2), optional("groups", Attribute::integer(1)),
-        activation(), optional("use_bias", Attribute::boolean(true))},
-       LayerKind::kConv2d, std::nullopt},
-      {"batchnorm", 1,
+        optional("dilation", Attribute::intList({1, 1}), 2), optional("groups", Attribute::integer(1)), activation(),
+        optional("use_bias", Attribute::boolean(true))},
+       LayerKind::kConv2d,
+       std::nullopt},
+      {"batchnorm",
+       1,
        {optional("axis", Attribute::integer(-1)), optional("momentum", Attribute::real(0.99)),
         optional("epsilon", Attribute::real(0.001))},
-       LayerKind::kBatchnorm, std::nullopt},
-      {"layernorm", 1,
+       LayerKind::kBatchnorm,
+       std::nullopt},
+      {"layernorm",
+       1,
        {optional("axis", Attribute::integer(-1)), optional("epsilon", Attribute::real(0.001))},
-       LayerKind::kLayernorm, std::nullopt},
-      {"embedding", 1,
+       LayerKind::kLayernorm,
+       std::nullopt},
+      {"embedding",
+       1,
        {required("input_dim", AttrKind::kInt), required("output_dim", AttrKind::kInt)},
-       LayerKind::kEmbedding, std::nullopt},
-      {"lstm", 1,
+       LayerKind::kEmbedding,
+       std::nullopt},
+      {"lstm",
+       1,
        {required("units", AttrKind::kInt), optional("return_sequences", Attribute::boolean(false))},
-       LayerKind::kLstm, std::nullopt},
+       LayerKind::kLstm,
+       std::nullopt},
   };
 }
 

@@ -21,8 +21,8 @@ struct Signature {
   std::string_view name;
   int tensor_inputs = 1;  // -1: one or more (concat)
   std::vector<ConfigParam> config;
-  LayerKind layer = LayerKind::kNone;       // layers own parameters
-  std::optional<ir::OpKind> op;             // the IR op of a non-layer
+  LayerKind layer = LayerKind::kNone;  // layers own parameters
+  std::optional<ir::OpKind> op;        // the IR op of a non-layer
 };
 
 const Signature* findSignature(std::string_view name);

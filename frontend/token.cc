@@ -45,11 +45,9 @@ std::string describeToken(const Token& token) {
     case TokenKind::kInteger:
     case TokenKind::kFloat: {
       std::string shown(token.text.substr(0, kMaxShown));
-      return absl::StrCat(tokenKindName(token.kind), " '", shown,
-                          token.text.size() > kMaxShown ? "...'" : "'");
+      return absl::StrCat(tokenKindName(token.kind), " '", shown, token.text.size() > kMaxShown ? "...'" : "'");
     }
-    default:
-      return std::string(tokenKindName(token.kind));
+    default: return std::string(tokenKindName(token.kind));
   }
 }
 

@@ -150,8 +150,7 @@ void Attrs::set(std::string_view name, Attribute value) {
 }
 
 bool Attrs::erase(std::string_view name) {
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const Entry& e) { return e.first == name; });
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.first == name; });
   if (it == entries_.end()) return false;
   entries_.erase(it);
   return true;

@@ -34,8 +34,8 @@ std::string quoteString(std::string_view s);
 
 class Attribute {
  public:
-  using Storage = std::variant<bool, int64_t, double, std::string, DType, std::vector<int64_t>,
-                               std::vector<double>, std::vector<std::string>, std::vector<Dim>>;
+  using Storage = std::variant<bool, int64_t, double, std::string, DType, std::vector<int64_t>, std::vector<double>,
+                               std::vector<std::string>, std::vector<Dim>>;
 
   Attribute() : value_(false) {}
   static Attribute boolean(bool v) { return Attribute(Storage(std::in_place_index<0>, v)); }
@@ -45,7 +45,9 @@ class Attribute {
   static Attribute dtype(DType v) { return Attribute(Storage(std::in_place_index<4>, v)); }
   static Attribute intList(std::vector<int64_t> v) { return Attribute(Storage(std::in_place_index<5>, std::move(v))); }
   static Attribute floatList(std::vector<double> v) { return Attribute(Storage(std::in_place_index<6>, std::move(v))); }
-  static Attribute stringList(std::vector<std::string> v) { return Attribute(Storage(std::in_place_index<7>, std::move(v))); }
+  static Attribute stringList(std::vector<std::string> v) {
+    return Attribute(Storage(std::in_place_index<7>, std::move(v)));
+  }
   static Attribute shape(std::vector<Dim> v) { return Attribute(Storage(std::in_place_index<8>, std::move(v))); }
 
   AttrKind kind() const { return static_cast<AttrKind>(value_.index()); }

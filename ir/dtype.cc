@@ -16,8 +16,7 @@ std::string_view dtypeName(DType dtype) {
 }
 
 std::optional<DType> parseDType(std::string_view name) {
-  for (DType d : {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI32,
-                  DType::kI64, DType::kBool})
+  for (DType d : {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI32, DType::kI64, DType::kBool})
     if (dtypeName(d) == name) return d;
   return std::nullopt;
 }
@@ -36,8 +35,7 @@ int64_t dtypeSize(DType dtype) {
 }
 
 bool isFloat(DType dtype) {
-  return dtype == DType::kF32 || dtype == DType::kF16 || dtype == DType::kBF16 ||
-         dtype == DType::kF64;
+  return dtype == DType::kF32 || dtype == DType::kF16 || dtype == DType::kBF16 || dtype == DType::kF64;
 }
 
 bool isInteger(DType dtype) { return dtype == DType::kI32 || dtype == DType::kI64; }

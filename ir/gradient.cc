@@ -9,12 +9,10 @@ std::vector<Value*> GradBuilder::emitMulti(OpKind kind, std::vector<Value*> oper
   if (!status_.ok()) return std::vector<Value*>(results, nullptr);
   for (Value* v : operands)
     if (v == nullptr) {
-      status_ = absl::InternalError(
-          strCat("'", opDef(kind).name, "' in a gradient rule got a missing operand"));
+      status_ = absl::InternalError(strCat("'", opDef(kind).name, "' in a gradient rule got a missing operand"));
       return std::vector<Value*>(results, nullptr);
     }
-  absl::StatusOr<Operation*> op =
-      function_.append(kind, std::move(operands), std::move(attrs), loc_);
+  absl::StatusOr<Operation*> op = function_.append(kind, std::move(operands), std::move(attrs), loc_);
   if (!op.ok()) {
     status_ = op.status();
     return std::vector<Value*>(results, nullptr);

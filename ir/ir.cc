@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
-#include "support/strings.h"
 #include "support/status_macros.h"
+#include "support/strings.h"
 
 namespace dlc::ir {
 
-Operation::Operation(OpKind kind, std::vector<Value*> operands, Attrs attrs,
-                     std::vector<TensorType> result_types, Location loc)
+Operation::Operation(OpKind kind, std::vector<Value*> operands, Attrs attrs, std::vector<TensorType> result_types,
+                     Location loc)
     : kind_(kind), operands_(std::move(operands)), attrs_(std::move(attrs)), loc_(loc) {
   for (Value* v : operands_) v->users_.push_back(this);
   for (size_t i = 0; i < result_types.size(); ++i)
@@ -53,8 +53,7 @@ void Function::detachOps(const std::vector<Operation*>& ops) {
   for (Operation* op : ops) touched.insert(op->operands_.begin(), op->operands_.end());
   // Removing every use by an erased op keeps the other uses in order, as
   // dropping the ops' operands one at a time would.
-  for (Value* v : touched)
-    std::erase_if(v->users_, [&](const Operation* user) { return gone.contains(user); });
+  for (Value* v : touched) std::erase_if(v->users_, [&](const Operation* user) { return gone.contains(user); });
   for (Operation* op : ops) op->operands_.clear();
 }
 
@@ -78,32 +77,27 @@ Value* Function::addArgument(TensorType type, std::string name) {
   return args_.back().get();
 }
 
-absl::StatusOr<Operation*> Function::append(OpKind kind, std::vector<Value*> operands,
-                                            Attrs attrs, Location loc,
+absl::StatusOr<Operation*> Function::append(OpKind kind, std::vector<Value*> operands, Attrs attrs, Location loc,
                                             std::vector<TensorType> given) {
   return insert(ops_.size(), kind, std::move(operands), std::move(attrs), loc, std::move(given));
 }
 
-absl::StatusOr<Operation*> Function::insert(size_t before, OpKind kind,
-                                            std::vector<Value*> operands, Attrs attrs,
+absl::StatusOr<Operation*> Function::insert(size_t before, OpKind kind, std::vector<Value*> operands, Attrs attrs,
                                             Location loc, std::vector<TensorType> given) {
   const OpDef& def = opDef(kind);
   int n = static_cast<int>(operands.size());
   if (n < def.min_operands || (def.max_operands >= 0 && n > def.max_operands))
-    return absl::InvalidArgumentError(
-        strCat("'", def.name, "' takes ",
-                     def.max_operands < 0 ? strCat("at least ", def.min_operands)
-                     : def.min_operands == def.max_operands
-                         ? strCat(def.min_operands)
-                         : strCat(def.min_operands, " to ", def.max_operands),
-                     " operands, not ", n));
+    return absl::InvalidArgumentError(strCat("'", def.name, "' takes ",
+                                             def.max_operands < 0 ? strCat("at least ", def.min_operands)
+                                             : def.min_operands == def.max_operands
+                                                 ? strCat(def.min_operands)
+                                                 : strCat(def.min_operands, " to ", def.max_operands),
+                                             " operands, not ", n));
   RETURN_IF_ERROR(normalizeAttrs(def, attrs));
   std::vector<TensorType> operand_types;
   for (Value* v : operands) operand_types.push_back(v->type());
-  ASSIGN_OR_RETURN(std::vector<TensorType> types,
-                   def.infer(ShapeContext{operand_types, attrs, given, def.name}));
-  auto op = std::make_unique<Operation>(kind, std::move(operands), std::move(attrs),
-                                        std::move(types), loc);
+  ASSIGN_OR_RETURN(std::vector<TensorType> types, def.infer(ShapeContext{operand_types, attrs, given, def.name}));
+  auto op = std::make_unique<Operation>(kind, std::move(operands), std::move(attrs), std::move(types), loc);
   Operation* raw = op.get();
   ops_.insert(ops_.begin() + static_cast<ptrdiff_t>(std::min(before, ops_.size())), std::move(op));
   return raw;
@@ -111,8 +105,8 @@ absl::StatusOr<Operation*> Function::insert(size_t before, OpKind kind,
 
 Operation* Function::appendUnchecked(OpKind kind, std::vector<Value*> operands, Attrs attrs,
                                      std::vector<TensorType> result_types, Location loc) {
-  ops_.push_back(std::make_unique<Operation>(kind, std::move(operands), std::move(attrs),
-                                             std::move(result_types), loc));
+  ops_.push_back(
+      std::make_unique<Operation>(kind, std::move(operands), std::move(attrs), std::move(result_types), loc));
   return ops_.back().get();
 }
 

@@ -22,13 +22,12 @@ class Function;
 // of ops that use them so that rewrites can replace uses cheaply.
 class Value {
  public:
-  Value(TensorType type, Operation* producer, int index)
-      : type_(std::move(type)), producer_(producer), index_(index) {}
+  Value(TensorType type, Operation* producer, int index) : type_(std::move(type)), producer_(producer), index_(index) {}
 
   const TensorType& type() const { return type_; }
   void setType(TensorType type) { type_ = std::move(type); }
   Operation* producer() const { return producer_; }  // null for arguments
-  int index() const { return index_; }  // result index, or argument index
+  int index() const { return index_; }               // result index, or argument index
   bool isArgument() const { return producer_ == nullptr; }
 
   // A readable name for printing (`conv2d`, `x`); may be empty.
@@ -55,8 +54,7 @@ class Value {
 
 class Operation {
  public:
-  Operation(OpKind kind, std::vector<Value*> operands, Attrs attrs,
-            std::vector<TensorType> result_types, Location loc);
+  Operation(OpKind kind, std::vector<Value*> operands, Attrs attrs, std::vector<TensorType> result_types, Location loc);
   ~Operation();
   Operation(const Operation&) = delete;
   Operation& operator=(const Operation&) = delete;
@@ -113,11 +111,10 @@ class Function {
   // Creates an op at the end (or before `before`, an index into ops()),
   // normalizing attributes and inferring result types with the op table.
   // Ops marked kGivenType take `given` as their result types.
-  absl::StatusOr<Operation*> append(OpKind kind, std::vector<Value*> operands, Attrs attrs,
-                                    Location loc = {}, std::vector<TensorType> given = {});
-  absl::StatusOr<Operation*> insert(size_t before, OpKind kind, std::vector<Value*> operands,
-                                    Attrs attrs, Location loc = {},
+  absl::StatusOr<Operation*> append(OpKind kind, std::vector<Value*> operands, Attrs attrs, Location loc = {},
                                     std::vector<TensorType> given = {});
+  absl::StatusOr<Operation*> insert(size_t before, OpKind kind, std::vector<Value*> operands, Attrs attrs,
+                                    Location loc = {}, std::vector<TensorType> given = {});
   // Adds an op whose result types are already known (the IR parser, which
   // checks them afterwards with the verifier).
   Operation* appendUnchecked(OpKind kind, std::vector<Value*> operands, Attrs attrs,
@@ -150,7 +147,7 @@ class Function {
 struct ParamDecl {
   std::string name;  // LAYER.PARAM, e.g. conv2d.kernel
   TensorType type;
-  Attrs attrs;       // init = "glorot_uniform", trainable = true, ...
+  Attrs attrs;  // init = "glorot_uniform", trainable = true, ...
   Location loc;
 };
 

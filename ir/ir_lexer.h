@@ -56,9 +56,7 @@ struct IrToken {
 namespace ir_lexer_detail {
 
 inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
-inline bool isIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+inline bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 inline bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c) || c == '.'; }
 inline int hexValue(char c) {
   if (isDigit(c)) return c - '0';
@@ -158,9 +156,7 @@ class IrLexer {
     return token;
   }
 
-  void error(size_t offset, std::string message) {
-    diags_.error(location(offset), std::move(message));
-  }
+  void error(size_t offset, std::string message) { diags_.error(location(offset), std::move(message)); }
 
   // Whitespace and `//` comments.
   void skipTrivia() {
@@ -205,8 +201,7 @@ class IrLexer {
     if (pos_ < text_.size() && isIdentChar(text_[pos_])) {
       size_t suffix = pos_;
       while (pos_ < text_.size() && isIdentChar(text_[pos_])) ++pos_;
-      error(suffix, strCat("invalid suffix '", shortened(text_.substr(suffix, pos_ - suffix)),
-                                 "' on number"));
+      error(suffix, strCat("invalid suffix '", shortened(text_.substr(suffix, pos_ - suffix)), "' on number"));
       return make(IrTokenKind::kError, begin);
     }
     return make(is_float ? IrTokenKind::kFloat : IrTokenKind::kInteger, begin);
@@ -248,12 +243,8 @@ class IrLexer {
           pos_ += 4;
           continue;
         }
-        case '\n':
-          error(begin, "unterminated string");
-          return false;
-        default:
-          error(pos_, strCat("unknown escape sequence '\\", printableByte(escaped), "'"));
-          return false;
+        case '\n': error(begin, "unterminated string"); return false;
+        default: error(pos_, strCat("unknown escape sequence '\\", printableByte(escaped), "'")); return false;
       }
       pos_ += 2;
     }

@@ -4,9 +4,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "support/strings.h"
 #include "ir/gradients/rules.h"
 #include "ir/semantics/rules.h"
+#include "support/strings.h"
 
 namespace dlc::ir {
 namespace {
@@ -19,8 +19,7 @@ AttrSpec opt(std::string name, Attribute value) {
 }
 
 AttrSpec oneOf(std::string name, std::string value, std::vector<std::string> choices) {
-  return {std::move(name), AttrKind::kString, Attribute::string(std::move(value)),
-          std::move(choices)};
+  return {std::move(name), AttrKind::kString, Attribute::string(std::move(value)), std::move(choices)};
 }
 
 // "an integer", "a float": for messages.
@@ -29,8 +28,8 @@ std::string withArticle(AttrKind kind) {
   return strCat(std::string_view("aeiou").find(name[0]) == std::string_view::npos ? "a " : "an ", name);
 }
 
-OpDef makeDef(OpKind kind, std::string_view name, std::string_view operands, int results,
-              uint32_t flags, ShapeRule infer, GradFn grad, std::vector<AttrSpec> attrs) {
+OpDef makeDef(OpKind kind, std::string_view name, std::string_view operands, int results, uint32_t flags,
+              ShapeRule infer, GradFn grad, std::vector<AttrSpec> attrs) {
   OpDef def{kind, name, {}, 0, 0, results, flags, infer, grad, std::move(attrs), std::nullopt};
   for (std::string_view part : splitTrimmed(operands, ',')) {
     if (part.ends_with("...")) {
@@ -92,29 +91,24 @@ std::optional<OpKind> lookupOp(std::string_view name) {
 absl::Status normalizeAttrs(const OpDef& def, Attrs& attrs) {
   for (const auto& [name, value] : attrs.entries())
     if (!def.findAttr(name))
-      return absl::InvalidArgumentError(
-          strCat("'", def.name, "' has no attribute '", name, "'"));
+      return absl::InvalidArgumentError(strCat("'", def.name, "' has no attribute '", name, "'"));
   Attrs ordered;
   for (const AttrSpec& spec : def.attrs) {
     const Attribute* given = attrs.find(spec.name);
     if (!given) {
       if (!spec.default_value)
-        return absl::InvalidArgumentError(
-            strCat("'", def.name, "' needs attribute '", spec.name, "'"));
+        return absl::InvalidArgumentError(strCat("'", def.name, "' needs attribute '", spec.name, "'"));
       ordered.set(spec.name, *spec.default_value);
       continue;
     }
     Attribute value = *given;
     if (!value.convertTo(spec.kind))
-      return absl::InvalidArgumentError(
-          strCat("attribute '", spec.name, "' of '", def.name, "' must be ",
-                       withArticle(spec.kind), ", not ", withArticle(given->kind())));
+      return absl::InvalidArgumentError(strCat("attribute '", spec.name, "' of '", def.name, "' must be ",
+                                               withArticle(spec.kind), ", not ", withArticle(given->kind())));
     if (!spec.choices.empty() &&
-        std::find(spec.choices.begin(), spec.choices.end(), value.asString()) ==
-            spec.choices.end())
-      return absl::InvalidArgumentError(strCat(
-          "attribute '", spec.name, "' of '", def.name, "' must be one of ",
-          strJoin(spec.choices, ", "), ", not '", value.asString(), "'"));
+        std::find(spec.choices.begin(), spec.choices.end(), value.asString()) == spec.choices.end())
+      return absl::InvalidArgumentError(strCat("attribute '", spec.name, "' of '", def.name, "' must be one of ",
+                                               strJoin(spec.choices, ", "), ", not '", value.asString(), "'"));
     ordered.set(spec.name, std::move(value));
   }
   attrs = std::move(ordered);

@@ -27,13 +27,13 @@ enum OpFlags : uint32_t {
   kPure = 1u << 0,         // no side effects: CSE and DCE may touch it
   kElementwise = 1u << 1,  // result[i] depends on operand[i] only (after broadcast)
   kCommutative = 1u << 2,
-  kRandom = 1u << 3,       // draws random numbers in training mode
-  kGivenType = 1u << 4,    // result type is stated, not inferred
-  kNotDifferentiable = 1u << 5,  // has no gradient rule (grad is nullptr)
-  kCheapToRecompute = 1u << 6,   // fusion may recompute it in every consumer (as elementwise ops)
-  kActivation = 1u << 7,         // a layer's `activation="<name>"` applies it to the layer's result
-  kLibraryGemm = 1u << 8,        // a GPU target may hand it to cuBLASLt (codegen/lower/library.h)
-  kLibraryConvolution = 1u << 9, // a GPU target may hand it to cuDNN
+  kRandom = 1u << 3,              // draws random numbers in training mode
+  kGivenType = 1u << 4,           // result type is stated, not inferred
+  kNotDifferentiable = 1u << 5,   // has no gradient rule (grad is nullptr)
+  kCheapToRecompute = 1u << 6,    // fusion may recompute it in every consumer (as elementwise ops)
+  kActivation = 1u << 7,          // a layer's `activation="<name>"` applies it to the layer's result
+  kLibraryGemm = 1u << 8,         // a GPU target may hand it to cuBLASLt (codegen/lower/library.h)
+  kLibraryConvolution = 1u << 9,  // a GPU target may hand it to cuDNN
 };
 
 struct AttrSpec {

@@ -69,8 +69,7 @@ Location attrErrorLocation(const OpDef& def, const ParsedAttrs& parsed, Location
       Attribute value = entries[i].second;
       if (!value.convertTo(spec.kind)) return parsed.value_locs[i];
       if (!spec.choices.empty() &&
-          std::find(spec.choices.begin(), spec.choices.end(), value.asString()) ==
-              spec.choices.end())
+          std::find(spec.choices.begin(), spec.choices.end(), value.asString()) == spec.choices.end())
         return parsed.value_locs[i];
     }
   }
@@ -81,9 +80,7 @@ bool isNumericName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string plural(size_t n, std::string_view word) {
-  return strCat(n, " ", word, n == 1 ? "" : "s");
-}
+std::string plural(size_t n, std::string_view word) { return strCat(n, " ", word, n == 1 ? "" : "s"); }
 
 class Parser {
  public:
@@ -133,9 +130,7 @@ class Parser {
 
   void advance() { tok_ = lexer_.next(); }
   bool at(Tok kind) const { return tok_.kind == kind; }
-  bool atKeyword(std::string_view word) const {
-    return tok_.kind == Tok::kIdentifier && tok_.text == word;
-  }
+  bool atKeyword(std::string_view word) const { return tok_.kind == Tok::kIdentifier && tok_.text == word; }
   bool consume(Tok kind) {
     if (!at(kind)) return false;
     advance();
@@ -330,27 +325,23 @@ class Parser {
         broken = true;
       }
       if (results.size() != types.size()) {
-        error(types_loc, strCat(plural(results.size(), "result"), " named but ",
-                                plural(types.size(), "type"), " given"));
+        error(types_loc,
+              strCat(plural(results.size(), "result"), " named but ", plural(types.size(), "type"), " given"));
         broken = true;
       } else if (static_cast<int>(results.size()) != def.num_results) {
-        error(op_loc, strCat("'", def.name, "' has ", plural(def.num_results, "result"), ", not ",
-                             results.size()));
+        error(op_loc, strCat("'", def.name, "' has ", plural(def.num_results, "result"), ", not ", results.size()));
         broken = true;
       }
     }
 
     std::vector<Value*> values;
     if (!broken) {
-      Operation* op = f.appendUnchecked(*kind, std::move(operands), std::move(attrs.attrs),
-                                        types, op_loc);
+      Operation* op = f.appendUnchecked(*kind, std::move(operands), std::move(attrs.attrs), types, op_loc);
       for (size_t i = 0; i < op->numResults(); ++i) values.push_back(op->result(i));
     } else {
-      for (size_t i = 0; i < results.size(); ++i)
-        values.push_back(poison(i < types.size() ? types[i] : TensorType{}));
+      for (size_t i = 0; i < results.size(); ++i) values.push_back(poison(i < types.size() ? types[i] : TensorType{}));
     }
-    for (size_t i = 0; i < results.size(); ++i)
-      define(results[i].first, results[i].second, values[i]);
+    for (size_t i = 0; i < results.size(); ++i) define(results[i].first, results[i].second, values[i]);
     return true;
   }
 
@@ -379,15 +370,14 @@ class Parser {
     const std::vector<Value*>& outputs = r.function->outputs();
     std::string name = symbolRef(r.function->name());
     if (outputs.size() != r.declared.size()) {
-      error(r.loc, strCat("return has ", plural(outputs.size(), "value"), ", but ", name,
-                          " is declared to return ", r.declared.size()));
+      error(r.loc, strCat("return has ", plural(outputs.size(), "value"), ", but ", name, " is declared to return ",
+                          r.declared.size()));
       return;
     }
     for (size_t i = 0; i < outputs.size(); ++i)
       if (!(outputs[i]->type() == r.declared[i]))
-        error(r.value_locs[i], strCat("return value ", i, " has type ", outputs[i]->type().str(),
-                                      ", but ", name, " is declared to return ",
-                                      r.declared[i].str()));
+        error(r.value_locs[i], strCat("return value ", i, " has type ", outputs[i]->type().str(), ", but ", name,
+                                      " is declared to return ", r.declared[i].str()));
   }
 
   // --- Types ----------------------------------------------------------------
@@ -411,8 +401,7 @@ class Parser {
   bool parseType(TensorType& type) {
     if (!at(Tok::kIdentifier)) return syntaxError("expected a type");
     std::optional<DType> dtype = parseDType(tok_.text);
-    if (!dtype)
-      return syntaxError(strCat("unknown element type '", shortened(tok_.text), "'"));
+    if (!dtype) return syntaxError(strCat("unknown element type '", shortened(tok_.text), "'"));
     type.dtype = *dtype;
     advance();
     if (!expect(Tok::kLBracket, "'['")) return false;
@@ -423,8 +412,8 @@ class Parser {
       } else if (at(Tok::kInteger)) {
         std::optional<int64_t> size = digitsToInt64(tok_.text, false);
         if (!size || *size > kMaxDimSize)
-          return syntaxError(strCat("dimension ", shortened(tok_.text),
-                                          " is too large (the limit is ", kMaxDimSize, ")"));
+          return syntaxError(
+              strCat("dimension ", shortened(tok_.text), " is too large (the limit is ", kMaxDimSize, ")"));
         type.dims.push_back(Dim::fixed(*size));
       } else {
         return syntaxError("expected a dimension (a size or a name)");
@@ -452,8 +441,8 @@ class Parser {
       Attribute value;
       if (!parseAttrValue(value)) return false;
       const auto& entries = out.attrs.entries();
-      auto previous = std::find_if(entries.begin(), entries.end(),
-                                   [&](const Attrs::Entry& e) { return e.first == name; });
+      auto previous =
+          std::find_if(entries.begin(), entries.end(), [&](const Attrs::Entry& e) { return e.first == name; });
       if (previous != entries.end()) {
         error(name_loc, strCat("duplicate attribute '", name, "'"));
         diags_.note(out.name_locs[previous - entries.begin()], "first given here");
@@ -488,8 +477,8 @@ class Parser {
     }
     ListElement number;
     if (!parseNumber(number)) return false;
-    value = number.kind == ListElement::kInt ? Attribute::integer(number.int_value)
-                                             : Attribute::real(number.float_value);
+    value =
+        number.kind == ListElement::kInt ? Attribute::integer(number.int_value) : Attribute::real(number.float_value);
     return true;
   }
 
@@ -498,9 +487,7 @@ class Parser {
     bool negative = consume(Tok::kMinus);
     if (at(Tok::kInteger)) {
       std::optional<int64_t> v = digitsToInt64(tok_.text, negative);
-      if (!v)
-        return syntaxError(strCat("integer ", negative ? "-" : "", shortened(tok_.text),
-                                        " is out of range"));
+      if (!v) return syntaxError(strCat("integer ", negative ? "-" : "", shortened(tok_.text), " is out of range"));
       out.kind = ListElement::kInt;
       out.int_value = *v;
     } else if (at(Tok::kFloat)) {
@@ -511,8 +498,7 @@ class Parser {
         // Underflow means the nearest double (a subnormal, or 0); overflow
         // is an error.
         v = std::strtod(std::string(tok_.text).c_str(), nullptr);
-        if (std::isinf(v))
-          return syntaxError(strCat("float ", shortened(tok_.text), " is out of range"));
+        if (std::isinf(v)) return syntaxError(strCat("float ", shortened(tok_.text), " is out of range"));
       } else if (ec != std::errc() || ptr != end) {
         return syntaxError(strCat("invalid float ", shortened(tok_.text)));
       }
@@ -520,8 +506,8 @@ class Parser {
       out.float_value = negative ? -v : v;
     } else if (atKeyword("nan") || atKeyword("inf")) {
       out.kind = ListElement::kFloat;
-      double v = tok_.text == "nan" ? std::numeric_limits<double>::quiet_NaN()
-                                    : std::numeric_limits<double>::infinity();
+      double v =
+          tok_.text == "nan" ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
       out.float_value = negative ? -v : v;
     } else {
       return syntaxError(negative ? "expected a number after '-'" : "expected an attribute value");
@@ -558,8 +544,9 @@ class Parser {
         has_name = has_name || e.kind == ListElement::kName;
         has_number = has_number || e.kind != ListElement::kString;
         if ((has_string && has_number) || (has_float && has_name)) {
-          error(element_loc, "a list's elements must be all strings, all numbers, or integers "
-                             "and dimension names");
+          error(element_loc,
+                "a list's elements must be all strings, all numbers, or integers "
+                "and dimension names");
           return false;
         }
         elements.push_back(std::move(e));
@@ -573,14 +560,12 @@ class Parser {
     } else if (has_name) {
       std::vector<Dim> v;
       for (ListElement& e : elements)
-        v.push_back(e.kind == ListElement::kName ? Dim::symbolic(std::move(e.text))
-                                                 : Dim::fixed(e.int_value));
+        v.push_back(e.kind == ListElement::kName ? Dim::symbolic(std::move(e.text)) : Dim::fixed(e.int_value));
       value = Attribute::shape(std::move(v));
     } else if (has_float) {
       std::vector<double> v;
       for (const ListElement& e : elements)
-        v.push_back(e.kind == ListElement::kFloat ? e.float_value
-                                                  : static_cast<double>(e.int_value));
+        v.push_back(e.kind == ListElement::kFloat ? e.float_value : static_cast<double>(e.int_value));
       value = Attribute::floatList(std::move(v));
     } else {
       std::vector<int64_t> v;
@@ -608,8 +593,7 @@ class Parser {
 
 }  // namespace
 
-std::unique_ptr<Module> parseModule(const SourceManager& sources, int32_t buffer,
-                                    DiagnosticEngine& diags) {
+std::unique_ptr<Module> parseModule(const SourceManager& sources, int32_t buffer, DiagnosticEngine& diags) {
   return Parser(sources, buffer, diags).parse();
 }
 

@@ -12,8 +12,7 @@ namespace dlc::ir {
 
 // Parses buffer `buffer` of `sources`. Returns null after reporting errors to
 // `diags`; a returned module has passed the verifier.
-std::unique_ptr<Module> parseModule(const SourceManager& sources, int32_t buffer,
-                                    DiagnosticEngine& diags);
+std::unique_ptr<Module> parseModule(const SourceManager& sources, int32_t buffer, DiagnosticEngine& diags);
 
 }  // namespace dlc::ir
 

@@ -89,13 +89,11 @@ void printFunction(const Function& function, std::ostream& out,
     out << (i ? ", " : "") << namer.name(arg) << ": " << arg->type().str();
   }
   out << ") -> (";
-  for (size_t i = 0; i < function.outputs().size(); ++i)
-    out << (i ? ", " : "") << function.outputs()[i]->type().str();
+  for (size_t i = 0; i < function.outputs().size(); ++i) out << (i ? ", " : "") << function.outputs()[i]->type().str();
   out << ") {\n";
   for (const auto& op : function.ops()) printOp(*op, namer, out, &annotate);
   out << "  return";
-  for (size_t i = 0; i < function.outputs().size(); ++i)
-    out << (i ? ", " : " ") << namer.name(function.outputs()[i]);
+  for (size_t i = 0; i < function.outputs().size(); ++i) out << (i ? ", " : " ") << namer.name(function.outputs()[i]);
   out << "\n}\n";
 }
 

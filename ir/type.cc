@@ -28,8 +28,6 @@ std::string dimsToString(const std::vector<Dim>& dims) {
   return out + "]";
 }
 
-std::string TensorType::str() const {
-  return strCat(dtypeName(dtype), dimsToString(dims));
-}
+std::string TensorType::str() const { return strCat(dtypeName(dtype), dimsToString(dims)); }
 
 }  // namespace dlc::ir

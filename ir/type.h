@@ -24,7 +24,7 @@ class Dim {
   static Dim symbolic(std::string name) { return Dim(-1, std::move(name)); }
 
   bool isStatic() const { return symbol_.empty(); }
-  int64_t size() const { return size_; }          // valid when isStatic()
+  int64_t size() const { return size_; }  // valid when isStatic()
   const std::string& symbol() const { return symbol_; }
   std::string str() const;
 

@@ -27,13 +27,11 @@ class Verifier {
     }
     names.clear();
     for (const auto& f : module.functions()) {
-      if (!names.insert(f->name()).second)
-        error(f->location(), strCat("duplicate function ", f->name()));
+      if (!names.insert(f->name()).second) error(f->location(), strCat("duplicate function ", f->name()));
       verifyFunction(module, *f);
     }
     for (const TrainSpec& t : module.trainSpecs())
-      if (!module.findFunction(t.model))
-        error(t.loc, strCat("train block refers to unknown function @", t.model));
+      if (!module.findFunction(t.model)) error(t.loc, strCat("train block refers to unknown function @", t.model));
   }
 
  private:
@@ -43,8 +41,7 @@ class Verifier {
     for (const Dim& d : type.dims)
       if (d.isStatic() && (d.size() < 0 || d.size() > kMaxDimSize))
         error(loc, strCat(what, ": dimension ", d.size(), " out of range"));
-    if (type.isStatic() && !type.numElements())
-      error(loc, strCat(what, ": ", type.str(), " has too many elements"));
+    if (type.isStatic() && !type.numElements()) error(loc, strCat(what, ": ", type.str(), " has too many elements"));
   }
 
   void verifyFunction(const Module& module, const Function& f) {
@@ -59,32 +56,27 @@ class Verifier {
     }
     if (f.outputs().empty()) error(f.location(), strCat("@", f.name(), " returns nothing"));
     for (const Value* out : f.outputs())
-      if (!defined.contains(out))
-        error(f.location(), strCat("@", f.name(), " returns a value it does not define"));
+      if (!defined.contains(out)) error(f.location(), strCat("@", f.name(), " returns a value it does not define"));
   }
 
-  void verifyOp(const Module& module, const Operation& op,
-                const absl::flat_hash_set<const Value*>& defined) {
+  void verifyOp(const Module& module, const Operation& op, const absl::flat_hash_set<const Value*>& defined) {
     const OpDef& def = op.def();
     Location loc = op.location();
     int n = static_cast<int>(op.numOperands());
     if (n < def.min_operands || (def.max_operands >= 0 && n > def.max_operands)) {
       error(loc, strCat("'", def.name, "' has ", n, " operands; expected ",
-                              def.max_operands < 0 ? strCat("at least ", def.min_operands)
-                              : def.min_operands == def.max_operands
-                                  ? strCat(def.min_operands)
-                                  : strCat(def.min_operands, " to ", def.max_operands)));
+                        def.max_operands < 0                   ? strCat("at least ", def.min_operands)
+                        : def.min_operands == def.max_operands ? strCat(def.min_operands)
+                                                               : strCat(def.min_operands, " to ", def.max_operands)));
       return;
     }
     if (static_cast<int>(op.numResults()) != def.num_results) {
-      error(loc, strCat("'", def.name, "' has ", op.numResults(), " results; expected ",
-                              def.num_results));
+      error(loc, strCat("'", def.name, "' has ", op.numResults(), " results; expected ", def.num_results));
       return;
     }
     for (size_t i = 0; i < op.numOperands(); ++i)
       if (!defined.contains(op.operand(i))) {
-        error(loc, strCat("operand ", i, " of '", def.name,
-                                "' is used before it is defined"));
+        error(loc, strCat("operand ", i, " of '", def.name, "' is used before it is defined"));
         return;
       }
     Attrs normalized = op.attrs();
@@ -94,8 +86,8 @@ class Verifier {
     }
     // Compared as text: NaN constants are equal to themselves there.
     if (normalized.str() != op.attrs().str()) {
-      error(loc, strCat("attributes of '", def.name, "' are not in table order: ",
-                              op.attrs().str(), " should be ", normalized.str()));
+      error(loc, strCat("attributes of '", def.name, "' are not in table order: ", op.attrs().str(), " should be ",
+                        normalized.str()));
       return;
     }
     std::vector<TensorType> operand_types, result_types;
@@ -111,7 +103,7 @@ class Verifier {
     for (size_t i = 0; i < result_types.size() && i < inferred->size(); ++i)
       if (!(result_types[i] == (*inferred)[i]))
         error(loc, strCat("'", def.name, "' result ", i, " has type ", result_types[i].str(),
-                                ", but its operands give ", (*inferred)[i].str()));
+                          ", but its operands give ", (*inferred)[i].str()));
     if (op.kind() == OpKind::kAssign) {
       const std::string& name = op.attrs().getString("name");
       auto it = params_.find(name);
@@ -119,8 +111,8 @@ class Verifier {
       if (!p)
         error(loc, strCat("'assign' writes undeclared param @", name));
       else if (!(p->type == op.operand(0)->type()))
-        error(loc, strCat("'assign' writes ", op.operand(0)->type().str(), " to @", name,
-                          ", which is declared ", p->type.str()));
+        error(loc, strCat("'assign' writes ", op.operand(0)->type().str(), " to @", name, ", which is declared ",
+                          p->type.str()));
     }
     if (op.kind() == OpKind::kParam) {
       const std::string& name = op.attrs().getString("name");
@@ -129,8 +121,8 @@ class Verifier {
       if (!p)
         error(loc, strCat("'param' reads undeclared param @", name));
       else if (!(p->type == result_types[0]))
-        error(loc, strCat("'param' reads @", name, " as ", result_types[0].str(),
-                                ", but it is declared ", p->type.str()));
+        error(loc,
+              strCat("'param' reads @", name, " as ", result_types[0].str(), ", but it is declared ", p->type.str()));
     }
   }
 

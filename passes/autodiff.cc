@@ -28,8 +28,7 @@ std::string describe(const Operation& op) {
 // depends on, in program order. Reachability runs through float values only:
 // an integer value (cast(x, i32), ids) carries no gradient, so what is
 // computed from it is a constant as far as the gradient goes.
-std::vector<Operation*> opsOnPath(const ir::Function& function, Value* loss,
-                                  std::span<Value* const> wrt) {
+std::vector<Operation*> opsOnPath(const ir::Function& function, Value* loss, std::span<Value* const> wrt) {
   absl::flat_hash_set<const Value*> from(wrt.begin(), wrt.end());
   std::vector<bool> forward(function.ops().size(), false);
   for (size_t i = 0; i < function.ops().size(); ++i) {
@@ -61,8 +60,7 @@ absl::StatusOr<Value*> zerosLike(ir::Function& function, Value* v) {
   if (v->type().isStatic()) {
     ir::Attrs attrs;
     attrs.set("value", ir::Attribute::floatList({0.0}));
-    absl::StatusOr<Operation*> op =
-        function.append(ir::OpKind::kConstant, {}, std::move(attrs), {}, {v->type()});
+    absl::StatusOr<Operation*> op = function.append(ir::OpKind::kConstant, {}, std::move(attrs), {}, {v->type()});
     if (!op.ok()) return op.status();
     return (*op)->result();
   }
@@ -73,17 +71,15 @@ absl::StatusOr<Value*> zerosLike(ir::Function& function, Value* v) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Value*>> appendGradients(ir::Function& function, Value* loss,
-                                                    std::span<Value* const> wrt) {
+absl::StatusOr<std::vector<Value*>> appendGradients(ir::Function& function, Value* loss, std::span<Value* const> wrt) {
   if (loss == nullptr) return absl::InvalidArgumentError("no loss to differentiate");
   if (loss->type().rank() != 0 || !ir::isFloat(loss->type().dtype))
-    return absl::InvalidArgumentError(
-        strCat("the loss must be a float scalar, but is ", loss->type().str()));
+    return absl::InvalidArgumentError(strCat("the loss must be a float scalar, but is ", loss->type().str()));
   for (Value* v : wrt)
     if (v == nullptr || !ir::isFloat(v->type().dtype))
-      return absl::InvalidArgumentError(
-          strCat("cannot differentiate with respect to a value of type ",
-                 v ? v->type().str() : std::string("(none)"), ": it must be a float tensor"));
+      return absl::InvalidArgumentError(strCat("cannot differentiate with respect to a value of type ",
+                                               v ? v->type().str() : std::string("(none)"),
+                                               ": it must be a float tensor"));
 
   std::vector<Operation*> path = opsOnPath(function, loss, wrt);
   // Check every rule first, so that a failure leaves the function unchanged.
@@ -97,8 +93,7 @@ absl::StatusOr<std::vector<Value*>> appendGradients(ir::Function& function, Valu
     if (!inserted) it->second = b.add(it->second, g);
   };
   {
-    ir::GradBuilder b(function,
-                      loss->producer() ? loss->producer()->location() : function.location());
+    ir::GradBuilder b(function, loss->producer() ? loss->producer()->location() : function.location());
     grads[loss] = b.scalar(1.0, loss->type().dtype);
     if (!b.status().ok()) return b.status();
   }
@@ -121,28 +116,24 @@ absl::StatusOr<std::vector<Value*>> appendGradients(ir::Function& function, Valu
     ir::GradContext context{*op, result_grads, b};
     absl::StatusOr<std::vector<Value*>> operand_grads = op->def().grad(context);
     if (!operand_grads.ok())
-      return absl::Status(operand_grads.status().code(), strCat("gradient of ", describe(*op), ": ",
-                                                                operand_grads.status().message()));
+      return absl::Status(operand_grads.status().code(),
+                          strCat("gradient of ", describe(*op), ": ", operand_grads.status().message()));
     if (!b.status().ok())
-      return absl::Status(b.status().code(),
-                          strCat("gradient of ", describe(*op), ": ", b.status().message()));
+      return absl::Status(b.status().code(), strCat("gradient of ", describe(*op), ": ", b.status().message()));
     if (operand_grads->size() != op->numOperands())
-      return absl::InternalError(strCat("the gradient rule of ", describe(*op), " returned ",
-                                        operand_grads->size(), " gradients for ", op->numOperands(),
-                                        " operands"));
+      return absl::InternalError(strCat("the gradient rule of ", describe(*op), " returned ", operand_grads->size(),
+                                        " gradients for ", op->numOperands(), " operands"));
     for (size_t i = 0; i < op->numOperands(); ++i) {
       Value* g = (*operand_grads)[i];
       Value* x = op->operand(i);
       if (g == nullptr || !reached.contains(x)) continue;
       if (g->type() != x->type())
-        return absl::InternalError(strCat("the gradient rule of ", describe(*op), " returned ",
-                                          g->type().str(), " for operand ", i, " of type ",
-                                          x->type().str()));
+        return absl::InternalError(strCat("the gradient rule of ", describe(*op), " returned ", g->type().str(),
+                                          " for operand ", i, " of type ", x->type().str()));
       accumulate(b, x, g);
     }
     if (!b.status().ok())
-      return absl::Status(b.status().code(),
-                          strCat("gradient of ", describe(*op), ": ", b.status().message()));
+      return absl::Status(b.status().code(), strCat("gradient of ", describe(*op), ": ", b.status().message()));
   }
 
   std::vector<Value*> out;

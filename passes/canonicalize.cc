@@ -42,8 +42,7 @@ const std::vector<double>* constantValues(const Value* v) {
 // Whether `v` is a constant whose elements all equal `x`.
 bool isSplatOf(const Value* v, double x) {
   const std::vector<double>* values = constantValues(v);
-  return values && !values->empty() &&
-         std::all_of(values->begin(), values->end(), [x](double e) { return e == x; });
+  return values && !values->empty() && std::all_of(values->begin(), values->end(), [x](double e) { return e == x; });
 }
 
 // Rounds a folded value to what a tensor of `dtype` holds (f16 and bf16 only
@@ -65,8 +64,7 @@ bool toDType(DType dtype, double& v) {
     case DType::kF32:
     case DType::kF16:
     case DType::kBF16:
-      v = std::fabs(v) >= kF32Overflow ? std::copysign(kInf, v)
-                                       : static_cast<double>(static_cast<float>(v));
+      v = std::fabs(v) >= kF32Overflow ? std::copysign(kInf, v) : static_cast<double>(static_cast<float>(v));
       return true;
     case DType::kF64: return true;
   }
@@ -151,9 +149,7 @@ const Pattern kPatterns[] = {
     // f(constant, ...) -> constant, for elementwise f (evaluating its compute)
     {std::nullopt,
      [](Rewriter& rw, const Operation& op) -> Value* {
-       if (!op.def().has(ir::kElementwise) || op.numOperands() == 0 ||
-           !op.result(0)->type().isStatic())
-         return nullptr;
+       if (!op.def().has(ir::kElementwise) || op.numOperands() == 0 || !op.result(0)->type().isStatic()) return nullptr;
        std::vector<const std::vector<double>*> in;
        for (const Value* v : op.operands()) {
          in.push_back(constantValues(v));
@@ -161,8 +157,7 @@ const Pattern kPatterns[] = {
        }
        std::optional<std::vector<double>> values = foldElementwise(op, in);
        if (!values) return nullptr;
-       return rw.create(OpKind::kConstant, {}, attrsOf("value", Attribute::floatList(*values)),
-                        {op.result(0)->type()});
+       return rw.create(OpKind::kConstant, {}, attrsOf("value", Attribute::floatList(*values)), {op.result(0)->type()});
      }},
 
     // x * 1 -> x
@@ -224,14 +219,11 @@ const Pattern kPatterns[] = {
     {OpKind::kCast, [](Rewriter&, const Operation& op) { return sameTypeAsInput(op); }},
 
     // dropout(x, training = false) -> x
-    {OpKind::kDropout,
-     [](Rewriter&, const Operation& op) { return inference(op) ? op.operand(0) : nullptr; }},
+    {OpKind::kDropout, [](Rewriter&, const Operation& op) { return inference(op) ? op.operand(0) : nullptr; }},
     // random_flip(x, training = false) -> x
-    {OpKind::kRandomFlip,
-     [](Rewriter&, const Operation& op) { return inference(op) ? op.operand(0) : nullptr; }},
+    {OpKind::kRandomFlip, [](Rewriter&, const Operation& op) { return inference(op) ? op.operand(0) : nullptr; }},
     // random_crop(x, training = false) -> x, when the crop is the whole image
-    {OpKind::kRandomCrop,
-     [](Rewriter&, const Operation& op) { return inference(op) ? sameTypeAsInput(op) : nullptr; }},
+    {OpKind::kRandomCrop, [](Rewriter&, const Operation& op) { return inference(op) ? sameTypeAsInput(op) : nullptr; }},
 };
 
 class CanonicalizePass : public Pass {

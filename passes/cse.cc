@@ -49,8 +49,7 @@ void cseFunction(ir::Function& f) {
     if (!op->def().has(ir::kPure) || op->def().has(ir::kRandom)) continue;
     auto [it, inserted] = seen.try_emplace(keyOf(*op), op.get());
     if (inserted) continue;
-    for (size_t i = 0; i < op->numResults(); ++i)
-      f.replaceAllUses(op->result(i), it->second->result(i));
+    for (size_t i = 0; i < op->numResults(); ++i) f.replaceAllUses(op->result(i), it->second->result(i));
     merged.insert(op.get());
   }
   if (!merged.empty()) f.eraseOpsIf([&](const Operation& op) { return merged.contains(&op); });

@@ -2,11 +2,11 @@
 
 #include <iostream>
 
-#include "support/strings.h"
 #include "ir/kernel/passes.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "support/status_macros.h"
+#include "support/strings.h"
 
 namespace dlc::passes {
 namespace {
@@ -43,8 +43,7 @@ absl::Status PassManager::add(std::string_view name) {
 }
 
 absl::Status PassManager::addList(std::string_view names) {
-  for (std::string_view name : splitTrimmed(names, ','))
-    RETURN_IF_ERROR(add(name));
+  for (std::string_view name : splitTrimmed(names, ',')) RETURN_IF_ERROR(add(name));
   return absl::OkStatus();
 }
 
@@ -58,11 +57,9 @@ absl::Status PassManager::run(ir::Module& module) {
     RETURN_IF_ERROR(passes_[i]->run(module));
     if (options_.verify_each) {
       absl::Status s = ir::verifyModule(module);
-      if (!s.ok())
-        return absl::InternalError(strCat("pass '", name, "' produced invalid IR: ", s.message()));
+      if (!s.ok()) return absl::InternalError(strCat("pass '", name, "' produced invalid IR: ", s.message()));
     }
-    if (options_.print_ir_after_all || options_.print_ir_after.contains(name))
-      dump(out, "After", name, module);
+    if (options_.print_ir_after_all || options_.print_ir_after.contains(name)) dump(out, "After", name, module);
   }
   return absl::OkStatus();
 }

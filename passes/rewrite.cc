@@ -71,8 +71,8 @@ std::optional<size_t> rewriteOne(Function& f, size_t index, std::span<const Patt
       eraseOps(f, made);
       continue;
     }
-    bool is_new = std::find(rewriter.created().begin(), rewriter.created().end(),
-                            replacement->producer()) != rewriter.created().end();
+    bool is_new = std::find(rewriter.created().begin(), rewriter.created().end(), replacement->producer()) !=
+                  rewriter.created().end();
     if (is_new && replacement->nameHint().empty()) replacement->setNameHint(result->nameHint());
     f.replaceAllUses(result, replacement);
     killFrom(f, op, dead);

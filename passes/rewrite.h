@@ -15,8 +15,7 @@ namespace dlc::passes {
 // Handed to a pattern: creates ops in front of the op being rewritten.
 class Rewriter {
  public:
-  Rewriter(ir::Function& function, size_t index, Location loc)
-      : function_(function), index_(index), loc_(loc) {}
+  Rewriter(ir::Function& function, size_t index, Location loc) : function_(function), index_(index), loc_(loc) {}
 
   // Inserts an op before the op being rewritten, at its location, with its
   // result types inferred by the op table (kGivenType ops take `given`).

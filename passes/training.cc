@@ -141,12 +141,14 @@ absl::StatusOr<const Function*> modelFunction(const Module& module, const TrainS
   if (!model)
     return absl::InvalidArgumentError(strCat("the train block names '", spec.model, "', which has no function"));
   if (model->outputs().size() != 1)
-    return absl::InvalidArgumentError(strCat("training needs a model with one output; '", spec.model, "' has ",
-                                             model->outputs().size()));
+    return absl::InvalidArgumentError(
+        strCat("training needs a model with one output; '", spec.model, "' has ", model->outputs().size()));
   const TensorType& y = model->outputs()[0]->type();
   if (!ir::isFloat(y.dtype) || y.rank() < 1)
-    return absl::InvalidArgumentError(strCat("the loss ", name, " needs a floating-point output with a class "
-                                             "axis, but '", spec.model, "' returns ", y.str()));
+    return absl::InvalidArgumentError(strCat("the loss ", name,
+                                             " needs a floating-point output with a class "
+                                             "axis, but '",
+                                             spec.model, "' returns ", y.str()));
   return model;
 }
 
@@ -183,8 +185,8 @@ absl::StatusOr<Clone> cloneModel(Module& module, const Function& model, const st
     // frozen Keras BatchNormalization layer does: moving statistics, no updates.
     if (op->kind() == OpKind::kBatchnorm && op_attrs.getBool("training") && frozen(module, op->operand(1)))
       op_attrs.set("training", Attribute::boolean(false));
-    Operation* copy = out.f->appendUnchecked(op->kind(), std::move(operands), std::move(op_attrs), std::move(types),
-                                             op->location());
+    Operation* copy =
+        out.f->appendUnchecked(op->kind(), std::move(operands), std::move(op_attrs), std::move(types), op->location());
     for (size_t i = 0; i < op->numResults(); ++i) {
       copy->result(i)->setNameHint(op->result(i)->nameHint());
       map[op->result(i)] = copy->result(i);
@@ -244,9 +246,9 @@ int64_t classCount(const Value* y) { return y->type().dims.back().isStatic() ? y
 Value* buildLoss(Emitter& e, const std::string& loss, Value* y, Value* labels) {
   if (loss == "categorical_crossentropy") return crossEntropy(e, y, labels);
   if (loss == "sparse_categorical_crossentropy") {
-    Value* onehot = e.op(OpKind::kOneHot, {labels},
-                         attrs({{"depth", Attribute::integer(classCount(y))},
-                                {"dtype", Attribute::dtype(y->type().dtype)}}));
+    Value* onehot =
+        e.op(OpKind::kOneHot, {labels},
+             attrs({{"depth", Attribute::integer(classCount(y))}, {"dtype", Attribute::dtype(y->type().dtype)}}));
     return crossEntropy(e, y, onehot);
   }
   if (loss == "binary_crossentropy") return binaryCrossEntropy(e, y, labels);
@@ -308,9 +310,12 @@ class Optimizer {
     for (size_t i = 0; i < names.size(); ++i) {
       // A copy: declaring state grows module_.params().
       TensorType type = findParam(names[i])->type;
-      if (kind == "sgd") RETURN_IF_ERROR(sgd(names[i], type, params[i], grads[i]));
-      else if (kind == "rmsprop") RETURN_IF_ERROR(rmsprop(names[i], type, params[i], grads[i]));
-      else RETURN_IF_ERROR(adam(names[i], type, params[i], grads[i], kind == "adamw"));
+      if (kind == "sgd")
+        RETURN_IF_ERROR(sgd(names[i], type, params[i], grads[i]));
+      else if (kind == "rmsprop")
+        RETURN_IF_ERROR(rmsprop(names[i], type, params[i], grads[i]));
+      else
+        RETURN_IF_ERROR(adam(names[i], type, params[i], grads[i], kind == "adamw"));
     }
     return e_.firstError();
   }
@@ -487,8 +492,10 @@ absl::StatusOr<TensorType> labelType(const Function& model, const TrainSpec& spe
   TensorType y = model.outputs()[0]->type();
   if (lossOf(spec) != "sparse_categorical_crossentropy") return y;
   if (y.rank() < 1 || !y.dims.back().isStatic())
-    return absl::InvalidArgumentError(strCat("sparse_categorical_crossentropy needs an output whose last (class) axis "
-                                             "has a fixed size, but '", model.name(), "' returns ", y.str()));
+    return absl::InvalidArgumentError(
+        strCat("sparse_categorical_crossentropy needs an output whose last (class) axis "
+               "has a fixed size, but '",
+               model.name(), "' returns ", y.str()));
   y.dims.pop_back();
   y.dtype = DType::kI32;
   return y;

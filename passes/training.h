@@ -91,8 +91,7 @@ absl::StatusOr<ir::TensorType> labelType(const ir::Function& model, const ir::Tr
 // the model function `spec.model`. Errors: InvalidArgument for a model the
 // loss cannot apply to (several outputs, an output without a class axis,
 // an integer output), or an op on the path to the loss without a gradient.
-absl::StatusOr<TrainingFunctions> buildTrainingFunctions(ir::Module& module,
-                                                         const ir::TrainSpec& spec);
+absl::StatusOr<TrainingFunctions> buildTrainingFunctions(ir::Module& module, const ir::TrainSpec& spec);
 
 // Adds @NAME.evaluate: loss and accuracy without gradients or writes.
 absl::StatusOr<ir::Function*> buildEvaluateFunction(ir::Module& module, const ir::TrainSpec& spec);

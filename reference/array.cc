@@ -66,20 +66,14 @@ std::vector<int64_t> unravel(int64_t flat, std::span<const int64_t> shape) {
   return index;
 }
 
-std::string indexString(std::span<const int64_t> index) {
-  return strCat("[", strJoin(index, ", "), "]");
-}
+std::string indexString(std::span<const int64_t> index) { return strCat("[", strJoin(index, ", "), "]"); }
 
 double roundToDType(double value, ir::DType dtype) {
   switch (dtype) {
-    case ir::DType::kF64:
-      return value;
-    case ir::DType::kF32:
-      return static_cast<double>(static_cast<float>(value));
-    case ir::DType::kF16:
-      return runtime::halfToFloat(runtime::floatToHalf(static_cast<float>(value)));
-    case ir::DType::kBF16:
-      return runtime::bfloat16ToFloat(runtime::floatToBFloat16(static_cast<float>(value)));
+    case ir::DType::kF64: return value;
+    case ir::DType::kF32: return static_cast<double>(static_cast<float>(value));
+    case ir::DType::kF16: return runtime::halfToFloat(runtime::floatToHalf(static_cast<float>(value)));
+    case ir::DType::kBF16: return runtime::bfloat16ToFloat(runtime::floatToBFloat16(static_cast<float>(value)));
     case ir::DType::kI32: {
       if (std::isnan(value)) return 0;
       double t = std::trunc(value);
@@ -96,8 +90,7 @@ double roundToDType(double value, ir::DType dtype) {
       if (t < -kLimit) return static_cast<double>(std::numeric_limits<int64_t>::min());
       return t;
     }
-    case ir::DType::kBool:
-      return value != 0.0 ? 1.0 : 0.0;
+    case ir::DType::kBool: return value != 0.0 ? 1.0 : 0.0;
   }
   return value;
 }
@@ -116,10 +109,7 @@ std::vector<int64_t> broadcastStrides(std::span<const int64_t> in, std::span<con
 }
 
 IndexWalker::IndexWalker(std::vector<int64_t> shape, std::vector<std::vector<int64_t>> strides)
-    : shape_(std::move(shape)),
-      strides_(std::move(strides)),
-      index_(shape_.size(), 0),
-      offsets_(strides_.size(), 0) {}
+    : shape_(std::move(shape)), strides_(std::move(strides)), index_(shape_.size(), 0), offsets_(strides_.size(), 0) {}
 
 void IndexWalker::next() {
   for (size_t axis = shape_.size(); axis-- > 0;) {
@@ -127,8 +117,7 @@ void IndexWalker::next() {
       for (size_t k = 0; k < strides_.size(); ++k) offsets_[k] += strides_[k][axis];
       return;
     }
-    for (size_t k = 0; k < strides_.size(); ++k)
-      offsets_[k] -= strides_[k][axis] * (shape_[axis] - 1);
+    for (size_t k = 0; k < strides_.size(); ++k) offsets_[k] -= strides_[k][axis] * (shape_[axis] - 1);
     index_[axis] = 0;
   }
 }

@@ -103,10 +103,8 @@ Moments momentsAlong(const Array& x, const AxisSplit& s, int64_t o, int64_t i);
 // are i broadcast back onto the shapes of a and b (NumPy rules).
 template <typename F>
 void mapBroadcast(Array& out, const Array& a, const Array& b, F f) {
-  IndexWalker walk(out.shape,
-                   {broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)});
-  for (int64_t i = 0; i < out.size(); ++i, walk.next())
-    out[i] = f(a[walk.offset(0)], b[walk.offset(1)]);
+  IndexWalker walk(out.shape, {broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)});
+  for (int64_t i = 0; i < out.size(); ++i, walk.next()) out[i] = f(a[walk.offset(0)], b[walk.offset(1)]);
 }
 
 }  // namespace dlc::reference

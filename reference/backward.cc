@@ -44,8 +44,7 @@ absl::StatusOr<Results> evalSlice(const OpContext& c) {
   AxisSplit in(x.shape, axis), sliced(out.shape, axis);
   for (int64_t o = 0; o < sliced.outer; ++o)
     for (int64_t a = 0; a < sliced.len; ++a)
-      for (int64_t i = 0; i < sliced.inner; ++i)
-        out[sliced.at(o, a, i)] = x[in.at(o, start + a, i)];
+      for (int64_t i = 0; i < sliced.inner; ++i) out[sliced.at(o, a, i)] = x[in.at(o, start + a, i)];
   return out;
 }
 
@@ -155,8 +154,7 @@ absl::StatusOr<Results> evalReduceMaxGrad(const OpContext& c) {
   // Calls cell(i, j) for every element i of x, j being its group.
   auto forEachCell = [&](auto cell) {
     IndexWalker walk(x.shape, {strides});
-    for (int64_t i = 0; i < x.size(); ++i, walk.next())
-      cell(i, static_cast<size_t>(walk.offset(0)));
+    for (int64_t i = 0; i < x.size(); ++i, walk.next()) cell(i, static_cast<size_t>(walk.offset(0)));
   };
   forEachCell([&](int64_t i, size_t j) {
     double& m = best[j];
@@ -205,8 +203,7 @@ absl::StatusOr<Results> evalBatchnormGrad(const OpContext& c) {
       for (int64_t i = 0; i < s.inner; ++i) {
         int64_t p = s.at(o, a, i);
         double xhat = (x[p] - mean) * inv;
-        dx[p] = gamma[a] * inv *
-                (g[p] - sum_g / static_cast<double>(m) - xhat * sum_gx / static_cast<double>(m));
+        dx[p] = gamma[a] * inv * (g[p] - sum_g / static_cast<double>(m) - xhat * sum_gx / static_cast<double>(m));
       }
   }
   return std::vector<Array>{std::move(dx), std::move(dgamma), std::move(dbeta)};
@@ -303,8 +300,7 @@ absl::StatusOr<Results> evalLstmGrad(const OpContext& c) {
         double sum = bias[q];
         for (int64_t f = 0; f < features; ++f) sum += xt[f] * kernel[f * gates + q];
         if (t > 0)
-          for (int64_t u = 0; u < units; ++u)
-            sum += at(hidden, (t - 1) * units + u) * recurrent[u * gates + q];
+          for (int64_t u = 0; u < units; ++u) sum += at(hidden, (t - 1) * units + u) * recurrent[u * gates + q];
         at(act, t * gates + q) = q / units == 2 ? std::tanh(sum) : sigmoid(sum);
       }
       for (int64_t u = 0; u < units; ++u) {
@@ -341,8 +337,7 @@ absl::StatusOr<Results> evalLstmGrad(const OpContext& c) {
         dbias[q] += d;
         for (int64_t f = 0; f < features; ++f) dkernel[f * gates + q] += xt[f] * d;
         if (t > 0)
-          for (int64_t u = 0; u < units; ++u)
-            drecurrent[u * gates + q] += at(hidden, (t - 1) * units + u) * d;
+          for (int64_t u = 0; u < units; ++u) drecurrent[u * gates + q] += at(hidden, (t - 1) * units + u) * d;
       }
       for (int64_t f = 0; f < features; ++f) {
         double sum = 0;
@@ -356,8 +351,7 @@ absl::StatusOr<Results> evalLstmGrad(const OpContext& c) {
       }
     }
   }
-  return std::vector<Array>{std::move(dx), std::move(dkernel), std::move(drecurrent),
-                            std::move(dbias)};
+  return std::vector<Array>{std::move(dx), std::move(dkernel), std::move(drecurrent), std::move(dbias)};
 }
 
 }  // namespace dlc::reference

@@ -21,9 +21,7 @@ Array pool(const OpContext& c, F reduce) {
   Array out = c.result();
   const Array& x = c.operand(0);
   Pool p = poolGeometry(c, x.shape, out.shape);
-  forEachOutput(p, [&](int64_t n, int64_t y, int64_t z, int64_t k, int64_t o) {
-    out[o] = reduce(x, p, n, y, z, k);
-  });
+  forEachOutput(p, [&](int64_t n, int64_t y, int64_t z, int64_t k, int64_t o) { out[o] = reduce(x, p, n, y, z, k); });
   return out;
 }
 
@@ -100,8 +98,7 @@ absl::StatusOr<Results> evalGlobalAvgpool2d(const OpContext& c) {
       double sum = 0;
       for (int64_t p = 0; p < cells; ++p) sum += x[(n * cells + p) * channels + k];
       // An empty image has no mean: NaN, as in NumPy.
-      out[n * channels + k] =
-          cells == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(cells);
+      out[n * channels + k] = cells == 0 ? std::numeric_limits<double>::quiet_NaN() : sum / static_cast<double>(cells);
     }
   return out;
 }

@@ -28,10 +28,8 @@ Array mapBinary(const OpContext& c, F f) {
   Array out = c.result();
   const Array& lhs = c.operand(0);
   const Array& rhs = c.operand(1);
-  IndexWalker walk(
-      out.shape, {broadcastStrides(lhs.shape, out.shape), broadcastStrides(rhs.shape, out.shape)});
-  for (int64_t i = 0; i < out.size(); ++i, walk.next())
-    out[i] = f(lhs[walk.offset(0)], rhs[walk.offset(1)]);
+  IndexWalker walk(out.shape, {broadcastStrides(lhs.shape, out.shape), broadcastStrides(rhs.shape, out.shape)});
+  for (int64_t i = 0; i < out.size(); ++i, walk.next()) out[i] = f(lhs[walk.offset(0)], rhs[walk.offset(1)]);
   return out;
 }
 

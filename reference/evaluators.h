@@ -57,7 +57,7 @@ struct Results {
 
   Results() = default;
   Results(Array array) { arrays.push_back(std::move(array)); }  // NOLINT: implicit
-  Results(std::vector<Array> all) : arrays(std::move(all)) {}    // NOLINT: implicit
+  Results(std::vector<Array> all) : arrays(std::move(all)) {}   // NOLINT: implicit
 };
 
 // The evaluators return the exact (double) results; the interpreter rounds
@@ -78,8 +78,7 @@ inline double sigmoid(double x) {
 
 // The table row that ids[p] names for an embedding table of `rows` rows, or
 // the error (naming the op and the index) for an id outside [0, rows).
-absl::StatusOr<int64_t> embeddingRow(const OpContext& c, const Array& ids, int64_t p,
-                                     int64_t rows);
+absl::StatusOr<int64_t> embeddingRow(const OpContext& c, const Array& ids, int64_t p, int64_t rows);
 
 }  // namespace dlc::reference
 

@@ -32,8 +32,7 @@ constexpr Evaluator kEvaluators[] = {
 // `embedding 'embedding' at line 7`
 std::string describeOp(const ir::Operation& op) {
   std::string out(op.name());
-  if (op.numResults() > 0 && !op.result()->nameHint().empty())
-    strAppend(&out, " '", op.result()->nameHint(), "'");
+  if (op.numResults() > 0 && !op.result()->nameHint().empty()) strAppend(&out, " '", op.result()->nameHint(), "'");
   if (op.location().valid()) strAppend(&out, " at line ", op.location().line);
   return out;
 }
@@ -49,8 +48,8 @@ class Bindings {
   // On a mismatch returns a description of it ("" if only the rank or a
   // static dim differs, " with batch = 2 from input 'x'" for a conflicting
   // symbol); nothing is bound then.
-  std::optional<std::string> unify(const std::vector<ir::Dim>& declared,
-                                   std::span<const int64_t> shape, const std::string& source) {
+  std::optional<std::string> unify(const std::vector<ir::Dim>& declared, std::span<const int64_t> shape,
+                                   const std::string& source) {
     if (declared.size() != shape.size()) return std::string();
     std::map<std::string, int64_t> fresh;
     for (size_t i = 0; i < shape.size(); ++i) {
@@ -88,8 +87,7 @@ class Bindings {
         continue;
       }
       std::optional<int64_t> size = find(d.symbol());
-      if (!size)
-        return absl::InternalError(strCat("symbolic dim '", d.symbol(), "' is bound by no input"));
+      if (!size) return absl::InternalError(strCat("symbolic dim '", d.symbol(), "' is bound by no input"));
       out.push_back(ir::Dim::fixed(*size));
     }
     return out;
@@ -124,18 +122,15 @@ class Interpreter {
               const InterpretOptions& options)
       : module_(module), function_(function), params_(params), options_(options) {}
 
-  absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs,
-                                                   ParamMap* assigned) {
+  absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs, ParamMap* assigned) {
     RETURN_IF_ERROR(bindInputs(inputs));
     findLastUses();
-    for (size_t i = 0; i < function_.ops().size(); ++i)
-      RETURN_IF_ERROR(evaluate(*function_.ops()[i], i));
+    for (size_t i = 0; i < function_.ops().size(); ++i) RETURN_IF_ERROR(evaluate(*function_.ops()[i], i));
     std::vector<runtime::Tensor> outputs;
     for (const ir::Value* v : function_.outputs()) {
       auto it = values_.find(v);
       if (it == values_.end())
-        return absl::InternalError(
-            strCat("function '", function_.name(), "' returns a value that is never defined"));
+        return absl::InternalError(strCat("function '", function_.name(), "' returns a value that is never defined"));
       ASSIGN_OR_RETURN(runtime::Tensor t, toTensor(it->second));
       outputs.push_back(std::move(t));
     }
@@ -156,22 +151,19 @@ class Interpreter {
     if (inputs.size() != args.size()) {
       std::vector<std::string> names;
       for (const auto& arg : args) names.push_back(strCat("'", arg->nameHint(), "'"));
-      return absl::InvalidArgumentError(strCat("'", function_.name(), "' expects ", args.size(),
-                                               " inputs (", strJoin(names, ", "), "), but got ",
-                                               inputs.size()));
+      return absl::InvalidArgumentError(strCat("'", function_.name(), "' expects ", args.size(), " inputs (",
+                                               strJoin(names, ", "), "), but got ", inputs.size()));
     }
     for (size_t i = 0; i < args.size(); ++i) {
       const ir::TensorType& expected = args[i]->type();
       const runtime::Tensor& input = inputs[i];
       std::string name = strCat("input '", args[i]->nameHint(), "'");
       if (input.dtype() != expected.dtype)
-        return absl::InvalidArgumentError(strCat(name, " has dtype ", ir::dtypeName(input.dtype()),
-                                                 " (", input.typeString(),
-                                                 "), but the model expects ", expected.str()));
+        return absl::InvalidArgumentError(strCat(name, " has dtype ", ir::dtypeName(input.dtype()), " (",
+                                                 input.typeString(), "), but the model expects ", expected.str()));
       if (std::optional<std::string> conflict = bindings_.unify(expected.dims, input.shape(), name))
-        return absl::InvalidArgumentError(strCat(name, " has shape ", input.typeString(),
-                                                 ", but the model expects ", expected.str(),
-                                                 *conflict));
+        return absl::InvalidArgumentError(
+            strCat(name, " has shape ", input.typeString(), ", but the model expects ", expected.str(), *conflict));
       RETURN_IF_ERROR(reserve(name, input.dtype(), input.shape()));
       store(args[i].get(), fromTensor(input));
     }
@@ -200,9 +192,9 @@ class Interpreter {
       types.push_back(shapeString(dtypes[i], shapes[i]));
     }
     if (bytes > kMaxLiveBytes - live_bytes_)
-      return absl::ResourceExhaustedError(
-          strCat(what, ": ", strJoin(types, ", "), " needs ", bytes, " bytes beside ",
-                 live_bytes_, " live bytes, over the interpreter's limit of ", kMaxLiveBytes));
+      return absl::ResourceExhaustedError(strCat(what, ": ", strJoin(types, ", "), " needs ", bytes, " bytes beside ",
+                                                 live_bytes_, " live bytes, over the interpreter's limit of ",
+                                                 kMaxLiveBytes));
     return absl::OkStatus();
   }
 
@@ -214,9 +206,9 @@ class Interpreter {
   // The concrete types of op's results: its shape rule applied to the
   // concrete operand types, checked against (and binding the symbols of) the
   // types the IR declares.
-  absl::StatusOr<std::vector<ir::TensorType>> resultTypes(
-      const ir::Operation& op, const std::vector<ir::TensorType>& operand_types,
-      const std::string& where) {
+  absl::StatusOr<std::vector<ir::TensorType>> resultTypes(const ir::Operation& op,
+                                                          const std::vector<ir::TensorType>& operand_types,
+                                                          const std::string& where) {
     const ir::OpDef& def = op.def();
     // Symbolic dims in attributes (reshape's shape) and in stated result
     // types take their bound sizes.
@@ -239,24 +231,22 @@ class Interpreter {
     absl::StatusOr<std::vector<ir::TensorType>> inferred =
         def.infer(ir::ShapeContext{operand_types, attrs, given, def.name});
     if (!inferred.ok())
-      return absl::InternalError(
-          strCat(where, " fails on concrete operands: ", inferred.status().message()));
+      return absl::InternalError(strCat(where, " fails on concrete operands: ", inferred.status().message()));
     if (inferred->size() != op.numResults())
-      return absl::InternalError(strCat(where, ": the shape rule gives ", inferred->size(),
-                                        " result types for ", op.numResults(), " results"));
+      return absl::InternalError(strCat(where, ": the shape rule gives ", inferred->size(), " result types for ",
+                                        op.numResults(), " results"));
     for (size_t i = 0; i < inferred->size(); ++i) {
       const ir::TensorType& result = (*inferred)[i];
       const ir::TensorType& declared = op.result(i)->type();
-      if (!result.isStatic())
-        return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
+      if (!result.isStatic()) return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
       std::vector<int64_t> shape;
       for (const ir::Dim& d : result.dims) shape.push_back(d.size());
       std::optional<std::string> conflict = result.dtype == declared.dtype
                                                 ? bindings_.unify(declared.dims, shape, where)
                                                 : std::optional<std::string>("");
       if (conflict)
-        return absl::InternalError(strCat(where, " computes ", result.str(),
-                                          ", but the IR declares ", declared.str(), *conflict));
+        return absl::InternalError(
+            strCat(where, " computes ", result.str(), ", but the IR declares ", declared.str(), *conflict));
     }
     return std::move(*inferred);
   }
@@ -264,16 +254,14 @@ class Interpreter {
   absl::Status evaluate(const ir::Operation& op, size_t index) {
     std::string where = strCat("op ", index, " (", describeOp(op), ")");
     if (op.numResults() != static_cast<size_t>(op.def().num_results))
-      return absl::InternalError(
-          strCat(where, " has ", op.numResults(), " results, not ", op.def().num_results));
+      return absl::InternalError(strCat(where, " has ", op.numResults(), " results, not ", op.def().num_results));
 
     // Operands and their concrete types.
     std::vector<const Array*> operands;
     std::vector<ir::TensorType> operand_types;
     for (const ir::Value* v : op.operands()) {
       auto it = values_.find(v);
-      if (it == values_.end())
-        return absl::InternalError(strCat(where, " uses a value that is not defined before it"));
+      if (it == values_.end()) return absl::InternalError(strCat(where, " uses a value that is not defined before it"));
       operands.push_back(&it->second);
       ir::TensorType t{it->second.dtype, {}};
       for (int64_t d : it->second.shape) t.dims.push_back(ir::Dim::fixed(d));
@@ -303,15 +291,13 @@ class Interpreter {
     RETURN_IF_ERROR(reserveAll(c.describe(), dtypes, shapes));
     ASSIGN_OR_RETURN(Results results, kEvaluators[static_cast<size_t>(op.kind())](c));
     if (results.arrays.size() != op.numResults())
-      return absl::InternalError(strCat(where, ": the evaluator returned ", results.arrays.size(),
-                                        " results for ", op.numResults()));
+      return absl::InternalError(
+          strCat(where, ": the evaluator returned ", results.arrays.size(), " results for ", op.numResults()));
     for (size_t i = 0; i < results.arrays.size(); ++i) {
       Array& result = results.arrays[i];
-      if (result.dtype != dtypes[i] || result.shape != shapes[i] ||
-          result.size() != elementCount(shapes[i]))
-        return absl::InternalError(strCat(where, ": the evaluator returned ",
-                                          shapeString(result.dtype, result.shape), " for ",
-                                          shapeString(dtypes[i], shapes[i])));
+      if (result.dtype != dtypes[i] || result.shape != shapes[i] || result.size() != elementCount(shapes[i]))
+        return absl::InternalError(strCat(where, ": the evaluator returned ", shapeString(result.dtype, result.shape),
+                                          " for ", shapeString(dtypes[i], shapes[i])));
     }
     for (size_t i = 0; i < results.arrays.size(); ++i) {
       roundInPlace(results.arrays[i]);
@@ -355,12 +341,9 @@ Array OpContext::result(size_t i) const {
 
 std::string OpContext::describe() const { return describeOp(op); }
 
-absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module,
-                                                       const ir::Function& function,
-                                                       std::span<const runtime::Tensor> inputs,
-                                                       const ParamMap& params,
-                                                       const InterpretOptions& options,
-                                                       ParamMap* assigned) {
+absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module, const ir::Function& function,
+                                                       std::span<const runtime::Tensor> inputs, const ParamMap& params,
+                                                       const InterpretOptions& options, ParamMap* assigned) {
   return Interpreter(module, function, params, options).run(inputs, assigned);
 }
 

@@ -38,10 +38,8 @@ struct InterpretOptions {
 // ops wrote (each in its parameter's declared dtype and shape). Assigning a
 // name that is not a declared parameter, with a value of another shape, or
 // twice in one call is malformed IR.
-absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module,
-                                                       const ir::Function& function,
-                                                       std::span<const runtime::Tensor> inputs,
-                                                       const ParamMap& params,
+absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module, const ir::Function& function,
+                                                       std::span<const runtime::Tensor> inputs, const ParamMap& params,
                                                        const InterpretOptions& options = {},
                                                        ParamMap* assigned = nullptr);
 

@@ -27,15 +27,13 @@ absl::StatusOr<Results> evalSign(const OpContext& c) {
 
 absl::StatusOr<Results> evalEqual(const OpContext& c) {
   Array out = c.result();
-  mapBroadcast(out, c.operand(0), c.operand(1),
-               [](double a, double b) { return a == b ? 1.0 : 0.0; });
+  mapBroadcast(out, c.operand(0), c.operand(1), [](double a, double b) { return a == b ? 1.0 : 0.0; });
   return out;
 }
 
 absl::StatusOr<Results> evalGreater(const OpContext& c) {
   Array out = c.result();
-  mapBroadcast(out, c.operand(0), c.operand(1),
-               [](double a, double b) { return a > b ? 1.0 : 0.0; });
+  mapBroadcast(out, c.operand(0), c.operand(1), [](double a, double b) { return a > b ? 1.0 : 0.0; });
   return out;
 }
 

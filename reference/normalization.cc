@@ -63,8 +63,7 @@ absl::StatusOr<Results> evalBatchnorm(const OpContext& c) {
     for (int64_t a = 0; a < s.len; ++a) {
       double m = means[static_cast<size_t>(a)];
       double scale = gamma[a] / std::sqrt(variances[static_cast<size_t>(a)] + epsilon);
-      for (int64_t i = 0; i < s.inner; ++i)
-        out[s.at(o, a, i)] = (x[s.at(o, a, i)] - m) * scale + beta[a];
+      for (int64_t i = 0; i < s.inner; ++i) out[s.at(o, a, i)] = (x[s.at(o, a, i)] - m) * scale + beta[a];
     }
   return out;
 }
@@ -82,8 +81,7 @@ absl::StatusOr<Results> evalLayernorm(const OpContext& c) {
     for (int64_t i = 0; i < s.inner; ++i) {
       auto [m, variance] = momentsAlong(x, s, o, i);
       double inv = 1.0 / std::sqrt(variance + epsilon);
-      for (int64_t a = 0; a < s.len; ++a)
-        out[s.at(o, a, i)] = (x[s.at(o, a, i)] - m) * inv * gamma[a] + beta[a];
+      for (int64_t a = 0; a < s.len; ++a) out[s.at(o, a, i)] = (x[s.at(o, a, i)] - m) * inv * gamma[a] + beta[a];
     }
   return out;
 }

@@ -38,11 +38,8 @@ uint64_t splitmix64(uint64_t x) {
 
 class Stream {
  public:
-  Stream(uint64_t seed, uint64_t key, uint64_t step)
-      : key_(splitmix64(splitmix64(splitmix64(seed) ^ key) ^ step)) {}
-  double uniform(uint64_t k) const {
-    return static_cast<double>(splitmix64(key_ ^ k) >> 11) * 0x1p-53;
-  }
+  Stream(uint64_t seed, uint64_t key, uint64_t step) : key_(splitmix64(splitmix64(splitmix64(seed) ^ key) ^ step)) {}
+  double uniform(uint64_t k) const { return static_cast<double>(splitmix64(key_ ^ k) >> 11) * 0x1p-53; }
 
  private:
   uint64_t key_;
@@ -59,14 +56,12 @@ struct Offset {
   int64_t top, left;
 };
 
-Offset cropOffset(const OpContext& c, int64_t n, int64_t in_h, int64_t in_w, int64_t out_h,
-                  int64_t out_w) {
+Offset cropOffset(const OpContext& c, int64_t n, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w) {
   if (!training(c)) return {(in_h - out_h) / 2, (in_w - out_w) / 2};
   Stream stream = streamFor(c);
   uint64_t k = 2 * static_cast<uint64_t>(n);
   auto draw = [&](uint64_t index, int64_t room) {
-    return std::min<int64_t>(
-        static_cast<int64_t>(stream.uniform(index) * static_cast<double>(room + 1)), room);
+    return std::min<int64_t>(static_cast<int64_t>(stream.uniform(index) * static_cast<double>(room + 1)), room);
   };
   return {draw(k, in_h - out_h), draw(k + 1, in_w - out_w)};
 }
@@ -75,8 +70,7 @@ Offset cropOffset(const OpContext& c, int64_t n, int64_t in_h, int64_t in_w, int
 // big[N, H, W, C] to small[N, height, width, C], small_index its place in the
 // crop and big_index where it comes from: random_crop and its adjoint.
 template <typename F>
-void forEachCropCell(const OpContext& c, const std::vector<int64_t>& big,
-                     const std::vector<int64_t>& small, F cell) {
+void forEachCropCell(const OpContext& c, const std::vector<int64_t>& big, const std::vector<int64_t>& small, F cell) {
   int64_t batch = big[0], h = big[1], w = big[2], ch = big[3];
   int64_t oh = small[1], ow = small[2];
   for (int64_t n = 0; n < batch; ++n) {
@@ -100,8 +94,7 @@ absl::StatusOr<Results> evalDropout(const OpContext& c) {
   }
   Stream stream = streamFor(c);
   double scale = 1.0 / (1.0 - rate);
-  for (int64_t i = 0; i < x.size(); ++i)
-    out[i] = stream.uniform(static_cast<uint64_t>(i)) >= rate ? x[i] * scale : 0.0;
+  for (int64_t i = 0; i < x.size(); ++i) out[i] = stream.uniform(static_cast<uint64_t>(i)) >= rate ? x[i] * scale : 0.0;
   return out;
 }
 
@@ -125,8 +118,7 @@ absl::StatusOr<Results> evalRandomFlip(const OpContext& c) {
     for (int64_t i = 0; i < h; ++i)
       for (int64_t j = 0; j < w; ++j) {
         int64_t si = flip_h ? h - 1 - i : i, sj = flip_w ? w - 1 - j : j;
-        for (int64_t q = 0; q < ch; ++q)
-          out[((n * h + i) * w + j) * ch + q] = x[((n * h + si) * w + sj) * ch + q];
+        for (int64_t q = 0; q < ch; ++q) out[((n * h + i) * w + j) * ch + q] = x[((n * h + si) * w + sj) * ch + q];
       }
   }
   return out;

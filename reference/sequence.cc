@@ -7,15 +7,13 @@
 #include "support/strings.h"
 
 namespace dlc::reference {
-absl::StatusOr<int64_t> embeddingRow(const OpContext& c, const Array& ids, int64_t p,
-                                     int64_t rows) {
+absl::StatusOr<int64_t> embeddingRow(const OpContext& c, const Array& ids, int64_t p, int64_t rows) {
   double id = ids[p];
   if (id >= 0 && id < static_cast<double>(rows)) return static_cast<int64_t>(id);
   // Ids beyond 2^62 (i64 only) would not convert back to int64 safely.
   std::string text = std::fabs(id) < 0x1p62 ? strCat(static_cast<int64_t>(id)) : strCat(id);
   return absl::InvalidArgumentError(strCat(c.describe(), ": id ", text, " at index ",
-                                           indexString(unravel(p, ids.shape)),
-                                           " is outside [0, ", rows, ")"));
+                                           indexString(unravel(p, ids.shape)), " is outside [0, ", rows, ")"));
 }
 
 // out[..., :] = embeddings[ids[...], :]. An id outside [0, input_dim) is the
@@ -59,8 +57,7 @@ absl::StatusOr<Results> evalLstm(const OpContext& c) {
       for (int64_t g = 0; g < gates; ++g) {
         double sum = bias[g];
         for (int64_t f = 0; f < features; ++f) sum += xt[f] * kernel[f * gates + g];
-        for (int64_t u = 0; u < units; ++u)
-          sum += h[static_cast<size_t>(u)] * recurrent[u * gates + g];
+        for (int64_t u = 0; u < units; ++u) sum += h[static_cast<size_t>(u)] * recurrent[u * gates + g];
         z[static_cast<size_t>(g)] = sum;
       }
       for (int64_t u = 0; u < units; ++u) {
@@ -73,8 +70,7 @@ absl::StatusOr<Results> evalLstm(const OpContext& c) {
         h[k] = roundToDType(output * std::tanh(cell[k]), c.dtype);
       }
       if (sequences)
-        for (int64_t u = 0; u < units; ++u)
-          out[(n * steps + t) * units + u] = h[static_cast<size_t>(u)];
+        for (int64_t u = 0; u < units; ++u) out[(n * steps + t) * units + u] = h[static_cast<size_t>(u)];
     }
     if (!sequences)
       for (int64_t u = 0; u < units; ++u) out[n * units + u] = h[static_cast<size_t>(u)];

@@ -22,8 +22,7 @@ enum class Reduction { kSum, kMean, kMax };
 Array reduce(const OpContext& c, Reduction kind) {
   const Array& x = c.operand(0);
   std::vector<bool> reduced(x.shape.size(), c.attrs().getIntList("axes").empty());
-  for (int64_t a : c.attrs().getIntList("axes"))
-    reduced[static_cast<size_t>(normalizeAxis(a, x.rank()))] = true;
+  for (int64_t a : c.attrs().getIntList("axes")) reduced[static_cast<size_t>(normalizeAxis(a, x.rank()))] = true;
   // Strides into the result for each axis of x: 0 on reduced axes.
   std::vector<int64_t> kept_shape;
   for (size_t d = 0; d < x.shape.size(); ++d)
@@ -37,8 +36,7 @@ Array reduce(const OpContext& c, Reduction kind) {
     if (reduced[d]) count *= x.shape[d];
 
   Array out = c.result();
-  if (kind == Reduction::kMax)
-    std::fill(out.data.begin(), out.data.end(), -std::numeric_limits<double>::infinity());
+  if (kind == Reduction::kMax) std::fill(out.data.begin(), out.data.end(), -std::numeric_limits<double>::infinity());
   IndexWalker walk(x.shape, {strides});
   for (int64_t i = 0; i < x.size(); ++i, walk.next()) {
     double& acc = out[walk.offset(0)];

@@ -17,8 +17,8 @@ absl::StatusOr<Results> evalConstant(const OpContext& c) {
   } else if (static_cast<int64_t>(values.size()) == out.size()) {
     out.data = values;
   } else {
-    return absl::InternalError(strCat(c.describe(), ": ", values.size(), " values do not fill ",
-                                      ir::dtypeName(c.dtype), indexString(c.shape)));
+    return absl::InternalError(strCat(c.describe(), ": ", values.size(), " values do not fill ", ir::dtypeName(c.dtype),
+                                      indexString(c.shape)));
   }
   return out;
 }
@@ -28,16 +28,13 @@ absl::StatusOr<Results> evalConstant(const OpContext& c) {
 absl::StatusOr<Results> evalParam(const OpContext& c) {
   const std::string& name = c.attrs().getString("name");
   auto it = c.params.find(name);
-  if (it == c.params.end())
-    return absl::InvalidArgumentError(strCat("missing value for parameter '", name, "'"));
+  if (it == c.params.end()) return absl::InvalidArgumentError(strCat("missing value for parameter '", name, "'"));
   const runtime::Tensor& tensor = it->second;
   if (tensor.dtype() != c.dtype || tensor.shape() != c.shape) {
     const ir::ParamDecl* decl = c.module.findParam(name);
-    std::string declared =
-        decl ? decl->type.str() : strCat(ir::dtypeName(c.dtype), indexString(c.shape));
-    return absl::InvalidArgumentError(strCat("parameter '", name, "' has type ",
-                                             tensor.typeString(), ", but the model declares ",
-                                             declared));
+    std::string declared = decl ? decl->type.str() : strCat(ir::dtypeName(c.dtype), indexString(c.shape));
+    return absl::InvalidArgumentError(
+        strCat("parameter '", name, "' has type ", tensor.typeString(), ", but the model declares ", declared));
   }
   Array out = c.result();
   for (int64_t i = 0; i < out.size(); ++i) out[i] = tensor.get(i);
@@ -49,16 +46,13 @@ absl::StatusOr<Results> evalParam(const OpContext& c) {
 absl::StatusOr<Results> evalAssign(const OpContext& c) {
   const std::string& name = c.attrs().getString("name");
   const ir::ParamDecl* decl = c.module.findParam(name);
-  if (!decl)
-    return absl::InternalError(
-        strCat(c.describe(), ": '", name, "' is not a declared parameter"));
+  if (!decl) return absl::InternalError(strCat(c.describe(), ": '", name, "' is not a declared parameter"));
   const Array& value = c.operand(0);
   std::vector<int64_t> declared;
   for (const ir::Dim& d : decl->type.dims) declared.push_back(d.isStatic() ? d.size() : -1);
   if (declared != value.shape)
-    return absl::InternalError(strCat(c.describe(), ": the value ",
-                                      ir::dtypeName(value.dtype), indexString(value.shape),
-                                      " does not have the shape of parameter '", name, "' ",
+    return absl::InternalError(strCat(c.describe(), ": the value ", ir::dtypeName(value.dtype),
+                                      indexString(value.shape), " does not have the shape of parameter '", name, "' ",
                                       decl->type.str()));
   if (c.writes->contains(name))
     return absl::InternalError(strCat(c.describe(), ": parameter '", name, "' is assigned twice"));

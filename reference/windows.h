@@ -16,7 +16,7 @@ namespace dlc::reference {
 // max((out - 1) * stride + (window - 1) * dilation + 1 - in, 0), the smaller
 // half before, for padding "same"; none for "valid".
 inline int64_t padBefore(const OpContext& c, int64_t in, int64_t out, int64_t stride, int64_t window,
-                  int64_t dilation) {
+                         int64_t dilation) {
   if (c.attrs().getString("padding") != "same") return 0;
   int64_t total = std::max<int64_t>((out - 1) * stride + (window - 1) * dilation + 1 - in, 0);
   return total / 2;
@@ -34,15 +34,27 @@ struct Conv {
   int64_t top, left;
 };
 
-inline Conv convGeometry(const OpContext& c, const std::vector<int64_t>& x,
-                  const std::vector<int64_t>& kernel, const std::vector<int64_t>& y) {
+inline Conv convGeometry(const OpContext& c, const std::vector<int64_t>& x, const std::vector<int64_t>& kernel,
+                         const std::vector<int64_t>& y) {
   const std::vector<int64_t>& strides = c.attrs().getIntList("strides");
   const std::vector<int64_t>& dilation = c.attrs().getIntList("dilation");
-  Conv k{.batch = x[0], .h = x[1], .w = x[2], .channels = x[3],
-         .kh = kernel[0], .kw = kernel[1], .cpg = kernel[2], .filters = kernel[3],
-         .oh = y[1], .ow = y[2],
-         .sh = strides[0], .sw = strides[1], .dh = dilation[0], .dw = dilation[1],
-         .groups = c.attrs().getInt("groups"), .top = 0, .left = 0};
+  Conv k{.batch = x[0],
+         .h = x[1],
+         .w = x[2],
+         .channels = x[3],
+         .kh = kernel[0],
+         .kw = kernel[1],
+         .cpg = kernel[2],
+         .filters = kernel[3],
+         .oh = y[1],
+         .ow = y[2],
+         .sh = strides[0],
+         .sw = strides[1],
+         .dh = dilation[0],
+         .dw = dilation[1],
+         .groups = c.attrs().getInt("groups"),
+         .top = 0,
+         .left = 0};
   k.top = padBefore(c, k.h, k.oh, k.sh, k.kh, k.dh);
   k.left = padBefore(c, k.w, k.ow, k.sw, k.kw, k.dw);
   return k;
@@ -85,12 +97,21 @@ struct Pool {
   int64_t top, left;
 };
 
-inline Pool poolGeometry(const OpContext& c, const std::vector<int64_t>& x,
-                  const std::vector<int64_t>& y) {
+inline Pool poolGeometry(const OpContext& c, const std::vector<int64_t>& x, const std::vector<int64_t>& y) {
   const std::vector<int64_t>& pool = c.attrs().getIntList("pool");
   const std::vector<int64_t>& strides = c.attrs().getIntList("strides");
-  Pool p{.batch = x[0], .h = x[1], .w = x[2], .channels = x[3], .oh = y[1], .ow = y[2],
-         .ph = pool[0], .pw = pool[1], .sh = strides[0], .sw = strides[1], .top = 0, .left = 0};
+  Pool p{.batch = x[0],
+         .h = x[1],
+         .w = x[2],
+         .channels = x[3],
+         .oh = y[1],
+         .ow = y[2],
+         .ph = pool[0],
+         .pw = pool[1],
+         .sh = strides[0],
+         .sw = strides[1],
+         .top = 0,
+         .left = 0};
   p.top = padBefore(c, p.h, p.oh, p.sh, p.ph, 1);
   p.left = padBefore(c, p.w, p.ow, p.sw, p.pw, 1);
   return p;

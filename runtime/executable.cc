@@ -41,8 +41,8 @@ std::string stepName(const Executable& e, const Step& step) {
   return describeLibraryCall(e.library_calls[step.library]);
 }
 
-absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable,
-                                                       std::span<const Tensor> inputs, const TensorMap& params) {
+absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable, std::span<const Tensor> inputs,
+                                                       const TensorMap& params) {
   std::vector<const void*> host(executable.slots.size(), nullptr);
   for (size_t s = 0; s < executable.slots.size(); ++s) {
     const Slot& slot = executable.slots[s];
@@ -51,16 +51,16 @@ absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executa
         return absl::InvalidArgumentError(strCat("input ", slot.index, " is missing"));
       const Tensor& t = inputs[slot.index];
       if (t.dtype() != slot.dtype || static_cast<int64_t>(t.byteSize()) != slot.bytes)
-        return absl::InvalidArgumentError(strCat("input ", slot.index, " is ", t.typeString(),
-                                                 ", but the function was compiled for another type"));
+        return absl::InvalidArgumentError(
+            strCat("input ", slot.index, " is ", t.typeString(), ", but the function was compiled for another type"));
       host[s] = t.data();
     } else if (slot.kind == Slot::Kind::kParam) {
       const std::string& name = executable.params[slot.index];
       auto it = params.find(name);
       if (it == params.end()) return absl::FailedPreconditionError(strCat("parameter '", name, "' has no value"));
       if (it->second.dtype() != slot.dtype || static_cast<int64_t>(it->second.byteSize()) != slot.bytes)
-        return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", it->second.typeString(),
-                                                 ", which is not its declared type"));
+        return absl::InvalidArgumentError(
+            strCat("parameter '", name, "' is ", it->second.typeString(), ", which is not its declared type"));
       host[s] = it->second.data();
     } else if (slot.kind == Slot::Kind::kConstant) {
       host[s] = executable.constants[slot.index].data();
@@ -76,17 +76,20 @@ absl::Status checkIndices(const Executable& executable, const std::vector<const 
     for (int64_t d : slot.shape) count *= d;
     for (int64_t i = 0; i < count; ++i) {
       int64_t id = 0;
-      if (slot.dtype == ir::DType::kI32) id = static_cast<const int32_t*>(data[check.slot])[i];
-      else if (slot.dtype == ir::DType::kI64) id = static_cast<const int64_t*>(data[check.slot])[i];
-      else break;  // float ids are not checked here
+      if (slot.dtype == ir::DType::kI32)
+        id = static_cast<const int32_t*>(data[check.slot])[i];
+      else if (slot.dtype == ir::DType::kI64)
+        id = static_cast<const int64_t*>(data[check.slot])[i];
+      else
+        break;  // float ids are not checked here
       if (id >= 0 && id < check.limit) continue;
       std::vector<int64_t> index(slot.shape.size());
       for (size_t d = slot.shape.size(), rest = static_cast<size_t>(i); d-- > 0;) {
         index[d] = static_cast<int64_t>(rest % static_cast<size_t>(slot.shape[d]));
         rest /= static_cast<size_t>(slot.shape[d]);
       }
-      return absl::InvalidArgumentError(strCat(check.what, ": id ", id, " at index [", strJoin(index, ", "),
-                                               "] is outside [0, ", check.limit, ")"));
+      return absl::InvalidArgumentError(
+          strCat(check.what, ": id ", id, " at index [", strJoin(index, ", "), "] is outside [0, ", check.limit, ")"));
     }
   }
   return absl::OkStatus();

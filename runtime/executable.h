@@ -69,11 +69,11 @@ struct Executable {
   std::vector<Step> steps;
   std::vector<std::string> params;
   std::vector<Tensor> constants;
-  std::vector<int> outputs;  // the slot of each function output
+  std::vector<int> outputs;        // the slot of each function output
   std::vector<ParamWrite> writes;  // `assign`s, applied after the last step
   std::vector<IndexCheck> index_checks;
-  int64_t arena_bytes = 0;         // the memory plan's peak
-  int64_t unshared_bytes = 0;      // what the intermediates would take without reuse
+  int64_t arena_bytes = 0;     // the memory plan's peak
+  int64_t unshared_bytes = 0;  // what the intermediates would take without reuse
 };
 
 // A readable summary: steps with their slots, and the plan's sizes.
@@ -86,8 +86,8 @@ std::string stepName(const Executable& executable, const Step& step);
 // size) before anything runs. Returns each slot's host address (inputs,
 // parameters, constants; null for the others). InvalidArgument for a wrong
 // input or parameter, FailedPrecondition for a missing parameter.
-absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable,
-                                                       std::span<const Tensor> inputs, const TensorMap& params);
+absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable, std::span<const Tensor> inputs,
+                                                       const TensorMap& params);
 
 // InvalidArgument naming the first id outside its range, reading each
 // checked slot at `data[slot]` (host memory).

@@ -51,8 +51,7 @@ void orthogonal(Tensor& t, Random& rng) {
     for (int64_t i = 0; i < m; ++i) a[i * n + j] = norm > 0 ? a[i * n + j] / norm : 0;
   }
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      t.set(r * cols + c, transposed ? a[c * n + r] : a[r * n + c]);
+    for (int64_t c = 0; c < cols; ++c) t.set(r * cols + c, transposed ? a[c * n + r] : a[r * n + c]);
 }
 
 }  // namespace
@@ -74,8 +73,7 @@ double Random::normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-absl::StatusOr<Tensor> initializeParameter(std::string_view name, DType dtype,
-                                           const std::vector<int64_t>& shape,
+absl::StatusOr<Tensor> initializeParameter(std::string_view name, DType dtype, const std::vector<int64_t>& shape,
                                            const ir::Attrs& attrs, uint64_t seed) {
   absl::StatusOr<Tensor> made = Tensor::zeros(dtype, shape);
   if (!made.ok()) return made.status();

@@ -17,8 +17,7 @@ namespace dlc::runtime {
 // `init` attributes: init = "glorot_uniform" | "zeros" | "ones" | "orthogonal"
 // | "uniform" (minval, maxval) | "unit_forget_bias" (zeros, with the second
 // quarter — the LSTM forget gate — set to 1) | "constant" (value).
-absl::StatusOr<Tensor> initializeParameter(std::string_view name, DType dtype,
-                                           const std::vector<int64_t>& shape,
+absl::StatusOr<Tensor> initializeParameter(std::string_view name, DType dtype, const std::vector<int64_t>& shape,
                                            const ir::Attrs& attrs, uint64_t seed);
 
 // A small deterministic generator: splitmix64 over a counter.

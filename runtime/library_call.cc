@@ -30,10 +30,10 @@ std::string describeLibraryCall(const LibraryCall& call) {
         case ConvCall::Direction::kBackwardData: direction = "conv2d_backward_data"; break;
         case ConvCall::Direction::kBackwardFilter: direction = "conv2d_backward_filter"; break;
       }
-      return strCat(direction, " ", type, " x[", c.batch, ",", c.in_h, ",", c.in_w, ",", c.in_c, "] w[", c.out_c,
-                    ",", c.kernel_h, ",", c.kernel_w, ",", c.in_c, "] y[", c.batch, ",", c.out_h, ",", c.out_w, ",",
-                    c.out_c, "] stride ", c.stride[0], "x", c.stride[1], " pad ", c.pad[0], "x", c.pad[1],
-                    " dilation ", c.dilation[0], "x", c.dilation[1]);
+      return strCat(direction, " ", type, " x[", c.batch, ",", c.in_h, ",", c.in_w, ",", c.in_c, "] w[", c.out_c, ",",
+                    c.kernel_h, ",", c.kernel_w, ",", c.in_c, "] y[", c.batch, ",", c.out_h, ",", c.out_w, ",", c.out_c,
+                    "] stride ", c.stride[0], "x", c.stride[1], " pad ", c.pad[0], "x", c.pad[1], " dilation ",
+                    c.dilation[0], "x", c.dilation[1]);
     }
   }
   return "";

@@ -16,8 +16,7 @@ absl::StatusOr<int64_t> checkedElementCount(std::span<const int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) return absl::InvalidArgumentError(strCat("negative dimension ", d));
-    if (d != 0 && n > ir::kMaxElements / d)
-      return absl::InvalidArgumentError("tensor has too many elements");
+    if (d != 0 && n > ir::kMaxElements / d) return absl::InvalidArgumentError("tensor has too many elements");
     n *= d;
   }
   return n;
@@ -46,9 +45,7 @@ Tensor Tensor::clone() const {
   return t;
 }
 
-std::string Tensor::typeString() const {
-  return strCat(ir::dtypeName(dtype_), "[", strJoin(shape_, ", "), "]");
-}
+std::string Tensor::typeString() const { return strCat(ir::dtypeName(dtype_), "[", strJoin(shape_, ", "), "]"); }
 
 double Tensor::get(int64_t i) const {
   switch (dtype_) {

@@ -13,8 +13,7 @@
 #include "runtime/atomic_file.h"
 #include "support/strings.h"
 
-static_assert(std::endian::native == std::endian::little,
-              "tensor files hold little-endian data and are copied as is");
+static_assert(std::endian::native == std::endian::little, "tensor files hold little-endian data and are copied as is");
 
 namespace dlc::runtime {
 namespace {
@@ -47,8 +46,7 @@ void appendLE(std::string& out, uint64_t v, int n) {
 }
 
 // Bool tensors hold one byte per element, 0 or 1.
-absl::Status checkBools(std::span<const std::byte> data, std::string_view name,
-                        std::string_view what) {
+absl::Status checkBools(std::span<const std::byte> data, std::string_view name, std::string_view what) {
   for (size_t i = 0; i < data.size(); ++i) {
     auto v = static_cast<uint8_t>(data[i]);
     if (v > 1) return formatError(name, what, "bool element ", i, " is ", int{v}, ", not 0 or 1");
@@ -90,9 +88,7 @@ std::span<const std::byte> asBytes(std::string_view s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
-std::string prefixed(std::string_view path, const absl::Status& status) {
-  return strCat(path, ": ", status.message());
-}
+std::string prefixed(std::string_view path, const absl::Status& status) { return strCat(path, ": ", status.message()); }
 
 // ---------------------------------------------------------------------------
 // safetensors
@@ -102,7 +98,7 @@ struct SafetensorsDType {
   DType dtype;
 };
 constexpr SafetensorsDType kSafetensorsDTypes[] = {
-    {"F32", DType::kF32}, {"F64", DType::kF64}, {"F16", DType::kF16}, {"BF16", DType::kBF16},
+    {"F32", DType::kF32}, {"F64", DType::kF64}, {"F16", DType::kF16},   {"BF16", DType::kBF16},
     {"I32", DType::kI32}, {"I64", DType::kI64}, {"BOOL", DType::kBool},
 };
 
@@ -150,8 +146,7 @@ class HeaderChecker {
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
     // e.what(): "[json.exception.parse_error.101] parse error at line 1, ..."
     std::string_view what = e.what();
-    if (size_t end = what.find("] "); what.starts_with("[") && end != what.npos)
-      what.remove_prefix(end + 2);
+    if (size_t end = what.find("] "); what.starts_with("[") && end != what.npos) what.remove_prefix(end + 2);
     error = strCat("header is not valid JSON: ", what);
     return false;
   }
@@ -173,8 +168,8 @@ std::optional<uint64_t> asCount(const ReadJson& j) {
   return j.get<uint64_t>();
 }
 
-absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const ReadJson& value,
-                                            uint64_t data_size, std::string_view name) {
+absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const ReadJson& value, uint64_t data_size,
+                                            std::string_view name) {
   std::string where = strCat("tensor '", key, "': ");
   if (!value.is_object()) return formatError(name, where, "entry must be a JSON object");
   for (auto it = value.begin(); it != value.end(); ++it)
@@ -206,20 +201,17 @@ absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const ReadJs
     entry.shape.push_back(static_cast<int64_t>(*d));
   }
   absl::StatusOr<int64_t> elements = checkedElementCount(entry.shape);
-  if (!elements.ok())
-    return formatError(name, where, "shape [", strJoin(entry.shape, ", "), "] has too many elements");
+  if (!elements.ok()) return formatError(name, where, "shape [", strJoin(entry.shape, ", "), "] has too many elements");
 
   const ReadJson& offsets = value["data_offsets"];
   std::optional<uint64_t> begin, end;
   if (offsets.is_array() && offsets.size() == 2) begin = asCount(offsets[0]), end = asCount(offsets[1]);
-  if (!begin || !end)
-    return formatError(name, where, "data_offsets must be two non-negative integers [begin, end]");
+  if (!begin || !end) return formatError(name, where, "data_offsets must be two non-negative integers [begin, end]");
   entry.begin = *begin;
   entry.end = *end;
   std::string range = strCat("data_offsets [", *begin, ", ", *end, "]");
   if (*begin > *end) return formatError(name, where, range, " end before they begin");
-  if (*end > data_size)
-    return formatError(name, where, range, " go past the end of the data (", data_size, " bytes)");
+  if (*end > data_size) return formatError(name, where, range, " go past the end of the data (", data_size, " bytes)");
   // At most 2^52 elements of at most 8 bytes: no overflow.
   uint64_t needed = static_cast<uint64_t>(*elements * ir::dtypeSize(entry.dtype));
   if (*end - *begin != needed)
@@ -231,8 +223,7 @@ absl::StatusOr<SafetensorsEntry> parseEntry(const std::string& key, const ReadJs
 absl::Status parseMetadata(const ReadJson& value, std::string_view name, TensorMetadata& out) {
   if (!value.is_object()) return formatError(name, "__metadata__ must be an object of strings");
   for (auto it = value.begin(); it != value.end(); ++it) {
-    if (!it.value().is_string())
-      return formatError(name, "__metadata__ value for '", it.key(), "' must be a string");
+    if (!it.value().is_string()) return formatError(name, "__metadata__ value for '", it.key(), "' must be a string");
     out.emplace(it.key(), it.value().get<std::string>());
   }
   return absl::OkStatus();
@@ -240,25 +231,21 @@ absl::Status parseMetadata(const ReadJson& value, std::string_view name, TensorM
 
 // Sorted by offset, the tensors must tile the data area: no overlap, no byte
 // that belongs to no tensor.
-absl::Status checkTiling(std::vector<SafetensorsEntry>& entries, uint64_t data_size,
-                         std::string_view name) {
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+absl::Status checkTiling(std::vector<SafetensorsEntry>& entries, uint64_t data_size, std::string_view name) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
   uint64_t covered = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     const SafetensorsEntry& e = entries[i];
     if (e.begin < covered) {
       const SafetensorsEntry& p = entries[i - 1];
-      return formatError(name, "tensors '", p.name, "' [", p.begin, ", ", p.end, "] and '", e.name,
-                         "' [", e.begin, ", ", e.end, "] overlap");
+      return formatError(name, "tensors '", p.name, "' [", p.begin, ", ", p.end, "] and '", e.name, "' [", e.begin,
+                         ", ", e.end, "] overlap");
     }
-    if (e.begin > covered)
-      return formatError(name, "data bytes [", covered, ", ", e.begin, ") belong to no tensor");
+    if (e.begin > covered) return formatError(name, "data bytes [", covered, ", ", e.begin, ") belong to no tensor");
     covered = e.end;
   }
-  if (covered != data_size)
-    return formatError(name, "data bytes [", covered, ", ", data_size, ") belong to no tensor");
+  if (covered != data_size) return formatError(name, "data bytes [", covered, ", ", data_size, ") belong to no tensor");
   return absl::OkStatus();
 }
 
@@ -360,8 +347,8 @@ class NpyHeaderParser {
   }
 
   void skipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-                                   text_[pos_] == '\r'))
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
       ++pos_;
   }
   bool peek(char c) {
@@ -413,8 +400,8 @@ std::string printable(std::string_view text) {
 absl::StatusOr<std::string_view> npyDescr(DType dtype) {
   for (const NpyDType& d : kNpyDTypes)
     if (d.dtype == dtype) return d.descr;
-  return absl::InvalidArgumentError(strCat(
-      ir::dtypeName(dtype), " tensors cannot be saved as .npy (numpy has no such dtype); convert to f32 first"));
+  return absl::InvalidArgumentError(
+      strCat(ir::dtypeName(dtype), " tensors cannot be saved as .npy (numpy has no such dtype); convert to f32 first"));
 }
 
 // The tensor's shape and byte size agree (a default-constructed Tensor has
@@ -432,8 +419,7 @@ absl::Status checkConsistent(const Tensor& t, std::string_view what) {
 absl::StatusOr<std::string> npyPrefix(const Tensor& t) {
   absl::StatusOr<std::string_view> descr = npyDescr(t.dtype());
   if (!descr.ok()) return descr.status();
-  std::string shape = t.rank() == 1 ? strCat("(", t.shape()[0], ",)")
-                                    : strCat("(", strJoin(t.shape(), ", "), ")");
+  std::string shape = t.rank() == 1 ? strCat("(", t.shape()[0], ",)") : strCat("(", strJoin(t.shape(), ", "), ")");
   std::string dict = strCat("{'descr': '", *descr, "', 'fortran_order': False, 'shape': ", shape, ", }");
   if (t.rank() > 0) dict.append(21 - std::to_string(t.shape()[0]).size(), ' ');
   constexpr size_t kAlign = 64;
@@ -454,8 +440,7 @@ absl::StatusOr<std::string> npyPrefix(const Tensor& t) {
   return out;
 }
 
-absl::StatusOr<std::string> safetensorsHeader(const NamedTensors& tensors,
-                                              const TensorMetadata& metadata) {
+absl::StatusOr<std::string> safetensorsHeader(const NamedTensors& tensors, const TensorMetadata& metadata) {
   Json header = Json::object();
   if (!metadata.empty()) {
     Json meta = Json::object();
@@ -492,17 +477,15 @@ absl::StatusOr<std::string> safetensorsHeader(const NamedTensors& tensors,
 // ---------------------------------------------------------------------------
 // safetensors
 
-absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes,
-                                              std::string_view name, TensorMetadata* metadata) {
-  if (bytes.size() < 8)
-    return formatError(name, "too short for a safetensors file (", bytes.size(), " bytes)");
+absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes, std::string_view name,
+                                              TensorMetadata* metadata) {
+  if (bytes.size() < 8) return formatError(name, "too short for a safetensors file (", bytes.size(), " bytes)");
   uint64_t header_size = readLE(bytes.data(), 8);
   if (header_size > bytes.size() - 8)
-    return formatError(name, "header length ", header_size, " goes past the end of the file (",
-                       bytes.size(), " bytes)");
+    return formatError(name, "header length ", header_size, " goes past the end of the file (", bytes.size(),
+                       " bytes)");
   if (header_size > kMaxSafetensorsHeader)
-    return formatError(name, "header length ", header_size, " is over the limit of ",
-                       kMaxSafetensorsHeader, " bytes");
+    return formatError(name, "header length ", header_size, " is over the limit of ", kMaxSafetensorsHeader, " bytes");
   const char* text = reinterpret_cast<const char*>(bytes.data() + 8);
   std::span<const std::byte> data = bytes.subspan(8 + header_size);
 
@@ -528,8 +511,7 @@ absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes,
   if (absl::Status s = checkTiling(entries, data.size(), name); !s.ok()) return s;
   for (const SafetensorsEntry& e : entries) {
     if (e.dtype != DType::kBool) continue;
-    absl::Status s = checkBools(data.subspan(e.begin, e.end - e.begin), name,
-                                strCat("tensor '", e.name, "': "));
+    absl::Status s = checkBools(data.subspan(e.begin, e.end - e.begin), name, strCat("tensor '", e.name, "': "));
     if (!s.ok()) return s;
   }
 
@@ -546,8 +528,7 @@ absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes,
   return out;
 }
 
-absl::StatusOr<std::string> serializeSafetensors(const NamedTensors& tensors,
-                                                 const TensorMetadata& metadata) {
+absl::StatusOr<std::string> serializeSafetensors(const NamedTensors& tensors, const TensorMetadata& metadata) {
   absl::StatusOr<std::string> out = safetensorsHeader(tensors, metadata);
   if (!out.ok()) return out;
   for (const auto& [key, t] : tensors)
@@ -561,8 +542,7 @@ absl::StatusOr<NamedTensors> readSafetensors(const std::string& path, TensorMeta
   return parseSafetensors(file->bytes(), path, metadata);
 }
 
-absl::Status writeSafetensors(const std::string& path, const NamedTensors& tensors,
-                              const TensorMetadata& metadata) {
+absl::Status writeSafetensors(const std::string& path, const NamedTensors& tensors, const TensorMetadata& metadata) {
   absl::StatusOr<std::string> header = safetensorsHeader(tensors, metadata);
   if (!header.ok()) return absl::Status(header.status().code(), prefixed(path, header.status()));
   std::vector<std::span<const std::byte>> chunks = {asBytes(*header)};
@@ -587,32 +567,30 @@ absl::StatusOr<Tensor> parseNpy(std::span<const std::byte> bytes, std::string_vi
   uint64_t header_size = readLE(bytes.data() + 8, static_cast<int>(length_bytes));
   size_t header_begin = 8 + length_bytes;
   if (header_size > bytes.size() - header_begin)
-    return formatError(name, "header length ", header_size, " goes past the end of the file (",
-                       bytes.size(), " bytes)");
+    return formatError(name, "header length ", header_size, " goes past the end of the file (", bytes.size(),
+                       " bytes)");
   std::string_view header_text = text(header_begin, header_size);
 
   NpyHeader header;
   if (std::string error = NpyHeaderParser(header_text).parse(header); !error.empty())
     return formatError(name, "bad .npy header: ", error, ": ", printable(header_text));
   if (header.descr.starts_with(">"))
-    return formatError(name, "big-endian data ('", header.descr,
-                       "') is not supported; save with arr.astype('<", header.descr.substr(1), "')");
+    return formatError(name, "big-endian data ('", header.descr, "') is not supported; save with arr.astype('<",
+                       header.descr.substr(1), "')");
   auto known = std::find_if(std::begin(kNpyDTypes), std::end(kNpyDTypes),
                             [&](const NpyDType& d) { return d.descr == header.descr; });
   if (known == std::end(kNpyDTypes))
-    return formatError(name, "unsupported descr '", header.descr,
-                       "' (dlc reads <f4, <f8, <f2, <i4, <i8 and |b1)");
+    return formatError(name, "unsupported descr '", header.descr, "' (dlc reads <f4, <f8, <f2, <i4, <i8 and |b1)");
   if (header.fortran_order)
     return formatError(name, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
   absl::StatusOr<int64_t> elements = checkedElementCount(header.shape);
-  if (!elements.ok())
-    return formatError(name, "shape (", strJoin(header.shape, ", "), ") has too many elements");
+  if (!elements.ok()) return formatError(name, "shape (", strJoin(header.shape, ", "), ") has too many elements");
 
   std::span<const std::byte> data = bytes.subspan(header_begin + header_size);
   uint64_t needed = static_cast<uint64_t>(*elements * ir::dtypeSize(known->dtype));
   if (data.size() != needed)
-    return formatError(name, "data holds ", data.size(), " bytes, but ",
-                       typeString(known->dtype, header.shape), " needs ", needed);
+    return formatError(name, "data holds ", data.size(), " bytes, but ", typeString(known->dtype, header.shape),
+                       " needs ", needed);
   if (known->dtype == DType::kBool)
     if (absl::Status s = checkBools(data, name, ""); !s.ok()) return s;
 

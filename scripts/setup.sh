@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkgconf git python3 python3-numpy
-  llvm-19-dev llvm-19-tools liblld-19-dev clang-19 libclang-rt-19-dev
+  llvm-19-dev llvm-19-tools liblld-19-dev clang-19 libclang-rt-19-dev clang-format-19
   libabsl-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
   libopenblas-dev dataset-fashion-mnist zlib1g-dev libssl-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
 )

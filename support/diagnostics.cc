@@ -32,8 +32,7 @@ struct Expectation {
 };
 
 // Parses `expected-<kind> [@+N|@-N|@N] {{text}}` annotations from a buffer.
-void collectExpectations(const SourceBuffer& buffer, int32_t id,
-                         std::vector<Expectation>& out,
+void collectExpectations(const SourceBuffer& buffer, int32_t id, std::vector<Expectation>& out,
                          std::vector<std::string>& problems) {
   for (int32_t line = 1; line <= buffer.lineCount(); ++line) {
     std::string_view text = buffer.lineText(line);
@@ -42,11 +41,14 @@ void collectExpectations(const SourceBuffer& buffer, int32_t id,
       pos += 9;
       Severity severity;
       if (text.substr(pos, 5) == "error") {
-        severity = Severity::kError; pos += 5;
+        severity = Severity::kError;
+        pos += 5;
       } else if (text.substr(pos, 7) == "warning") {
-        severity = Severity::kWarning; pos += 7;
+        severity = Severity::kWarning;
+        pos += 7;
       } else if (text.substr(pos, 4) == "note") {
-        severity = Severity::kNote; pos += 4;
+        severity = Severity::kNote;
+        pos += 4;
       } else {
         continue;
       }
@@ -55,8 +57,7 @@ void collectExpectations(const SourceBuffer& buffer, int32_t id,
       if (pos < text.size() && text[pos] == '@') {
         ++pos;
         int sign = 0;
-        if (pos < text.size() && (text[pos] == '+' || text[pos] == '-'))
-          sign = text[pos++] == '+' ? 1 : -1;
+        if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) sign = text[pos++] == '+' ? 1 : -1;
         int32_t n = 0;
         while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && n < 1000000)
           n = n * 10 + (text[pos++] - '0');
@@ -66,12 +67,10 @@ void collectExpectations(const SourceBuffer& buffer, int32_t id,
       size_t open = text.find("{{", pos);
       size_t close = open == std::string_view::npos ? open : text.find("}}", open + 2);
       if (open != pos || close == std::string_view::npos) {
-        problems.push_back(strCat(buffer.name(), ":", line,
-                                        ": malformed expected-* annotation"));
+        problems.push_back(strCat(buffer.name(), ":", line, ": malformed expected-* annotation"));
         break;
       }
-      out.push_back({severity, id, target,
-                     std::string(text.substr(open + 2, close - open - 2)), line});
+      out.push_back({severity, id, target, std::string(text.substr(open + 2, close - open - 2)), line});
       pos = close + 2;
     }
   }
@@ -84,22 +83,18 @@ void DiagnosticEngine::report(Severity severity, Location loc, std::string messa
   diagnostics_.push_back({severity, loc, std::move(message)});
 }
 
-void DiagnosticEngine::error(Location loc, std::string message) {
-  report(Severity::kError, loc, std::move(message));
-}
+void DiagnosticEngine::error(Location loc, std::string message) { report(Severity::kError, loc, std::move(message)); }
 void DiagnosticEngine::warning(Location loc, std::string message) {
   report(Severity::kWarning, loc, std::move(message));
 }
-void DiagnosticEngine::note(Location loc, std::string message) {
-  report(Severity::kNote, loc, std::move(message));
-}
+void DiagnosticEngine::note(Location loc, std::string message) { report(Severity::kNote, loc, std::move(message)); }
 
 std::string DiagnosticEngine::render(const Diagnostic& d) const {
   std::ostringstream out;
   if (d.location.valid() && d.location.buffer < sources_.bufferCount()) {
     const SourceBuffer& buffer = sources_.buffer(d.location.buffer);
-    out << buffer.name() << ":" << d.location.line << ":" << d.location.column << ": "
-        << severityName(d.severity) << ": " << d.message << "\n";
+    out << buffer.name() << ":" << d.location.line << ":" << d.location.column << ": " << severityName(d.severity)
+        << ": " << d.message << "\n";
     std::string_view line = buffer.lineText(d.location.line);
     size_t caret = static_cast<size_t>(std::max(d.location.column - 1, 0));
     size_t begin = 0;
@@ -127,8 +122,8 @@ bool DiagnosticEngine::verify(std::ostream& out) const {
     collectExpectations(sources_.buffer(id), id, expected, problems);
   for (const Diagnostic& d : diagnostics_) {
     auto match = std::find_if(expected.begin(), expected.end(), [&](const Expectation& e) {
-      return !e.matched && e.severity == d.severity && e.buffer == d.location.buffer &&
-             e.line == d.location.line && d.message.find(e.text) != std::string::npos;
+      return !e.matched && e.severity == d.severity && e.buffer == d.location.buffer && e.line == d.location.line &&
+             d.message.find(e.text) != std::string::npos;
     });
     if (match != expected.end()) {
       match->matched = true;
@@ -138,9 +133,8 @@ bool DiagnosticEngine::verify(std::ostream& out) const {
   }
   for (const Expectation& e : expected)
     if (!e.matched)
-      problems.push_back(strCat(sources_.buffer(e.buffer).name(), ":", e.annotation_line,
-                                      ": expected ", severityName(e.severity), " on line ",
-                                      e.line, " was not produced: ", e.text));
+      problems.push_back(strCat(sources_.buffer(e.buffer).name(), ":", e.annotation_line, ": expected ",
+                                severityName(e.severity), " on line ", e.line, " was not produced: ", e.text));
   for (const std::string& p : problems) out << p << (p.ends_with('\n') ? "" : "\n");
   return problems.empty();
 }

@@ -11,8 +11,7 @@
 
 namespace dlc {
 
-SourceBuffer::SourceBuffer(std::string name, std::string text)
-    : name_(std::move(name)), text_(std::move(text)) {
+SourceBuffer::SourceBuffer(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
   line_starts_.push_back(0);
   for (size_t i = 0; i < text_.size(); ++i)
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -35,19 +34,15 @@ std::pair<int32_t, int32_t> SourceBuffer::lineAndColumn(size_t offset) const {
 
 absl::StatusOr<int32_t> SourceManager::addFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(
-        strCat(path, ": cannot open file: ", std::strerror(errno)));
+  if (!in) return absl::NotFoundError(strCat(path, ": cannot open file: ", std::strerror(errno)));
   std::ostringstream contents;
   contents << in.rdbuf();
-  if (in.bad())
-    return absl::DataLossError(strCat(path, ": cannot read file"));
+  if (in.bad()) return absl::DataLossError(strCat(path, ": cannot read file"));
   return addBuffer(path, std::move(contents).str());
 }
 
 int32_t SourceManager::addBuffer(std::string name, std::string text) {
-  buffers_.push_back(
-      std::make_unique<SourceBuffer>(std::move(name), std::move(text)));
+  buffers_.push_back(std::make_unique<SourceBuffer>(std::move(name), std::move(text)));
   return bufferCount() - 1;
 }
 

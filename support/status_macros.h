@@ -9,14 +9,13 @@
 #define DLC_CONCAT_INNER(a, b) a##b
 #define DLC_CONCAT(a, b) DLC_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                     \
-  do {                                            \
-    ::absl::Status dlc_status_ = (expr);          \
-    if (!dlc_status_.ok()) return dlc_status_;    \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::absl::Status dlc_status_ = (expr);       \
+    if (!dlc_status_.ok()) return dlc_status_; \
   } while (0)
 
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(DLC_CONCAT(dlc_statusor_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(DLC_CONCAT(dlc_statusor_, __LINE__), lhs, expr)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \

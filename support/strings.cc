@@ -26,8 +26,10 @@ std::vector<std::string_view> splitTrimmed(std::string_view text, char separator
     size_t end = text.find(separator, start);
     if (end == std::string_view::npos) end = text.size();
     std::string_view piece = text.substr(start, end - start);
-    while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t' || piece.front() == '\n')) piece.remove_prefix(1);
-    while (!piece.empty() && (piece.back() == ' ' || piece.back() == '\t' || piece.back() == '\n')) piece.remove_suffix(1);
+    while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t' || piece.front() == '\n'))
+      piece.remove_prefix(1);
+    while (!piece.empty() && (piece.back() == ' ' || piece.back() == '\t' || piece.back() == '\n'))
+      piece.remove_suffix(1);
     if (!piece.empty()) pieces.push_back(piece);
     start = end + 1;
   }

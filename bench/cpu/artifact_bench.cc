@@ -87,16 +87,18 @@ int main(int argc, char** argv) {
     if (!model->run(inputs).ok()) return 1;
     latencies.push_back(millisecondsSince(t) * 1000.0);
   }
-  std::printf("{\"bench\": \"artifact_first_inference\", \"artifact\": \"%s\", \"load_ms\": %.3f, "
-              "\"first_run_ms\": %.3f, \"load_and_first_inference_ms\": %.3f, \"b1_latency_us\": %.1f}\n",
-              artifact.c_str(), load_ms, first_run_ms, total_ms, median(latencies));
+  std::printf(
+      "{\"bench\": \"artifact_first_inference\", \"artifact\": \"%s\", \"load_ms\": %.3f, "
+      "\"first_run_ms\": %.3f, \"load_and_first_inference_ms\": %.3f, \"b1_latency_us\": %.1f}\n",
+      artifact.c_str(), load_ms, first_run_ms, total_ms, median(latencies));
 
   absl::StatusOr<double> cold = jitFirstInference(source);
   if (!cold.ok()) return fail(cold.status());
   absl::StatusOr<double> warm = jitFirstInference(source);
   if (!warm.ok()) return fail(warm.status());
-  std::printf("{\"bench\": \"jit_first_inference\", \"model\": \"%s\", \"cold_cache_ms\": %.3f, "
-              "\"warm_cache_ms\": %.3f}\n",
-              source.c_str(), *cold, *warm);
+  std::printf(
+      "{\"bench\": \"jit_first_inference\", \"model\": \"%s\", \"cold_cache_ms\": %.3f, "
+      "\"warm_cache_ms\": %.3f}\n",
+      source.c_str(), *cold, *warm);
   return 0;
 }

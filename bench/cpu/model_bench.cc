@@ -81,9 +81,10 @@ int main(int argc, char** argv) {
       times.push_back(millisecondsSince(t0));
     }
     std::sort(times.begin(), times.end());
-    std::printf("{\"bench\": \"static_inference\", \"target\": \"%s\", \"best_ms\": %.3f, \"median_ms\": %.3f, "
-                "\"GBps_best\": %.2f}\n",
-                target.c_str(), times[0], times[times.size() / 2], bytes / times[0] / 1e6);
+    std::printf(
+        "{\"bench\": \"static_inference\", \"target\": \"%s\", \"best_ms\": %.3f, \"median_ms\": %.3f, "
+        "\"GBps_best\": %.2f}\n",
+        target.c_str(), times[0], times[times.size() / 2], bytes / times[0] / 1e6);
     return 0;
   }
   // Training: the first step compiles the training step (cold), the next
@@ -110,9 +111,10 @@ int main(int argc, char** argv) {
       if (!m.ok()) return fail(m.status());
     }
     double ms = millisecondsSince(start) / steps;
-    std::printf("{\"bench\": \"train_step\", \"target\": \"%s\", \"batch\": %lld, \"ms_per_step\": %.3f, "
-                "\"samples_per_s\": %.1f, \"first_step_ms\": %.1f, \"second_step_ms\": %.2f}\n",
-                target.c_str(), static_cast<long long>(batch), ms, batch * 1000.0 / ms, cold_ms, warm_ms);
+    std::printf(
+        "{\"bench\": \"train_step\", \"target\": \"%s\", \"batch\": %lld, \"ms_per_step\": %.3f, "
+        "\"samples_per_s\": %.1f, \"first_step_ms\": %.1f, \"second_step_ms\": %.2f}\n",
+        target.c_str(), static_cast<long long>(batch), ms, batch * 1000.0 / ms, cold_ms, warm_ms);
     std::fflush(stdout);
   }
   // Inference.
@@ -134,9 +136,10 @@ int main(int argc, char** argv) {
     }
     std::sort(times.begin(), times.end());
     double median = times[times.size() / 2];
-    std::printf("{\"bench\": \"inference\", \"target\": \"%s\", \"batch\": %lld, \"median_ms\": %.4f, "
-                "\"samples_per_s\": %.1f, \"first_call_ms\": %.1f}\n",
-                target.c_str(), static_cast<long long>(batch), median, batch * 1000.0 / median, cold_ms);
+    std::printf(
+        "{\"bench\": \"inference\", \"target\": \"%s\", \"batch\": %lld, \"median_ms\": %.4f, "
+        "\"samples_per_s\": %.1f, \"first_call_ms\": %.1f}\n",
+        target.c_str(), static_cast<long long>(batch), median, batch * 1000.0 / median, cold_ms);
     std::fflush(stdout);
   }
   return 0;

@@ -16,8 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <utility>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench/cpu/gemm/gemm.h"
@@ -49,20 +49,20 @@ std::pair<double, double> bestOfAlternating(int reps, A a, B b) {
 // 12 independent accumulators hide the FMA latency; no memory traffic. One
 // body for each vector width (a macro: the intrinsics need the target).
 // (Not _mm512_reduce_add_ps: GCC 12's header warns about it.)
-#define DLC_FMA_LOOP(NAME, TARGET, VEC, LANES, SET1, FMADD, STOREU)              \
-  __attribute__((target(TARGET))) double NAME(int64_t iters) {                   \
-    VEC acc[12];                                                                 \
-    for (int i = 0; i < 12; ++i) acc[i] = SET1(static_cast<float>(i));           \
-    VEC x = SET1(0.999999F), y = SET1(1e-7F);                                    \
-    for (int64_t n = 0; n < iters; ++n)                                          \
-      for (int i = 0; i < 12; ++i) acc[i] = FMADD(acc[i], x, y);                 \
-    float out[LANES];                                                            \
-    float sink = 0;                                                              \
-    for (int i = 0; i < 12; ++i) {                                               \
-      STOREU(out, acc[i]);                                                       \
-      for (float v : out) sink += v;                                             \
-    }                                                                            \
-    return sink;                                                                 \
+#define DLC_FMA_LOOP(NAME, TARGET, VEC, LANES, SET1, FMADD, STOREU)    \
+  __attribute__((target(TARGET))) double NAME(int64_t iters) {         \
+    VEC acc[12];                                                       \
+    for (int i = 0; i < 12; ++i) acc[i] = SET1(static_cast<float>(i)); \
+    VEC x = SET1(0.999999F), y = SET1(1e-7F);                          \
+    for (int64_t n = 0; n < iters; ++n)                                \
+      for (int i = 0; i < 12; ++i) acc[i] = FMADD(acc[i], x, y);       \
+    float out[LANES];                                                  \
+    float sink = 0;                                                    \
+    for (int i = 0; i < 12; ++i) {                                     \
+      STOREU(out, acc[i]);                                             \
+      for (float v : out) sink += v;                                   \
+    }                                                                  \
+    return sink;                                                       \
   }
 DLC_FMA_LOOP(fmaLoopAvx512, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps)
 DLC_FMA_LOOP(fmaLoopAvx2, "avx2,fma", __m256, 8, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps)
@@ -139,7 +139,10 @@ int main(int argc, char** argv) {
   std::vector<void*> buffers = {a.data(), b.data(), c.data()};
   for (size_t i = 3; i < module.kernels[0].buffers.size(); ++i) {
     const auto& buf = module.kernels[0].buffers[i];
-    if (buf.role != dlc::kir::BufferRole::kScratch) { buffers.push_back(nullptr); continue; }
+    if (buf.role != dlc::kir::BufferRole::kScratch) {
+      buffers.push_back(nullptr);
+      continue;
+    }
     scratch.emplace_back(buf.size);
     buffers.push_back(scratch.back().data());
   }
@@ -168,8 +171,9 @@ int main(int argc, char** argv) {
               100 * flop / dlc_s / peak);
   std::printf("  OpenBLAS  %8.3f ms  %7.1f GFLOP/s  %5.1f%% of peak\n", blas_s * 1e3, flop / blas_s * 1e-9,
               100 * flop / blas_s / peak);
-  std::printf("  dlc / OpenBLAS = %.2f (speed); FMA peak %.1f GFLOP/s = %d x one thread's (%.1f measured on %d "
-              "threads at once); max |dlc - OpenBLAS| = %.2g\n",
-              blas_s / dlc_s, peak * 1e-9, threads, peak_together * 1e-9, threads, max_err);
+  std::printf(
+      "  dlc / OpenBLAS = %.2f (speed); FMA peak %.1f GFLOP/s = %d x one thread's (%.1f measured on %d "
+      "threads at once); max |dlc - OpenBLAS| = %.2g\n",
+      blas_s / dlc_s, peak * 1e-9, threads, peak_together * 1e-9, threads, max_err);
   return 0;
 }

@@ -11,10 +11,10 @@ namespace dlc::bench {
 
 namespace blas = runtime::cuda::blas;
 using blas::Status;
-using runtime::cuda::openForProcess;
-using runtime::cuda::SymbolBinder;
 using runtime::cuda::CuStream;
 using runtime::cuda::DynamicLibrary;
+using runtime::cuda::openForProcess;
+using runtime::cuda::SymbolBinder;
 
 struct CublasApi {
   Status (*create)(void** handle);

@@ -28,8 +28,7 @@ class Cublas {
   ~Cublas();
 
   // D[m, n] = A[m, k]·B[k, n], row-major, on `stream`.
-  absl::Status gemm(Stream& stream, const GemmShape& shape, GemmType type, CuDevicePtr a, CuDevicePtr b,
-                    CuDevicePtr d);
+  absl::Status gemm(Stream& stream, const GemmShape& shape, GemmType type, CuDevicePtr a, CuDevicePtr b, CuDevicePtr d);
 
  private:
   Cublas() = default;

@@ -55,10 +55,14 @@ absl::Status benchCopy(const CudaDevice& device, Stream& stream) {
   ASSIGN_OR_RETURN(DeviceBuffer x, DeviceBuffer::allocate(device, kStreamBytes));
   ASSIGN_OR_RETURN(DeviceBuffer y, DeviceBuffer::allocate(device, kStreamBytes));
   RETURN_IF_ERROR(fill(device, stream, x.ptr(), kStreamBytes / 4, GemmType::kF32, 1));
-  ASSIGN_OR_RETURN(Timing t, timeOnStream(device, stream, [&] { return stream.copyOnDevice(y.ptr(), x.ptr(), kStreamBytes); }));
+  ASSIGN_OR_RETURN(Timing t,
+                   timeOnStream(device, stream, [&] { return stream.copyOnDevice(y.ptr(), x.ptr(), kStreamBytes); }));
   const double bytes = 2.0 * kStreamBytes;
-  printJson({{"bench", jsonString("copy")}, {"impl", jsonString("cuMemcpyDtoDAsync")}, {"bytes", jsonNumber(bytes)},
-             {"ms", jsonNumber(t.median_ms)}, {"min_ms", jsonNumber(t.min_ms)},
+  printJson({{"bench", jsonString("copy")},
+             {"impl", jsonString("cuMemcpyDtoDAsync")},
+             {"bytes", jsonNumber(bytes)},
+             {"ms", jsonNumber(t.median_ms)},
+             {"min_ms", jsonNumber(t.min_ms)},
              {"GBps", jsonNumber(bytes / (t.median_ms * 1e6))}});
   const std::size_t n4 = kStreamBytes / 16;
   KernelBench k{"copy", kCopySource, "copy_f32x4", {}, {{gridFor(device, n4, 256), 1, 1}, {256, 1, 1}, 0}, {}, bytes};
@@ -71,8 +75,8 @@ absl::Status benchChain(const CudaDevice& device, Stream& stream) {
   ASSIGN_OR_RETURN(DeviceBuffer y, DeviceBuffer::allocate(device, kStreamBytes));
   RETURN_IF_ERROR(fill(device, stream, x.ptr(), kStreamBytes / 4, GemmType::kF32, 2));
   const std::size_t n4 = kStreamBytes / 16;
-  KernelBench k{"chain", kChainSource, "chain_f32x4", {}, {{gridFor(device, n4, 256), 1, 1}, {256, 1, 1}, 0}, {},
-                2.0 * kStreamBytes};
+  KernelBench k{"chain", kChainSource,      "chain_f32x4", {}, {{gridFor(device, n4, 256), 1, 1}, {256, 1, 1}, 0},
+                {},      2.0 * kStreamBytes};
   k.args.add(x.ptr()).add(y.ptr()).add(static_cast<unsigned long long>(n4));
   return runKernelBench(device, stream, std::move(k));
 }
@@ -106,7 +110,7 @@ absl::Status benchRows(const CudaDevice& device, Stream& stream, bool layernorm)
 // im2col products [positions, taps·cin]·[taps·cin, cout], the dense layers.
 absl::Status benchGemm(const CudaDevice& device, Stream& stream) {
   const std::vector<std::pair<std::string, GemmShape>> shapes = {
-      {"square_1024", {1024, 1024, 1024}}, {"square_4096", {4096, 4096, 4096}},
+      {"square_1024", {1024, 1024, 1024}},      {"square_4096", {4096, 4096, 4096}},
       {"cnn_conv1_b64", {64 * 26 * 26, 32, 9}}, {"cnn_conv2_b64", {64 * 11 * 11, 64, 288}},
       {"cnn_conv3_b64", {64 * 3 * 3, 64, 576}}, {"cnn_dense1_b64", {64, 64, 576}},
       {"m64_k1600_n128", {64, 128, 1600}}};
@@ -127,10 +131,16 @@ absl::Status benchGemm(const CudaDevice& device, Stream& stream) {
       const double flops = 2.0 * s.m * s.n * s.k;
       auto report = [&](const std::string& impl, const absl::StatusOr<Timing>& t) {
         if (!t.ok()) return printError("gemm", impl, t.status());
-        printJson({{"bench", jsonString("gemm")}, {"impl", jsonString(impl)}, {"shape", jsonString(name)},
-                   {"m", jsonNumber(s.m)}, {"n", jsonNumber(s.n)}, {"k", jsonNumber(s.k)},
-                   {"dtype", jsonString(std::string(gemmTypeName(type)))}, {"ms", jsonNumber(t->median_ms)},
-                   {"min_ms", jsonNumber(t->min_ms)}, {"TFLOPs", jsonNumber(flops / (t->median_ms * 1e9))}});
+        printJson({{"bench", jsonString("gemm")},
+                   {"impl", jsonString(impl)},
+                   {"shape", jsonString(name)},
+                   {"m", jsonNumber(s.m)},
+                   {"n", jsonNumber(s.n)},
+                   {"k", jsonNumber(s.k)},
+                   {"dtype", jsonString(std::string(gemmTypeName(type)))},
+                   {"ms", jsonNumber(t->median_ms)},
+                   {"min_ms", jsonNumber(t->min_ms)},
+                   {"TFLOPs", jsonNumber(flops / (t->median_ms * 1e9))}});
       };
       using runtime::cuda::Epilogue;
       report("cublasLt", timeOnStream(device, stream, [&] {
@@ -140,9 +150,8 @@ absl::Status benchGemm(const CudaDevice& device, Stream& stream) {
                return lt->matmul(stream, s, type, Epilogue::kBiasRelu, a.ptr(), b.ptr(), bias.ptr(), d.ptr());
              }));
       if (blas.ok()) {
-        report(type == GemmType::kF32 ? "cublasSgemm" : "cublasGemmEx", timeOnStream(device, stream, [&] {
-                 return (*blas)->gemm(stream, s, type, a.ptr(), b.ptr(), d.ptr());
-               }));
+        report(type == GemmType::kF32 ? "cublasSgemm" : "cublasGemmEx",
+               timeOnStream(device, stream, [&] { return (*blas)->gemm(stream, s, type, a.ptr(), b.ptr(), d.ptr()); }));
       }
     }
   }
@@ -164,8 +173,11 @@ int run(const std::vector<std::string>& filters) {
     return 1;
   }
   const CudaDevice& dev = **device;
-  printJson({{"bench", jsonString("device")}, {"name", jsonString(dev.name())}, {"arch", jsonString(dev.arch())},
-             {"sms", jsonNumber(dev.multiprocessors())}, {"memory_bytes", jsonNumber(double(dev.totalMemory()))},
+  printJson({{"bench", jsonString("device")},
+             {"name", jsonString(dev.name())},
+             {"arch", jsonString(dev.arch())},
+             {"sms", jsonNumber(dev.multiprocessors())},
+             {"memory_bytes", jsonNumber(double(dev.totalMemory()))},
              {"driver", jsonNumber(dev.driverVersion())}});
   auto stream = Stream::create(dev);
   if (!stream.ok()) {

@@ -35,7 +35,7 @@ absl::StatusOr<Timing> timeOnStream(const runtime::cuda::CudaDevice& device, run
 }
 
 absl::StatusOr<runtime::cuda::Module> compileModule(const runtime::cuda::CudaDevice& device, const std::string& source,
-                                           const std::vector<std::string>& options) {
+                                                    const std::vector<std::string>& options) {
   ASSIGN_OR_RETURN(codegen::cuda::CompiledCuda compiled, codegen::cuda::compileCuda(source, device.arch(), options));
   return runtime::cuda::Module::load(device, compiled.cubin.empty() ? compiled.ptx : compiled.cubin);
 }

@@ -22,13 +22,12 @@ struct Timing {
 
 // Runs `enqueue` `warmup` times, then `iterations` times between events.
 absl::StatusOr<Timing> timeOnStream(const runtime::cuda::CudaDevice& device, runtime::cuda::Stream& stream,
-                                    const std::function<absl::Status()>& enqueue, int warmup = 3,
-                                    int iterations = 20);
+                                    const std::function<absl::Status()>& enqueue, int warmup = 3, int iterations = 20);
 
 struct KernelBench {
-  std::string name;    // the measurement's "bench" field
-  std::string source;  // CUDA C++
-  std::string kernel;  // extern "C" function in `source`
+  std::string name;                  // the measurement's "bench" field
+  std::string source;                // CUDA C++
+  std::string kernel;                // extern "C" function in `source`
   std::vector<std::string> options;  // NVRTC options beyond -arch
   runtime::cuda::LaunchConfig config;
   runtime::cuda::KernelArgs args;
@@ -40,7 +39,7 @@ absl::Status runKernelBench(const runtime::cuda::CudaDevice& device, runtime::cu
 
 // Compiles `source` for `device` and loads it.
 absl::StatusOr<runtime::cuda::Module> compileModule(const runtime::cuda::CudaDevice& device, const std::string& source,
-                                           const std::vector<std::string>& options);
+                                                    const std::vector<std::string>& options);
 
 // One JSON object per line on stdout: {"bench": ..., fields...}. Values are
 // pre-formatted JSON (numbers, or quoted strings from jsonString()).

@@ -13,9 +13,9 @@
 #include <iterator>
 
 #include "runtime/sha256.h"
+#include "support/env.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
-#include "support/env.h"
 
 #ifndef DLC_VERSION
 #define DLC_VERSION "unknown"
@@ -84,9 +84,7 @@ std::filesystem::path KernelCache::defaultDirectory() {
   return std::filesystem::path(envString("HOME").value_or("/tmp")) / ".cache" / "dlc";
 }
 
-std::filesystem::path KernelCache::entryPath(const CacheKey& key) const {
-  return dir_ / strCat(key.digest(), ".dlck");
-}
+std::filesystem::path KernelCache::entryPath(const CacheKey& key) const { return dir_ / strCat(key.digest(), ".dlck"); }
 
 std::optional<std::string> KernelCache::load(const CacheKey& key) const {
   std::ifstream in(entryPath(key), std::ios::binary);

@@ -34,7 +34,7 @@ struct CacheKey {
   std::string driver_version;    // the CUDA driver's, "" if none
   std::string arch;              // "sm_90"
   std::vector<std::string> options;
-  std::string dlc_version;       // defaults to this build's PROJECT_VERSION
+  std::string dlc_version;  // defaults to this build's PROJECT_VERSION
 
   CacheKey();
   // Lower-case hex SHA-256 of the fields (64 characters).

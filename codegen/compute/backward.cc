@@ -26,18 +26,15 @@ absl::StatusOr<ExprRef> sumTo(const ComputeContext& ctx, size_t, std::span<const
     if (reduced[d]) extents.push_back(x[d]);
   }
   ScalarType type = arithType(resultDType(ctx));
-  ExprRef sum =
-      reduceNest(ctx.kernel, ReduceOp::kAdd, extents, kir::constant(type, 0), [&](const Index& v) {
-        Index i;
-        for (size_t d = 0, k = 0; d < x.size(); ++d)
-          i.push_back(reduced[d] ? v[k++] : index[d - lead]);
-        return operand(ctx, 0, std::move(i));
-      });
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, extents, kir::constant(type, 0), [&](const Index& v) {
+    Index i;
+    for (size_t d = 0, k = 0; d < x.size(); ++d) i.push_back(reduced[d] ? v[k++] : index[d - lead]);
+    return operand(ctx, 0, std::move(i));
+  });
   return convert(sum, resultDType(ctx));
 }
 
-absl::StatusOr<ExprRef> broadcastTo(const ComputeContext& ctx, size_t,
-                                    std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> broadcastTo(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   return convert(operand(ctx, 0, broadcastIndex(index, operandShape(ctx, 0))), resultDType(ctx));
 }
 
@@ -71,8 +68,7 @@ absl::StatusOr<ExprRef> pad(const ComputeContext& ctx, size_t, std::span<const E
 
 // (x, g) -> dx: each group's gradient split equally among the cells equal to
 // its maximum (its NaN cells when the maximum is NaN), 0 elsewhere.
-absl::StatusOr<ExprRef> reduceMaxGrad(const ComputeContext& ctx, size_t,
-                                      std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> reduceMaxGrad(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   const std::vector<int64_t>& shape = operandShape(ctx, 0);
   int64_t rank = static_cast<int64_t>(shape.size());
   const std::vector<int64_t>& axes = ctx.attrs().getIntList("axes");

@@ -22,8 +22,8 @@ ir::DType resultDType(const ComputeContext& ctx) { return ctx.types.result_dtype
 ExprRef sumOverWindows(const ComputeContext& ctx, const PoolGeometry& p, ExprRef h, ExprRef w, ExprRef zero,
                        const std::function<ExprRef(const Index&)>& body) {
   if (p.rows.stride == p.rows.window && p.cols.stride == p.cols.window)
-    return body({rem(add(h, idx(p.rows.before)), idx(p.rows.stride)),
-                 rem(add(w, idx(p.cols.before)), idx(p.cols.stride))});
+    return body(
+        {rem(add(h, idx(p.rows.before)), idx(p.rows.stride)), rem(add(w, idx(p.cols.before)), idx(p.cols.stride))});
   std::vector<int64_t> window = {p.rows.window, p.cols.window};
   return reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, body);
 }
@@ -31,10 +31,8 @@ ExprRef sumOverWindows(const ComputeContext& ctx, const PoolGeometry& p, ExprRef
 // (g, kernel, like) -> dx[n, h, w, c]: the sum over the taps (i, j) and the
 // filters f of c's group of g[n, y, z, f] * kernel[i, j, q, f], for the
 // output (y, z) whose tap (i, j) reads (h, w).
-absl::StatusOr<ExprRef> conv2dGradInput(const ComputeContext& ctx, size_t,
-                                        std::span<const ExprRef> index) {
-  ConvGeometry k = convGeometry(ctx.attrs(), ctx.types.result_shapes[0], operandShape(ctx, 1),
-                                operandShape(ctx, 0));
+absl::StatusOr<ExprRef> conv2dGradInput(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
+  ConvGeometry k = convGeometry(ctx.attrs(), ctx.types.result_shapes[0], operandShape(ctx, 1), operandShape(ctx, 0));
   ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
   int64_t fpg = k.filtersPerGroup();
   ExprRef q = k.groups == 1 ? c : rem(c, idx(k.cpg));
@@ -53,10 +51,8 @@ absl::StatusOr<ExprRef> conv2dGradInput(const ComputeContext& ctx, size_t,
 
 // (x, g, like) -> dkernel[i, j, q, f]: the sum over n and the outputs (y, z)
 // of x[n, ih, iw, group(f) * cpg + q] * g[n, y, z, f] for the taps inside x.
-absl::StatusOr<ExprRef> conv2dGradKernel(const ComputeContext& ctx, size_t,
-                                         std::span<const ExprRef> index) {
-  ConvGeometry k = convGeometry(ctx.attrs(), operandShape(ctx, 0), ctx.types.result_shapes[0],
-                                operandShape(ctx, 1));
+absl::StatusOr<ExprRef> conv2dGradKernel(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
+  ConvGeometry k = convGeometry(ctx.attrs(), operandShape(ctx, 0), ctx.types.result_shapes[0], operandShape(ctx, 1));
   ExprRef i = index[0], j = index[1], q = index[2], f = index[3];
   ExprRef c = k.groups == 1 ? q : add(mul(div(f, idx(k.filtersPerGroup())), idx(k.cpg)), q);
   ScalarType type = arithType(resultDType(ctx));
@@ -77,8 +73,7 @@ absl::StatusOr<ExprRef> conv2dGradKernel(const ComputeContext& ctx, size_t,
 // of window (y, z), is picked when no valid cell of the window breaks it:
 // for a NaN at (h, w), a NaN before it; otherwise any NaN, a cell before it
 // >= x[h, w] or a cell after it > x[h, w].
-absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t,
-                                      std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1));
   ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
   ScalarType type = arithType(resultDType(ctx));
@@ -92,8 +87,8 @@ absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t,
     ExprRef breaks = reduceNest(ctx.kernel, ReduceOp::kMax, window, idx(0), [&](const Index& s) {
       ExprRef before = lt(add(mul(s[0], idx(p.cols.window)), s[1]), self);
       ExprRef ih = p.rows.input(y.at, s[0]), iw = p.cols.input(z.at, s[1]);
-      ExprRef cell_breaks = insideOr(
-          p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
+      ExprRef cell_breaks =
+          insideOr(p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
             ExprRef xq = operand(ctx, 0, {n, ch, cw, c});
             ExprRef larger = either(both(before, ge(xq, v)), gt(xq, v));
             if (!is_float) return larger;
@@ -109,8 +104,7 @@ absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t,
 
 // (x, g) -> dx[n, h, w, c]: the sum over the windows containing (h, w) of
 // g / (the window's number of valid cells).
-absl::StatusOr<ExprRef> avgpool2dGrad(const ComputeContext& ctx, size_t,
-                                      std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> avgpool2dGrad(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1));
   ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
   ScalarType type = arithType(resultDType(ctx));

@@ -16,8 +16,7 @@ using namespace cx;  // NOLINT: the expression shorthands
 // y[n, y, z, f] = bias[f] + sum over (i, j, q) of
 //   x[n, y*sh - top + i*dh, z*sw - left + j*dw, (f / fpg) * cpg + q] * kernel[i, j, q, f]
 absl::StatusOr<ExprRef> conv2d(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
-  ConvGeometry k = convGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1),
-                                ctx.types.result_shapes[0]);
+  ConvGeometry k = convGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1), ctx.types.result_shapes[0]);
   ExprRef n = index[0], y = index[1], z = index[2], f = index[3];
   ExprRef first = k.groups == 1 ? idx(0) : mul(div(f, idx(k.filtersPerGroup())), idx(k.cpg));
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
@@ -36,8 +35,7 @@ absl::StatusOr<ExprRef> conv2d(const ComputeContext& ctx, size_t, std::span<cons
 
 // The maximum over the window's valid cells, NaN if any is NaN; -inf for a
 // window of padding only.
-absl::StatusOr<ExprRef> maxpool2d(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> maxpool2d(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), ctx.types.result_shapes[0]);
   ExprRef n = index[0], y = index[1], z = index[2], c = index[3];
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
@@ -45,16 +43,13 @@ absl::StatusOr<ExprRef> maxpool2d(const ComputeContext& ctx, size_t,
   std::vector<int64_t> window = {p.rows.window, p.cols.window};
   ExprRef m = maxWithNan(ctx.kernel, type, window, [&](const Index& t) {
     return insideOr(p.rows, p.cols, p.rows.input(y, t[0]), p.cols.input(z, t[1]), lowest,
-                    [&](ExprRef h, ExprRef w) {
-                      return operand(ctx, 0, {n, h, w, c});
-                    });
+                    [&](ExprRef h, ExprRef w) { return operand(ctx, 0, {n, h, w, c}); });
   });
   return convert(m, ctx.types.result_dtypes[0]);
 }
 
 // The mean over the window's valid cells (0 for a window of padding only).
-absl::StatusOr<ExprRef> avgpool2d(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> avgpool2d(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), ctx.types.result_shapes[0]);
   ExprRef n = index[0], y = index[1], z = index[2], c = index[3];
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
@@ -62,33 +57,25 @@ absl::StatusOr<ExprRef> avgpool2d(const ComputeContext& ctx, size_t,
   std::vector<int64_t> window = {p.rows.window, p.cols.window};
   ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, window, zero, [&](const Index& t) {
     return insideOr(p.rows, p.cols, p.rows.input(y, t[0]), p.cols.input(z, t[1]), zero,
-                    [&](ExprRef h, ExprRef w) {
-                      return operand(ctx, 0, {n, h, w, c});
-                    });
+                    [&](ExprRef h, ExprRef w) { return operand(ctx, 0, {n, h, w, c}); });
   });
   ExprRef count = validCells(p, y, z);
   ExprRef mean = div(sum, kir::cast(type, max(count, idx(1))));
-  if (!p.rows.alwaysInside() || !p.cols.alwaysInside())
-    mean = select(eq(count, idx(0)), zero, mean);
+  if (!p.rows.alwaysInside() || !p.cols.alwaysInside()) mean = select(eq(count, idx(0)), zero, mean);
   return convert(mean, ctx.types.result_dtypes[0]);
 }
 
 // [N, H, W, C] -> [N, C], the mean over H and W (NaN for an empty image).
-absl::StatusOr<ExprRef> globalAvgpool2d(const ComputeContext& ctx, size_t,
-                                        std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> globalAvgpool2d(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   const std::vector<int64_t>& x = operandShape(ctx, 0);
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
   int64_t cells = x[1] * x[2];
   if (cells == 0)
-    return convert(kir::constant(type, std::numeric_limits<double>::quiet_NaN()),
-                   ctx.types.result_dtypes[0]);
+    return convert(kir::constant(type, std::numeric_limits<double>::quiet_NaN()), ctx.types.result_dtypes[0]);
   std::vector<int64_t> image = {x[1], x[2]};
-  ExprRef sum =
-      reduceNest(ctx.kernel, ReduceOp::kAdd, image, kir::constant(type, 0), [&](const Index& t) {
-        return operand(ctx, 0, {index[0], t[0], t[1], index[1]});
-      });
-  return convert(div(sum, kir::constant(type, static_cast<double>(cells))),
-                 ctx.types.result_dtypes[0]);
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, image, kir::constant(type, 0),
+                           [&](const Index& t) { return operand(ctx, 0, {index[0], t[0], t[1], index[1]}); });
+  return convert(div(sum, kir::constant(type, static_cast<double>(cells))), ctx.types.result_dtypes[0]);
 }
 
 }  // namespace

@@ -26,8 +26,7 @@ ExprRef gelu(const ComputeContext&, ExprRef x) {
 // g * gelu'(x) = g * (Phi(x) + x * phi(x)), x * phi(x) taken as 0 where
 // phi(x) underflows (x = +-inf).
 ExprRef geluGrad(const ComputeContext&, ExprRef x, ExprRef g) {
-  ExprRef cdf =
-      mul(like(x, 0.5), add(like(x, 1), kir::unary(UnaryOp::kErf, mul(x, like(x, M_SQRT1_2)))));
+  ExprRef cdf = mul(like(x, 0.5), add(like(x, 1), kir::unary(UnaryOp::kErf, mul(x, like(x, M_SQRT1_2)))));
   ExprRef density = mul(exp(mul(mul(like(x, -0.5), x), x)), like(x, 0.5 * M_2_SQRTPI * M_SQRT1_2));
   ExprRef tail = select(eq(density, like(x, 0)), like(x, 0), mul(x, density));
   return mul(g, add(cdf, tail));

@@ -106,11 +106,9 @@ ExprRef maxWithNan(kir::Kernel& kernel, ScalarType type, std::span<const int64_t
     ExprRef x = body(i);
     return select(isNan(x), lowest, x);
   });
-  ExprRef any_nan = reduceNest(kernel, ReduceOp::kMax, extents, idx(0), [&](const Index& i) {
-    return select(isNan(body(i)), idx(1), idx(0));
-  });
-  return select(gt(any_nan, idx(0)), kir::constant(type, std::numeric_limits<double>::quiet_NaN()),
-                m);
+  ExprRef any_nan = reduceNest(kernel, ReduceOp::kMax, extents, idx(0),
+                               [&](const Index& i) { return select(isNan(body(i)), idx(1), idx(0)); });
+  return select(gt(any_nan, idx(0)), kir::constant(type, std::numeric_limits<double>::quiet_NaN()), m);
 }
 
 ExprRef sigmoid(ExprRef x) {
@@ -120,17 +118,14 @@ ExprRef sigmoid(ExprRef x) {
   return select(ge(x, like(x, 0.0)), s, mul(e, s));
 }
 
-const std::vector<int64_t>& operandShape(const ComputeContext& ctx, size_t i) {
-  return ctx.types.operand_shapes[i];
-}
+const std::vector<int64_t>& operandShape(const ComputeContext& ctx, size_t i) { return ctx.types.operand_shapes[i]; }
 
 ExprRef operand(const ComputeContext& ctx, size_t i, Index index) {
   ExprRef v = ctx.operand(i, std::move(index));
   return kir::cast(arithType(ctx.types.operand_dtypes[i]), v);
 }
 
-ExprRef loadAt(kir::BufferId buffer, ir::DType dtype, std::span<const int64_t> shape,
-               std::span<const ExprRef> index) {
+ExprRef loadAt(kir::BufferId buffer, ir::DType dtype, std::span<const int64_t> shape, std::span<const ExprRef> index) {
   return kir::cast(arithType(dtype), kir::load(buffer, dtype, linearize(index, shape)));
 }
 

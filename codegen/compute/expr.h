@@ -91,8 +91,7 @@ ExprRef sigmoid(ExprRef x);
 ExprRef operand(const ComputeContext& ctx, size_t i, Index index);
 const std::vector<int64_t>& operandShape(const ComputeContext& ctx, size_t i);
 // Buffer `buffer` (of dtype `dtype`) at `index` in `shape`, in arithmetic type.
-ExprRef loadAt(kir::BufferId buffer, ir::DType dtype, std::span<const int64_t> shape,
-               std::span<const ExprRef> index);
+ExprRef loadAt(kir::BufferId buffer, ir::DType dtype, std::span<const int64_t> shape, std::span<const ExprRef> index);
 
 // uniform(k) of reference/random.cc's stream for the op's `key` and the run
 // state's [seed, step]: (splitmix64(stream ^ k) >> 11) * 2^-53, an f64 in
@@ -106,15 +105,13 @@ using UnaryFn = ExprRef (*)(const ComputeContext&, ExprRef);
 using BinaryFn = ExprRef (*)(const ComputeContext&, ExprRef, ExprRef);
 
 template <UnaryFn f>
-absl::StatusOr<ExprRef> mapUnary(const ComputeContext& ctx, size_t,
-                                 std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> mapUnary(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   ExprRef x = operand(ctx, 0, Index(index.begin(), index.end()));
   return convert(f(ctx, x), ctx.types.result_dtypes[0]);
 }
 
 template <BinaryFn f>
-absl::StatusOr<ExprRef> mapBinary(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> mapBinary(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   ExprRef lhs = operand(ctx, 0, broadcastIndex(index, operandShape(ctx, 0)));
   ExprRef rhs = operand(ctx, 1, broadcastIndex(index, operandShape(ctx, 1)));
   return convert(f(ctx, lhs, rhs), ctx.types.result_dtypes[0]);

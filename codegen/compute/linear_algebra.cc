@@ -22,13 +22,12 @@ absl::StatusOr<ExprRef> matmul(const ComputeContext& ctx, size_t, std::span<cons
   Index lhs_batch = batchOf(lhs), rhs_batch = batchOf(rhs);
   std::vector<int64_t> k = {lhs.back()};
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
-  ExprRef sum =
-      reduceNest(ctx.kernel, ReduceOp::kAdd, k, kir::constant(type, 0), [&](const Index& p) {
-        Index a = lhs_batch, b = rhs_batch;
-        a.insert(a.end(), {i, p[0]});
-        b.insert(b.end(), {p[0], j});
-        return mul(operand(ctx, 0, std::move(a)), operand(ctx, 1, std::move(b)));
-      });
+  ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, k, kir::constant(type, 0), [&](const Index& p) {
+    Index a = lhs_batch, b = rhs_batch;
+    a.insert(a.end(), {i, p[0]});
+    b.insert(b.end(), {p[0], j});
+    return mul(operand(ctx, 0, std::move(a)), operand(ctx, 1, std::move(b)));
+  });
   return convert(sum, ctx.types.result_dtypes[0]);
 }
 

@@ -11,9 +11,7 @@ namespace {
 
 using namespace cx;  // NOLINT: the expression shorthands
 
-ExprRef oneIf(ExprRef cond, const ExprRef& type_of) {
-  return select(cond, like(type_of, 1), like(type_of, 0));
-}
+ExprRef oneIf(ExprRef cond, const ExprRef& type_of) { return select(cond, like(type_of, 1), like(type_of, 0)); }
 ExprRef keepNan(ExprRef x, ExprRef otherwise) {
   if (!ir::isFloat(x->type)) return otherwise;
   return select(isNan(x), x, otherwise);
@@ -21,8 +19,7 @@ ExprRef keepNan(ExprRef x, ExprRef otherwise) {
 
 ExprRef step(const ComputeContext&, ExprRef x) { return keepNan(x, oneIf(gt(x, like(x, 0)), x)); }
 ExprRef sign(const ComputeContext&, ExprRef x) {
-  ExprRef s =
-      select(gt(x, like(x, 0)), like(x, 1), select(lt(x, like(x, 0)), like(x, -1), like(x, 0)));
+  ExprRef s = select(gt(x, like(x, 0)), like(x, 1), select(lt(x, like(x, 0)), like(x, -1), like(x, 0)));
   return keepNan(x, s);
 }
 ExprRef equal(const ComputeContext&, ExprRef a, ExprRef b) { return oneIf(eq(a, b), a); }
@@ -48,13 +45,11 @@ absl::StatusOr<ExprRef> argmax(const ComputeContext& ctx, size_t, std::span<cons
     ExprRef x = at(k[0]);
     return is_float ? select(isNan(x), lowest, x) : x;
   });
-  ExprRef first = reduceNest(ctx.kernel, ReduceOp::kMin, extent, idx(len), [&](const Index& k) {
-    return select(eq(at(k[0]), best), k[0], idx(len));
-  });
+  ExprRef first = reduceNest(ctx.kernel, ReduceOp::kMin, extent, idx(len),
+                             [&](const Index& k) { return select(eq(at(k[0]), best), k[0], idx(len)); });
   if (is_float) {
-    ExprRef first_nan =
-        reduceNest(ctx.kernel, ReduceOp::kMin, extent, idx(len),
-                   [&](const Index& k) { return select(isNan(at(k[0])), k[0], idx(len)); });
+    ExprRef first_nan = reduceNest(ctx.kernel, ReduceOp::kMin, extent, idx(len),
+                                   [&](const Index& k) { return select(isNan(at(k[0])), k[0], idx(len)); });
     first = select(lt(first_nan, idx(len)), first_nan, first);
   }
   return convert(first, ctx.types.result_dtypes[0]);

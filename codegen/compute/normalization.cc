@@ -11,8 +11,7 @@ namespace {
 using namespace cx;  // NOLINT: the expression shorthands
 
 int64_t axisOf(const ComputeContext& ctx) {
-  return normalizeAxis(ctx.attrs().getInt("axis"),
-                       static_cast<int64_t>(operandShape(ctx, 0).size()));
+  return normalizeAxis(ctx.attrs().getInt("axis"), static_cast<int64_t>(operandShape(ctx, 0).size()));
 }
 
 // `index` with its entry at `axis` replaced by k.
@@ -23,8 +22,7 @@ Index along(std::span<const ExprRef> index, int64_t axis, ExprRef k) {
 }
 
 // The maximum is subtracted first so that exp never overflows.
-absl::StatusOr<ExprRef> softmax(const ComputeContext& ctx, std::span<const ExprRef> index,
-                                bool log_form) {
+absl::StatusOr<ExprRef> softmax(const ComputeContext& ctx, std::span<const ExprRef> index, bool log_form) {
   int64_t axis = axisOf(ctx);
   std::vector<int64_t> len = {operandShape(ctx, 0)[static_cast<size_t>(axis)]};
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
@@ -38,12 +36,10 @@ absl::StatusOr<ExprRef> softmax(const ComputeContext& ctx, std::span<const ExprR
   return convert(y, ctx.types.result_dtypes[0]);
 }
 
-absl::StatusOr<ExprRef> softmaxOf(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> softmaxOf(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   return softmax(ctx, index, false);
 }
-absl::StatusOr<ExprRef> logSoftmax(const ComputeContext& ctx, size_t,
-                                   std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> logSoftmax(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   return softmax(ctx, index, true);
 }
 
@@ -66,8 +62,7 @@ Moments moments(kir::Kernel& kernel, ScalarType type, std::span<const int64_t> e
 // y = (x - mean) * gamma / sqrt(variance + epsilon) + beta per channel of
 // `axis`: the moving statistics for inference, the batch statistics over
 // every other axis in training.
-absl::StatusOr<ExprRef> batchnorm(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> batchnorm(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   int64_t axis = axisOf(ctx);
   const std::vector<int64_t>& shape = operandShape(ctx, 0);
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
@@ -94,14 +89,12 @@ absl::StatusOr<ExprRef> batchnorm(const ComputeContext& ctx, size_t,
 
 // y = (x - mean) / sqrt(variance + epsilon) * gamma + beta, the statistics
 // along `axis` at the element's position on the other axes.
-absl::StatusOr<ExprRef> layernorm(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> layernorm(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   int64_t axis = axisOf(ctx);
   std::vector<int64_t> len = {operandShape(ctx, 0)[static_cast<size_t>(axis)]};
   ScalarType type = arithType(ctx.types.result_dtypes[0]);
   ExprRef a = index[static_cast<size_t>(axis)];
-  Moments m = moments(ctx.kernel, type, len,
-                      [&](const Index& k) { return operand(ctx, 0, along(index, axis, k[0])); });
+  Moments m = moments(ctx.kernel, type, len, [&](const Index& k) { return operand(ctx, 0, along(index, axis, k[0])); });
   ExprRef epsilon = kir::constant(type, ctx.attrs().getFloat("epsilon"));
   ExprRef inv = div(kir::constant(type, 1), sqrt(add(m.variance, epsilon)));
   ExprRef x = operand(ctx, 0, Index(index.begin(), index.end()));

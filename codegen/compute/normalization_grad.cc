@@ -55,23 +55,19 @@ absl::Status batchnormGrad(BuildContext& ctx) {
   Operands v = operandsOf(ctx, s);
   kir::Kernel& k = ctx.kernel;
   View mean = scratch(ctx, "bn.mean", v.type, s.len), inv = scratch(ctx, "bn.inv", v.type, s.len);
-  View sum_g = scratch(ctx, "bn.sum_g", v.type, s.len),
-       sum_gx = scratch(ctx, "bn.sum_gx", v.type, s.len);
-  ExprRef zero = kir::constant(v.type, 0),
-          m = kir::constant(v.type, static_cast<double>(s.outer * s.inner));
+  View sum_g = scratch(ctx, "bn.sum_g", v.type, s.len), sum_gx = scratch(ctx, "bn.sum_gx", v.type, s.len);
+  ExprRef zero = kir::constant(v.type, 0), m = kir::constant(v.type, static_cast<double>(s.outer * s.inner));
   std::vector<int64_t> cells = {s.outer, s.inner};
   loop(k, k.body, s.len, LoopKind::kParallel, "a", [&](ExprRef a, StmtList& body) {
     auto over = [&](const std::function<ExprRef(ExprRef x, ExprRef g)>& f) {
-      return reduceNest(k, ReduceOp::kAdd, cells, zero, [&](const Index& c) {
-        return f(v.x.at({c[0], a, c[1]}), v.g.at({c[0], a, c[1]}));
-      });
+      return reduceNest(k, ReduceOp::kAdd, cells, zero,
+                        [&](const Index& c) { return f(v.x.at({c[0], a, c[1]}), v.g.at({c[0], a, c[1]})); });
     };
     ExprRef mu = let(k, body, "mean", div(over([](ExprRef x, ExprRef) { return x; }), m));
     ExprRef var = div(over([&](ExprRef x, ExprRef) { return mul(sub(x, mu), sub(x, mu)); }), m);
     ExprRef r = let(k, body, "inv", div(kir::constant(v.type, 1), sqrt(add(var, v.epsilon))));
     ExprRef sg = let(k, body, "sum_g", over([](ExprRef, ExprRef g) { return g; }));
-    ExprRef sgx = let(k, body, "sum_gx",
-                      over([&](ExprRef x, ExprRef g) { return mul(g, mul(sub(x, mu), r)); }));
+    ExprRef sgx = let(k, body, "sum_gx", over([&](ExprRef x, ExprRef g) { return mul(g, mul(sub(x, mu), r)); }));
     mean.set(body, {a}, mu);
     inv.set(body, {a}, r);
     sum_g.set(body, {a}, sg);
@@ -115,16 +111,13 @@ absl::Status layernormGrad(BuildContext& ctx) {
         return f(v.x.at({p[0], a[0], p[1]}), h, a[0]);
       });
     };
-    ExprRef mu =
-        let(k, body, "mean", div(over([](ExprRef x, ExprRef, ExprRef) { return x; }), len));
-    ExprRef var =
-        div(over([&](ExprRef x, ExprRef, ExprRef) { return mul(sub(x, mu), sub(x, mu)); }), len);
+    ExprRef mu = let(k, body, "mean", div(over([](ExprRef x, ExprRef, ExprRef) { return x; }), len));
+    ExprRef var = div(over([&](ExprRef x, ExprRef, ExprRef) { return mul(sub(x, mu), sub(x, mu)); }), len);
     ExprRef r = let(k, body, "inv", div(kir::constant(v.type, 1), sqrt(add(var, v.epsilon))));
     mean.set(body, p, mu);
     inv.set(body, p, r);
     sum_h.set(body, p, over([](ExprRef, ExprRef h, ExprRef) { return h; }));
-    sum_hx.set(body, p,
-               over([&](ExprRef x, ExprRef h, ExprRef) { return mul(h, mul(sub(x, mu), r)); }));
+    sum_hx.set(body, p, over([&](ExprRef x, ExprRef h, ExprRef) { return mul(h, mul(sub(x, mu), r)); }));
   });
   std::vector<int64_t> all = {s.outer, s.len, s.inner};
   loopNest(k, k.body, all, [&](const Index& i, StmtList& body) {
@@ -137,9 +130,8 @@ absl::Status layernormGrad(BuildContext& ctx) {
   });
   loop(k, k.body, s.len, LoopKind::kParallel, "a", [&](ExprRef a, StmtList& body) {
     auto over = [&](const std::function<ExprRef(const Index& cell, const Index& p)>& f) {
-      return reduceNest(k, ReduceOp::kAdd, position_shape, zero, [&](const Index& p) {
-        return f(Index{p[0], a, p[1]}, p);
-      });
+      return reduceNest(k, ReduceOp::kAdd, position_shape, zero,
+                        [&](const Index& p) { return f(Index{p[0], a, p[1]}, p); });
     };
     v.dgamma.set(body, {a}, over([&](const Index& c, const Index& p) {
                    return mul(v.g.at(c), mul(sub(v.x.at(c), mean.at(p)), inv.at(p)));

@@ -35,8 +35,7 @@ absl::StatusOr<ExprRef> dropout(const ComputeContext& ctx, size_t, std::span<con
 
 // Image n flips horizontally when uniform(2n) < 0.5, vertically when
 // uniform(2n + 1) < 0.5 (as the mode allows).
-absl::StatusOr<ExprRef> randomFlip(const ComputeContext& ctx, size_t,
-                                   std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> randomFlip(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   if (!training(ctx)) return identity(ctx, index);
   const std::string& mode = ctx.attrs().getString("mode");
   const std::vector<int64_t>& shape = operandShape(ctx, 0);
@@ -72,23 +71,19 @@ absl::StatusOr<std::pair<ExprRef, ExprRef>> cropOffset(const ComputeContext& ctx
   return std::pair(top, left);
 }
 
-absl::StatusOr<ExprRef> randomCrop(const ComputeContext& ctx, size_t,
-                                   std::span<const ExprRef> index) {
-  ASSIGN_OR_RETURN(auto offset,
-                   cropOffset(ctx, index[0], operandShape(ctx, 0), ctx.types.result_shapes[0]));
+absl::StatusOr<ExprRef> randomCrop(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
+  ASSIGN_OR_RETURN(auto offset, cropOffset(ctx, index[0], operandShape(ctx, 0), ctx.types.result_shapes[0]));
   ExprRef i = add(offset.first, index[1]), j = add(offset.second, index[2]);
   return convert(operand(ctx, 0, {index[0], i, j, index[3]}), ctx.types.result_dtypes[0]);
 }
 
 // (g, like) -> g placed back at the forward crop's offsets, zeros elsewhere.
-absl::StatusOr<ExprRef> randomCropGrad(const ComputeContext& ctx, size_t,
-                                       std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> randomCropGrad(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   const std::vector<int64_t>& small = operandShape(ctx, 0);
   ASSIGN_OR_RETURN(auto offset, cropOffset(ctx, index[0], ctx.types.result_shapes[0], small));
   ExprRef i = sub(index[1], offset.first), j = sub(index[2], offset.second);
   ExprRef inside = both(inRange(i, small[1]), inRange(j, small[2]));
-  ExprRef g =
-      operand(ctx, 0, {index[0], clampIndex(i, small[1]), clampIndex(j, small[2]), index[3]});
+  ExprRef g = operand(ctx, 0, {index[0], clampIndex(i, small[1]), clampIndex(j, small[2]), index[3]});
   return convert(select(inside, g, like(g, 0)), ctx.types.result_dtypes[0]);
 }
 

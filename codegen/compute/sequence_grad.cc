@@ -22,9 +22,8 @@ absl::Status embeddingGrad(BuildContext& ctx) {
   kir::Kernel& k = ctx.kernel;
   ExprRef zero = kir::constant(arithType(out.dtype), 0);
   loop(k, k.body, dim, LoopKind::kParallel, "k", [&](ExprRef col, StmtList& body) {
-    loop(k, body, rows, LoopKind::kSerial, "r", [&](ExprRef r, StmtList& zeroing) {
-      out.set(zeroing, {r, col}, zero);
-    });
+    loop(k, body, rows, LoopKind::kSerial, "r",
+         [&](ExprRef r, StmtList& zeroing) { out.set(zeroing, {r, col}, zero); });
     loop(k, body, count, LoopKind::kSerial, "p", [&](ExprRef p, StmtList& scatter) {
       ExprRef row = clampIndex(kir::cast(ScalarType::kI64, ids.at({p})), rows);
       out.set(scatter, {row, col}, g.at({p, col}), /*accumulate=*/true);
@@ -44,10 +43,9 @@ absl::Status embeddingGrad(BuildContext& ctx) {
 //   dx_t = dz kernel^T,  dh for step t - 1 = dz recurrent_kernel^T,
 //   dc for step t - 1 = dc * f
 absl::Status lstmGrad(BuildContext& ctx) {
-  View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2),
-       bias = operandOf(ctx, 3), g = operandOf(ctx, 4);
-  View dx = resultOf(ctx, 0), dkernel = resultOf(ctx, 1), drecurrent = resultOf(ctx, 2),
-       dbias = resultOf(ctx, 3);
+  View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2), bias = operandOf(ctx, 3),
+       g = operandOf(ctx, 4);
+  View dx = resultOf(ctx, 0), dkernel = resultOf(ctx, 1), drecurrent = resultOf(ctx, 2), dbias = resultOf(ctx, 3);
   int64_t batch = x.shape[0], steps = x.shape[1], features = x.shape[2];
   int64_t units = ctx.op.attrs().getInt("units"), gates = 4 * units;
   bool sequences = ctx.op.attrs().getBool("return_sequences");
@@ -59,8 +57,7 @@ absl::Status lstmGrad(BuildContext& ctx) {
     b.shape = std::move(shape);
     return b;
   };
-  View act = buffer("lstm.act", {batch, steps, gates}),
-       cell = buffer("lstm.c", {batch, steps, units}),
+  View act = buffer("lstm.act", {batch, steps, gates}), cell = buffer("lstm.c", {batch, steps, units}),
        hidden = buffer("lstm.h", {batch, steps, units});
   View dh = buffer("lstm.dh", {batch, units}), dc = buffer("lstm.dc", {batch, units}),
        dz = buffer("lstm.dz", {batch, gates});
@@ -76,18 +73,9 @@ absl::Status lstmGrad(BuildContext& ctx) {
     ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
     loopNest(k, step, gate_shape, [&](const Index& i, StmtList& body) {
       ExprRef n = i[0], q = i[1];
-      ExprRef z = sum(
-          features,
-          [&](ExprRef f) {
-            return mul(x.at({n, t, f}), kernel.at({f, q}));
-          },
-          bias.at({q}));
-      ExprRef from_h = sum(
-          units,
-          [&](ExprRef u) {
-            return mul(hidden.at({n, prev_t, u}), recurrent.at({u, q}));
-          },
-          zero);
+      ExprRef z = sum(features, [&](ExprRef f) { return mul(x.at({n, t, f}), kernel.at({f, q})); }, bias.at({q}));
+      ExprRef from_h =
+          sum(units, [&](ExprRef u) { return mul(hidden.at({n, prev_t, u}), recurrent.at({u, q})); }, zero);
       ExprRef zt = let(k, body, "z", add(z, select(has_prev, from_h, zero)));
       act.set(body, {n, t, q}, select(eq(div(q, idx(units)), idx(2)), tanh(zt), sigmoid(zt)));
     });
@@ -95,8 +83,7 @@ absl::Status lstmGrad(BuildContext& ctx) {
       ExprRef n = i[0], u = i[1];
       auto gate = [&](int64_t gi) { return act.at({n, t, add(u, idx(gi * units))}); };
       ExprRef prev = select(has_prev, cell.at({n, prev_t, u}), zero);
-      ExprRef ct =
-          let(k, body, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
+      ExprRef ct = let(k, body, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
       cell.set(body, {n, t, u}, ct);
       hidden.set(body, {n, t, u}, roundTo(mul(gate(3), tanh(ct)), dtype));
     });
@@ -117,15 +104,11 @@ absl::Status lstmGrad(BuildContext& ctx) {
       auto gate = [&](int64_t gi, const char* name) {
         return let(k, body, name, act.at({n, t, add(u, idx(gi * units))}));
       };
-      ExprRef in = gate(0, "in"), forget = gate(1, "forget"), cand = gate(2, "cand"),
-              out = gate(3, "out");
+      ExprRef in = gate(0, "in"), forget = gate(1, "forget"), cand = gate(2, "cand"), out = gate(3, "out");
       ExprRef tanh_c = let(k, body, "tanh_c", tanh(cell.at({n, t, u})));
       ExprRef prev = select(has_prev, cell.at({n, prev_t, u}), zero);
-      ExprRef dcu =
-          let(k, body, "dc", add(dc.at({n, u}), mul(mul(dhu, out), sub(one, mul(tanh_c, tanh_c)))));
-      auto dgate = [&](int64_t gi, ExprRef value) {
-        dz.set(body, {n, add(u, idx(gi * units))}, value);
-      };
+      ExprRef dcu = let(k, body, "dc", add(dc.at({n, u}), mul(mul(dhu, out), sub(one, mul(tanh_c, tanh_c)))));
+      auto dgate = [&](int64_t gi, ExprRef value) { dz.set(body, {n, add(u, idx(gi * units))}, value); };
       dgate(0, mul(mul(mul(dcu, cand), in), sub(one, in)));
       dgate(1, mul(mul(mul(dcu, prev), forget), sub(one, forget)));
       dgate(2, mul(mul(dcu, in), sub(one, mul(cand, cand))));
@@ -133,51 +116,24 @@ absl::Status lstmGrad(BuildContext& ctx) {
       dc.set(body, {n, u}, mul(dcu, forget));
     });
     loop(k, step, gates, LoopKind::kParallel, "q", [&](ExprRef q, StmtList& body) {
-      dbias.set(body, {q},
-                sum(
-                    batch,
-                    [&](ExprRef n) {
-                      return dz.at({n, q});
-                    },
-                    zero),
-                true);
+      dbias.set(body, {q}, sum(batch, [&](ExprRef n) { return dz.at({n, q}); }, zero), true);
     });
     std::vector<int64_t> kernel_shape = {features, gates}, recurrent_shape = {units, gates};
     loopNest(k, step, kernel_shape, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(
-          batch,
-          [&](ExprRef n) {
-            return mul(x.at({n, t, i[0]}), dz.at({n, i[1]}));
-          },
-          zero);
+      ExprRef d = sum(batch, [&](ExprRef n) { return mul(x.at({n, t, i[0]}), dz.at({n, i[1]})); }, zero);
       dkernel.set(body, i, d, true);
     });
     loopNest(k, step, recurrent_shape, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(
-          batch,
-          [&](ExprRef n) {
-            return mul(hidden.at({n, prev_t, i[0]}), dz.at({n, i[1]}));
-          },
-          zero);
+      ExprRef d = sum(batch, [&](ExprRef n) { return mul(hidden.at({n, prev_t, i[0]}), dz.at({n, i[1]})); }, zero);
       drecurrent.set(body, i, select(has_prev, d, zero), true);
     });
     std::vector<int64_t> x_shape = {batch, features};
     loopNest(k, step, x_shape, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(
-          gates,
-          [&](ExprRef q) {
-            return mul(dz.at({i[0], q}), kernel.at({i[1], q}));
-          },
-          zero);
+      ExprRef d = sum(gates, [&](ExprRef q) { return mul(dz.at({i[0], q}), kernel.at({i[1], q})); }, zero);
       dx.set(body, {i[0], t, i[1]}, d);
     });
     loopNest(k, step, state, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(
-          gates,
-          [&](ExprRef q) {
-            return mul(dz.at({i[0], q}), recurrent.at({i[1], q}));
-          },
-          zero);
+      ExprRef d = sum(gates, [&](ExprRef q) { return mul(dz.at({i[0], q}), recurrent.at({i[1], q})); }, zero);
       dh.set(body, i, d);
     });
   });

@@ -14,13 +14,11 @@ using namespace cx;  // NOLINT: the expression shorthands
 // into the operand's dims.
 absl::StatusOr<ExprRef> relabel(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   ExprRef flat = linearize(index, ctx.types.result_shapes[0]);
-  return convert(operand(ctx, 0, delinearize(flat, operandShape(ctx, 0))),
-                 ctx.types.result_dtypes[0]);
+  return convert(operand(ctx, 0, delinearize(flat, operandShape(ctx, 0))), ctx.types.result_dtypes[0]);
 }
 
 // out[i0, ..., ik] = x[j] with j[perm[a]] = i_a.
-absl::StatusOr<ExprRef> transpose(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> transpose(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   const std::vector<int64_t>& perm = ctx.attrs().getIntList("perm");
   Index j(index.size());
   for (size_t a = 0; a < perm.size(); ++a) j[static_cast<size_t>(perm[a])] = index[a];
@@ -30,8 +28,7 @@ absl::StatusOr<ExprRef> transpose(const ComputeContext& ctx, size_t,
 // The inputs side by side on `axis`: a chain of selects on the position
 // along the axis, each input read at a clamped (so in-range) position.
 absl::StatusOr<ExprRef> concat(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
-  size_t axis = static_cast<size_t>(
-      normalizeAxis(ctx.attrs().getInt("axis"), static_cast<int64_t>(index.size())));
+  size_t axis = static_cast<size_t>(normalizeAxis(ctx.attrs().getInt("axis"), static_cast<int64_t>(index.size())));
   ExprRef at = index[axis];
   ExprRef result;
   int64_t end = ctx.types.result_shapes[0][axis];
@@ -54,8 +51,7 @@ absl::StatusOr<ExprRef> concat(const ComputeContext& ctx, size_t, std::span<cons
 enum class Reduction { kSum, kMean, kMax };
 
 // x reduced over `axes` (every axis when empty), keepdims or not.
-absl::StatusOr<ExprRef> reduce(const ComputeContext& ctx, std::span<const ExprRef> index,
-                               Reduction kind) {
+absl::StatusOr<ExprRef> reduce(const ComputeContext& ctx, std::span<const ExprRef> index, Reduction kind) {
   const std::vector<int64_t>& shape = operandShape(ctx, 0);
   int64_t rank = static_cast<int64_t>(shape.size());
   const std::vector<int64_t>& axes = ctx.attrs().getIntList("axes");
@@ -82,31 +78,27 @@ absl::StatusOr<ExprRef> reduce(const ComputeContext& ctx, std::span<const ExprRe
   switch (kind) {
     case Reduction::kMax: return convert(maxWithNan(ctx.kernel, type, extents, at), dtype);
     case Reduction::kSum:
-      return convert(reduceNest(ctx.kernel, ReduceOp::kAdd, extents, kir::constant(type, 0), at),
-                     dtype);
+      return convert(reduceNest(ctx.kernel, ReduceOp::kAdd, extents, kir::constant(type, 0), at), dtype);
     case Reduction::kMean: {
       ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, extents, kir::constant(type, 0), at);
       int64_t count = product(extents);
       // No mean of nothing: NaN, as the reference (0 once rounded to an integer).
       double nothing = ir::isFloat(type) ? std::numeric_limits<double>::quiet_NaN() : 0.0;
-      ExprRef mean = count == 0 ? kir::constant(type, nothing)
-                                : div(sum, kir::constant(type, static_cast<double>(count)));
+      ExprRef mean =
+          count == 0 ? kir::constant(type, nothing) : div(sum, kir::constant(type, static_cast<double>(count)));
       return convert(mean, dtype);
     }
   }
   return absl::InternalError("unknown reduction");
 }
 
-absl::StatusOr<ExprRef> reduceSum(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> reduceSum(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   return reduce(ctx, index, Reduction::kSum);
 }
-absl::StatusOr<ExprRef> reduceMean(const ComputeContext& ctx, size_t,
-                                   std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> reduceMean(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   return reduce(ctx, index, Reduction::kMean);
 }
-absl::StatusOr<ExprRef> reduceMax(const ComputeContext& ctx, size_t,
-                                  std::span<const ExprRef> index) {
+absl::StatusOr<ExprRef> reduceMax(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   return reduce(ctx, index, Reduction::kMax);
 }
 

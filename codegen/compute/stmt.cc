@@ -54,8 +54,7 @@ View resultOf(const BuildContext& ctx, size_t i) {
 }
 
 View scratch(BuildContext& ctx, std::string name, ScalarType type, int64_t size) {
-  kir::BufferId id =
-      ctx.kernel.addBuffer(kir::Buffer{std::move(name), type, size, kir::BufferRole::kScratch});
+  kir::BufferId id = ctx.kernel.addBuffer(kir::Buffer{std::move(name), type, size, kir::BufferRole::kScratch});
   return View{id, type, {size}};
 }
 

@@ -25,8 +25,7 @@ void loopNest(kir::Kernel& kernel, StmtList& list, std::span<const int64_t> shap
               const std::function<void(const Index& index, StmtList& body)>& body);
 // `let` of value; returns the variable.
 ExprRef let(kir::Kernel& kernel, StmtList& list, std::string name, ExprRef value);
-void store(StmtList& list, kir::BufferId buffer, ExprRef index, ExprRef value,
-           bool accumulate = false);
+void store(StmtList& list, kir::BufferId buffer, ExprRef index, ExprRef value, bool accumulate = false);
 
 // A buffer seen as a row-major tensor: a builder's operand or result, or
 // scratch given a shape.
@@ -37,16 +36,12 @@ struct View {
 
   // The element at `index` (one expression per dim), in arithmetic type.
   ExprRef at(std::span<const ExprRef> index) const { return loadAt(buffer, dtype, shape, index); }
-  ExprRef at(std::initializer_list<ExprRef> index) const {
-    return at(std::span(index.begin(), index.size()));
-  }
+  ExprRef at(std::initializer_list<ExprRef> index) const { return at(std::span(index.begin(), index.size())); }
   // Stores `value` (any arithmetic type) converted to the dtype.
-  void set(StmtList& list, std::span<const ExprRef> index, ExprRef value,
-           bool accumulate = false) const {
+  void set(StmtList& list, std::span<const ExprRef> index, ExprRef value, bool accumulate = false) const {
     store(list, buffer, linearize(index, shape), convert(value, dtype), accumulate);
   }
-  void set(StmtList& list, std::initializer_list<ExprRef> index, ExprRef value,
-           bool accumulate = false) const {
+  void set(StmtList& list, std::initializer_list<ExprRef> index, ExprRef value, bool accumulate = false) const {
     set(list, std::span(index.begin(), index.size()), value, accumulate);
   }
 };

@@ -7,17 +7,14 @@ namespace {
 
 // TensorFlow's split for "same": the smaller half of the total padding
 // before; none for "valid".
-int64_t padBefore(const ir::Attrs& attrs, int64_t in, int64_t out, int64_t stride, int64_t window,
-                  int64_t dilation) {
+int64_t padBefore(const ir::Attrs& attrs, int64_t in, int64_t out, int64_t stride, int64_t window, int64_t dilation) {
   if (attrs.getString("padding") != "same") return 0;
   int64_t total = std::max<int64_t>((out - 1) * stride + (window - 1) * dilation + 1 - in, 0);
   return total / 2;
 }
 
-WindowAxis axis(const ir::Attrs& attrs, int64_t in, int64_t out, int64_t window, int64_t stride,
-                int64_t dilation) {
-  return WindowAxis{in,     out,      window,
-                    stride, dilation, padBefore(attrs, in, out, stride, window, dilation)};
+WindowAxis axis(const ir::Attrs& attrs, int64_t in, int64_t out, int64_t window, int64_t stride, int64_t dilation) {
+  return WindowAxis{in, out, window, stride, dilation, padBefore(attrs, in, out, stride, window, dilation)};
 }
 
 }  // namespace
@@ -28,9 +25,7 @@ ExprRef WindowAxis::input(ExprRef at, ExprRef tap) const {
   return add(e, dilation == 1 ? tap : mul(tap, idx(dilation)));
 }
 
-bool WindowAxis::alwaysInside() const {
-  return before == 0 && (out - 1) * stride + (window - 1) * dilation < in;
-}
+bool WindowAxis::alwaysInside() const { return before == 0 && (out - 1) * stride + (window - 1) * dilation < in; }
 
 ExprRef WindowAxis::inside(const ExprRef& i) const { return inRange(i, in); }
 ExprRef WindowAxis::clamp(const ExprRef& i) const { return clampIndex(i, in); }
@@ -45,8 +40,8 @@ WindowAxis::Output WindowAxis::outputOf(ExprRef input, ExprRef tap) const {
   return {both(exact, lt(at, idx(out))), clampIndex(at, out)};
 }
 
-ConvGeometry convGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x,
-                          const std::vector<int64_t>& kernel, const std::vector<int64_t>& y) {
+ConvGeometry convGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x, const std::vector<int64_t>& kernel,
+                          const std::vector<int64_t>& y) {
   const std::vector<int64_t>& strides = attrs.getIntList("strides");
   const std::vector<int64_t>& dilation = attrs.getIntList("dilation");
   return ConvGeometry{x[0],
@@ -58,8 +53,7 @@ ConvGeometry convGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x,
                       axis(attrs, x[2], y[2], kernel[1], strides[1], dilation[1])};
 }
 
-PoolGeometry poolGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x,
-                          const std::vector<int64_t>& y) {
+PoolGeometry poolGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x, const std::vector<int64_t>& y) {
   const std::vector<int64_t>& pool = attrs.getIntList("pool");
   const std::vector<int64_t>& strides = attrs.getIntList("strides");
   return PoolGeometry{x[0], x[3], axis(attrs, x[1], y[1], pool[0], strides[0], 1),

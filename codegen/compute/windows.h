@@ -40,16 +40,15 @@ struct ConvGeometry {
 
   int64_t filtersPerGroup() const { return filters / groups; }
 };
-ConvGeometry convGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x,
-                          const std::vector<int64_t>& kernel, const std::vector<int64_t>& y);
+ConvGeometry convGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x, const std::vector<int64_t>& kernel,
+                          const std::vector<int64_t>& y);
 
 // A pool over x[N, H, W, C] giving [N, oh, ow, C].
 struct PoolGeometry {
   int64_t batch, channels;
   WindowAxis rows, cols;
 };
-PoolGeometry poolGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x,
-                          const std::vector<int64_t>& y);
+PoolGeometry poolGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x, const std::vector<int64_t>& y);
 
 // The number of valid cells of the pool window at output (y, z): padding is
 // not counted, as in the reference's avgpool.
@@ -58,8 +57,7 @@ ExprRef validCells(const PoolGeometry& p, ExprRef y, ExprRef z);
 // `value(ih, iw)` where the tap lands inside the input (indices clamped),
 // `outside` elsewhere; no test when every tap is inside.
 template <typename F>
-ExprRef insideOr(const WindowAxis& rows, const WindowAxis& cols, ExprRef ih, ExprRef iw,
-                 ExprRef outside, F value) {
+ExprRef insideOr(const WindowAxis& rows, const WindowAxis& cols, ExprRef ih, ExprRef iw, ExprRef outside, F value) {
   ExprRef cond;
   if (!rows.alwaysInside()) {
     cond = rows.inside(ih);

@@ -74,8 +74,7 @@ absl::StatusOr<std::string> BodyWriter::expr(const Expr& e, int indent, bool spl
   return absl::InternalError("cuda: unknown expression");
 }
 
-absl::StatusOr<std::string> BodyWriter::reduction(const Expr& e, const kir::ReduceExpr& r, int indent,
-                                                  bool split) {
+absl::StatusOr<std::string> BodyWriter::reduction(const Expr& e, const kir::ReduceExpr& r, int indent, bool split) {
   if (split && overrides_.reduce) {
     ASSIGN_OR_RETURN(std::optional<std::string> done, overrides_.reduce(e, r, indent));
     if (done) return *done;
@@ -87,8 +86,8 @@ absl::StatusOr<std::string> BodyWriter::reduction(const Expr& e, const kir::Redu
   std::string combine(combiner(r.op));
   line(indent, strCat(cudaType(acc_type), " ", acc, " = ", identity, ";"));
   if (split)
-    line(indent, strCat("for (long long ", k, " = ", r.lo, "LL + (long long)threadIdx.x; ", k, " < ", r.hi,
-                        "LL; ", k, " += blockDim.x) {"));
+    line(indent, strCat("for (long long ", k, " = ", r.lo, "LL + (long long)threadIdx.x; ", k, " < ", r.hi, "LL; ", k,
+                        " += blockDim.x) {"));
   else
     line(indent, strCat("for (long long ", k, " = ", r.lo, "LL; ", k, " < ", r.hi, "LL; ++", k, ") {"));
   // The body is per thread: reductions inside it are sequential.
@@ -96,15 +95,15 @@ absl::StatusOr<std::string> BodyWriter::reduction(const Expr& e, const kir::Redu
   line(indent + 1, strCat(acc, " = ", combine, "(", acc, ", ", toWider(e.type, body), ");"));
   line(indent, "}");
   if (split)
-    line(indent, strCat(acc, " = dlc_block_reduce<", static_cast<int>(r.op), ">(", acc, ", (",
-                        cudaType(acc_type), ")", identity, ");"));
+    line(indent, strCat(acc, " = dlc_block_reduce<", static_cast<int>(r.op), ">(", acc, ", (", cudaType(acc_type), ")",
+                        identity, ");"));
   ASSIGN_OR_RETURN(std::string init, expr(*r.init, indent, split));
   line(indent, strCat(acc, " = ", combine, "(", toWider(e.type, init), ", ", acc, ");"));
   return fromWider(e.type, acc);
 }
 
-absl::Status BodyWriter::store(const kir::StoreStmt& s, const std::string& index, const std::string& value,
-                               int indent, bool atomic) {
+absl::Status BodyWriter::store(const kir::StoreStmt& s, const std::string& index, const std::string& value, int indent,
+                               bool atomic) {
   const kir::Buffer& buffer = kernel_.buffers[s.buffer];
   std::string target = strCat(bufferName(s.buffer), "[", index, "]");
   if (!s.accumulate) {

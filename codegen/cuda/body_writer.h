@@ -58,14 +58,13 @@ class BodyWriter {
   // `split`, reductions outside other reductions are split over the block.
   absl::StatusOr<std::string> expr(const kir::Expr& expr, int indent, bool split);
   // `buffer[index] = value` (or `+=`, atomic when `atomic`).
-  absl::Status store(const kir::StoreStmt& store, const std::string& index, const std::string& value,
-                     int indent, bool atomic);
+  absl::Status store(const kir::StoreStmt& store, const std::string& index, const std::string& value, int indent,
+                     bool atomic);
   // A fresh C++ name starting with `prefix`.
   std::string temp(std::string_view prefix);
 
  private:
-  absl::StatusOr<std::string> reduction(const kir::Expr& expr, const kir::ReduceExpr& r, int indent,
-                                        bool split);
+  absl::StatusOr<std::string> reduction(const kir::Expr& expr, const kir::ReduceExpr& r, int indent, bool split);
 
   const kir::Kernel& kernel_;
   std::string& out_;

@@ -85,8 +85,8 @@ absl::StatusOr<PhaseText> emitPlainPhase(const kir::Kernel& kernel, const Phase&
   std::string_view counter = counterType(total);
   switch (phase.kind) {
     case Phase::Kind::kGridStride:
-      w.line(1, strCat("for (", counter, " flat = blockIdx.x * (", counter, ")blockDim.x + threadIdx.x; flat < ",
-                       total, "; flat += gridDim.x * (", counter, ")blockDim.x) {"));
+      w.line(1, strCat("for (", counter, " flat = blockIdx.x * (", counter, ")blockDim.x + threadIdx.x; flat < ", total,
+                       "; flat += gridDim.x * (", counter, ")blockDim.x) {"));
       bindNest(w, phase.nest, "flat", 2);
       RETURN_IF_ERROR(w.thread(phase.stmts, 2, true));
       w.line(1, "}");
@@ -97,12 +97,8 @@ absl::StatusOr<PhaseText> emitPlainPhase(const kir::Kernel& kernel, const Phase&
       RETURN_IF_ERROR(w.block(phase.stmts, 2, true));
       w.line(1, "}");
       break;
-    case Phase::Kind::kBlock:
-      RETURN_IF_ERROR(w.block(phase.stmts, 1, false));
-      break;
-    case Phase::Kind::kThread:
-      RETURN_IF_ERROR(w.thread(phase.stmts, 1, false));
-      break;
+    case Phase::Kind::kBlock: RETURN_IF_ERROR(w.block(phase.stmts, 1, false)); break;
+    case Phase::Kind::kThread: RETURN_IF_ERROR(w.thread(phase.stmts, 1, false)); break;
     case Phase::Kind::kVector:
     case Phase::Kind::kRowGroups:
     case Phase::Kind::kSplit:
@@ -148,8 +144,8 @@ bool exprUsesType(const kir::Expr& e, kir::ScalarType type) {
 
 // Whether any buffer or value of the kernel has `type`.
 bool usesType(const kir::Kernel& kernel, kir::ScalarType type) {
-  bool found = std::any_of(kernel.buffers.begin(), kernel.buffers.end(),
-                           [&](const kir::Buffer& b) { return b.dtype == type; });
+  bool found =
+      std::any_of(kernel.buffers.begin(), kernel.buffers.end(), [&](const kir::Buffer& b) { return b.dtype == type; });
   forEachExpr(kernel.body, [&](const kir::Expr& e) { found = found || exprUsesType(e, type); });
   return found;
 }

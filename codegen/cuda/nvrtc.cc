@@ -7,8 +7,8 @@
 #include <memory>
 #include <mutex>
 
-#include "support/strings.h"
 #include "support/env.h"
+#include "support/strings.h"
 
 namespace dlc::codegen::cuda {
 namespace {
@@ -65,9 +65,9 @@ absl::StatusOr<NvrtcApi> openNvrtc(std::span<const std::string> candidates) {
     dlclose(handle);
     tried.push_back(strCat(path, " (not NVRTC: entry points missing)"));
   }
-  return absl::FailedPreconditionError(
-      strCat("cannot load NVRTC (the CUDA toolkit's runtime compiler); tried ", strJoin(tried, ", "),
-             ". Install the CUDA toolkit, or set CUDA_HOME or DLC_NVRTC_LIBRARY"));
+  return absl::FailedPreconditionError(strCat("cannot load NVRTC (the CUDA toolkit's runtime compiler); tried ",
+                                              strJoin(tried, ", "),
+                                              ". Install the CUDA toolkit, or set CUDA_HOME or DLC_NVRTC_LIBRARY"));
 }
 
 // Opened once per process; a failure is remembered too.
@@ -211,18 +211,17 @@ absl::StatusOr<CompiledCuda> compileCuda(std::string_view source, std::string_vi
   std::string text(source);
   nvrtcProgram program = nullptr;
   std::string name(kProgramName);
-  if (nvrtcResult r = api->createProgram(&program, text.c_str(), name.c_str(), 0, nullptr, nullptr);
-      r != kNvrtcSuccess)
+  if (nvrtcResult r = api->createProgram(&program, text.c_str(), name.c_str(), 0, nullptr, nullptr); r != kNvrtcSuccess)
     return absl::InternalError(strCat("nvrtcCreateProgram: ", resultString(*api, r)));
-  std::unique_ptr<_nvrtcProgram, void (*)(nvrtcProgram)> guard(
-      program, [](nvrtcProgram p) { nvrtc()->destroyProgram(&p); });
+  std::unique_ptr<_nvrtcProgram, void (*)(nvrtcProgram)> guard(program,
+                                                               [](nvrtcProgram p) { nvrtc()->destroyProgram(&p); });
 
   nvrtcResult compiled = api->compileProgram(program, static_cast<int>(argv.size()), argv.data());
   CompiledCuda out;
   out.log = programLog(*api, program);
   if (compiled != kNvrtcSuccess)
-    return absl::InvalidArgumentError(strCat("NVRTC failed to compile for ", arch, " (",
-                                             resultString(*api, compiled), "):\n", annotateLog(source, out.log)));
+    return absl::InvalidArgumentError(strCat("NVRTC failed to compile for ", arch, " (", resultString(*api, compiled),
+                                             "):\n", annotateLog(source, out.log)));
   size_t size = 0;
   if (want_cubin) {
     if (nvrtcResult r = api->getCUBINSize(program, &size); r != kNvrtcSuccess)

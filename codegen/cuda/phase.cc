@@ -42,8 +42,8 @@ absl::Status openKernel(BodyWriter& w, const kir::Kernel& kernel, const Phase& p
     if (buffer.role != kir::BufferRole::kLocal) continue;
     if (shared_locals && buffer.size * ir::dtypeSize(buffer.dtype) > kMaxSharedBytes)
       return absl::InvalidArgumentError(strCat("cuda: local buffer '", buffer.name, "' does not fit in shared memory"));
-    w.line(1, strCat(shared_locals ? "__shared__ " : "", cudaType(buffer.dtype), " ",
-                     w.bufferName(static_cast<int>(b)), "[", std::max<int64_t>(buffer.size, 1), "];"));
+    w.line(1, strCat(shared_locals ? "__shared__ " : "", cudaType(buffer.dtype), " ", w.bufferName(static_cast<int>(b)),
+                     "[", std::max<int64_t>(buffer.size, 1), "];"));
   }
   for (const kir::Stmt* let : phase.prefix) RETURN_IF_ERROR(w.thread(std::span(let, 1), 1, false));
   return absl::OkStatus();

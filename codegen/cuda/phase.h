@@ -23,9 +23,6 @@ namespace dlc::codegen::cuda {
 
 // The kernel-IR analyses the mappings share with the gpu-mapping stage.
 using kir::Bindings;
-using kir::LaneStep;
-using kir::LoadSite;
-using kir::Range;
 using kir::bindLets;
 using kir::collectLoads;
 using kir::digitOf;
@@ -33,8 +30,11 @@ using kir::holdsReduce;
 using kir::indexRange;
 using kir::isAlignedRun;
 using kir::isStraightLine;
+using kir::LaneStep;
 using kir::laneStep;
 using kir::loadedBuffers;
+using kir::LoadSite;
+using kir::Range;
 using kir::readsMemory;
 using kir::simplifyIndex;
 using kir::storedBuffers;

@@ -5,10 +5,10 @@
 #include <map>
 #include <set>
 
-#include "ir/kernel/load_sites.h"
 #include "codegen/cuda/syntax.h"
-#include "ir/kernel/gpu_rows.h"
 #include "ir/kernel/analysis.h"
+#include "ir/kernel/gpu_rows.h"
+#include "ir/kernel/load_sites.h"
 #include "ir/kernel/walk.h"
 #include "support/int_math.h"
 #include "support/status_macros.h"
@@ -55,7 +55,8 @@ void collectValues(const ExprRef& e, bool unconditional, const Bindings& binding
   if (const auto* l = e->as<kir::LoadExpr>()) visit(l->index, unconditional);
   if (const auto* u = e->as<kir::UnaryExpr>()) visit(u->x, unconditional);
   if (const auto* b = e->as<kir::BinaryExpr>()) visit(b->lhs, unconditional), visit(b->rhs, unconditional);
-  if (const auto* s = e->as<kir::SelectExpr>()) visit(s->cond, unconditional), visit(s->if_true, false), visit(s->if_false, false);
+  if (const auto* s = e->as<kir::SelectExpr>())
+    visit(s->cond, unconditional), visit(s->if_true, false), visit(s->if_false, false);
   if (const auto* c = e->as<kir::CastExpr>()) visit(c->x, unconditional);
   if (!e->as<kir::LoadExpr>() && costly(e) && !holdsReduce(e))
     out.push_back(ValueSite{e.get(), strCat("v|", kir::structuralKey(simplifyIndex(e, bindings))), unconditional});
@@ -69,8 +70,8 @@ struct Pass : kir::RowPass {
 // A value kept in registers across passes, `name[slot].v[lane]`: a load, or
 // a costly value a reduction pass computes (filled from `node`).
 struct Cache {
-  kir::BufferId buffer;  // loads
-  ExprRef index;         // loads: in the canonical column
+  kir::BufferId buffer;   // loads
+  ExprRef index;          // loads: in the canonical column
   const kir::Expr* node;  // values
   kir::ScalarType type;
   size_t fill_pass;
@@ -131,9 +132,9 @@ class RowPhase {
 
   // While writing.
   BodyWriter* w_ = nullptr;
-  int current_pass_ = -1;  // -1 at row level
+  int current_pass_ = -1;               // -1 at row level
   const kir::Expr* filling_ = nullptr;  // the value being computed into its cache
-  bool clamped_ = false;   // several rows a block: `active` says whether the row is real
+  bool clamped_ = false;                // several rows a block: `active` says whether the row is real
 };
 
 void RowPhase::planLoads() {
@@ -206,8 +207,7 @@ void RowPhase::planLoads() {
       if (!st || st->accumulate || loaded.contains(st->buffer)) continue;
       if (stores_to[st->buffer] != 2 || in_loop[st->buffer] != 1) continue;
       ExprRef index = simplifyIndex(st->index, p.bindings);
-      if (packable(st->buffer, index))
-        store_packs_[st] = Pack{st->buffer, index, strCat("rs", store_packs_.size())};
+      if (packable(st->buffer, index)) store_packs_[st] = Pack{st->buffer, index, strCat("rs", store_packs_.size())};
     }
   }
 }
@@ -259,8 +259,8 @@ absl::StatusOr<int> RowPhase::openSlots(size_t p, int indent) {
   BodyWriter& w = *w_;
   w.line(indent, "#pragma unroll");
   w.line(indent, strCat("for (int s = 0; s < ", slots_, "; ++s) {"));
-  w.line(indent + 1, strCat("const long long col0 = ", lo_, "LL + ", width_, "LL * ((long long)glane + ", group_,
-                            "LL * s);"));
+  w.line(indent + 1,
+         strCat("const long long col0 = ", lo_, "LL + ", width_, "LL * ((long long)glane + ", group_, "LL * s);"));
   w.line(indent + 1, strCat("if (col0 < ", hi_, "LL) {"));
   int in = indent + 2;
   bool packs = !local_packs_[p].empty() ||
@@ -406,18 +406,17 @@ absl::StatusOr<PhaseText> RowPhase::emit(const std::string& name) {
   launch.shared_bytes = group_ == block_ ? kReduceSharedBytes : 0;
   BodyWriter w(kernel_, &out.text);
   w_ = &w;
-  w.setOverrides(BodyWriter::Overrides{
-      .value = [&](const kir::Expr& e) { return heldValue(e); },
-      .reduce = [&](const kir::Expr& e, const kir::ReduceExpr& r,
-                    int indent) -> absl::StatusOr<std::optional<std::string>> {
-        if (!pass_of_reduce_.contains(&e)) return std::nullopt;
-        return reductionPass(e, r, indent);
-      },
-      .store_target = [&](const kir::StoreStmt& s) -> std::optional<std::string> {
-        if (current_pass_ < 0 || !store_packs_.contains(&s)) return std::nullopt;
-        return strCat(store_packs_.at(&s).name, ".v[lane]");
-      },
-      .lets_maybe_unused = true});
+  w.setOverrides(BodyWriter::Overrides{.value = [&](const kir::Expr& e) { return heldValue(e); },
+                                       .reduce = [&](const kir::Expr& e, const kir::ReduceExpr& r,
+                                                     int indent) -> absl::StatusOr<std::optional<std::string>> {
+                                         if (!pass_of_reduce_.contains(&e)) return std::nullopt;
+                                         return reductionPass(e, r, indent);
+                                       },
+                                       .store_target = [&](const kir::StoreStmt& s) -> std::optional<std::string> {
+                                         if (current_pass_ < 0 || !store_packs_.contains(&s)) return std::nullopt;
+                                         return strCat(store_packs_.at(&s).name, ".v[lane]");
+                                       },
+                                       .lets_maybe_unused = true});
   RETURN_IF_ERROR(openKernel(w, kernel_, phase_, launch, false));
   std::string_view counter = counterType(rows_ + rows_per_block);
   if (!clamped_) {

@@ -4,10 +4,10 @@
 #include <map>
 #include <set>
 
-#include "ir/kernel/load_sites.h"
 #include "codegen/cuda/syntax.h"
-#include "ir/kernel/gpu_split.h"
 #include "ir/kernel/analysis.h"
+#include "ir/kernel/gpu_split.h"
+#include "ir/kernel/load_sites.h"
 #include "support/int_math.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -118,13 +118,13 @@ absl::Status SplitPhase::stage(int level, const std::string& name, PhaseText& ou
   std::vector<std::string> accs;
   for (const Reduction* r : mine) {
     accs.push_back(w.temp("acc"));
-    w.line(1, strCat(cudaType(accumulatorType(r->type)), " ", accs.back(), " = ",
-                     identityText(r->outer->op, r->type), ";"));
+    w.line(1, strCat(cudaType(accumulatorType(r->type)), " ", accs.back(), " = ", identityText(r->outer->op, r->type),
+                     ";"));
   }
   std::string_view counter = counterType(extent_ + chunk_);
   w.line(1, strCat("const ", counter, " begin = (", counter, ")blockIdx.y * ", chunk_, ";"));
-  w.line(1, strCat("const ", counter, " end = begin + ", chunk_, " < ", extent_, " ? begin + ", chunk_, " : ",
-                   extent_, ";"));
+  w.line(1, strCat("const ", counter, " end = begin + ", chunk_, " < ", extent_, " ? begin + ", chunk_, " : ", extent_,
+                   ";"));
   w.line(1, "#pragma unroll 4");
   w.line(1, strCat("for (", counter, " step = begin + step_lane; step < end; step += ", lanes_, ") {"));
   w.line(2, strCat("[[maybe_unused]] const long long ", w.varName(u_), " = (long long)step;"));
@@ -152,8 +152,8 @@ absl::Status SplitPhase::stage(int level, const std::string& name, PhaseText& ou
                        ", lanes[t * ", tile_, " + tile_lane]);"));
       w.line(1, "}");
     }
-    w.line(1, strCat("if (step_lane == 0 && active) ", r.partials, "[(long long)row * ", chunks_, " + blockIdx.y] = ",
-                     accs[j], ";"));
+    w.line(1, strCat("if (step_lane == 0 && active) ", r.partials, "[(long long)row * ", chunks_,
+                     " + blockIdx.y] = ", accs[j], ";"));
   }
   w.line(0, "}");
   out.launches.push_back(launch);

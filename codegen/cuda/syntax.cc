@@ -51,8 +51,7 @@ std::string infix(std::string_view op, const std::string& a, const std::string& 
 }
 
 absl::Status typeError(std::string_view what, std::string_view op, ScalarType type) {
-  return absl::InvalidArgumentError(
-      strCat("cuda: ", what, " '", op, "' is not defined on ", ir::dtypeName(type)));
+  return absl::InvalidArgumentError(strCat("cuda: ", what, " '", op, "' is not defined on ", ir::dtypeName(type)));
 }
 
 // Math functions: expf for f32, exp for f64.
@@ -174,9 +173,7 @@ ScalarType computeType(ScalarType type) {
   return type == ScalarType::kF16 || type == ScalarType::kBF16 ? ScalarType::kF32 : type;
 }
 
-ScalarType accumulatorType(ScalarType type) {
-  return type == ScalarType::kBool ? ScalarType::kI32 : computeType(type);
-}
+ScalarType accumulatorType(ScalarType type) { return type == ScalarType::kBool ? ScalarType::kI32 : computeType(type); }
 
 std::string toWider(ScalarType type, std::string value) {
   switch (type) {

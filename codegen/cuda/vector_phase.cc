@@ -46,19 +46,18 @@ absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase
   w.line(2, "#pragma unroll");
   w.line(2, strCat("for (int lane = 0; lane < ", width, "; ++lane) {"));
   bindNest(w, phase.nest, "(item0 + lane)", 3, /*maybe_unused=*/true);
-  w.setOverrides(BodyWriter::Overrides{
-      .value = [&](const kir::Expr& e) -> std::optional<std::string> {
-        auto it = packs.load_of.find(&e);
-        if (it == packs.load_of.end()) return std::nullopt;
-        return strCat(loadName(it->second), ".v[lane]");
-      },
-      .reduce = nullptr,
-      .store_target = [&](const kir::StoreStmt& s) -> std::optional<std::string> {
-        auto it = packs.store_of.find(&s);
-        if (it == packs.store_of.end()) return std::nullopt;
-        return strCat(storeName(it->second), ".v[lane]");
-      },
-      .lets_maybe_unused = true});
+  w.setOverrides(BodyWriter::Overrides{.value = [&](const kir::Expr& e) -> std::optional<std::string> {
+                                         auto it = packs.load_of.find(&e);
+                                         if (it == packs.load_of.end()) return std::nullopt;
+                                         return strCat(loadName(it->second), ".v[lane]");
+                                       },
+                                       .reduce = nullptr,
+                                       .store_target = [&](const kir::StoreStmt& s) -> std::optional<std::string> {
+                                         auto it = packs.store_of.find(&s);
+                                         if (it == packs.store_of.end()) return std::nullopt;
+                                         return strCat(storeName(it->second), ".v[lane]");
+                                       },
+                                       .lets_maybe_unused = true});
   RETURN_IF_ERROR(w.thread(phase.stmts, 3, true));
   w.setOverrides({});
   w.line(2, "}");
@@ -70,9 +69,9 @@ absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase
   w.line(1, "}");
   if (total % width != 0) {
     // The items after the last whole group, one per thread.
-    w.line(1, strCat("for (", counter, " flat = ", groups * width, " + blockIdx.x * (", counter,
-                     ")blockDim.x + threadIdx.x; flat < ", total, "; flat += gridDim.x * (", counter,
-                     ")blockDim.x) {"));
+    w.line(1,
+           strCat("for (", counter, " flat = ", groups * width, " + blockIdx.x * (", counter,
+                  ")blockDim.x + threadIdx.x; flat < ", total, "; flat += gridDim.x * (", counter, ")blockDim.x) {"));
     bindNest(w, phase.nest, "flat", 2);
     RETURN_IF_ERROR(w.thread(phase.stmts, 2, true));
     w.line(1, "}");

@@ -18,8 +18,7 @@
 namespace dlc::codegen::cuda {
 
 // InternalError when nothing packs (the stage would not have chosen it).
-absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase& phase,
-                                                         const std::string& name);
+absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name);
 
 }  // namespace dlc::codegen::cuda
 

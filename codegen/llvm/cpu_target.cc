@@ -24,11 +24,11 @@ constexpr std::string_view kAArch64Triple = "aarch64-unknown-linux-gnu";
 // generated code, in LLVM's spelling.
 const std::vector<std::string>& checkedExtensions(const llvm::Triple& triple) {
   static const std::vector<std::string> x86 = {
-      "sse3",      "ssse3",      "sse4.1",     "sse4.2",     "popcnt",     "avx",        "avx2",
-      "fma",       "f16c",       "bmi",        "bmi2",       "lzcnt",      "movbe",      "avx512f",
-      "avx512cd",  "avx512bw",   "avx512dq",   "avx512vl",   "avx512vnni", "avx512bf16", "avx512fp16",
-      "avx512ifma", "avx512vbmi", "avx512vbmi2", "avx512bitalg", "avx512vpopcntdq", "avxvnni", "gfni",
-      "vaes",      "vpclmulqdq"};
+      "sse3",       "ssse3",      "sse4.1",      "sse4.2",       "popcnt",          "avx",        "avx2",
+      "fma",        "f16c",       "bmi",         "bmi2",         "lzcnt",           "movbe",      "avx512f",
+      "avx512cd",   "avx512bw",   "avx512dq",    "avx512vl",     "avx512vnni",      "avx512bf16", "avx512fp16",
+      "avx512ifma", "avx512vbmi", "avx512vbmi2", "avx512bitalg", "avx512vpopcntdq", "avxvnni",    "gfni",
+      "vaes",       "vpclmulqdq"};
   static const std::vector<std::string> aarch64 = {"neon", "fullfp16", "dotprod", "bf16", "i8mm", "sve", "sve2"};
   static const std::vector<std::string> none;
   if (triple.getArch() == llvm::Triple::x86_64) return x86;
@@ -152,9 +152,9 @@ absl::StatusOr<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const C
   absl::StatusOr<const llvm::Target*> target = lookupTarget(t.triple);
   if (!target.ok()) return target.status();
   llvm::TargetOptions options;
-  std::unique_ptr<llvm::TargetMachine> machine((*target)->createTargetMachine(
-      t.triple, t.cpu, emitOptionsFor(t).features, options, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Aggressive));
+  std::unique_ptr<llvm::TargetMachine> machine(
+      (*target)->createTargetMachine(t.triple, t.cpu, emitOptionsFor(t).features, options, llvm::Reloc::PIC_,
+                                     std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine) return absl::InternalError(strCat("cannot create a target machine for ", t.cpu));
   return machine;
 }

@@ -81,8 +81,7 @@ llvm::Value* KernelEmitter::convert(llvm::Value* v, ScalarType from, ScalarType 
     // libgcc's __truncdfhf2.
     llvm::Value* w = widen(v, from);
     llvm::Type* target = computeType(to);
-    if (w->getType() != target)
-      w = target->isDoubleTy() ? b_.CreateFPExt(w, target) : b_.CreateFPTrunc(w, target);
+    if (w->getType() != target) w = target->isDoubleTy() ? b_.CreateFPExt(w, target) : b_.CreateFPTrunc(w, target);
     return narrow(w, to);
   }
   if (ir::isFloat(from)) {
@@ -138,13 +137,10 @@ absl::StatusOr<llvm::Value*> KernelEmitter::emitConst(const kir::Expr& e, const 
     case ScalarType::kF32:
     case ScalarType::kF16:
     case ScalarType::kBF16:
-    case ScalarType::kF64:
-      return llvm::ConstantFP::get(valueType(e.type), c.value);
+    case ScalarType::kF64: return llvm::ConstantFP::get(valueType(e.type), c.value);
     case ScalarType::kI32:
-    case ScalarType::kI64:
-      return llvm::ConstantInt::get(valueType(e.type), c.bits, /*IsSigned=*/true);
-    case ScalarType::kBool:
-      return b_.getInt1(c.bits != 0);
+    case ScalarType::kI64: return llvm::ConstantInt::get(valueType(e.type), c.bits, /*IsSigned=*/true);
+    case ScalarType::kBool: return b_.getInt1(c.bits != 0);
   }
   return absl::InternalError("constant of unknown type");
 }
@@ -167,10 +163,8 @@ llvm::Value* KernelEmitter::emitFloatUnary(UnaryOp op, llvm::Value* x) {
     case UnaryOp::kSqrt: return intrinsic(llvm::Intrinsic::sqrt);
     case UnaryOp::kRsqrt:
       return b_.CreateFDiv(llvm::ConstantFP::get(x->getType(), 1.0), intrinsic(llvm::Intrinsic::sqrt));
-    case UnaryOp::kTanh:
-      return f32 ? b_.CreateCall(mathFunction(module_, MathFunction::kTanh), {x}) : libm("tanh");
-    case UnaryOp::kErf:
-      return f32 ? b_.CreateCall(mathFunction(module_, MathFunction::kErf), {x}) : libm("erf");
+    case UnaryOp::kTanh: return f32 ? b_.CreateCall(mathFunction(module_, MathFunction::kTanh), {x}) : libm("tanh");
+    case UnaryOp::kErf: return f32 ? b_.CreateCall(mathFunction(module_, MathFunction::kErf), {x}) : libm("erf");
     case UnaryOp::kFloor: return intrinsic(llvm::Intrinsic::floor);
     case UnaryOp::kNot: return nullptr;
   }
@@ -199,8 +193,7 @@ absl::StatusOr<llvm::Value*> KernelEmitter::emitUnary(const kir::Expr& e, const 
     case UnaryOp::kRsqrt:
     case UnaryOp::kTanh:
     case UnaryOp::kErf:
-    case UnaryOp::kFloor:
-      break;
+    case UnaryOp::kFloor: break;
   }
   return unsupported(kir::unaryOpName(u.op), type);
 }
@@ -230,8 +223,7 @@ llvm::Value* KernelEmitter::emitFloatBinary(BinaryOp op, llvm::Value* a, llvm::V
     case BinaryOp::kOr:
     case BinaryOp::kXor:
     case BinaryOp::kShl:
-    case BinaryOp::kShr:
-      return nullptr;
+    case BinaryOp::kShr: return nullptr;
   }
   return nullptr;
 }
@@ -239,7 +231,9 @@ llvm::Value* KernelEmitter::emitFloatBinary(BinaryOp op, llvm::Value* a, llvm::V
 absl::StatusOr<llvm::Value*> KernelEmitter::emitIntBinary(BinaryOp op, ScalarType type, llvm::Value* a,
                                                           llvm::Value* c) {
   // Shift amounts wrap to the bit width (LLVM makes larger ones poison).
-  auto amount = [&] { return b_.CreateAnd(c, llvm::ConstantInt::get(c->getType(), type == ScalarType::kI32 ? 31 : 63)); };
+  auto amount = [&] {
+    return b_.CreateAnd(c, llvm::ConstantInt::get(c->getType(), type == ScalarType::kI32 ? 31 : 63));
+  };
   switch (op) {
     case BinaryOp::kAdd: return b_.CreateAdd(a, c);
     case BinaryOp::kSub: return b_.CreateSub(a, c);
@@ -285,8 +279,7 @@ absl::StatusOr<llvm::Value*> KernelEmitter::emitBoolBinary(BinaryOp op, llvm::Va
     case BinaryOp::kRem:
     case BinaryOp::kPow:
     case BinaryOp::kShl:
-    case BinaryOp::kShr:
-      break;
+    case BinaryOp::kShr: break;
   }
   return unsupported(kir::binaryOpName(op), ScalarType::kBool);
 }
@@ -312,11 +305,11 @@ bool KernelEmitter::containsLoad(const kir::Expr* e) {
         if constexpr (std::is_same_v<T, kir::LoadExpr>) return true;
         if constexpr (std::is_same_v<T, kir::UnaryExpr> || std::is_same_v<T, kir::CastExpr>)
           return containsLoad(n.x.get());
-        if constexpr (std::is_same_v<T, kir::BinaryExpr>)
-          return containsLoad(n.lhs.get()) || containsLoad(n.rhs.get());
+        if constexpr (std::is_same_v<T, kir::BinaryExpr>) return containsLoad(n.lhs.get()) || containsLoad(n.rhs.get());
         if constexpr (std::is_same_v<T, kir::SelectExpr>)
           return containsLoad(n.cond.get()) || containsLoad(n.if_true.get()) || containsLoad(n.if_false.get());
-        if constexpr (std::is_same_v<T, kir::ReduceExpr>) return containsLoad(n.init.get()) || containsLoad(n.body.get());
+        if constexpr (std::is_same_v<T, kir::ReduceExpr>)
+          return containsLoad(n.init.get()) || containsLoad(n.body.get());
         return false;
       },
       e->node);
@@ -339,7 +332,8 @@ absl::StatusOr<llvm::Value*> KernelEmitter::emitSelect(const kir::Expr& e, const
   auto* else_block = llvm::BasicBlock::Create(ctx_, "select.false", fn);
   auto* merge = llvm::BasicBlock::Create(ctx_, "select.end", fn);
   b_.CreateCondBr(cond, then_block, else_block);
-  auto arm = [&](llvm::BasicBlock* block, const kir::ExprRef& x) -> absl::StatusOr<std::pair<llvm::Value*, llvm::BasicBlock*>> {
+  auto arm = [&](llvm::BasicBlock* block,
+                 const kir::ExprRef& x) -> absl::StatusOr<std::pair<llvm::Value*, llvm::BasicBlock*>> {
     b_.SetInsertPoint(block);
     cache_.emplace_back();
     absl::StatusOr<llvm::Value*> v = emitExpr(x);

@@ -72,8 +72,7 @@ llvm::Function* KernelEmitter::newFunction(const std::string& name, llvm::Functi
     fn->addFnAttr("target-features", options_.features);
     // Kernels are throughput code: let the vectorizer use zmm registers
     // (LLVM prefers 256 bits on some AVX-512 CPUs by default).
-    if (options_.features.find("+avx512f") != std::string::npos)
-      fn->addFnAttr("prefer-vector-width", "512");
+    if (options_.features.find("+avx512f") != std::string::npos) fn->addFnAttr("prefer-vector-width", "512");
   }
   return fn;
 }
@@ -102,8 +101,7 @@ absl::Status KernelEmitter::emit() {
   llvm::MDBuilder md(ctx_);
   llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(kernel_.name);
   std::vector<llvm::Metadata*> scopes;
-  for (const kir::Buffer& buf : kernel_.buffers)
-    scopes.push_back(md.createAnonymousAliasScope(domain, buf.name));
+  for (const kir::Buffer& buf : kernel_.buffers) scopes.push_back(md.createAnonymousAliasScope(domain, buf.name));
   for (size_t i = 0; i < scopes.size(); ++i) {
     alias_scope_.push_back(llvm::MDNode::get(ctx_, {scopes[i]}));
     std::vector<llvm::Metadata*> others;
@@ -114,7 +112,8 @@ absl::Status KernelEmitter::emit() {
 
   auto* type = llvm::FunctionType::get(b_.getVoidTy(), {b_.getPtrTy()}, false);
   llvm::Function* fn = newFunction(kernel_.name, type);
-  if (fn->getName() != kernel_.name) return absl::InvalidArgumentError(strCat("duplicate kernel name '", kernel_.name, "'"));
+  if (fn->getName() != kernel_.name)
+    return absl::InvalidArgumentError(strCat("duplicate kernel name '", kernel_.name, "'"));
   fn->getArg(0)->setName("buffers");
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
   enterFrame(fn, fn->getArg(0), /*in_parallel=*/false);
@@ -141,8 +140,7 @@ absl::Status KernelEmitter::emitStmt(const kir::Stmt& stmt) {
   return absl::InternalError("unknown kernel statement");
 }
 
-absl::Status KernelEmitter::emitLoop(llvm::Value* lo, llvm::Value* hi, const LoopAttrs& attrs,
-                                     const LoopBody& body) {
+absl::Status KernelEmitter::emitLoop(llvm::Value* lo, llvm::Value* hi, const LoopAttrs& attrs, const LoopBody& body) {
   // Bottom-tested (already rotated): the trip count is known to be positive.
   llvm::Function* fn = b_.GetInsertBlock()->getParent();
   llvm::BasicBlock* pre = b_.GetInsertBlock();
@@ -168,8 +166,8 @@ absl::Status KernelEmitter::emitLoop(llvm::Value* lo, llvm::Value* hi, const Loo
 
   std::vector<llvm::Metadata*> props = {nullptr};  // slot 0: the self reference
   auto flag = [&](const char* name) {
-    props.push_back(llvm::MDNode::get(
-        ctx_, {llvm::MDString::get(ctx_, name), llvm::ConstantAsMetadata::get(b_.getTrue())}));
+    props.push_back(
+        llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, name), llvm::ConstantAsMetadata::get(b_.getTrue())}));
   };
   if (attrs.vectorize) flag("llvm.loop.vectorize.enable");
   if (attrs.unroll_full) props.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.full")}));
@@ -202,10 +200,9 @@ absl::Status KernelEmitter::emitFor(const kir::ForStmt& loop) {
       }
       return emitLoop(b_.getInt64(loop.lo), b_.getInt64(loop.hi), {.unroll_full = true}, bodyAt);
     case kir::LoopKind::kVector:
-      return emitLoop(b_.getInt64(loop.lo), b_.getInt64(loop.hi),
-                      {.vectorize = true, .parallel_accesses = true}, bodyAt);
-    case kir::LoopKind::kSerial:
-      break;
+      return emitLoop(b_.getInt64(loop.lo), b_.getInt64(loop.hi), {.vectorize = true, .parallel_accesses = true},
+                      bodyAt);
+    case kir::LoopKind::kSerial: break;
   }
   return emitLoop(b_.getInt64(loop.lo), b_.getInt64(loop.hi), {}, bodyAt);
 }
@@ -256,8 +253,8 @@ absl::Status KernelEmitter::emitParallelFor(const kir::ForStmt& loop) {
     env_[captured[i]] = b_.CreateLoad(fields[i + 1], b_.CreateStructGEP(ctx_type, body_ctx, i + 1));
   enterFrame(body, buffers, /*in_parallel=*/true);
   llvm::Value* lo = b_.getInt64(loop.lo);
-  absl::Status status = emitLoop(
-      b_.CreateAdd(body->getArg(1), lo), b_.CreateAdd(body->getArg(2), lo), {}, [&](llvm::Value* index) {
+  absl::Status status =
+      emitLoop(b_.CreateAdd(body->getArg(1), lo), b_.CreateAdd(body->getArg(2), lo), {}, [&](llvm::Value* index) {
         env_[loop.var.id] = index;
         return emitBlock(loop.body);
       });
@@ -376,7 +373,8 @@ llvm::GlobalVariable* parallelForPointer(llvm::Module& module, bool define) {
   if (llvm::GlobalVariable* g = module.getGlobalVariable(runtime::cpu::kParallelForPointer)) return g;
   auto* ptr = llvm::PointerType::getUnqual(module.getContext());
   return new llvm::GlobalVariable(module, ptr, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
-                                  define ? llvm::ConstantPointerNull::get(ptr) : nullptr, runtime::cpu::kParallelForPointer);
+                                  define ? llvm::ConstantPointerNull::get(ptr) : nullptr,
+                                  runtime::cpu::kParallelForPointer);
 }
 
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module) {
@@ -386,8 +384,7 @@ absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, l
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<llvm::Module>> emitModule(const kir::KernelModule& kernels,
-                                                         const EmitOptions& options,
+absl::StatusOr<std::unique_ptr<llvm::Module>> emitModule(const kir::KernelModule& kernels, const EmitOptions& options,
                                                          llvm::LLVMContext& context) {
   auto module = std::make_unique<llvm::Module>("dlc_kernels", context);
   if (options.define_runtime_globals) parallelForPointer(*module, true);  // the loader sets it

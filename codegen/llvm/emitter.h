@@ -59,8 +59,7 @@ llvm::GlobalVariable* parallelForPointer(llvm::Module& module, bool define);
 absl::Status emitKernel(const kir::Kernel& kernel, const EmitOptions& options, llvm::Module& module);
 
 // A module holding every kernel of `kernels`.
-absl::StatusOr<std::unique_ptr<llvm::Module>> emitModule(const kir::KernelModule& kernels,
-                                                         const EmitOptions& options,
+absl::StatusOr<std::unique_ptr<llvm::Module>> emitModule(const kir::KernelModule& kernels, const EmitOptions& options,
                                                          llvm::LLVMContext& context);
 
 }  // namespace dlc::codegen

@@ -26,9 +26,9 @@ class KernelEmitter {
   // parallel body.
   struct Frame {
     llvm::Function* function = nullptr;
-    llvm::Value* buffers = nullptr;          // the void** holding the buffer pointers
-    std::vector<llvm::Value*> buffer_ptrs;   // per kernel buffer; allocas for locals
-    bool in_parallel = false;                // inside an outlined parallel body
+    llvm::Value* buffers = nullptr;         // the void** holding the buffer pointers
+    std::vector<llvm::Value*> buffer_ptrs;  // per kernel buffer; allocas for locals
+    bool in_parallel = false;               // inside an outlined parallel body
   };
   struct LoopAttrs {
     bool vectorize = false;          // llvm.loop.vectorize.enable
@@ -62,8 +62,7 @@ class KernelEmitter {
   absl::StatusOr<llvm::Value*> emitReduce(const kir::Expr& expr, const kir::ReduceExpr& r);
   llvm::Value* emitFloatUnary(kir::UnaryOp op, llvm::Value* x);  // x is f32 or f64
   llvm::Value* emitFloatBinary(kir::BinaryOp op, llvm::Value* a, llvm::Value* b);
-  absl::StatusOr<llvm::Value*> emitIntBinary(kir::BinaryOp op, kir::ScalarType type, llvm::Value* a,
-                                             llvm::Value* b);
+  absl::StatusOr<llvm::Value*> emitIntBinary(kir::BinaryOp op, kir::ScalarType type, llvm::Value* a, llvm::Value* b);
   absl::StatusOr<llvm::Value*> emitBoolBinary(kir::BinaryOp op, llvm::Value* a, llvm::Value* b);
   bool containsLoad(const kir::Expr* expr);
 

@@ -17,9 +17,9 @@ constexpr float kTanhSmall[] = {-3.091993928e-01F, 2.236590348e-02F, -1.63815694
 constexpr float kErfSmall[] = {9.654687643e-01F, -1.405360997e-01F, 1.985249668e-02F, -2.285419498e-03F,
                                2.175135451e-04F, -1.766906826e-05F, 1.230605449e-06F};
 // erfc(x) e^(x^2) for x in [1, 4], in u = (x - 2.5)/1.5.
-constexpr float kErfcScaled[] = {2.108063549e-01F,  -1.115210205e-01F, 5.611094832e-02F, -2.700545825e-02F,
-                                 1.248412300e-02F,  -5.568837747e-03F, 2.425638959e-03F, -1.013662550e-03F,
-                                 3.681510861e-04F,  -1.474161400e-04F, 9.629120177e-05F, -3.566417945e-05F};
+constexpr float kErfcScaled[] = {2.108063549e-01F, -1.115210205e-01F, 5.611094832e-02F, -2.700545825e-02F,
+                                 1.248412300e-02F, -5.568837747e-03F, 2.425638959e-03F, -1.013662550e-03F,
+                                 3.681510861e-04F, -1.474161400e-04F, 9.629120177e-05F, -3.566417945e-05F};
 // Cephes expf on r in [-ln2/2, ln2/2], highest degree first.
 constexpr float kExpPoly[] = {1.9875691500e-4F, 1.3981999507e-3F, 8.3334519073e-3F,
                               4.1665795894e-2F, 1.6666665459e-1F, 5.0000001201e-1F};
@@ -107,8 +107,8 @@ llvm::Function* mathFunction(llvm::Module& module, MathFunction fn) {
   if (llvm::Function* existing = module.getFunction(name)) return existing;
   llvm::LLVMContext& ctx = module.getContext();
   llvm::Type* f32 = llvm::Type::getFloatTy(ctx);
-  auto* function = llvm::Function::Create(llvm::FunctionType::get(f32, {f32}, false),
-                                          llvm::Function::InternalLinkage, name, module);
+  auto* function =
+      llvm::Function::Create(llvm::FunctionType::get(f32, {f32}, false), llvm::Function::InternalLinkage, name, module);
   function->addFnAttr(llvm::Attribute::AlwaysInline);
   function->addFnAttr(llvm::Attribute::NoUnwind);
   function->setDoesNotAccessMemory();

@@ -2,14 +2,14 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <atomic>
 #include <mutex>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "codegen/llvm/emitter.h"
 #include "lld/Common/Driver.h"
@@ -38,16 +38,14 @@ std::unique_ptr<llvm::LLVMContext> newContext() {
   return context;
 }
 
-absl::StatusOr<std::unique_ptr<llvm::Module>> emitOptimized(const kir::KernelModule& kernels,
-                                                            const CpuTarget& target, llvm::LLVMContext& context,
-                                                            llvm::TargetMachine& machine) {
+absl::StatusOr<std::unique_ptr<llvm::Module>> emitOptimized(const kir::KernelModule& kernels, const CpuTarget& target,
+                                                            llvm::LLVMContext& context, llvm::TargetMachine& machine) {
   ASSIGN_OR_RETURN(std::unique_ptr<llvm::Module> module, emitModule(kernels, emitOptionsFor(target), context));
   optimizeModule(*module, machine);
   return module;
 }
 
-absl::StatusOr<std::string> emitFile(llvm::Module& module, llvm::TargetMachine& machine,
-                                     llvm::CodeGenFileType type) {
+absl::StatusOr<std::string> emitFile(llvm::Module& module, llvm::TargetMachine& machine, llvm::CodeGenFileType type) {
   llvm::SmallString<0> bytes;
   llvm::raw_svector_ostream os(bytes);
   llvm::legacy::PassManager pm;
@@ -110,8 +108,8 @@ absl::StatusOr<std::string> linkSharedObject(const std::vector<std::string>& obj
     RETURN_IF_ERROR(writeFile(inputs.back(), objects[i]));
   }
   // No soname: the loader must never take two modules for one library.
-  std::vector<const char*> args = {"ld.lld", "-shared",   "--hash-style=gnu", "--build-id=none", "-z",
-                                   "noexecstack", "-z", "now", "-o", out.c_str()};
+  std::vector<const char*> args = {
+      "ld.lld", "-shared", "--hash-style=gnu", "--build-id=none", "-z", "noexecstack", "-z", "now", "-o", out.c_str()};
   for (const std::string& in : inputs) args.push_back(in.c_str());
   std::string messages;
   llvm::raw_string_ostream stdout_os(messages), stderr_os(messages);
@@ -157,14 +155,17 @@ absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, c
     for (size_t i = next++; i <= n; i = next++) {
       kir::KernelModule one;
       if (i < n) one.kernels.push_back(kernels.kernels[i]);
-      absl::StatusOr<std::string> object = compileObject(one, target, /*define_runtime_globals=*/i == n,
-                                                         optimize[i], codegen[i]);
-      if (object.ok()) objects[i] = std::move(*object);
-      else errors[i] = object.status();
+      absl::StatusOr<std::string> object =
+          compileObject(one, target, /*define_runtime_globals=*/i == n, optimize[i], codegen[i]);
+      if (object.ok())
+        objects[i] = std::move(*object);
+      else
+        errors[i] = object.status();
     }
   };
   auto start = std::chrono::steady_clock::now();
-  t.threads = static_cast<int>(std::min<size_t>(n + 1, static_cast<size_t>(runtime::cpu::ThreadPool::defaultNumThreads())));
+  t.threads =
+      static_cast<int>(std::min<size_t>(n + 1, static_cast<size_t>(runtime::cpu::ThreadPool::defaultNumThreads())));
   std::vector<std::thread> workers;
   for (int w = 1; w < t.threads; ++w) workers.emplace_back(work);
   work();

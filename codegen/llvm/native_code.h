@@ -31,10 +31,10 @@ struct NativeCode {
 // DLC_NUM_THREADS threads (every core by default); the objects are linked
 // in kernel order, so the result does not depend on the thread count.
 struct NativeCompileTimes {
-  double optimize_ms = 0;  // emit + O3, summed over the threads
-  double codegen_ms = 0;   // machine code, summed over the threads
-  double llvm_wall_ms = 0; // both, as the clock saw them
-  double link_ms = 0;      // LLD
+  double optimize_ms = 0;   // emit + O3, summed over the threads
+  double codegen_ms = 0;    // machine code, summed over the threads
+  double llvm_wall_ms = 0;  // both, as the clock saw them
+  double link_ms = 0;       // LLD
   int threads = 1;
 };
 

@@ -19,9 +19,7 @@ bool isBinding(const ir::Operation& op) {
 
 // Cheap to recompute wherever a consumer reads it (no reductions inside):
 // elementwise ops and those ir/ops.def marks kCheapToRecompute.
-bool isCheap(const ir::Operation& op) {
-  return op.def().has(ir::kElementwise) || op.def().has(ir::kCheapToRecompute);
-}
+bool isCheap(const ir::Operation& op) { return op.def().has(ir::kElementwise) || op.def().has(ir::kCheapToRecompute); }
 
 std::string describe(const ir::Operation& op) {
   std::string s = strCat("'", op.name(), "'");
@@ -44,9 +42,8 @@ class Fuser {
     for (size_t g = 0; g < groups_.size(); ++g) order[g] = static_cast<int>(g);
     absl::flat_hash_map<const ir::Operation*, size_t> position;
     for (size_t i = 0; i < ops.size(); ++i) position[ops[i].get()] = i;
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      return position[groups_[a].ops.front()] < position[groups_[b].ops.front()];
-    });
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return position[groups_[a].ops.front()] < position[groups_[b].ops.front()]; });
     FusionPlan plan;
     plan.remarks = std::move(remarks_);
     for (int g : order) {
@@ -199,9 +196,7 @@ const FusionGroup* FusionPlan::groupOf(const ir::Operation* op) const {
   return it == group_of.end() ? nullptr : &groups[it->second];
 }
 
-FusionPlan fuse(const ir::Function& function, const FusionOptions& options) {
-  return Fuser(function, options).run();
-}
+FusionPlan fuse(const ir::Function& function, const FusionOptions& options) { return Fuser(function, options).run(); }
 
 std::string printFusion(const ir::Function& function, const FusionPlan& plan) {
   std::ostringstream out;

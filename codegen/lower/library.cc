@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "codegen/compute/windows.h"
-#include "support/strings.h"
 #include "support/env.h"
+#include "support/strings.h"
 
 namespace dlc::codegen {
 namespace {
@@ -17,9 +17,7 @@ using runtime::LibraryCall;
 // cuDNN's NHWC filters): dim d of KRSC is dim kHwioAsKrsc[d] of HWIO.
 const std::vector<int> kHwioAsKrsc = {3, 0, 1, 2};
 
-bool isLibraryFloat(ir::DType t) {
-  return t == ir::DType::kF32 || t == ir::DType::kF16 || t == ir::DType::kBF16;
-}
+bool isLibraryFloat(ir::DType t) { return t == ir::DType::kF32 || t == ir::DType::kF16 || t == ir::DType::kBF16; }
 
 // Every size a library takes as an int, and none empty.
 bool fitsInt(const std::vector<int64_t>& dims) {

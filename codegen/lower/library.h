@@ -42,7 +42,7 @@ struct LibraryPlan {
     const ir::Value* value = nullptr;
     std::vector<int> layout;  // non-empty: pass transpose(value, layout) (dim d of it is dim layout[d])
   };
-  std::vector<Operand> operands;  // the call's inputs in slot order (the result comes last)
+  std::vector<Operand> operands;      // the call's inputs in slot order (the result comes last)
   std::vector<int64_t> result_shape;  // row-major shape of the call's result
   // Dim d of the call's result is dim result_layout[d] of the op's value;
   // empty when they are the same.

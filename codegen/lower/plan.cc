@@ -39,9 +39,8 @@ struct Lifetime {
 int64_t placeBuffers(std::vector<Slot>& slots, const std::vector<Lifetime>& lifetimes) {
   std::vector<size_t> order(lifetimes.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return slots[lifetimes[a].slot].bytes > slots[lifetimes[b].slot].bytes;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return slots[lifetimes[a].slot].bytes > slots[lifetimes[b].slot].bytes; });
   struct Placed {
     int64_t begin, end;  // bytes
     int first, last;     // steps
@@ -115,9 +114,8 @@ class Planner {
       auto it = slot_of_.find(ids);
       if (!ids->isArgument() || it == slot_of_.end()) continue;
       const ir::Value* table = op->kind() == ir::OpKind::kEmbedding ? op->operand(1) : op->operand(2);
-      std::string what = strCat(op->name(), op->result(0)->nameHint().empty()
-                                                ? std::string()
-                                                : strCat(" '", op->result(0)->nameHint(), "'"));
+      std::string what = strCat(
+          op->name(), op->result(0)->nameHint().empty() ? std::string() : strCat(" '", op->result(0)->nameHint(), "'"));
       if (op->location().valid()) strAppend(&what, " at line ", op->location().line);
       exe.index_checks.push_back(runtime::IndexCheck{it->second, out_.types.at(table).shape[0], what});
     }
@@ -223,14 +221,9 @@ class Planner {
           ASSIGN_OR_RETURN(slot, slotOf(source.value, buffer.role != kir::BufferRole::kIn, step_index));
           break;
         }
-        case BufferSource::Kind::kRunState:
-          slot = runStateSlot();
-          break;
-        case BufferSource::Kind::kScratch:
-          slot = scratchSlot(buffer.dtype, {buffer.size}, step_index);
-          break;
-        case BufferSource::Kind::kLocal:
-          break;  // private to the kernel: no slot
+        case BufferSource::Kind::kRunState: slot = runStateSlot(); break;
+        case BufferSource::Kind::kScratch: slot = scratchSlot(buffer.dtype, {buffer.size}, step_index); break;
+        case BufferSource::Kind::kLocal: break;  // private to the kernel: no slot
         case BufferSource::Kind::kLibraryResult:
           if (library_result < 0) return absl::InternalError("a kernel reads a library result that no call made");
           slot = library_result;
@@ -313,8 +306,9 @@ class Planner {
     exe.steps.push_back(runtime::Step{0, static_cast<int>(exe.library_calls.size() - 1), std::move(call_slots)});
     if (direct) return absl::OkStatus();
     LibraryResult library{plan.result_shape, plan.result_layout, plan.bias_after};
-    ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, strCat("k", group.id, "_", group.root()->name()),
-                                                      schedule_, &library));
+    ASSIGN_OR_RETURN(
+        LoweredGroup lowered,
+        lowerGroup(group, out_.types, strCat("k", group.id, "_", group.root()->name()), schedule_, &library));
     RETURN_IF_ERROR(afterSchedule(lowered));
     RETURN_IF_ERROR(afterStage("in-place", lowered.kernel));
     return addKernelStep(std::move(lowered), result);
@@ -378,8 +372,8 @@ class Planner {
       return bindValue(v, Slot::Kind::kConstant, static_cast<int>(exe.constants.size() - 1));
     }
     if (!define)
-      return absl::InternalError(strCat("value of '", producer ? producer->name() : "argument",
-                                        "' is read before any kernel writes it"));
+      return absl::InternalError(
+          strCat("value of '", producer ? producer->name() : "argument", "' is read before any kernel writes it"));
     int slot = bindValue(v, Slot::Kind::kArena, -1);
     lifetime_of_[slot] = lifetimes_.size();
     lifetimes_.push_back(Lifetime{slot, step, step});

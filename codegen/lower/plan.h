@@ -84,8 +84,6 @@ struct LoweredFunction {
   ConcreteTypes types;
 };
 
-
-
 absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
                                               std::span<const std::vector<int64_t>> input_shapes,
                                               const LowerOptions& options = {});

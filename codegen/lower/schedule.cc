@@ -160,8 +160,8 @@ class Hoister {
 
 class GroupLowering {
  public:
-  GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name,
-                const ScheduleOptions& options, const LibraryResult* library)
+  GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name, const ScheduleOptions& options,
+                const LibraryResult* library)
       : group_(group), types_(types), options_(options), library_(library) {
     out_.kernel.name = std::move(name);
     out_.kernel.origin = describeOps(group);
@@ -222,15 +222,13 @@ class GroupLowering {
     if (auto it = memo_.find(key); it != memo_.end()) return it->second;
     if (library_ && &op == group_.library) return memo_[key] = libraryResultAt(op, index);
     const OpLowering& lowering = opLowering(op.kind());
-    if (!lowering.compute)
-      return absl::InternalError(strCat("'", op.name(), "' has no compute but was fused"));
+    if (!lowering.compute) return absl::InternalError(strCat("'", op.name(), "' has no compute but was fused"));
     // Computes of producers run inside this one and add entries: the map
     // holds pointers so that `op_types` stays valid.
     std::unique_ptr<OpTypes>& op_types = op_types_[&op];
     if (!op_types) op_types = std::make_unique<OpTypes>(opTypes(op, types_));
     const OpTypes& types = *op_types;
-    ComputeContext ctx{op, types, out_.kernel,
-                       op.def().has(ir::kRandom) ? runState() : RunState{},
+    ComputeContext ctx{op, types, out_.kernel, op.def().has(ir::kRandom) ? runState() : RunState{},
                        [&](size_t operand, std::vector<ExprRef> i) { return operandAt(op.operand(operand), i); }};
     ASSIGN_OR_RETURN(ExprRef e, lowering.compute(ctx, result, index));
     RETURN_IF_ERROR(error_);
@@ -246,8 +244,7 @@ class GroupLowering {
       int64_t elements = 1;
       for (int64_t d : library_->shape) elements *= d;
       out_.sources.push_back(BufferSource{BufferSource::Kind::kLibraryResult, nullptr});
-      library_result_ =
-          out_.kernel.addBuffer(kir::Buffer{"library_result", t.dtype, elements, kir::BufferRole::kIn});
+      library_result_ = out_.kernel.addBuffer(kir::Buffer{"library_result", t.dtype, elements, kir::BufferRole::kIn});
     }
     std::vector<ExprRef> at = index;
     if (!library_->layout.empty())
@@ -292,8 +289,8 @@ class GroupLowering {
     } else {
       static constexpr const char* kNames[] = {"i", "j", "k", "l", "m", "n", "o", "p"};
       for (size_t d = 0; d < domain.shape.size(); ++d) {
-        loops.push_back({k.newVar(ir::DType::kI64, d < 8 ? kNames[d] : strCat("i", d)), domain.shape[d],
-                         kir::LoopKind::kSerial});
+        loops.push_back(
+            {k.newVar(ir::DType::kI64, d < 8 ? kNames[d] : strCat("i", d)), domain.shape[d], kir::LoopKind::kSerial});
         index.push_back(kir::var(loops.back().var));
       }
     }
@@ -350,8 +347,7 @@ class GroupLowering {
   //   for r... { vector for v { acc[v] = combine(acc[v], body) } }
   // and reads acc[v] in its place. Nested reductions of one combiner
   // become nested loops.
-  void accumulateInLocals(const std::vector<LoopSpec>& loops, std::vector<kir::StmtList>& lets,
-                          kir::StmtList& before) {
+  void accumulateInLocals(const std::vector<LoopSpec>& loops, std::vector<kir::StmtList>& lets, kir::StmtList& before) {
     const LoopSpec& vec = loops.back();
     if (vec.extent > 4096) return;
     kir::Kernel& k = out_.kernel;
@@ -378,8 +374,8 @@ class GroupLowering {
       if (!kir::loadsContiguousIn(body, vec.var.id)) continue;
       std::set<int> init_free = kir::freeVars(r->init);
       if (!std::all_of(init_free.begin(), init_free.end(), [&](int id) { return outer.contains(id); })) continue;
-      kir::BufferId acc = k.addBuffer(kir::Buffer{strCat("acc", k.buffers.size()), let.var.type, vec.extent,
-                                                  kir::BufferRole::kLocal});
+      kir::BufferId acc =
+          k.addBuffer(kir::Buffer{strCat("acc", k.buffers.size()), let.var.type, vec.extent, kir::BufferRole::kLocal});
       out_.sources.push_back(BufferSource{BufferSource::Kind::kLocal, nullptr});
       // The two new vector loops get their own index variables.
       kir::Var v_init = k.newVar(ir::DType::kI64, vec.var.name);
@@ -394,14 +390,15 @@ class GroupLowering {
       init_body.push_back(kir::Stmt{kir::StoreStmt{acc, kir::var(v_init), renamed(r->init, v_init), false}});
       ExprRef at = kir::var(v_update);
       update_body.push_back(kir::Stmt{kir::StoreStmt{
-          acc, at, kir::binary(kir::reduceCombiner(r->op), kir::load(acc, let.var.type, at), renamed(body, v_update)), false}});
+          acc, at, kir::binary(kir::reduceCombiner(r->op), kir::load(acc, let.var.type, at), renamed(body, v_update)),
+          false}});
       before.push_back(kir::Stmt{kir::ForStmt{v_init, 0, vec.extent, kir::LoopKind::kVector, std::move(init_body)}});
       kir::Stmt update{kir::ForStmt{v_update, 0, vec.extent, kir::LoopKind::kVector, std::move(update_body)}};
       for (size_t n = nest.size(); n-- > 0;) {
         kir::StmtList wrapped;
         wrapped.push_back(std::move(update));
-        update = kir::Stmt{kir::ForStmt{nest[n]->var, nest[n]->lo, nest[n]->hi, kir::LoopKind::kSerial,
-                                        std::move(wrapped)}};
+        update =
+            kir::Stmt{kir::ForStmt{nest[n]->var, nest[n]->lo, nest[n]->hi, kir::LoopKind::kSerial, std::move(wrapped)}};
       }
       before.push_back(std::move(update));
       let.value = kir::load(acc, let.var.type, kir::var(vec.var));
@@ -511,9 +508,8 @@ class GroupLowering {
 
 }  // namespace
 
-absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
-                                        std::string kernel_name, const ScheduleOptions& options,
-                                        const LibraryResult* library) {
+absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types, std::string kernel_name,
+                                        const ScheduleOptions& options, const LibraryResult* library) {
   return GroupLowering(group, types, std::move(kernel_name), options, library).run();
 }
 

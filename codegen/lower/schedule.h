@@ -66,9 +66,8 @@ struct LibraryResult {
   bool bias_after = false;     // add the op's operand 2 (a bias on the last axis)
 };
 
-absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types,
-                                        std::string kernel_name, const ScheduleOptions& options = {},
-                                        const LibraryResult* library = nullptr);
+absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types, std::string kernel_name,
+                                        const ScheduleOptions& options = {}, const LibraryResult* library = nullptr);
 
 }  // namespace dlc::codegen
 

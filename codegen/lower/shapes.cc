@@ -13,9 +13,7 @@ int64_t ConcreteType::numElements() const {
 
 namespace {
 
-std::string shapeString(std::span<const int64_t> shape) {
-  return strCat("[", strJoin(shape, ", "), "]");
-}
+std::string shapeString(std::span<const int64_t> shape) { return strCat("[", strJoin(shape, ", "), "]"); }
 
 class Binder {
  public:
@@ -83,8 +81,8 @@ absl::StatusOr<ConcreteTypes> concreteTypes(const ir::Function& function,
   ConcreteTypes types;
   Binder binder(types.symbols);
   if (input_shapes.size() != function.arguments().size())
-    return absl::InvalidArgumentError(strCat("@", function.name(), " takes ", function.arguments().size(),
-                                             " inputs, not ", input_shapes.size()));
+    return absl::InvalidArgumentError(
+        strCat("@", function.name(), " takes ", function.arguments().size(), " inputs, not ", input_shapes.size()));
   for (size_t i = 0; i < input_shapes.size(); ++i) {
     const ir::Value& arg = *function.argument(i);
     std::string name = strCat("input '", arg.nameHint(), "'");
@@ -124,12 +122,11 @@ absl::StatusOr<ConcreteTypes> concreteTypes(const ir::Function& function,
       return absl::InternalError(strCat(where, ": the shape rule gives ", inferred->size(), " results"));
     for (size_t i = 0; i < inferred->size(); ++i) {
       const ir::TensorType& result = (*inferred)[i];
-      if (!result.isStatic())
-        return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
+      if (!result.isStatic()) return absl::InternalError(strCat(where, ": the shape rule gives no static result type"));
       ConcreteType c = toConcrete(result);
       if (binder.unify(op.result(i)->type().dims, c.shape, where) || c.dtype != op.result(i)->type().dtype)
-        return absl::InternalError(strCat(where, " computes ", result.str(), ", but the IR declares ",
-                                          op.result(i)->type().str()));
+        return absl::InternalError(
+            strCat(where, " computes ", result.str(), ", but the IR declares ", op.result(i)->type().str()));
       types.of[op.result(i)] = std::move(c);
     }
   }

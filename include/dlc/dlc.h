@@ -50,21 +50,21 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "dlc/dtype.h"
-#include "dlc/tensor.h"
 #include "dlc/signature.h"
+#include "dlc/tensor.h"
 #include "dlc/tensor_file.h"
 
 namespace dlc {
 
-using runtime::Tensor;
 using ir::DType;
 using runtime::NamedTensors;  // std::vector<std::pair<std::string, Tensor>>
+using runtime::Tensor;
 
 struct ModelOptions {
-  std::string model;           // which model of the file; "" = the file's last model
-  std::string target = "auto";  // cpu | reference | cuda | cuda:sm_XX | auto
+  std::string model;               // which model of the file; "" = the file's last model
+  std::string target = "auto";     // cpu | reference | cuda | cuda:sm_XX | auto
   std::string precision = "fp32";  // fp32 | bf16 | fp16
-  uint64_t seed = 0;  // randomness of training (dropout masks, augmentation)
+  uint64_t seed = 0;               // randomness of training (dropout masks, augmentation)
 };
 
 // The model's `train` block, every default filled in.
@@ -153,8 +153,7 @@ class Model {
                                         const Tensor& labels);
   // The loss and accuracy in inference mode (moving statistics, no dropout);
   // nothing is updated.
-  absl::StatusOr<StepMetrics> evaluate(const std::vector<std::pair<std::string, Tensor>>& inputs,
-                                       const Tensor& labels);
+  absl::StatusOr<StepMetrics> evaluate(const std::vector<std::pair<std::string, Tensor>>& inputs, const Tensor& labels);
   // Every weight and, for a model with a train block, every optimizer-state
   // tensor (`optimizer.iterations`, `optimizer.learning_rate`,
   // `optimizer.m.conv2d.kernel`, ...) by name: what a checkpoint saves.

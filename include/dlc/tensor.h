@@ -37,7 +37,9 @@ class Tensor {
   // Typed views; T must match the dtype's storage (float for f32, uint16_t
   // for f16/bf16, bool stored as uint8_t).
   template <typename T>
-  std::span<T> values() { return {reinterpret_cast<T*>(data()), static_cast<size_t>(num_elements_)}; }
+  std::span<T> values() {
+    return {reinterpret_cast<T*>(data()), static_cast<size_t>(num_elements_)};
+  }
   template <typename T>
   std::span<const T> values() const {
     return {reinterpret_cast<const T*>(data()), static_cast<size_t>(num_elements_)};

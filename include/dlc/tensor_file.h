@@ -49,8 +49,7 @@ using TensorMetadata = std::map<std::string, std::string>;
 // Largest safetensors JSON header accepted (as in the safetensors library).
 inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
 
-absl::StatusOr<NamedTensors> readSafetensors(const std::string& path,
-                                             TensorMetadata* metadata = nullptr);
+absl::StatusOr<NamedTensors> readSafetensors(const std::string& path, TensorMetadata* metadata = nullptr);
 absl::Status writeSafetensors(const std::string& path, const NamedTensors& tensors,
                               const TensorMetadata& metadata = {});
 
@@ -59,11 +58,9 @@ absl::StatusOr<Tensor> readNpy(const std::string& path);
 absl::Status writeNpy(const std::string& path, const Tensor& tensor);
 
 // In-memory forms (for tests and fuzzers); `name` starts error messages.
-absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes,
-                                              std::string_view name,
+absl::StatusOr<NamedTensors> parseSafetensors(std::span<const std::byte> bytes, std::string_view name,
                                               TensorMetadata* metadata = nullptr);
-absl::StatusOr<std::string> serializeSafetensors(const NamedTensors& tensors,
-                                                 const TensorMetadata& metadata = {});
+absl::StatusOr<std::string> serializeSafetensors(const NamedTensors& tensors, const TensorMetadata& metadata = {});
 absl::StatusOr<Tensor> parseNpy(std::span<const std::byte> bytes, std::string_view name);
 absl::StatusOr<std::string> serializeNpy(const Tensor& tensor);
 

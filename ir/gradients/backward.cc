@@ -11,9 +11,8 @@ namespace {
 absl::StatusOr<int64_t> staticSize(const GradContext& c, Value* v, int64_t axis) {
   const Dim& d = v->type().dims[static_cast<size_t>(axis)];
   if (!d.isStatic())
-    return absl::InvalidArgumentError(strCat("the gradient of '", c.op.name(),
-                                             "' needs a static size on axis ", axis, ", not ",
-                                             d.str()));
+    return absl::InvalidArgumentError(
+        strCat("the gradient of '", c.op.name(), "' needs a static size on axis ", axis, ", not ", d.str()));
   return d.size();
 }
 
@@ -45,8 +44,7 @@ GradResult gradSlice(GradContext& c) {
 // pad(x){axis, before, after}: the middle of g.
 GradResult gradPad(GradContext& c) {
   Value* x = c.operand(0);
-  if (c.attrs().getInt("before") == 0 && c.attrs().getInt("after") == 0)
-    return std::vector<Value*>{c.grad()};
+  if (c.attrs().getInt("before") == 0 && c.attrs().getInt("after") == 0) return std::vector<Value*>{c.grad()};
   int64_t axis = normalizedAxis(c.attrs().getInt("axis"), x->type().rank());
   absl::StatusOr<int64_t> dim = staticSize(c, x, axis);
   if (!dim.ok()) return dim.status();

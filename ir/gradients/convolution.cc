@@ -13,8 +13,7 @@ GradResult gradConv2d(GradContext& c) {
       c.b.emit(OpKind::kConv2dGradKernel, {x, g, kernel}, c.attrs()),
   };
   if (c.op.numOperands() > 2)
-    grads.push_back(
-        c.b.emit(OpKind::kReduceSum, {g}, makeAttrs({{"axes", Attribute::intList({0, 1, 2})}})));
+    grads.push_back(c.b.emit(OpKind::kReduceSum, {g}, makeAttrs({{"axes", Attribute::intList({0, 1, 2})}})));
   return finish(c.b, std::move(grads));
 }
 
@@ -30,8 +29,7 @@ GradResult gradAvgpool2d(GradContext& c) {
 GradResult gradGlobalAvgpool2d(GradContext& c) {
   Value* x = c.operand(0);
   std::vector<int64_t> axes = {1, 2};
-  Value* mean =
-      divideByCount(c.b, keepdimsForm(c.b, c.grad(), x, axes, /*keepdims=*/false), x, axes);
+  Value* mean = divideByCount(c.b, keepdimsForm(c.b, c.grad(), x, axes, /*keepdims=*/false), x, axes);
   return finish(c.b, {broadcastLike(c.b, mean, x)});
 }
 

@@ -67,8 +67,7 @@ GradResult gradCast(GradContext& c) {
   Value* g = c.grad();
   if (!isFloat(x->type().dtype) || !isFloat(g->type().dtype)) return std::vector<Value*>{nullptr};
   if (g->type().dtype == x->type().dtype) return std::vector<Value*>{g};
-  return finish(c.b, {c.b.emit(OpKind::kCast, {g},
-                               makeAttrs({{"dtype", Attribute::dtype(x->type().dtype)}}))});
+  return finish(c.b, {c.b.emit(OpKind::kCast, {g}, makeAttrs({{"dtype", Attribute::dtype(x->type().dtype)}}))});
 }
 
 GradResult gradAdd(GradContext& c) {

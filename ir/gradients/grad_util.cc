@@ -50,8 +50,7 @@ Value* transposeLast2(GradBuilder& b, Value* v) {
   return b.emit(OpKind::kTranspose, {v}, makeAttrs({{"perm", Attribute::intList(perm)}}));
 }
 
-Value* keepdimsForm(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes,
-                    bool keepdims) {
+Value* keepdimsForm(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes, bool keepdims) {
   if (g == nullptr || keepdims) return g;
   std::vector<Dim> dims = x->type().dims;
   for (int64_t a : axes) dims[static_cast<size_t>(a)] = Dim::fixed(1);
@@ -63,8 +62,7 @@ Value* broadcastLike(GradBuilder& b, Value* v, Value* x) {
   return b.emit(OpKind::kBroadcastTo, {v, x});
 }
 
-Value* unreduce(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes,
-                bool keepdims) {
+Value* unreduce(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes, bool keepdims) {
   return broadcastLike(b, keepdimsForm(b, g, x, axes, keepdims), x);
 }
 
@@ -82,9 +80,8 @@ Value* divideByCount(GradBuilder& b, Value* v, Value* x, const std::vector<int64
   }
   if (!symbolic) return b.mul(v, b.scalar(1.0 / count, t.dtype));
   Value* ones = b.emit(OpKind::kBroadcastTo, {b.scalar(1.0, t.dtype), x});
-  Value* counts = b.emit(
-      OpKind::kReduceSum, {ones},
-      makeAttrs({{"axes", Attribute::intList(axes)}, {"keepdims", Attribute::boolean(true)}}));
+  Value* counts = b.emit(OpKind::kReduceSum, {ones},
+                         makeAttrs({{"axes", Attribute::intList(axes)}, {"keepdims", Attribute::boolean(true)}}));
   return b.div(v, counts);
 }
 

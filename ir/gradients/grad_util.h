@@ -34,13 +34,11 @@ Value* transposeLast2(GradBuilder& b, Value* v);
 
 // g, the gradient of a reduction over `axes` (normalized) of x, with the
 // reduced axes put back as 1s (a reshape; nothing when keepdims).
-Value* keepdimsForm(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes,
-                    bool keepdims);
+Value* keepdimsForm(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes, bool keepdims);
 // broadcast_to(v, x), or v when it has x's type already.
 Value* broadcastLike(GradBuilder& b, Value* v, Value* x);
 // The gradient of a sum over `axes` of x: keepdimsForm broadcast to x.
-Value* unreduce(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes,
-                bool keepdims);
+Value* unreduce(GradBuilder& b, Value* g, Value* x, const std::vector<int64_t>& axes, bool keepdims);
 // v / (number of elements of x over `axes`), where v broadcasts to x's
 // shape. The count is a scalar constant when those dims are static,
 // and computed at run time (a reduce_sum of ones) when one is symbolic.

@@ -33,8 +33,7 @@ Value* denseKernelGrad(GradBuilder& b, Value* x, Value* g) {
   // symbolic leading dim use a batched matmul, [..., in, T] @ [..., T, units],
   // and sum its batch axes instead.
   bool leading_static = true;
-  for (int64_t i = 0; i + 1 < rank; ++i)
-    leading_static &= xt.dims[static_cast<size_t>(i)].isStatic();
+  for (int64_t i = 0; i + 1 < rank; ++i) leading_static &= xt.dims[static_cast<size_t>(i)].isStatic();
   if (leading_static) {
     Value* x2 = reshapeTo(b, x, {Dim::fixed(-1), xt.dims.back()});
     Value* g2 = reshapeTo(b, g, {Dim::fixed(-1), gt.dims.back()});

@@ -5,8 +5,7 @@ namespace dlc::ir {
 namespace {
 
 Attrs axisKeepdims(const GradContext& c) {
-  return makeAttrs({{"axes", Attribute::intList({c.attrs().getInt("axis")})},
-                    {"keepdims", Attribute::boolean(true)}});
+  return makeAttrs({{"axes", Attribute::intList({c.attrs().getInt("axis")})}, {"keepdims", Attribute::boolean(true)}});
 }
 
 // A per-channel vector v[C] of a normalization on `axis` of x, shaped to
@@ -50,8 +49,8 @@ GradResult gradBatchnorm(GradContext& c) {
   Value* x = c.operand(0);
   Value* gamma = c.operand(1);
   if (c.attrs().getBool("training")) {
-    std::vector<Value*> d = c.b.emitMulti(OpKind::kBatchnormGrad, {x, gamma, g},
-                                          attrsWithout(c.attrs(), {"momentum", "training"}));
+    std::vector<Value*> d =
+        c.b.emitMulti(OpKind::kBatchnormGrad, {x, gamma, g}, attrsWithout(c.attrs(), {"momentum", "training"}));
     return finish(c.b, {d[0], d[1], d[2], nullptr, nullptr});
   }
   int64_t rank = x->type().rank();
@@ -71,8 +70,7 @@ GradResult gradBatchnorm(GradContext& c) {
 }
 
 GradResult gradLayernorm(GradContext& c) {
-  std::vector<Value*> d =
-      c.b.emitMulti(OpKind::kLayernormGrad, {c.operand(0), c.operand(1), c.grad()}, c.attrs());
+  std::vector<Value*> d = c.b.emitMulti(OpKind::kLayernormGrad, {c.operand(0), c.operand(1), c.grad()}, c.attrs());
   return finish(c.b, {d[0], d[1], d[2]});
 }
 

@@ -12,8 +12,7 @@ GradResult gradEmbedding(GradContext& c) {
 
 GradResult gradLstm(GradContext& c) {
   std::vector<Value*> d =
-      c.b.emitMulti(OpKind::kLstmGrad,
-                    {c.operand(0), c.operand(1), c.operand(2), c.operand(3), c.grad()}, c.attrs());
+      c.b.emitMulti(OpKind::kLstmGrad, {c.operand(0), c.operand(1), c.operand(2), c.operand(3), c.grad()}, c.attrs());
   return finish(c.b, {d[0], d[1], d[2], d[3]});
 }
 

@@ -7,21 +7,15 @@ namespace dlc::ir {
 
 // Back to x's dims (its symbolic dims by name, which reshape accepts since
 // the result has the same symbols).
-GradResult gradFlatten(GradContext& c) {
-  return finish(c.b, {reshapeTo(c.b, c.grad(), c.operand(0)->type().dims)});
-}
+GradResult gradFlatten(GradContext& c) { return finish(c.b, {reshapeTo(c.b, c.grad(), c.operand(0)->type().dims)}); }
 
-GradResult gradReshape(GradContext& c) {
-  return finish(c.b, {reshapeTo(c.b, c.grad(), c.operand(0)->type().dims)});
-}
+GradResult gradReshape(GradContext& c) { return finish(c.b, {reshapeTo(c.b, c.grad(), c.operand(0)->type().dims)}); }
 
 GradResult gradTranspose(GradContext& c) {
   const std::vector<int64_t>& perm = c.attrs().getIntList("perm");
   std::vector<int64_t> inverse(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i)
-    inverse[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
-  return finish(c.b, {c.b.emit(OpKind::kTranspose, {c.grad()},
-                               makeAttrs({{"perm", Attribute::intList(inverse)}}))});
+  for (size_t i = 0; i < perm.size(); ++i) inverse[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
+  return finish(c.b, {c.b.emit(OpKind::kTranspose, {c.grad()}, makeAttrs({{"perm", Attribute::intList(inverse)}}))});
 }
 
 // Each input gets its slice of g along the axis (the shape rule made the

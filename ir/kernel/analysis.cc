@@ -109,9 +109,8 @@ ExprRef rewrite(const ExprRef& expr, const std::function<ExprRef(const ExprRef&)
           return x == node.x ? expr : cast(expr->type, x);
         } else if constexpr (std::is_same_v<T, ReduceExpr>) {
           ExprRef init = child(node.init), body = child(node.body);
-          return init == node.init && body == node.body
-                     ? expr
-                     : reduce(node.op, node.var, node.lo, node.hi, init, body);
+          return init == node.init && body == node.body ? expr
+                                                        : reduce(node.op, node.var, node.lo, node.hi, init, body);
         }
       },
       expr->node);

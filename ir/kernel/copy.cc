@@ -17,8 +17,8 @@ Stmt Copier::copy(const Stmt& s) {
     return Stmt{LetStmt{fresh(let->var), value}};
   }
   if (const auto* store = s.as<StoreStmt>())
-    return Stmt{StoreStmt{store->buffer, shifted(store->buffer, copy(store->index)), copy(store->value),
-                          store->accumulate}};
+    return Stmt{
+        StoreStmt{store->buffer, shifted(store->buffer, copy(store->index)), copy(store->value), store->accumulate}};
   if (const auto* branch = s.as<IfStmt>()) return Stmt{IfStmt{copy(branch->cond), copy(branch->then_body)}};
   if (const auto* f = s.as<ForStmt>()) {
     Var v = fresh(f->var);

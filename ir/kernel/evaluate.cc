@@ -51,8 +51,7 @@ absl::StatusOr<double> ScalarEvaluator::evaluate(const ExprRef& e) {
 
 double ScalarEvaluator::eval(const Expr& e) {
   if (!error_.empty()) return 0.0;
-  if (const auto* c = e.as<ConstExpr>())
-    return isIntegral(e.type) ? static_cast<double>(c->bits) : c->value;
+  if (const auto* c = e.as<ConstExpr>()) return isIntegral(e.type) ? static_cast<double>(c->bits) : c->value;
   if (const auto* v = e.as<VarExpr>()) {
     for (const auto& [id, value] : vars_)
       if (id == v->var.id) return value;
@@ -64,8 +63,7 @@ double ScalarEvaluator::eval(const Expr& e) {
   }
   if (const auto* u = e.as<UnaryExpr>()) return evalUnary(e, *u);
   if (const auto* b = e.as<BinaryExpr>()) return evalBinary(*b);
-  if (const auto* s = e.as<SelectExpr>())
-    return eval(*s->cond) != 0.0 ? eval(*s->if_true) : eval(*s->if_false);
+  if (const auto* s = e.as<SelectExpr>()) return eval(*s->cond) != 0.0 ? eval(*s->if_true) : eval(*s->if_false);
   if (const auto* c = e.as<CastExpr>()) {
     double x = eval(*c->x);
     if (e.type == ScalarType::kBool) return x != 0.0 ? 1.0 : 0.0;

@@ -1,9 +1,10 @@
 #include "ir/kernel/gpu_rows.h"
-#include "support/int_math.h"
 
 #include <algorithm>
 #include <set>
 #include <utility>
+
+#include "support/int_math.h"
 
 namespace dlc::kir {
 namespace {
@@ -67,8 +68,10 @@ bool readsAlongRows(const RowPasses& rows, const Var& col) {
     for (const LoadSite& s : p.loads) {
       if (s.key.empty()) return false;
       LaneStep step = laneStep(s.index, col.id, 1);
-      if (step.kind == LaneStep::Kind::kAffine && step.stride == 1) along = true;
-      else if (step.kind != LaneStep::Kind::kInvariant) return false;
+      if (step.kind == LaneStep::Kind::kAffine && step.stride == 1)
+        along = true;
+      else if (step.kind != LaneStep::Kind::kInvariant)
+        return false;
     }
   }
   return along;

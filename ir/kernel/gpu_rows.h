@@ -52,10 +52,10 @@ struct RowPasses {
 std::optional<RowPasses> findRowPasses(const Kernel& kernel, std::span<const Stmt> stmts, const Var& col);
 
 struct RowShape {
-  int width = 1;       // V
-  int group = 1;       // G
-  int threads = 1;     // of a block: G, or 256 with several rows a block
-  int64_t slots = 1;   // S
+  int width = 1;      // V
+  int group = 1;      // G
+  int threads = 1;    // of a block: G, or 256 with several rows a block
+  int64_t slots = 1;  // S
 };
 
 // The group's shape for the passes; nullopt when the reductions do not read

@@ -58,11 +58,11 @@ std::optional<SplitReductions> findSplitReductions(const Kernel& kernel, const s
                                                    std::span<const Stmt> stmts, const Var& u, const Var& o);
 
 struct SplitShape {
-  int tile = 1;          // outputs a stage block, neighbouring threads
-  int threads = 256;     // of a stage block: tile x lanes along the extent
-  int64_t chunk = 0;     // steps of the extent a stage block takes
-  int64_t chunks = 1;    // blocks along the extent
-  int64_t blocks = 1;    // blocks along the outputs
+  int tile = 1;        // outputs a stage block, neighbouring threads
+  int threads = 256;   // of a stage block: tile x lanes along the extent
+  int64_t chunk = 0;   // steps of the extent a stage block takes
+  int64_t chunks = 1;  // blocks along the extent
+  int64_t blocks = 1;  // blocks along the outputs
 };
 
 // The split's shape; nullopt when splitting does not pay (a short extent,

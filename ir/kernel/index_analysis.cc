@@ -111,8 +111,7 @@ LaneStep step(const ExprRef& e, int var, int64_t width) {
     std::optional<int64_t> v = intConstant(e);
     return v ? invariant(gcd(*v, 0), *v >= 0) : invariant();
   }
-  if (const auto* v = e->as<VarExpr>())
-    return v->var.id == var ? LaneStep{Kind::kAffine, 1, width, true} : invariant();
+  if (const auto* v = e->as<VarExpr>()) return v->var.id == var ? LaneStep{Kind::kAffine, 1, width, true} : invariant();
   const auto* b = e->as<BinaryExpr>();
   if (b && e->type == ScalarType::kI64) return binaryStep(*b, var, width);
   // Anything else is fixed when what it reads is.
@@ -207,9 +206,7 @@ bool isSum(const ExprRef& e) {
 
 // `e` with the sums below it folded (a division's dividend, a load's index).
 ExprRef foldBelow(const ExprRef& e) {
-  return rewrite(e, [&](const ExprRef& node) -> ExprRef {
-    return node != e && isSum(node) ? fold(node) : nullptr;
-  });
+  return rewrite(e, [&](const ExprRef& node) -> ExprRef { return node != e && isSum(node) ? fold(node) : nullptr; });
 }
 
 ExprRef fold(const ExprRef& e) {

@@ -9,11 +9,11 @@
 namespace dlc::kir {
 namespace {
 
-constexpr std::array<std::string_view, 10> kUnaryNames = {
-    "neg", "abs", "exp", "log", "sqrt", "rsqrt", "tanh", "erf", "floor", "not"};
-constexpr std::array<std::string_view, 19> kBinaryNames = {
-    "add", "sub", "mul", "div", "rem", "min", "max", "pow", "lt", "le",
-    "gt",  "ge",  "eq",  "ne",  "and", "or",  "xor", "shl", "shr"};
+constexpr std::array<std::string_view, 10> kUnaryNames = {"neg",   "abs",  "exp", "log",   "sqrt",
+                                                          "rsqrt", "tanh", "erf", "floor", "not"};
+constexpr std::array<std::string_view, 19> kBinaryNames = {"add", "sub", "mul", "div", "rem", "min", "max",
+                                                           "pow", "lt",  "le",  "gt",  "ge",  "eq",  "ne",
+                                                           "and", "or",  "xor", "shl", "shr"};
 constexpr std::array<std::string_view, 4> kReduceNames = {"add", "mul", "min", "max"};
 
 template <typename Enum, size_t N>
@@ -88,9 +88,7 @@ ExprRef constant(ScalarType type, double value) {
   return make(type, c);
 }
 
-ExprRef index(int64_t value) {
-  return make(ScalarType::kI64, ConstExpr{static_cast<double>(value), value});
-}
+ExprRef index(int64_t value) { return make(ScalarType::kI64, ConstExpr{static_cast<double>(value), value}); }
 
 ExprRef var(const Var& v) { return make(v.type, VarExpr{v}); }
 

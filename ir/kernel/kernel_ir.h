@@ -73,14 +73,37 @@ struct Var {
 };
 
 enum class UnaryOp : uint8_t {
-  kNeg, kAbs, kExp, kLog, kSqrt, kRsqrt, kTanh, kErf, kFloor, kNot,
+  kNeg,
+  kAbs,
+  kExp,
+  kLog,
+  kSqrt,
+  kRsqrt,
+  kTanh,
+  kErf,
+  kFloor,
+  kNot,
 };
 enum class BinaryOp : uint8_t {
-  kAdd, kSub, kMul, kDiv,  // integer division truncates
-  kRem, kMin, kMax, kPow,
-  kLt, kLe, kGt, kGe, kEq, kNe,  // result bool
-  kAnd, kOr, kXor,               // bool or integer
-  kShl, kShr,                    // integer; kShr is a logical shift
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,  // integer division truncates
+  kRem,
+  kMin,
+  kMax,
+  kPow,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kEq,
+  kNe,  // result bool
+  kAnd,
+  kOr,
+  kXor,  // bool or integer
+  kShl,
+  kShr,  // integer; kShr is a logical shift
 };
 // Combiners of a reduction.
 enum class ReduceOp : uint8_t { kAdd, kMul, kMin, kMax };
@@ -100,7 +123,7 @@ using ExprRef = std::shared_ptr<const Expr>;
 using BufferId = int;
 
 struct ConstExpr {
-  double value;  // integers up to 2^53 are exact; larger i64 constants use `bits`
+  double value;      // integers up to 2^53 are exact; larger i64 constants use `bits`
   int64_t bits = 0;  // the exact value for integer types
 };
 struct VarExpr {
@@ -139,7 +162,9 @@ struct Expr {
   std::variant<ConstExpr, VarExpr, LoadExpr, UnaryExpr, BinaryExpr, SelectExpr, CastExpr, ReduceExpr> node;
 
   template <typename T>
-  const T* as() const { return std::get_if<T>(&node); }
+  const T* as() const {
+    return std::get_if<T>(&node);
+  }
 };
 
 // Builders: they compute the result type and check operand types with
@@ -200,13 +225,13 @@ bool isKernelGpuKind(GpuKind kind);  // the kinds of kernel marks (split is both
 
 struct GpuMark {
   GpuKind kind = GpuKind::kOneThread;
-  int threads = 1;      // per block
-  int64_t blocks = 1;   // of the grid (along x)
-  int width = 1;        // kVector, kRowGroups: consecutive items a thread takes at once
-  int group = 1;        // kRowGroups: threads a row
-  int tile = 1;         // kSplit: outputs a block
-  int64_t chunk = 1;    // kSplit: steps of the reduced extent a block takes
-  int64_t chunks = 1;   // kSplit: blocks along the reduced extent (the grid's y)
+  int threads = 1;     // per block
+  int64_t blocks = 1;  // of the grid (along x)
+  int width = 1;       // kVector, kRowGroups: consecutive items a thread takes at once
+  int group = 1;       // kRowGroups: threads a row
+  int tile = 1;        // kSplit: outputs a block
+  int64_t chunk = 1;   // kSplit: steps of the reduced extent a block takes
+  int64_t chunks = 1;  // kSplit: blocks along the reduced extent (the grid's y)
   bool operator==(const GpuMark&) const = default;
 };
 
@@ -241,9 +266,13 @@ struct Stmt {
   std::variant<ForStmt, LetStmt, StoreStmt, IfStmt> node;
 
   template <typename T>
-  const T* as() const { return std::get_if<T>(&node); }
+  const T* as() const {
+    return std::get_if<T>(&node);
+  }
   template <typename T>
-  T* as() { return std::get_if<T>(&node); }
+  T* as() {
+    return std::get_if<T>(&node);
+  }
 };
 
 // ---- Kernels.

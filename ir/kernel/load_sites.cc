@@ -10,7 +10,6 @@
 namespace dlc::kir {
 namespace {
 
-
 void visitLoads(const ExprRef& e, bool unconditional, const Bindings& bindings, std::vector<LoadSite>& out) {
   if (const auto* l = e->as<LoadExpr>()) {
     ExprRef index = simplifyIndex(l->index, bindings);
@@ -33,8 +32,7 @@ void visitLoads(const ExprRef& e, bool unconditional, const Bindings& bindings, 
   }
 }
 
-void visitStmts(std::span<const Stmt> stmts, bool unconditional, const Bindings& bindings,
-                std::vector<LoadSite>& out) {
+void visitStmts(std::span<const Stmt> stmts, bool unconditional, const Bindings& bindings, std::vector<LoadSite>& out) {
   for (const Stmt& s : stmts) {
     if (const auto* f = s.as<ForStmt>()) {
       visitStmts(f->body, false, bindings, out);

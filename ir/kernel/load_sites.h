@@ -17,7 +17,7 @@ namespace dlc::kir {
 struct LoadSite {
   const Expr* node;
   BufferId buffer;
-  ExprRef index;  // simplified (index_analysis.h)
+  ExprRef index;       // simplified (index_analysis.h)
   std::string key;     // buffer and simplified index; empty when the index reads memory
   bool unconditional;  // evaluated whenever its statement runs (not in a select's branch or an if)
 };
@@ -25,8 +25,7 @@ struct LoadSite {
 // Every load of `stmts` (nested ifs included) or of `expr`, in text order.
 // Reductions' bodies are skipped: their loads run in loops of their own.
 void collectLoads(std::span<const Stmt> stmts, const Bindings& bindings, std::vector<LoadSite>& out);
-void collectLoads(const ExprRef& expr, bool unconditional, const Bindings& bindings,
-                  std::vector<LoadSite>& out);
+void collectLoads(const ExprRef& expr, bool unconditional, const Bindings& bindings, std::vector<LoadSite>& out);
 
 // The expression of every `let` in `stmts` (nested ifs included), by var id.
 void bindLets(std::span<const Stmt> stmts, Bindings& bindings);

@@ -48,8 +48,8 @@ namespace {
 constexpr int kMaxNesting = 200;
 
 std::optional<BufferRole> parseRole(std::string_view word) {
-  for (BufferRole role : {BufferRole::kIn, BufferRole::kOut, BufferRole::kInOut,
-                          BufferRole::kScratch, BufferRole::kLocal})
+  for (BufferRole role :
+       {BufferRole::kIn, BufferRole::kOut, BufferRole::kInOut, BufferRole::kScratch, BufferRole::kLocal})
     if (bufferRoleName(role) == word) return role;
   return std::nullopt;
 }
@@ -242,8 +242,10 @@ class Parser {
   const BufferDecl* findBuffer(const std::string& name, Location where) {
     auto it = buffers_.find(name);
     if (it != buffers_.end()) return &it->second;
-    if (visible_.contains(name)) error(where, strCat("%", name, " is a var, not a buffer"));
-    else error(where, strCat("use of undefined buffer %", name));
+    if (visible_.contains(name))
+      error(where, strCat("%", name, " is a var, not a buffer"));
+    else
+      error(where, strCat("use of undefined buffer %", name));
     return nullptr;
   }
 
@@ -291,9 +293,7 @@ class Parser {
     std::string name = tok_.value;
     Location name_loc = loc();
     advance();
-    if (!expect(Tok::kEqual, "'='") || !parseInt(loop.lo) || !expectKeyword("to") ||
-        !parseInt(loop.hi))
-      return false;
+    if (!expect(Tok::kEqual, "'='") || !parseInt(loop.lo) || !expectKeyword("to") || !parseInt(loop.hi)) return false;
     if (atKeyword("gpu") && !parseGpuMark(loop.gpu)) return false;
     size_t mark = scope_.size();
     if (!defineVar(name, name_loc, ScalarType::kI64, loop.var) || !parseBlock(loop.body)) return false;
@@ -322,14 +322,22 @@ class Parser {
       int64_t value;
       if (!expect(Tok::kEqual, "'='") || !parseInt(value)) return false;
       if (value < 1 || value > (int64_t{1} << 31) - 1) return error(key_loc, strCat(key, " must be positive"));
-      if (key == "threads") mark.threads = static_cast<int>(value);
-      else if (key == "blocks") mark.blocks = value;
-      else if (key == "width") mark.width = static_cast<int>(value);
-      else if (key == "group") mark.group = static_cast<int>(value);
-      else if (key == "tile") mark.tile = static_cast<int>(value);
-      else if (key == "chunk") mark.chunk = value;
-      else if (key == "chunks") mark.chunks = value;
-      else return error(key_loc, strCat("unknown GPU mapping key '", key, "'"));
+      if (key == "threads")
+        mark.threads = static_cast<int>(value);
+      else if (key == "blocks")
+        mark.blocks = value;
+      else if (key == "width")
+        mark.width = static_cast<int>(value);
+      else if (key == "group")
+        mark.group = static_cast<int>(value);
+      else if (key == "tile")
+        mark.tile = static_cast<int>(value);
+      else if (key == "chunk")
+        mark.chunk = value;
+      else if (key == "chunks")
+        mark.chunks = value;
+      else
+        return error(key_loc, strCat("unknown GPU mapping key '", key, "'"));
     }
     if (!expect(Tok::kRParen, "')'")) return false;
     out = mark;
@@ -349,8 +357,8 @@ class Parser {
     ExprRef value = parseExpr();
     if (!value) return false;
     if (value->type != type)
-      return error(value_loc, strCat("%", name, " is declared ", ir::dtypeName(type),
-                                     " but its value is ", ir::dtypeName(value->type)));
+      return error(value_loc, strCat("%", name, " is declared ", ir::dtypeName(type), " but its value is ",
+                                     ir::dtypeName(value->type)));
     LetStmt let;
     if (!defineVar(name, name_loc, type, let.var)) return false;
     let.value = std::move(value);
@@ -370,15 +378,17 @@ class Parser {
     if (!expect(Tok::kLBracket, "'['")) return false;
     store.index = parseIndex();
     if (!store.index || !expect(Tok::kRBracket, "']'")) return false;
-    if (consume(Tok::kPlusEqual)) store.accumulate = true;
-    else if (!expect(Tok::kEqual, "'=' or '+='")) return false;
+    if (consume(Tok::kPlusEqual))
+      store.accumulate = true;
+    else if (!expect(Tok::kEqual, "'=' or '+='"))
+      return false;
     Location value_loc = loc();
     store.value = parseExpr();
     if (!store.value) return false;
     const Buffer& b = kernel_.buffers[store.buffer];
     if (store.value->type != b.dtype)
-      return error(value_loc, strCat("stored value is ", ir::dtypeName(store.value->type), " but %",
-                                     b.name, " holds ", ir::dtypeName(b.dtype)));
+      return error(value_loc, strCat("stored value is ", ir::dtypeName(store.value->type), " but %", b.name, " holds ",
+                                     ir::dtypeName(b.dtype)));
     body.push_back(Stmt{std::move(store)});
     return true;
   }
@@ -413,8 +423,7 @@ class Parser {
     bool negative = consume(Tok::kMinus);
     if (!at(Tok::kInteger)) return syntaxError("expected an integer");
     std::optional<int64_t> parsed = digitsToInt64(tok_.text, negative);
-    if (!parsed)
-      return syntaxError(strCat("integer ", negative ? "-" : "", tok_.text, " is out of range for i64"));
+    if (!parsed) return syntaxError(strCat("integer ", negative ? "-" : "", tok_.text, " is out of range for i64"));
     value = *parsed;
     advance();
     return true;
@@ -480,8 +489,7 @@ class Parser {
       return load(buffer->id, kernel_.buffers[buffer->id].dtype, std::move(index));
     }
     if (auto it = visible_.find(name); it != visible_.end()) return var(it->second.var);
-    if (buffers_.contains(name))
-      return error(where, strCat("buffer %", name, " is used without an index")), nullptr;
+    if (buffers_.contains(name)) return error(where, strCat("buffer %", name, " is used without an index")), nullptr;
     return error(where, strCat("use of undefined var %", name)), nullptr;
   }
 
@@ -490,20 +498,17 @@ class Parser {
     Location where = loc();
     bool negative = consume(Tok::kMinus);
     bool is_word = atKeyword("inf") || (!negative && atKeyword("nan"));
-    if (!at(Tok::kInteger) && !at(Tok::kFloat) && !is_word)
-      return syntaxError("expected a number"), nullptr;
+    if (!at(Tok::kInteger) && !at(Tok::kFloat) && !is_word) return syntaxError("expected a number"), nullptr;
     Token number = tok_;
     advance();
     ScalarType type = ScalarType::kI64;
     if (consume(Tok::kColon)) {
       if (!parseType(type)) return nullptr;
     } else if (number.kind != Tok::kInteger) {
-      return error(where, strCat("a float literal needs a type, as in ", number.text, ":f32")),
-             nullptr;
+      return error(where, strCat("a float literal needs a type, as in ", number.text, ":f32")), nullptr;
     }
     std::string spelling = strCat(negative ? "-" : "", number.text);
-    if (type == ScalarType::kBool)
-      return error(where, "bool literals are written 'true' and 'false'"), nullptr;
+    if (type == ScalarType::kBool) return error(where, "bool literals are written 'true' and 'false'"), nullptr;
     if (ir::isInteger(type)) {
       std::optional<int64_t> value;
       if (number.kind == Tok::kInteger) value = digitsToInt64(number.text, negative);
@@ -511,22 +516,20 @@ class Parser {
           (*value < std::numeric_limits<int32_t>::min() || *value > std::numeric_limits<int32_t>::max()))
         value.reset();
       if (!value)
-        return error(where, strCat("'", spelling, "' is not a valid ", ir::dtypeName(type), " literal")),
-               nullptr;
+        return error(where, strCat("'", spelling, "' is not a valid ", ir::dtypeName(type), " literal")), nullptr;
       if (type == ScalarType::kI64) return index(*value);
       return constant(type, static_cast<double>(*value));
     }
     if (number.kind == Tok::kIdentifier) {
-      double value = number.text == "nan" ? std::numeric_limits<double>::quiet_NaN()
-                                          : std::numeric_limits<double>::infinity();
+      double value =
+          number.text == "nan" ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
       return constant(type, negative ? -value : value);
     }
     // strtod, not from_chars: subnormals are in range (strtod sets ERANGE but
     // returns them exactly), only overflow to infinity is an error.
     double value = std::strtod(spelling.c_str(), nullptr);
     if (std::isinf(value))
-      return error(where, strCat("'", spelling, "' is out of range (write inf:", ir::dtypeName(type), ")")),
-             nullptr;
+      return error(where, strCat("'", spelling, "' is out of range (write inf:", ir::dtypeName(type), ")")), nullptr;
     return constant(type, value);
   }
 
@@ -549,8 +552,7 @@ class Parser {
   ExprRef parseCast() {
     advance();
     ScalarType type;
-    if (!expect(Tok::kLess, "'<'") || !parseType(type) || !expect(Tok::kGreater, "'>'") ||
-        !expect(Tok::kLParen, "'('"))
+    if (!expect(Tok::kLess, "'<'") || !parseType(type) || !expect(Tok::kGreater, "'>'") || !expect(Tok::kLParen, "'('"))
       return nullptr;
     ExprRef x = parseExpr();
     if (!x || !expect(Tok::kRParen, "')'")) return nullptr;
@@ -570,8 +572,7 @@ class Parser {
     Location name_loc = loc();
     advance();
     int64_t lo, hi;
-    if (!expectKeyword("in") || !parseInt(lo) || !expectKeyword("to") || !parseInt(hi) ||
-        !expectKeyword("init"))
+    if (!expectKeyword("in") || !parseInt(lo) || !expectKeyword("to") || !parseInt(hi) || !expectKeyword("init"))
       return nullptr;
     ExprRef init = parseExpr();
     if (!init || !expect(Tok::kLParen, "'('")) return nullptr;
@@ -603,8 +604,7 @@ class Parser {
 
 }  // namespace
 
-std::optional<KernelModule> parseKernelModule(const SourceManager& sources, int32_t buffer,
-                                              DiagnosticEngine& diags) {
+std::optional<KernelModule> parseKernelModule(const SourceManager& sources, int32_t buffer, DiagnosticEngine& diags) {
   return Parser(sources, buffer, diags).parse();
 }
 

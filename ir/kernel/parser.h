@@ -16,13 +16,11 @@ namespace dlc::kir {
 
 // Parses buffer `buffer` of `sources`. Returns nullopt after reporting the
 // first error to `diags`. Var ids are assigned in text order from 0.
-std::optional<KernelModule> parseKernelModule(const SourceManager& sources, int32_t buffer,
-                                              DiagnosticEngine& diags);
+std::optional<KernelModule> parseKernelModule(const SourceManager& sources, int32_t buffer, DiagnosticEngine& diags);
 
 // The same on a string, for tests and tools: the error carries the rendered
 // diagnostics, located in a buffer called `name`.
-absl::StatusOr<KernelModule> parseKernelModuleText(std::string_view text,
-                                                   std::string_view name = "<kernel>");
+absl::StatusOr<KernelModule> parseKernelModuleText(std::string_view text, std::string_view name = "<kernel>");
 
 }  // namespace dlc::kir
 

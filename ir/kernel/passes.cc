@@ -8,11 +8,11 @@ namespace dlc::kir {
 std::span<const KernelStageInfo> kernelStages() {
   static const KernelStageInfo kStages[] = {
       {"library-selection", "GPU targets: matmuls and convolutions handed to cuBLASLt and cuDNN", nullptr},
-      {"fusion", "group producers into consumers: elementwise chains, reductions with prologue and epilogue, "
-                 "matmul/conv epilogues",
+      {"fusion",
+       "group producers into consumers: elementwise chains, reductions with prologue and epilogue, "
+       "matmul/conv epilogues",
        nullptr},
-      {"schedule", "one loop nest of kernel IR per fusion group (CPU: vector inner loop, local accumulators)",
-       nullptr},
+      {"schedule", "one loop nest of kernel IR per fusion group (CPU: vector inner loop, local accumulators)", nullptr},
       {"register-tiling",
        "CPU: per-row reductions as vector lanes, then unroll-and-jam of parallel rows around a shared "
        "reduction with the accumulators in vector registers",

@@ -78,8 +78,8 @@ class Printer {
     out_ += " {\n";
     for (size_t i = 0; i < kernel_.buffers.size(); ++i) {
       const Buffer& b = kernel_.buffers[i];
-      strAppend(&out_, "  ", bufferRoleName(b.role), " %", buffer_names_[i], ": ",
-                ir::dtypeName(b.dtype), "[", b.size, "]\n");
+      strAppend(&out_, "  ", bufferRoleName(b.role), " %", buffer_names_[i], ": ", ir::dtypeName(b.dtype), "[", b.size,
+                "]\n");
     }
     block(kernel_.body, 1);
     out_ += "}\n";
@@ -95,16 +95,15 @@ class Printer {
       return strCat(binaryOpName(b->op), "(", expr(*b->lhs), ", ", expr(*b->rhs), ")");
     if (const auto* s = e.as<SelectExpr>())
       return strCat("select(", expr(*s->cond), ", ", expr(*s->if_true), ", ", expr(*s->if_false), ")");
-    if (const auto* c = e.as<CastExpr>())
-      return strCat("cast<", ir::dtypeName(e.type), ">(", expr(*c->x), ")");
+    if (const auto* c = e.as<CastExpr>()) return strCat("cast<", ir::dtypeName(e.type), ">(", expr(*c->x), ")");
     if (const auto* r = e.as<ReduceExpr>()) {
       std::string init = expr(*r->init);
       size_t mark = scope_.size();
       std::string name = define(r->var);
       std::string body = expr(*r->body);
       popTo(mark);
-      return strCat("reduce ", reduceOpName(r->op), " ", name, " in ", r->lo, " to ", r->hi,
-                    " init ", init, " (", body, ")");
+      return strCat("reduce ", reduceOpName(r->op), " ", name, " in ", r->lo, " to ", r->hi, " init ", init, " (", body,
+                    ")");
     }
     return "?";
   }
@@ -113,16 +112,16 @@ class Printer {
   std::string head(const Stmt& stmt) {
     if (const auto* f = stmt.as<ForStmt>()) {
       std::string_view kind = loopKindName(f->kind);
-      return strCat(kind, kind.empty() ? "" : " ", "for ", define(f->var), " = ", f->lo, " to ",
-                    f->hi, f->gpu ? gpuMark(*f->gpu) : "", " {");
+      return strCat(kind, kind.empty() ? "" : " ", "for ", define(f->var), " = ", f->lo, " to ", f->hi,
+                    f->gpu ? gpuMark(*f->gpu) : "", " {");
     }
     if (const auto* let = stmt.as<LetStmt>()) {
       std::string value = expr(*let->value);  // before the name is visible
       return strCat("let ", define(let->var), ": ", ir::dtypeName(let->var.type), " = ", value);
     }
     if (const auto* s = stmt.as<StoreStmt>())
-      return strCat("store ", bufferName(s->buffer), "[", expr(*s->index), "] ",
-                    s->accumulate ? "+= " : "= ", expr(*s->value));
+      return strCat("store ", bufferName(s->buffer), "[", expr(*s->index), "] ", s->accumulate ? "+= " : "= ",
+                    expr(*s->value));
     if (const auto* i = stmt.as<IfStmt>()) return strCat("if ", expr(*i->cond), " {");
     return "?";
   }
@@ -150,9 +149,7 @@ class Printer {
     return strCat("%", buffer_names_[id]);
   }
 
-  bool taken(const std::string& name) const {
-    return buffer_set_.contains(name) || visible_.contains(name);
-  }
+  bool taken(const std::string& name) const { return buffer_set_.contains(name) || visible_.contains(name); }
 
   std::string define(const Var& v) {
     std::string name = printableName(v.name);
@@ -209,12 +206,8 @@ std::string printKernelModule(const KernelModule& module) {
   return strJoin(kernels, "\n");
 }
 
-std::string printExpr(const Expr& expr, const Kernel& kernel) {
-  return Printer(kernel, false).expr(expr);
-}
+std::string printExpr(const Expr& expr, const Kernel& kernel) { return Printer(kernel, false).expr(expr); }
 
-std::string printStmtHead(const Stmt& stmt, const Kernel& kernel) {
-  return Printer(kernel, false).head(stmt);
-}
+std::string printStmtHead(const Stmt& stmt, const Kernel& kernel) { return Printer(kernel, false).head(stmt); }
 
 }  // namespace dlc::kir

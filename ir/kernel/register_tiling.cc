@@ -61,7 +61,7 @@ class BudgetScan {
       if (!f) continue;
       // A vector loop in too short a reduction (a 3x3 convolution of one
       // channel) has too little to share for what the rows cost to set up.
-      std::optional<int> r = f->kind != LoopKind::kVector ? rows(f->body, steps * (f->hi - f->lo))
+      std::optional<int> r = f->kind != LoopKind::kVector  ? rows(f->body, steps * (f->hi - f->lo))
                              : steps >= kMinReductionSteps ? vectorLoopRows(*f)
                                                            : std::nullopt;
       if (r) fewest = std::min(fewest.value_or(*r), *r);
@@ -98,8 +98,8 @@ class BudgetScan {
     int64_t per_vector = (loop.hi - loop.lo + lanes - 1) / lanes;  // registers per lane-long value
     // The shared operands stay loaded while the rows use them; a row's own
     // operands and its broadcast are loaded and used one row at a time.
-    int64_t fixed = static_cast<int64_t>(shared_vectors.size()) * per_vector +
-                    (row_vectors.empty() ? 0 : per_vector) + 1;
+    int64_t fixed =
+        static_cast<int64_t>(shared_vectors.size()) * per_vector + (row_vectors.empty() ? 0 : per_vector) + 1;
     int64_t per_row = static_cast<int64_t>(accumulators.size()) * per_vector;
     return static_cast<int>(std::max<int64_t>(0, (options_.vector_registers - fixed) / per_row));
   }

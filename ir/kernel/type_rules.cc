@@ -40,8 +40,8 @@ std::optional<std::string> unaryTypeError(UnaryOp op, ScalarType x) {
 std::optional<std::string> binaryTypeError(BinaryOp op, ScalarType lhs, ScalarType rhs) {
   std::string_view name = binaryOpName(op);
   if (lhs != rhs)
-    return strCat("operands of '", name, "' have different types (", ir::dtypeName(lhs), " and ",
-                  ir::dtypeName(rhs), ")");
+    return strCat("operands of '", name, "' have different types (", ir::dtypeName(lhs), " and ", ir::dtypeName(rhs),
+                  ")");
   switch (op) {
     case BinaryOp::kAdd:
     case BinaryOp::kSub:
@@ -60,8 +60,7 @@ std::optional<std::string> binaryTypeError(BinaryOp op, ScalarType lhs, ScalarTy
       if (!ir::isFloat(lhs)) return operandError(name, "float", lhs);
       return std::nullopt;
     case BinaryOp::kEq:
-    case BinaryOp::kNe:
-      return std::nullopt;
+    case BinaryOp::kNe: return std::nullopt;
     case BinaryOp::kAnd:
     case BinaryOp::kOr:
     case BinaryOp::kXor:
@@ -75,28 +74,23 @@ std::optional<std::string> binaryTypeError(BinaryOp op, ScalarType lhs, ScalarTy
   return std::nullopt;
 }
 
-std::optional<std::string> selectTypeError(ScalarType cond, ScalarType if_true,
-                                           ScalarType if_false) {
-  if (cond != ScalarType::kBool)
-    return strCat("the condition of 'select' is ", ir::dtypeName(cond), ", not bool");
+std::optional<std::string> selectTypeError(ScalarType cond, ScalarType if_true, ScalarType if_false) {
+  if (cond != ScalarType::kBool) return strCat("the condition of 'select' is ", ir::dtypeName(cond), ", not bool");
   if (if_true != if_false)
-    return strCat("the branches of 'select' have different types (", ir::dtypeName(if_true),
-                  " and ", ir::dtypeName(if_false), ")");
+    return strCat("the branches of 'select' have different types (", ir::dtypeName(if_true), " and ",
+                  ir::dtypeName(if_false), ")");
   return std::nullopt;
 }
 
 std::optional<std::string> reduceTypeError(ReduceOp op, ScalarType init, ScalarType body) {
   if (init != body)
-    return strCat("the init of 'reduce ", reduceOpName(op), "' is ", ir::dtypeName(init),
-                  " but its body is ", ir::dtypeName(body));
-  if (!isNumeric(body))
-    return strCat("'reduce ", reduceOpName(op), "' takes numeric operands, not ",
+    return strCat("the init of 'reduce ", reduceOpName(op), "' is ", ir::dtypeName(init), " but its body is ",
                   ir::dtypeName(body));
+  if (!isNumeric(body))
+    return strCat("'reduce ", reduceOpName(op), "' takes numeric operands, not ", ir::dtypeName(body));
   return std::nullopt;
 }
 
-ScalarType binaryResultType(BinaryOp op, ScalarType lhs) {
-  return isComparison(op) ? ScalarType::kBool : lhs;
-}
+ScalarType binaryResultType(BinaryOp op, ScalarType lhs) { return isComparison(op) ? ScalarType::kBool : lhs; }
 
 }  // namespace dlc::kir

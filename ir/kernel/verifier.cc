@@ -33,8 +33,7 @@ class Verifier {
       const Buffer& b = kernel_.buffers[i];
       if (b.size < 0) report(strCat("buffer %", b.name, " has a negative size ", b.size), i);
       if (b.role == BufferRole::kLocal && b.size > kMaxLocalElements)
-        report(strCat("local buffer %", b.name, " has ", b.size, " elements (the limit is ",
-                      kMaxLocalElements, ")"),
+        report(strCat("local buffer %", b.name, " has ", b.size, " elements (the limit is ", kMaxLocalElements, ")"),
                i);
     }
     if (kernel_.gpu) gpuMark(*kernel_.gpu, false);
@@ -114,8 +113,8 @@ class Verifier {
     } else if (const auto* let = s.as<LetStmt>()) {
       expr(*let->value);
       if (let->value->type != let->var.type)
-        report(strCat("%", let->var.name, " is declared ", typeName(let->var.type),
-                      " but its value is ", typeName(let->value->type)));
+        report(strCat("%", let->var.name, " is declared ", typeName(let->var.type), " but its value is ",
+                      typeName(let->value->type)));
       define(let->var, &s);
     } else if (const auto* store = s.as<StoreStmt>()) {
       indexExpr(*store->index);
@@ -123,8 +122,7 @@ class Verifier {
       if (const Buffer* b = buffer(store->buffer)) {
         if (b->role == BufferRole::kIn) report(strCat("stores to input buffer %", b->name));
         if (store->value->type != b->dtype)
-          report(strCat("stores ", typeName(store->value->type), " into %", b->name, " of ",
-                        typeName(b->dtype)));
+          report(strCat("stores ", typeName(store->value->type), " into %", b->name, " of ", typeName(b->dtype)));
       }
     } else if (const auto* branch = s.as<IfStmt>()) {
       expr(*branch->cond);
@@ -137,15 +135,13 @@ class Verifier {
 
   const Buffer* buffer(BufferId id) {
     if (id >= 0 && static_cast<size_t>(id) < kernel_.buffers.size()) return &kernel_.buffers[id];
-    report(strCat("buffer id ", id, " is out of range (the kernel has ",
-                  kernel_.buffers.size(), " buffers)"));
+    report(strCat("buffer id ", id, " is out of range (the kernel has ", kernel_.buffers.size(), " buffers)"));
     return nullptr;
   }
 
   void indexExpr(const Expr& index) {
     expr(index);
-    if (index.type != ScalarType::kI64)
-      report(strCat("an index is ", typeName(index.type), ", not i64"));
+    if (index.type != ScalarType::kI64) report(strCat("an index is ", typeName(index.type), ", not i64"));
   }
 
   void expectType(const Expr& e, ScalarType want) {
@@ -161,8 +157,8 @@ class Verifier {
   void expr(const Expr& e) {
     if (!checked_.insert(&e).second) return;  // a shared subtree, already checked here
     if (const auto* c = e.as<ConstExpr>()) {
-      if (e.type == ScalarType::kI32 && (c->bits < std::numeric_limits<int32_t>::min() ||
-                                         c->bits > std::numeric_limits<int32_t>::max()))
+      if (e.type == ScalarType::kI32 &&
+          (c->bits < std::numeric_limits<int32_t>::min() || c->bits > std::numeric_limits<int32_t>::max()))
         report(strCat("i32 constant ", c->bits, " is out of range"));
       if (e.type == ScalarType::kBool && c->bits != 0 && c->bits != 1)
         report(strCat("bool constant has bits ", c->bits));
@@ -213,8 +209,7 @@ class Verifier {
 
   void define(const Var& v, const void* definer) {
     if (v.id < 0 || v.id >= kernel_.next_var_id) {
-      report(strCat("var %", v.name, " has id ", v.id, ", outside [0, next_var_id = ",
-                    kernel_.next_var_id, ")"));
+      report(strCat("var %", v.name, " has id ", v.id, ", outside [0, next_var_id = ", kernel_.next_var_id, ")"));
     }
     auto [it, inserted] = defined_.try_emplace(v.id, Definition{v.type, definer});
     if (!inserted && it->second.definer != definer)
@@ -230,8 +225,7 @@ class Verifier {
       return;
     }
     if (ScalarType defined = defined_.at(v.id).type; defined != v.type)
-      report(strCat("var %", v.name, " is used as ", typeName(v.type), " but defined as ",
-                    typeName(defined)));
+      report(strCat("var %", v.name, " is used as ", typeName(v.type), " but defined as ", typeName(defined)));
   }
 
   void popTo(size_t mark) {
@@ -260,18 +254,15 @@ absl::Status verifyKernel(const Kernel& kernel) {
   std::vector<KernelProblem> problems = checkKernel(kernel);
   if (problems.empty()) return absl::OkStatus();
   const KernelProblem& first = problems.front();
-  std::string where = first.stmt ? strCat("in `", shortened(printStmtHead(*first.stmt, kernel)), "`: ")
-                                 : std::string();
-  return absl::InvalidArgumentError(
-      strCat("kernel ", ir::symbolRef(kernel.name), ": ", where, first.message));
+  std::string where = first.stmt ? strCat("in `", shortened(printStmtHead(*first.stmt, kernel)), "`: ") : std::string();
+  return absl::InvalidArgumentError(strCat("kernel ", ir::symbolRef(kernel.name), ": ", where, first.message));
 }
 
 absl::Status verifyKernelModule(const KernelModule& module) {
   absl::flat_hash_set<std::string> names;
   for (const Kernel& kernel : module.kernels) {
     if (!names.insert(kernel.name).second)
-      return absl::InvalidArgumentError(
-          strCat("kernel ", ir::symbolRef(kernel.name), " is defined more than once"));
+      return absl::InvalidArgumentError(strCat("kernel ", ir::symbolRef(kernel.name), " is defined more than once"));
     if (absl::Status s = verifyKernel(kernel); !s.ok()) return s;
   }
   return absl::OkStatus();

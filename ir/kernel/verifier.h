@@ -23,8 +23,8 @@ inline constexpr int kMaxGpuThreads = 1024;
 inline constexpr int64_t kMaxGpuBlocks = 65535;
 
 struct KernelProblem {
-  const Stmt* stmt;     // where it is; null for a buffer declaration
-  std::string message;  // lower case, naming neither the kernel nor the statement
+  const Stmt* stmt;      // where it is; null for a buffer declaration
+  std::string message;   // lower case, naming neither the kernel nor the statement
   BufferId buffer = -1;  // the declaration, when stmt is null
 };
 

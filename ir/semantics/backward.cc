@@ -50,10 +50,8 @@ absl::Status checkGradOf(const GradOf& entry, const ShapeContext& c) {
       return shapeError(entry.op, "expects more than ", c.operands.size(), " operands");
     operands.push_back(c.operands[index]);
   }
-  ASSIGN_OR_RETURN(std::vector<TensorType> forward,
-                   entry.forward(ShapeContext{operands, c.attrs, {}, entry.op}));
-  return requireType(entry.op, "g", c.operands[entry.g], forward[0],
-                     strCat("to match ", entry.call));
+  ASSIGN_OR_RETURN(std::vector<TensorType> forward, entry.forward(ShapeContext{operands, c.attrs, {}, entry.op}));
+  return requireType(entry.op, "g", c.operands[entry.g], forward[0], strCat("to match ", entry.call));
 }
 
 // Checks g when the context names a backward op this file knows.
@@ -68,8 +66,7 @@ absl::Status checkGradOf(std::string_view op, const ShapeContext& c) {
 // (x is summed down to it); broadcast_to: x must broadcast to like;
 // random_crop_grad: x is the gradient of random_crop(like).
 ShapeResult inferLike(const ShapeContext& c) {
-  std::string_view op =
-      opName(c, c.attrs.find("height") ? "random_crop_grad" : "sum_to/broadcast_to");
+  std::string_view op = opName(c, c.attrs.find("height") ? "random_crop_grad" : "sum_to/broadcast_to");
   RETURN_IF_ERROR(checkOperands(op, c));
   const TensorType& x = c.operands[0];
   const TensorType& like = c.operands[1];
@@ -81,8 +78,7 @@ ShapeResult inferLike(const ShapeContext& c) {
   std::optional<std::vector<Dim>> dims = broadcastDims(x.dims, like.dims);
   bool x_to_like = dims && x.rank() <= like.rank() && *dims == like.dims;
   bool like_to_x = dims && like.rank() <= x.rank() && *dims == x.dims;
-  if (op == "sum_to" && !like_to_x)
-    return shapeError(op, "cannot sum x ", x.str(), " down to like ", like.str());
+  if (op == "sum_to" && !like_to_x) return shapeError(op, "cannot sum x ", x.str(), " down to like ", like.str());
   if (op == "broadcast_to" && !x_to_like)
     return shapeError(op, "cannot broadcast x ", x.str(), " to like ", like.str());
   if (!x_to_like && !like_to_x)
@@ -117,15 +113,14 @@ ShapeResult inferSlice(const ShapeContext& c) {
   const TensorType& x = c.operands[0];
   int64_t axis_attr = c.attrs.getInt("axis");
   ASSIGN_OR_RETURN(int64_t axis, normalizeAxis(op, "axis", axis_attr, "x", x));
-  ASSIGN_OR_RETURN(int64_t dim,
-                   requireStaticDim(op, "x", x, axis, strCat("size on axis ", axis_attr)));
+  ASSIGN_OR_RETURN(int64_t dim, requireStaticDim(op, "x", x, axis, strCat("size on axis ", axis_attr)));
   int64_t start = c.attrs.getInt("start"), size = c.attrs.getInt("size");
   if (start < 0) return shapeError(op, "start must be >= 0, not ", start);
   if (size < 0) return shapeError(op, "size must be >= 0, not ", size);
   std::optional<int64_t> end = checkedAdd(start, size);
   if (!end || *end > dim)
-    return shapeError(op, "start ", start, " + size ", size, " is past the ", dim,
-                      " elements of x ", x.str(), " on axis ", axis_attr);
+    return shapeError(op, "start ", start, " + size ", size, " is past the ", dim, " elements of x ", x.str(),
+                      " on axis ", axis_attr);
   std::vector<Dim> dims = x.dims;
   dims[static_cast<size_t>(axis)] = Dim::fixed(size);
   return makeResult(op, x.dtype, std::move(dims));
@@ -144,13 +139,12 @@ ShapeResult inferPad(const ShapeContext& c) {
   if (after < 0) return shapeError(op, "after must be >= 0, not ", after);
   std::vector<Dim> dims = x.dims;
   if (before != 0 || after != 0) {
-    ASSIGN_OR_RETURN(int64_t dim,
-                     requireStaticDim(op, "x", x, axis, strCat("size on axis ", axis_attr)));
+    ASSIGN_OR_RETURN(int64_t dim, requireStaticDim(op, "x", x, axis, strCat("size on axis ", axis_attr)));
     std::optional<int64_t> extra = checkedAdd(before, after);
     std::optional<int64_t> padded = extra ? checkedAdd(dim, *extra) : std::nullopt;
     if (!padded || *padded > kMaxDimSize)
-      return shapeError(op, "padding ", before, " + ", after, " makes axis ", axis_attr, " of x ",
-                        x.str(), " larger than ", kMaxDimSize);
+      return shapeError(op, "padding ", before, " + ", after, " makes axis ", axis_attr, " of x ", x.str(),
+                        " larger than ", kMaxDimSize);
     dims[static_cast<size_t>(axis)] = Dim::fixed(*padded);
   }
   return makeResult(op, x.dtype, std::move(dims));
@@ -179,8 +173,7 @@ ShapeResult inferLstmGrad(const ShapeContext& c) {
   if (c.operands.size() != 5) return shapeError(op, "expects 5 operands, not ", c.operands.size());
   std::vector<TensorType> forward(c.operands.begin(), c.operands.begin() + 4);
   ASSIGN_OR_RETURN(std::vector<TensorType> y, inferLstm(ShapeContext{forward, c.attrs, {}, op}));
-  RETURN_IF_ERROR(requireType(op, "g", c.operands[4], y[0],
-                              "to match lstm(x, kernel, recurrent_kernel, bias)"));
+  RETURN_IF_ERROR(requireType(op, "g", c.operands[4], y[0], "to match lstm(x, kernel, recurrent_kernel, bias)"));
   return forward;
 }
 

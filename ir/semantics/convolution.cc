@@ -59,19 +59,15 @@ ShapeResult inferConv2d(const ShapeContext& c) {
   int64_t kc = kernel.dims[2].size(), filters = kernel.dims[3].size();
   if (kh < 1 || kw < 1) return shapeError(op, "kernel ", kernel.str(), " has an empty window");
   if (channels % groups != 0)
-    return shapeError(op, "groups ", groups, " does not divide the ", channels, " channels of x ",
-                      x.str());
+    return shapeError(op, "groups ", groups, " does not divide the ", channels, " channels of x ", x.str());
   if (kc != channels / groups) {
     if (groups == 1)
-      return shapeError(op, "kernel ", kernel.str(), " expects ", kc, " input channels, but x is ",
-                        x.str());
-    return shapeError(op, "kernel ", kernel.str(), " expects ", kc,
-                      " input channels per group, but x ", x.str(), " has ", channels,
-                      " channels in ", groups, " groups");
+      return shapeError(op, "kernel ", kernel.str(), " expects ", kc, " input channels, but x is ", x.str());
+    return shapeError(op, "kernel ", kernel.str(), " expects ", kc, " input channels per group, but x ", x.str(),
+                      " has ", channels, " channels in ", groups, " groups");
   }
   if (filters % groups != 0)
-    return shapeError(op, "groups ", groups, " does not divide the ", filters,
-                      " filters of kernel ", kernel.str());
+    return shapeError(op, "groups ", groups, " does not divide the ", filters, " filters of kernel ", kernel.str());
   if (c.operands.size() > 2)
     RETURN_IF_ERROR(requireType(op, "bias", c.operands[2], TensorType{x.dtype, {kernel.dims[3]}},
                                 strCat("for kernel ", kernel.str())));
@@ -80,8 +76,8 @@ ShapeResult inferConv2d(const ShapeContext& c) {
   std::optional<int64_t> eh = checkedMul(kh - 1, dilation[0]);
   std::optional<int64_t> ew = checkedMul(kw - 1, dilation[1]);
   if (!eh || !ew || *eh >= kMaxDimSize || *ew >= kMaxDimSize)
-    return shapeError(op, "dilation [", dilation[0], ", ", dilation[1], "] of kernel ",
-                      windowString(kh, kw), " gives a window larger than ", kMaxDimSize);
+    return shapeError(op, "dilation [", dilation[0], ", ", dilation[1], "] of kernel ", windowString(kh, kw),
+                      " gives a window larger than ", kMaxDimSize);
   int64_t dh = *eh + 1, dw = *ew + 1;
   if (!same && (dh > img.h || dw > img.w))
     return shapeError(op, "kernel ", windowString(kh, kw), " (dilated ", windowString(dh, dw),

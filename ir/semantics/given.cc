@@ -16,8 +16,7 @@ ShapeResult inferGiven(const ShapeContext& c) {
   if (value) {
     size_t n = value->asFloatList().size();
     std::optional<int64_t> count = t.numElements();
-    if (n != 1 && !count)
-      return shapeError(op, n, " values need a static type, but the type is ", t.str());
+    if (n != 1 && !count) return shapeError(op, n, " values need a static type, but the type is ", t.str());
     if (n != 1 && static_cast<int64_t>(n) != *count)
       return shapeError(op, n, " values do not fill ", t.str(), ": give 1 or ", *count);
   }

@@ -19,8 +19,7 @@ ShapeResult inferArgmax(const ShapeContext& c) {
   ASSIGN_OR_RETURN(int64_t axis, normalizeAxis(op, "axis", c.attrs.getInt("axis"), "x", x));
   const Dim& along = x.dims[static_cast<size_t>(axis)];
   if (along.isStatic() && along.size() == 0)
-    return shapeError(op, "axis ", c.attrs.getInt("axis"), " of x ", x.str(),
-                      " is empty and has no maximum");
+    return shapeError(op, "axis ", c.attrs.getInt("axis"), " of x ", x.str(), " is empty and has no maximum");
   std::vector<Dim> dims = x.dims;
   dims.erase(dims.begin() + axis);
   return makeResult(op, DType::kI64, std::move(dims));
@@ -33,8 +32,7 @@ ShapeResult inferOneHot(const ShapeContext& c) {
   const TensorType& ids = c.operands[0];
   if (!isInteger(ids.dtype)) return shapeError(op, "ids must be i32 or i64, but is ", ids.str());
   int64_t depth = c.attrs.getInt("depth");
-  if (depth < 1 || depth > kMaxDimSize)
-    return shapeError(op, "depth must be in [1, ", kMaxDimSize, "], not ", depth);
+  if (depth < 1 || depth > kMaxDimSize) return shapeError(op, "depth must be in [1, ", kMaxDimSize, "], not ", depth);
   std::vector<Dim> dims = ids.dims;
   dims.push_back(Dim::fixed(depth));
   return makeResult(op, c.attrs.find("dtype")->asDType(), std::move(dims));

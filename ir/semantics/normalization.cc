@@ -20,8 +20,7 @@ ShapeResult inferAxisPreserving(const ShapeContext& c) {
 // batchnorm(x, gamma, beta, moving_mean, moving_variance), layernorm(x, gamma,
 // beta): every parameter is [C] with x's dtype, C being x's dim at `axis`.
 ShapeResult inferNormalization(const ShapeContext& c) {
-  static constexpr std::string_view kNames[] = {"x", "gamma", "beta", "moving_mean",
-                                                "moving_variance"};
+  static constexpr std::string_view kNames[] = {"x", "gamma", "beta", "moving_mean", "moving_variance"};
   std::string_view op = opName(c, c.operands.size() == 5 ? "batchnorm" : "layernorm");
   RETURN_IF_ERROR(checkOperands(op, c));
   const TensorType& x = c.operands[0];

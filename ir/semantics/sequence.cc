@@ -32,13 +32,10 @@ ShapeResult inferLstm(const ShapeContext& c) {
     return shapeError(op, "units must be in [1, ", kMaxDimSize / 4, "], not ", units);
   Dim u = Dim::fixed(units), gates = Dim::fixed(4 * units);
   std::string why = strCat("for x ", x.str(), " and ", units, " units");
-  RETURN_IF_ERROR(
-      requireType(op, "kernel", c.operands[1], TensorType{x.dtype, {x.dims[2], gates}}, why));
-  RETURN_IF_ERROR(
-      requireType(op, "recurrent_kernel", c.operands[2], TensorType{x.dtype, {u, gates}}, why));
+  RETURN_IF_ERROR(requireType(op, "kernel", c.operands[1], TensorType{x.dtype, {x.dims[2], gates}}, why));
+  RETURN_IF_ERROR(requireType(op, "recurrent_kernel", c.operands[2], TensorType{x.dtype, {u, gates}}, why));
   RETURN_IF_ERROR(requireType(op, "bias", c.operands[3], TensorType{x.dtype, {gates}}, why));
-  if (c.attrs.getBool("return_sequences"))
-    return makeResult(op, x.dtype, {x.dims[0], x.dims[1], u});
+  if (c.attrs.getBool("return_sequences")) return makeResult(op, x.dtype, {x.dims[0], x.dims[1], u});
   return makeResult(op, x.dtype, {x.dims[0], u});
 }
 

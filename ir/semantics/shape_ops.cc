@@ -30,12 +30,10 @@ ShapeResult inferFlatten(const ShapeContext& c) {
   if (x.rank() < 1) return shapeError(op, "x must have rank >= 1, but is ", x.str());
   int64_t features = 1;
   for (size_t i = 1; i < x.dims.size(); ++i) {
-    if (!x.dims[i].isStatic())
-      return shapeError(op, "x ", x.str(), " must be static after the first dim");
+    if (!x.dims[i].isStatic()) return shapeError(op, "x ", x.str(), " must be static after the first dim");
     std::optional<int64_t> next = checkedMul(features, x.dims[i].size());
     if (!next || *next > kMaxDimSize)
-      return shapeError(op, "x ", x.str(), " has more than ", kMaxDimSize,
-                        " elements after the first dim");
+      return shapeError(op, "x ", x.str(), " has more than ", kMaxDimSize, " elements after the first dim");
     features = *next;
   }
   return makeResult(op, x.dtype, {x.dims[0], Dim::fixed(features)});
@@ -61,28 +59,24 @@ ShapeResult inferReshape(const ShapeContext& c) {
       continue;
     }
     if (size < 0 || size > kMaxDimSize)
-      return shapeError(op, "shape ", target, " has dimension ", size, " out of range [0, ",
-                        kMaxDimSize, "]");
+      return shapeError(op, "shape ", target, " has dimension ", size, " out of range [0, ", kMaxDimSize, "]");
     std::optional<int64_t> next = checkedMul(known, size);
     if (!next || *next > kMaxElements)
       return shapeError(op, "shape ", target, " has more than ", kMaxElements, " elements");
     known = *next;
   }
   if (sortedSymbols(x.dims) != sortedSymbols(dims))
-    return shapeError(op, "cannot reshape x ", x.str(), " to ", target,
-                      ": the symbolic dims differ");
+    return shapeError(op, "cannot reshape x ", x.str(), " to ", target, ": the symbolic dims differ");
   std::optional<int64_t> have = staticProduct(x.dims);
   if (!have) return shapeError(op, "x ", x.str(), " has more than ", kMaxElements, " elements");
   if (infer) {
-    if (known == 0)
-      return shapeError(op, "cannot infer the -1 in shape ", target, " next to a zero-size dim");
+    if (known == 0) return shapeError(op, "cannot infer the -1 in shape ", target, " next to a zero-size dim");
     if (*have % known != 0)
       return shapeError(op, "cannot reshape x ", x.str(), " to ", target, ": ", *have,
                         " elements are not a multiple of ", known);
     dims[*infer] = Dim::fixed(*have / known);
   } else if (*have != known) {
-    return shapeError(op, "cannot reshape x ", x.str(), " to ", target, ": ", *have, " vs ", known,
-                      " elements");
+    return shapeError(op, "cannot reshape x ", x.str(), " to ", target, ": ", *have, " vs ", known, " elements");
   }
   return makeResult(op, x.dtype, std::move(dims));
 }
@@ -100,8 +94,7 @@ ShapeResult inferTranspose(const ShapeContext& c) {
     if (ok) seen[static_cast<size_t>(perm[i])] = true;
   }
   if (!ok)
-    return shapeError(op, "perm ", listString(perm), " is not a permutation of the ", x.rank(),
-                      " axes of x ", x.str());
+    return shapeError(op, "perm ", listString(perm), " is not a permutation of the ", x.rank(), " axes of x ", x.str());
   std::vector<Dim> dims;
   for (int64_t p : perm) dims.push_back(x.dims[static_cast<size_t>(p)]);
   return makeResult(op, x.dtype, std::move(dims));
@@ -126,14 +119,11 @@ ShapeResult inferConcat(const ShapeContext& c) {
     for (int64_t d = 0; match && d < x.rank(); ++d)
       match = d == axis || x.dims[static_cast<size_t>(d)] == first.dims[static_cast<size_t>(d)];
     if (!match)
-      return shapeError(op, name, " ", x.str(), " does not match xs[0] ", first.str(),
-                        " outside axis ", axis);
+      return shapeError(op, name, " ", x.str(), " does not match xs[0] ", first.str(), " outside axis ", axis);
     const Dim& d = x.dims[static_cast<size_t>(axis)];
-    if (!d.isStatic())
-      return shapeError(op, name, " ", x.str(), " has a symbolic size on axis ", axis);
+    if (!d.isStatic()) return shapeError(op, name, " ", x.str(), " has a symbolic size on axis ", axis);
     total += d.size();  // at most 2^40 per input: no overflow before the check
-    if (total > kMaxDimSize)
-      return shapeError(op, "the inputs add up to more than ", kMaxDimSize, " on axis ", axis);
+    if (total > kMaxDimSize) return shapeError(op, "the inputs add up to more than ", kMaxDimSize, " on axis ", axis);
   }
   std::vector<Dim> dims = first.dims;
   dims[static_cast<size_t>(axis)] = Dim::fixed(total);

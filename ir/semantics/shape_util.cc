@@ -46,8 +46,8 @@ absl::Status requireNumeric(std::string_view op, std::string_view operand, const
   return shapeError(op, "expects a numeric tensor, but ", operand, " is ", t.str());
 }
 
-absl::Status requireRank(std::string_view op, std::string_view operand, const TensorType& t,
-                         int64_t rank, std::string_view layout) {
+absl::Status requireRank(std::string_view op, std::string_view operand, const TensorType& t, int64_t rank,
+                         std::string_view layout) {
   if (t.rank() == rank) return absl::OkStatus();
   return shapeError(op, operand, " must have rank ", rank, " ", layout, ", but is ", t.str());
 }
@@ -55,18 +55,17 @@ absl::Status requireRank(std::string_view op, std::string_view operand, const Te
 absl::Status requireSameDType(std::string_view op, std::string_view a_name, const TensorType& a,
                               std::string_view b_name, const TensorType& b) {
   if (a.dtype == b.dtype) return absl::OkStatus();
-  return shapeError(op, a_name, " ", a.str(), " and ", b_name, " ", b.str(),
-                    " have different dtypes");
+  return shapeError(op, a_name, " ", a.str(), " and ", b_name, " ", b.str(), " have different dtypes");
 }
 
-absl::Status requireType(std::string_view op, std::string_view operand, const TensorType& t,
-                         const TensorType& expected, std::string_view why) {
+absl::Status requireType(std::string_view op, std::string_view operand, const TensorType& t, const TensorType& expected,
+                         std::string_view why) {
   if (t == expected) return absl::OkStatus();
   return shapeError(op, operand, " must be ", expected.str(), " ", why, ", but is ", t.str());
 }
 
-absl::StatusOr<int64_t> requireStaticDim(std::string_view op, std::string_view operand,
-                                         const TensorType& t, int64_t axis, std::string_view what) {
+absl::StatusOr<int64_t> requireStaticDim(std::string_view op, std::string_view operand, const TensorType& t,
+                                         int64_t axis, std::string_view what) {
   const Dim& d = t.dims[static_cast<size_t>(axis)];
   if (d.isStatic()) return d.size();
   return shapeError(op, operand, " ", t.str(), " must have a static ", what);
@@ -80,8 +79,7 @@ absl::StatusOr<int64_t> normalizeAxis(std::string_view op, std::string_view attr
   return axis < 0 ? axis + rank : axis;
 }
 
-absl::StatusOr<std::array<int64_t, 2>> positivePair(std::string_view op, const Attrs& attrs,
-                                                    std::string_view attr) {
+absl::StatusOr<std::array<int64_t, 2>> positivePair(std::string_view op, const Attrs& attrs, std::string_view attr) {
   const std::vector<int64_t>& v = attrs.getIntList(attr);
   if (v.size() != 2 || v[0] < 1 || v[1] < 1)
     return shapeError(op, attr, " must be two integers >= 1, not [", strJoin(v, ", "), "]");
@@ -95,8 +93,7 @@ std::optional<Dim> broadcastDim(const Dim& a, const Dim& b) {
   return std::nullopt;
 }
 
-std::optional<std::vector<Dim>> broadcastDims(const std::vector<Dim>& a,
-                                              const std::vector<Dim>& b) {
+std::optional<std::vector<Dim>> broadcastDims(const std::vector<Dim>& a, const std::vector<Dim>& b) {
   const std::vector<Dim>& longer = a.size() >= b.size() ? a : b;
   const std::vector<Dim>& shorter = a.size() >= b.size() ? b : a;
   size_t offset = longer.size() - shorter.size();
@@ -114,8 +111,7 @@ ShapeResult makeResult(std::string_view op, DType dtype, std::vector<Dim> dims) 
   for (const Dim& d : t.dims)
     if (d.isStatic() && (d.size() < 0 || d.size() > kMaxDimSize))
       return shapeError(op, "result ", t.str(), " has a dimension outside [0, ", kMaxDimSize, "]");
-  if (!staticProduct(t.dims))
-    return shapeError(op, "result ", t.str(), " has more than ", kMaxElements, " elements");
+  if (!staticProduct(t.dims)) return shapeError(op, "result ", t.str(), " has more than ", kMaxElements, " elements");
   return std::vector<TensorType>{std::move(t)};
 }
 

@@ -55,24 +55,23 @@ absl::Status checkOperands(std::string_view op, const ShapeContext& c);
 absl::Status requireFloat(std::string_view op, std::string_view operand, const TensorType& t);
 absl::Status requireNumeric(std::string_view op, std::string_view operand, const TensorType& t);
 // `layout` describes the expected dims, e.g. "[N, H, W, C]".
-absl::Status requireRank(std::string_view op, std::string_view operand, const TensorType& t,
-                         int64_t rank, std::string_view layout);
+absl::Status requireRank(std::string_view op, std::string_view operand, const TensorType& t, int64_t rank,
+                         std::string_view layout);
 absl::Status requireSameDType(std::string_view op, std::string_view a_name, const TensorType& a,
                               std::string_view b_name, const TensorType& b);
 // `t` must have type `expected` exactly: "OP: OPERAND must be EXPECTED WHY, but is T".
-absl::Status requireType(std::string_view op, std::string_view operand, const TensorType& t,
-                         const TensorType& expected, std::string_view why);
+absl::Status requireType(std::string_view op, std::string_view operand, const TensorType& t, const TensorType& expected,
+                         std::string_view why);
 // The static size of dim `axis` of `t`; `what` names it ("height").
-absl::StatusOr<int64_t> requireStaticDim(std::string_view op, std::string_view operand,
-                                         const TensorType& t, int64_t axis, std::string_view what);
+absl::StatusOr<int64_t> requireStaticDim(std::string_view op, std::string_view operand, const TensorType& t,
+                                         int64_t axis, std::string_view what);
 
 // Maps an axis in [-rank, rank) to [0, rank); `attr` names the attribute.
 absl::StatusOr<int64_t> normalizeAxis(std::string_view op, std::string_view attr, int64_t axis,
                                       std::string_view operand, const TensorType& t);
 
 // An integer-list attribute of exactly two values >= 1 (strides, pool, dilation).
-absl::StatusOr<std::array<int64_t, 2>> positivePair(std::string_view op, const Attrs& attrs,
-                                                    std::string_view attr);
+absl::StatusOr<std::array<int64_t, 2>> positivePair(std::string_view op, const Attrs& attrs, std::string_view attr);
 
 // NumPy broadcasting of one dim: equal dims match, a static 1 stretches to the
 // other dim (symbolic or not); anything else is a mismatch (nullopt).

@@ -1,6 +1,5 @@
 #include "runtime/artifact/container.h"
 
-
 #include <algorithm>
 #include <set>
 

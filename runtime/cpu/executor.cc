@@ -8,9 +8,9 @@
 
 #include "runtime/cpu/library_calls.h"
 #include "support/clock.h"
+#include "support/env.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
-#include "support/env.h"
 
 namespace dlc::runtime::cpu {
 
@@ -37,9 +37,12 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   std::vector<void*> address(exe.slots.size(), nullptr);
   for (size_t s = 0; s < exe.slots.size(); ++s) {
     const Slot& slot = exe.slots[s];
-    if (slot.kind == Slot::Kind::kArena) address[s] = arena_.get() + slot.offset;
-    else if (slot.kind == Slot::Kind::kRunState) address[s] = run_state;
-    else address[s] = const_cast<void*>(host[s]);
+    if (slot.kind == Slot::Kind::kArena)
+      address[s] = arena_.get() + slot.offset;
+    else if (slot.kind == Slot::Kind::kRunState)
+      address[s] = run_state;
+    else
+      address[s] = const_cast<void*>(host[s]);
   }
   RETURN_IF_ERROR(runtime::checkIndices(exe, std::vector<const void*>(address.begin(), address.end())));
   std::vector<void*> buffers;
@@ -55,9 +58,7 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     } else {
       kernels_[step.kernel](buffers.data());
     }
-    if (profile)
-      times.emplace_back(millisecondsSince(start),
-                         runtime::stepName(exe, step));
+    if (profile) times.emplace_back(millisecondsSince(start), runtime::stepName(exe, step));
   }
   if (profile) {
     std::sort(times.rbegin(), times.rend());

@@ -65,8 +65,7 @@ void convolution(const ConvCall& c, std::span<void* const> operands) {
       sum.assign(static_cast<size_t>(y_size), 0.0);
       forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
         for (int64_t k = 0; k < c.out_c; ++k)
-          for (int64_t ch = 0; ch < c.in_c; ++ch)
-            sum[yo + k] += double(x[xo + ch]) * w[k * filter_stride + wo + ch];
+          for (int64_t ch = 0; ch < c.in_c; ++ch) sum[yo + k] += double(x[xo + ch]) * w[k * filter_stride + wo + ch];
       });
       store(f(2));
       return;
@@ -76,8 +75,7 @@ void convolution(const ConvCall& c, std::span<void* const> operands) {
       sum.assign(static_cast<size_t>(x_size), 0.0);
       forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
         for (int64_t k = 0; k < c.out_c; ++k)
-          for (int64_t ch = 0; ch < c.in_c; ++ch)
-            sum[xo + ch] += double(dy[yo + k]) * w[k * filter_stride + wo + ch];
+          for (int64_t ch = 0; ch < c.in_c; ++ch) sum[xo + ch] += double(dy[yo + k]) * w[k * filter_stride + wo + ch];
       });
       store(f(2));
       return;
@@ -87,8 +85,7 @@ void convolution(const ConvCall& c, std::span<void* const> operands) {
       sum.assign(static_cast<size_t>(c.out_c * filter_stride), 0.0);
       forEachTap(c, [&](int64_t xo, int64_t yo, int64_t wo) {
         for (int64_t k = 0; k < c.out_c; ++k)
-          for (int64_t ch = 0; ch < c.in_c; ++ch)
-            sum[k * filter_stride + wo + ch] += double(x[xo + ch]) * dy[yo + k];
+          for (int64_t ch = 0; ch < c.in_c; ++ch) sum[k * filter_stride + wo + ch] += double(x[xo + ch]) * dy[yo + k];
       });
       store(f(2));
       return;
@@ -102,8 +99,8 @@ absl::Status runLibraryCallOnHost(const runtime::LibraryCall& call, std::span<vo
   if (call.dtype != ir::DType::kF32)
     return absl::UnimplementedError(strCat("host library calls take f32 only: ", describeLibraryCall(call)));
   if (static_cast<int>(operands.size()) != call.slotCount())
-    return absl::InternalError(strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ",
-                                      operands.size()));
+    return absl::InternalError(
+        strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ", operands.size()));
   switch (call.kind) {
     case runtime::LibraryCall::Kind::kGemm: gemm(call.gemm, operands); return absl::OkStatus();
     case runtime::LibraryCall::Kind::kConv2d: convolution(call.conv, operands); return absl::OkStatus();

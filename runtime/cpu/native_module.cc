@@ -1,9 +1,10 @@
 #include "runtime/cpu/native_module.h"
 
 #include <dlfcn.h>
-#include <cstring>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include "runtime/cpu/isa.h"
 #include "runtime/cpu/thread_pool.h"
@@ -11,7 +12,6 @@
 
 namespace dlc::runtime::cpu {
 namespace {
-
 
 bool writeAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -69,15 +69,15 @@ absl::Status checkElf(std::string_view bytes, std::string_view arch) {
 absl::Status checkRunnable(std::string_view triple, const std::vector<std::string>& isa) {
   std::string_view arch = tripleArchitecture(triple);
   if (arch != machineArchitecture())
-    return absl::UnavailableError(strCat("the compiled CPU code is for ", arch, " (", triple,
-                                                "); this machine is ", machineArchitecture()));
+    return absl::UnavailableError(
+        strCat("the compiled CPU code is for ", arch, " (", triple, "); this machine is ", machineArchitecture()));
   std::vector<std::string> missing = missingExtensions(isa);
   if (!missing.empty()) {
     std::string cpu = machineCpuName().empty() ? std::string("this CPU") : strCat("this CPU (", machineCpuName(), ")");
     return absl::UnavailableError(strCat("the compiled CPU code needs ", strJoin(missing, ", "), "; ", cpu,
-                                                " has only ", strJoin(machineExtensions(), ", "),
-                                                ". Compile for this machine (--target cpu) or a portable level "
-                                                "(--target cpu:x86-64-v3)"));
+                                         " has only ", strJoin(machineExtensions(), ", "),
+                                         ". Compile for this machine (--target cpu) or a portable level "
+                                         "(--target cpu:x86-64-v3)"));
   }
   return absl::OkStatus();
 }

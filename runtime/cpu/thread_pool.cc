@@ -1,9 +1,10 @@
 #include "runtime/cpu/thread_pool.h"
-#include "support/env.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+
+#include "support/env.h"
 
 namespace dlc::runtime::cpu {
 namespace {
@@ -38,7 +39,9 @@ void ThreadPool::await(Ready ready) {
 
 void ThreadPool::wake() {
   if (sleepers_.load() == 0) return;
-  { std::lock_guard<std::mutex> lock(mutex_); }  // a sleeper is now waiting or sees the change
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+  }  // a sleeper is now waiting or sees the change
   cv_.notify_all();
 }
 
@@ -56,7 +59,8 @@ ThreadPool::~ThreadPool() {
 }
 
 int ThreadPool::defaultNumThreads() {
-  if (std::optional<int64_t> n = envInteger("DLC_NUM_THREADS", 1, 1 << 30)) return static_cast<int>(std::min<int64_t>(*n, 1024));
+  if (std::optional<int64_t> n = envInteger("DLC_NUM_THREADS", 1, 1 << 30))
+    return static_cast<int>(std::min<int64_t>(*n, 1024));
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
@@ -75,8 +79,7 @@ void ThreadPool::runChunk(const Job& job, int index) const {
 void ThreadPool::parallelFor(int64_t n, Body body, void* ctx) {
   if (n <= 0) return;
   bool expected = false;
-  if (n == 1 || workers_.empty() ||
-      !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
+  if (n == 1 || workers_.empty() || !busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
     body(ctx, 0, n);
     return;
   }
@@ -106,7 +109,6 @@ void ThreadPool::workerLoop(int index) {
 
 }  // namespace dlc::runtime::cpu
 
-extern "C" void dlc_cpu_parallel_for(void (*body)(void* ctx, int64_t begin, int64_t end), void* ctx,
-                                     int64_t n) {
+extern "C" void dlc_cpu_parallel_for(void (*body)(void* ctx, int64_t begin, int64_t end), void* ctx, int64_t n) {
   dlc::runtime::cpu::ThreadPool::global().parallelFor(n, body, ctx);
 }

@@ -70,7 +70,7 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   std::atomic<bool> busy_{false};  // a job is running; later callers run serially
-  Job job_;            // written before generation_ is bumped
+  Job job_;                        // written before generation_ is bumped
   std::atomic<uint32_t> generation_{0};
   std::atomic<int> pending_{0};  // workers yet to finish the current job
   std::atomic<bool> stop_{false};
@@ -82,7 +82,6 @@ class ThreadPool {
 }  // namespace dlc::runtime::cpu
 
 // The entry generated code calls: runs body over [0, n) on the global pool.
-extern "C" void dlc_cpu_parallel_for(void (*body)(void* ctx, int64_t begin, int64_t end), void* ctx,
-                                     int64_t n);
+extern "C" void dlc_cpu_parallel_for(void (*body)(void* ctx, int64_t begin, int64_t end), void* ctx, int64_t n);
 
 #endif  // DLC_RUNTIME_CPU_THREAD_POOL_H_

@@ -119,7 +119,8 @@ absl::StatusOr<CublasLt::Plan*> CublasLt::plan(const GemmShape& s, GemmType type
   auto plan = std::make_unique<Plan>();
   plan->api = api_;
   const CublasLtApi& api = *api_;
-  RETURN_IF_ERROR(api.check(api.descCreate(&plan->op, blas::computeType(type), blas::kR32F), "cublasLtMatmulDescCreate"));
+  RETURN_IF_ERROR(
+      api.check(api.descCreate(&plan->op, blas::computeType(type), blas::kR32F), "cublasLtMatmulDescCreate"));
   int code = epilogueCode(epilogue);
   RETURN_IF_ERROR(api.check(api.descSetAttribute(plan->op, blas::kDescEpilogue, &code, sizeof(code)),
                             "cublasLtMatmulDescSetAttribute(EPILOGUE)"));
@@ -136,9 +137,9 @@ absl::StatusOr<CublasLt::Plan*> CublasLt::plan(const GemmShape& s, GemmType type
   blas::HeuristicResult result{};
   int returned = 0;
   if (st.ok()) {
-    st = api.check(api.algoGetHeuristic(handle_, plan->op, plan->a, plan->b, plan->d, plan->d, pref, 1, &result,
-                                        &returned),
-                   "cublasLtMatmulAlgoGetHeuristic");
+    st = api.check(
+        api.algoGetHeuristic(handle_, plan->op, plan->a, plan->b, plan->d, plan->d, pref, 1, &result, &returned),
+        "cublasLtMatmulAlgoGetHeuristic");
   }
   api.prefDestroy(pref);
   RETURN_IF_ERROR(st);
@@ -155,8 +156,8 @@ absl::StatusOr<CublasLt::Plan*> CublasLt::plan(const GemmShape& s, GemmType type
 absl::Status CublasLt::matmul(Stream& stream, const GemmShape& shape, GemmType type, Epilogue epilogue, CuDevicePtr a,
                               CuDevicePtr b, CuDevicePtr bias, CuDevicePtr d) {
   if (shape.m <= 0 || shape.n <= 0 || shape.k <= 0) {
-    return absl::InvalidArgumentError(strCat("matmul shape [", shape.m, "x", shape.k, "]x[", shape.k, "x", shape.n,
-                                             "] must be positive"));
+    return absl::InvalidArgumentError(
+        strCat("matmul shape [", shape.m, "x", shape.k, "]x[", shape.k, "x", shape.n, "] must be positive"));
   }
   if (epilogueHasBias(epilogue) != (bias != 0)) {
     return absl::InvalidArgumentError(strCat("matmul epilogue ", epilogueName(epilogue),

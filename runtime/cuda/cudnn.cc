@@ -7,9 +7,9 @@
 
 #include "runtime/cuda/cudnn_abi.h"
 #include "runtime/cuda/dynamic_library.h"
+#include "support/env.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
-#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 
@@ -36,12 +36,11 @@ struct CudnnApi {
                          dnn::AlgoPerf* perf);
   Status (*forwardWorkspace)(void* handle, void* x, void* w, void* conv, void* y, int algo, std::size_t* bytes);
   Status (*forward)(void* handle, const void* alpha, void* x_desc, const void* x, void* w_desc, const void* w,
-                    void* conv, int algo, void* workspace, std::size_t workspace_bytes, const void* beta,
-                    void* y_desc, void* y);
+                    void* conv, int algo, void* workspace, std::size_t workspace_bytes, const void* beta, void* y_desc,
+                    void* y);
   Status (*backwardDataAlgos)(void* handle, void* w, void* dy, void* conv, void* dx, int requested, int* returned,
                               dnn::AlgoPerf* perf);
-  Status (*backwardDataWorkspace)(void* handle, void* w, void* dy, void* conv, void* dx, int algo,
-                                  std::size_t* bytes);
+  Status (*backwardDataWorkspace)(void* handle, void* w, void* dy, void* conv, void* dx, int algo, std::size_t* bytes);
   Status (*backwardData)(void* handle, const void* alpha, void* w_desc, const void* w, void* dy_desc, const void* dy,
                          void* conv, int algo, void* workspace, std::size_t workspace_bytes, const void* beta,
                          void* dx_desc, void* dx);
@@ -49,9 +48,9 @@ struct CudnnApi {
                                 dnn::AlgoPerf* perf);
   Status (*backwardFilterWorkspace)(void* handle, void* x, void* dy, void* conv, void* dw, int algo,
                                     std::size_t* bytes);
-  Status (*backwardFilter)(void* handle, const void* alpha, void* x_desc, const void* x, void* dy_desc,
-                           const void* dy, void* conv, int algo, void* workspace, std::size_t workspace_bytes,
-                           const void* beta, void* dw_desc, void* dw);
+  Status (*backwardFilter)(void* handle, const void* alpha, void* x_desc, const void* x, void* dy_desc, const void* dy,
+                           void* conv, int algo, void* workspace, std::size_t workspace_bytes, const void* beta,
+                           void* dw_desc, void* dw);
 
   absl::Status check(Status status, std::string_view call) const {
     if (status == dnn::kSuccess) return absl::OkStatus();
@@ -201,13 +200,13 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
                             strCat("cudnnSetTensor4dDescriptor(x [", n, ",", in_h, ",", in_w, ",", in_c, "])")));
   RETURN_IF_ERROR(api.check(api.setTensor4d(plan->y, dnn::kTensorNhwc, type, n, out_c, out_h, out_w),
                             strCat("cudnnSetTensor4dDescriptor(y [", n, ",", out_h, ",", out_w, ",", out_c, "])")));
-  RETURN_IF_ERROR(api.check(api.setFilter4d(plan->w, type, dnn::kTensorNhwc, out_c, in_c, kh, kw),
-                            "cudnnSetFilter4dDescriptor"));
-  RETURN_IF_ERROR(api.check(api.setConv2d(plan->conv, static_cast<int>(c.pad[0]), static_cast<int>(c.pad[1]),
-                                          static_cast<int>(c.stride[0]), static_cast<int>(c.stride[1]),
-                                          static_cast<int>(c.dilation[0]), static_cast<int>(c.dilation[1]),
-                                          dnn::kCrossCorrelation, dnn::kFloat),
-                            "cudnnSetConvolution2dDescriptor"));
+  RETURN_IF_ERROR(
+      api.check(api.setFilter4d(plan->w, type, dnn::kTensorNhwc, out_c, in_c, kh, kw), "cudnnSetFilter4dDescriptor"));
+  RETURN_IF_ERROR(api.check(
+      api.setConv2d(plan->conv, static_cast<int>(c.pad[0]), static_cast<int>(c.pad[1]), static_cast<int>(c.stride[0]),
+                    static_cast<int>(c.stride[1]), static_cast<int>(c.dilation[0]), static_cast<int>(c.dilation[1]),
+                    dnn::kCrossCorrelation, dnn::kFloat),
+      "cudnnSetConvolution2dDescriptor"));
   // f32: FMA kernels only, so that no TF32 rounding creeps in; f16/bf16 may
   // use tensor cores.
   RETURN_IF_ERROR(api.check(api.setConvMath(plan->conv, dtype == ir::DType::kF32 ? dnn::kFmaMath : dnn::kDefaultMath),
@@ -218,19 +217,19 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
   int returned = 0;
   switch (c.direction) {
     case ConvCall::Direction::kForward:
-      RETURN_IF_ERROR(api.check(api.forwardAlgos(handle_, plan->x, plan->w, plan->conv, plan->y, kRequested,
-                                                 &returned, perf.data()),
-                                "cudnnGetConvolutionForwardAlgorithm_v7"));
+      RETURN_IF_ERROR(api.check(
+          api.forwardAlgos(handle_, plan->x, plan->w, plan->conv, plan->y, kRequested, &returned, perf.data()),
+          "cudnnGetConvolutionForwardAlgorithm_v7"));
       break;
     case ConvCall::Direction::kBackwardData:
-      RETURN_IF_ERROR(api.check(api.backwardDataAlgos(handle_, plan->w, plan->y, plan->conv, plan->x, kRequested,
-                                                      &returned, perf.data()),
-                                "cudnnGetConvolutionBackwardDataAlgorithm_v7"));
+      RETURN_IF_ERROR(api.check(
+          api.backwardDataAlgos(handle_, plan->w, plan->y, plan->conv, plan->x, kRequested, &returned, perf.data()),
+          "cudnnGetConvolutionBackwardDataAlgorithm_v7"));
       break;
     case ConvCall::Direction::kBackwardFilter:
-      RETURN_IF_ERROR(api.check(api.backwardFilterAlgos(handle_, plan->x, plan->y, plan->conv, plan->w, kRequested,
-                                                        &returned, perf.data()),
-                                "cudnnGetConvolutionBackwardFilterAlgorithm_v7"));
+      RETURN_IF_ERROR(api.check(
+          api.backwardFilterAlgos(handle_, plan->x, plan->y, plan->conv, plan->w, kRequested, &returned, perf.data()),
+          "cudnnGetConvolutionBackwardFilterAlgorithm_v7"));
       break;
   }
   // The heuristics rank the algorithms; take the first exact one that works
@@ -263,8 +262,8 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
   if (!found) {
     ConvCall described = c;
     LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, described};
-    return absl::UnimplementedError(strCat("cuDNN has no algorithm for ", describeLibraryCall(call),
-                                           " within ", max_workspace_bytes, " bytes of workspace"));
+    return absl::UnimplementedError(strCat("cuDNN has no algorithm for ", describeLibraryCall(call), " within ",
+                                           max_workspace_bytes, " bytes of workspace"));
   }
   plans_.push_back(std::move(plan));
   int id = static_cast<int>(plans_.size() - 1);
@@ -281,8 +280,7 @@ std::string Cudnn::describePlan(int id) const {
 }
 
 std::string Cudnn::describe(const Plan& p) {
-  return strCat("algo ", p.algo, " (math ", p.math, "), workspace ", p.workspace, " bytes; candidates ",
-                p.candidates);
+  return strCat("algo ", p.algo, " (math ", p.math, "), workspace ", p.workspace, " bytes; candidates ", p.candidates);
 }
 
 absl::Status Cudnn::run(Stream& stream, int id, CuDevicePtr in0, CuDevicePtr in1, CuDevicePtr out,
@@ -292,8 +290,8 @@ absl::Status Cudnn::run(Stream& stream, int id, CuDevicePtr in0, CuDevicePtr in1
     return absl::InternalError(strCat("cuDNN: no convolution plan ", id));
   const Plan& p = *plans_[static_cast<size_t>(id)];
   if (workspace_bytes < p.workspace)
-    return absl::InternalError(strCat("cuDNN: the convolution needs ", p.workspace, " bytes of workspace, got ",
-                                      workspace_bytes));
+    return absl::InternalError(
+        strCat("cuDNN: the convolution needs ", p.workspace, " bytes of workspace, got ", workspace_bytes));
   const CudnnApi& api = *api_;
   if (bound_stream_ != stream.handle()) {
     RETURN_IF_ERROR(api.check(api.setStream(handle_, stream.handle()), "cudnnSetStream"));

@@ -28,8 +28,7 @@ inline constexpr int kFmaMath = 3;
 // Winograd), whose rounding errors are far above an f32 sum's.
 inline constexpr int kFwdFft = 4, kFwdFftTiling = 5, kFwdWinograd = 6, kFwdWinogradNonfused = 7;
 inline constexpr int kBwdDataFft = 2, kBwdDataFftTiling = 3, kBwdDataWinograd = 4, kBwdDataWinogradNonfused = 5;
-inline constexpr int kBwdFilterFft = 2, kBwdFilterWinograd = 4, kBwdFilterWinogradNonfused = 5,
-                     kBwdFilterFftTiling = 6;
+inline constexpr int kBwdFilterFft = 2, kBwdFilterWinograd = 4, kBwdFilterWinogradNonfused = 5, kBwdFilterFftTiling = 6;
 
 // cudnnConvolutionFwdAlgoPerf_t, ...BwdDataAlgoPerf_t and ...BwdFilterAlgoPerf_t
 // share this layout (the algorithm is an enum in each).

@@ -3,9 +3,9 @@
 #include <cstdlib>
 #include <utility>
 
+#include "support/env.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
-#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 

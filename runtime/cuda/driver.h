@@ -31,10 +31,10 @@ using CuGraph = struct CuGraphOpaque*;
 using CuGraphExec = struct CuGraphExecOpaque*;
 
 inline constexpr CuResult kCudaSuccess = 0;
-inline constexpr CuResult kCudaErrorNoDevice = 100;     // CUDA_ERROR_NO_DEVICE
-inline constexpr CuResult kCudaErrorNotFound = 500;     // CUDA_ERROR_NOT_FOUND
-inline constexpr CuResult kCudaErrorOutOfMemory = 2;    // CUDA_ERROR_OUT_OF_MEMORY
-inline constexpr CuResult kCudaErrorInvalidImage = 200; // CUDA_ERROR_INVALID_IMAGE
+inline constexpr CuResult kCudaErrorNoDevice = 100;      // CUDA_ERROR_NO_DEVICE
+inline constexpr CuResult kCudaErrorNotFound = 500;      // CUDA_ERROR_NOT_FOUND
+inline constexpr CuResult kCudaErrorOutOfMemory = 2;     // CUDA_ERROR_OUT_OF_MEMORY
+inline constexpr CuResult kCudaErrorInvalidImage = 200;  // CUDA_ERROR_INVALID_IMAGE
 
 // CUdevice_attribute values dlc reads.
 enum class DeviceAttribute : int {
@@ -70,9 +70,9 @@ struct DriverApi {
   CuResult (*cuDevicePrimaryCtxRetain)(CuContext* context, CuDevice device);
   CuResult (*cuDevicePrimaryCtxRelease)(CuDevice device);  // _v2
   CuResult (*cuCtxSetCurrent)(CuContext context);
-  CuResult (*cuMemAlloc)(CuDevicePtr* ptr, std::size_t bytes);  // _v2
-  CuResult (*cuMemFree)(CuDevicePtr ptr);                      // _v2
-  CuResult (*cuMemGetInfo)(std::size_t* free, std::size_t* total);  // _v2
+  CuResult (*cuMemAlloc)(CuDevicePtr* ptr, std::size_t bytes);                                          // _v2
+  CuResult (*cuMemFree)(CuDevicePtr ptr);                                                               // _v2
+  CuResult (*cuMemGetInfo)(std::size_t* free, std::size_t* total);                                      // _v2
   CuResult (*cuMemcpyHtoDAsync)(CuDevicePtr dst, const void* src, std::size_t bytes, CuStream stream);  // _v2
   CuResult (*cuMemcpyDtoHAsync)(void* dst, CuDevicePtr src, std::size_t bytes, CuStream stream);        // _v2
   CuResult (*cuMemcpyDtoDAsync)(CuDevicePtr dst, CuDevicePtr src, std::size_t bytes, CuStream stream);  // _v2
@@ -84,9 +84,9 @@ struct DriverApi {
   CuResult (*cuModuleGetFunction)(CuFunction* function, CuModule module, const char* name);
   CuResult (*cuModuleUnload)(CuModule module);
   CuResult (*cuFuncSetAttribute)(CuFunction function, int attribute, int value);
-  CuResult (*cuLaunchKernel)(CuFunction function, unsigned gridX, unsigned gridY, unsigned gridZ,
-                             unsigned blockX, unsigned blockY, unsigned blockZ, unsigned sharedBytes,
-                             CuStream stream, void** params, void** extra);
+  CuResult (*cuLaunchKernel)(CuFunction function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX,
+                             unsigned blockY, unsigned blockZ, unsigned sharedBytes, CuStream stream, void** params,
+                             void** extra);
   CuResult (*cuStreamBeginCapture)(CuStream stream, int mode);  // _v2
   CuResult (*cuStreamEndCapture)(CuStream stream, CuGraph* graph);
   CuResult (*cuGraphInstantiateWithFlags)(CuGraphExec* exec, CuGraph graph, unsigned long long flags);
@@ -97,7 +97,7 @@ struct DriverApi {
   CuResult (*cuEventRecord)(CuEvent event, CuStream stream);
   CuResult (*cuEventSynchronize)(CuEvent event);
   CuResult (*cuEventElapsedTime)(float* ms, CuEvent start, CuEvent end);  // _v2 where the driver has it
-  CuResult (*cuEventDestroy)(CuEvent event);  // _v2
+  CuResult (*cuEventDestroy)(CuEvent event);                              // _v2
 
   // OK, or an error naming `call` and the driver's name and text for `result`:
   // "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (out of memory)".

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "support/strings.h"
 #include "support/env.h"
+#include "support/strings.h"
 
 namespace dlc::runtime::cuda {
 namespace {
@@ -42,8 +42,8 @@ absl::StatusOr<DynamicLibrary> DynamicLibrary::open(std::span<const std::string_
     if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) return DynamicLibrary(handle, path);
     const char* err = dlerror();
     // Only the plain names' errors are shown: the folder retries repeat them.
-    if (path.find('/') == std::string::npos || std::string_view(err ? err : "").find("No such file") ==
-                                                     std::string_view::npos) {
+    if (path.find('/') == std::string::npos ||
+        std::string_view(err ? err : "").find("No such file") == std::string_view::npos) {
       errors.push_back(err ? err : path);
     }
   }

@@ -1,15 +1,15 @@
 #include "runtime/cuda/executor.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <string_view>
 
+#include "support/env.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
-#include "support/env.h"
 
 namespace dlc::runtime::cuda {
 
@@ -53,8 +53,8 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::create(const CudaDevice& dev
                                                            const runtime::Executable& executable,
                                                            std::vector<BoundKernel> kernels, ExecutorOptions options) {
   if (kernels.size() != executable.kernels.size())
-    return absl::InternalError(strCat("cuda executor: ", kernels.size(), " kernels bound for an executable of ",
-                                      executable.kernels.size()));
+    return absl::InternalError(
+        strCat("cuda executor: ", kernels.size(), " kernels bound for an executable of ", executable.kernels.size()));
   RETURN_IF_ERROR(device.makeCurrent());
   ASSIGN_OR_RETURN(Stream stream, Stream::create(device));
   std::unique_ptr<Executor> e(new Executor(device, executable, std::move(kernels), options, std::move(stream)));
@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::create(const CudaDevice& dev
 absl::Status Executor::allocate() {
   const runtime::Executable& exe = executable_;
   auto newBuffer = [&](int64_t bytes, std::string_view what) -> absl::StatusOr<int> {
-    absl::StatusOr<DeviceBuffer> b = DeviceBuffer::allocate(device_, static_cast<std::size_t>(std::max<int64_t>(bytes, 0)));
+    absl::StatusOr<DeviceBuffer> b =
+        DeviceBuffer::allocate(device_, static_cast<std::size_t>(std::max<int64_t>(bytes, 0)));
     if (!b.ok()) return annotate(b.status(), strCat(" (", what, ")"));
     device_bytes_ += b->size();
     buffers_.push_back(std::move(*b));
@@ -109,8 +110,8 @@ absl::Status Executor::allocate() {
           ASSIGN_OR_RETURN(b, newBuffer(slot.bytes, strCat("parameter '", exe.params[slot.index], "'")));
         }
         if (static_cast<int64_t>(buffers_[b].size()) != std::max<int64_t>(slot.bytes, 0))
-          return absl::InternalError(strCat("cuda executor: parameter '", exe.params[slot.index],
-                                            "' is read with two sizes"));
+          return absl::InternalError(
+              strCat("cuda executor: parameter '", exe.params[slot.index], "' is read with two sizes"));
         address_[s] = buffers_[b].ptr();
         break;
       }
@@ -140,8 +141,8 @@ absl::Status Executor::allocate() {
   for (auto [b, c] : constants) {
     const Tensor& t = executable_.constants[c];
     if (t.byteSize() != buffers_[b].size())
-      return absl::InternalError(strCat("cuda executor: constant ", c, " has ", t.byteSize(), " bytes, its slot ",
-                                        buffers_[b].size()));
+      return absl::InternalError(
+          strCat("cuda executor: constant ", c, " has ", t.byteSize(), " bytes, its slot ", buffers_[b].size()));
     if (t.byteSize() > 0) RETURN_IF_ERROR(stream_.copyToDevice(buffers_[b].ptr(), t.data(), t.byteSize()));
   }
   RETURN_IF_ERROR(stream_.synchronize());
@@ -223,8 +224,8 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   }
   for (const runtime::IndexCheck& check : exe.index_checks)
     if (check.slot < 0 || static_cast<size_t>(check.slot) >= host.size() || host[check.slot] == nullptr)
-      return absl::InternalError(strCat("cuda executor: index check of '", check.what,
-                                        "' reads a slot that is not on the host"));
+      return absl::InternalError(
+          strCat("cuda executor: index check of '", check.what, "' reads a slot that is not on the host"));
   RETURN_IF_ERROR(runtime::checkIndices(exe, host));
   RETURN_IF_ERROR(device_.makeCurrent());
 
@@ -236,8 +237,8 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
   for (size_t p = 0; p < param_buffer_.size(); ++p) {
     if (param_buffer_[p] < 0 || resident_[p] || param_values[p] == nullptr || param_values[p]->byteSize() == 0)
       continue;
-    RETURN_IF_ERROR(stream_.copyToDevice(buffers_[param_buffer_[p]].ptr(), param_values[p]->data(),
-                                         param_values[p]->byteSize()));
+    RETURN_IF_ERROR(
+        stream_.copyToDevice(buffers_[param_buffer_[p]].ptr(), param_values[p]->data(), param_values[p]->byteSize()));
   }
   run_state_[0] = static_cast<int64_t>(options.seed);
   run_state_[1] = static_cast<int64_t>(options.step);
@@ -284,8 +285,8 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     const Slot& slot = exe.slots[s];
     ASSIGN_OR_RETURN(Tensor t, Tensor::zeros(slot.dtype, slot.shape));
     if (static_cast<int64_t>(t.byteSize()) != slot.bytes)
-      return absl::InternalError(strCat("cuda executor: slot ", s, " holds ", slot.bytes, " bytes, not ",
-                                        t.byteSize()));
+      return absl::InternalError(
+          strCat("cuda executor: slot ", s, " holds ", slot.bytes, " bytes, not ", t.byteSize()));
     if (slot.bytes > 0) RETURN_IF_ERROR(stream_.copyToHost(t.data(), address_[s], static_cast<size_t>(slot.bytes)));
     return t;
   };
@@ -321,8 +322,10 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     writes[w.name] = std::move(t);
   }
   for (size_t p = 0; p < exe.params.size(); ++p) {
-    if (kept.contains(exe.params[p])) resident_[p] = true;
-    else if (written.contains(exe.params[p])) resident_[p] = false;  // the caller gets the new value
+    if (kept.contains(exe.params[p]))
+      resident_[p] = true;
+    else if (written.contains(exe.params[p]))
+      resident_[p] = false;  // the caller gets the new value
   }
   for (const runtime::ParamWrite& w : exe.writes) {
     const Slot& source = exe.slots[w.slot];

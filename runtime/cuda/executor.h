@@ -86,9 +86,9 @@ struct RunOptions {
 };
 
 struct ExecutorStats {
-  int runs = 0;            // successful calls
-  int eager_runs = 0;      // calls that launched kernel by kernel
-  int graph_replays = 0;   // calls that launched the captured graph
+  int runs = 0;           // successful calls
+  int eager_runs = 0;     // calls that launched kernel by kernel
+  int graph_replays = 0;  // calls that launched the captured graph
   bool graph_captured = false;
 };
 
@@ -151,8 +151,8 @@ class Executor {
   std::vector<int> input_buffer_;      // per function argument: index into buffers_ (-1 if unused)
   // Per step, the launch arguments (one CuDevicePtr per non-local buffer).
   std::vector<std::vector<CuDevicePtr>> step_args_;
-  std::vector<int64_t> step_bytes_;     // per step, the bytes of its non-local slots
-  std::vector<Event> profile_events_;   // two per step, created on the first profiled call
+  std::vector<int64_t> step_bytes_;    // per step, the bytes of its non-local slots
+  std::vector<Event> profile_events_;  // two per step, created on the first profiled call
   int64_t run_state_[2] = {0, 0};
   std::optional<Graph> graph_;
   ExecutorStats stats_;

@@ -52,10 +52,14 @@ void openShared(const CudaDevice& device) {
     s.cudnn = current;
     return;
   }
-  if (auto lt = CublasLt::create(device); lt.ok()) s.cublaslt = lt->release();
-  else s.cublaslt = lt.status();
-  if (auto dnn = Cudnn::create(device); dnn.ok()) s.cudnn = dnn->release();
-  else s.cudnn = dnn.status();
+  if (auto lt = CublasLt::create(device); lt.ok())
+    s.cublaslt = lt->release();
+  else
+    s.cublaslt = lt.status();
+  if (auto dnn = Cudnn::create(device); dnn.ok())
+    s.cudnn = dnn->release();
+  else
+    s.cudnn = dnn.status();
 }
 
 std::shared_future<void> startShared(const CudaDevice& device) {
@@ -114,15 +118,15 @@ absl::Status LibraryCalls::enqueue(Stream& stream, int index, std::span<const Cu
     return absl::InternalError(strCat("library call ", index, " does not exist"));
   const runtime::LibraryCall& call = calls_[static_cast<size_t>(index)];
   if (static_cast<int>(operands.size()) != call.slotCount())
-    return absl::InternalError(strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ",
-                                      operands.size()));
+    return absl::InternalError(
+        strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ", operands.size()));
   switch (call.kind) {
     case runtime::LibraryCall::Kind::kGemm: {
       const GemmCall& g = call.gemm;
       ASSIGN_OR_RETURN(GemmType type, gemmType(call.dtype));
       CuDevicePtr bias = g.bias ? operands[2] : 0;
-      return cublaslt_->matmul(stream, GemmShape{g.m, g.n, g.k}, type, gemmEpilogue(g), operands[0], operands[1],
-                               bias, operands.back());
+      return cublaslt_->matmul(stream, GemmShape{g.m, g.n, g.k}, type, gemmEpilogue(g), operands[0], operands[1], bias,
+                               operands.back());
     }
     case runtime::LibraryCall::Kind::kConv2d:
       return cudnn_->run(stream, conv_plan_[static_cast<size_t>(index)], operands[0], operands[1], operands[2],

@@ -44,7 +44,7 @@ class LibraryCalls {
  private:
   LibraryCalls() = default;
   std::vector<runtime::LibraryCall> calls_;
-  std::vector<int> conv_plan_;  // per call: the cuDNN plan (-1 for GEMMs)
+  std::vector<int> conv_plan_;    // per call: the cuDNN plan (-1 for GEMMs)
   CublasLt* cublaslt_ = nullptr;  // the process's, never destroyed
   Cudnn* cudnn_ = nullptr;
   DeviceBuffer workspace_;

@@ -24,8 +24,8 @@ int archNumber(std::string_view arch) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Program>> Program::load(const CudaDevice& device, const runtime::Executable& executable,
-                                                       std::span<const KernelLaunches> launches,
-                                                       std::string_view image, ExecutorOptions options) {
+                                                       std::span<const KernelLaunches> launches, std::string_view image,
+                                                       ExecutorOptions options) {
   std::unique_ptr<Program> p(new Program());
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(Module module, Module::load(device, image));

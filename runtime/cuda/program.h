@@ -25,8 +25,7 @@ class Program {
   // launches (matched by name) and creates the executor. `executable` must
   // outlive the program.
   static absl::StatusOr<std::unique_ptr<Program>> load(const CudaDevice& device, const runtime::Executable& executable,
-                                                       std::span<const KernelLaunches> launches,
-                                                       std::string_view image,
+                                                       std::span<const KernelLaunches> launches, std::string_view image,
                                                        ExecutorOptions options = ExecutorOptions::fromEnvironment());
 
   // Not thread-safe: one call at a time.

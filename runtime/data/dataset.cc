@@ -58,8 +58,8 @@ absl::Status checkClassIds(const Tensor& ids, int64_t classes, std::string_view 
   for (size_t i = 0; i < v.size(); ++i)
     if (v[i] < 0 || v[i] >= classes)
       return absl::InvalidArgumentError(strCat(name, ": label ", v[i], " of sample ",
-                                               static_cast<int64_t>(i) / per_sample,
-                                               " is outside the model's ", classes, " classes [0, ", classes, ")"));
+                                               static_cast<int64_t>(i) / per_sample, " is outside the model's ",
+                                               classes, " classes [0, ", classes, ")"));
   return absl::OkStatus();
 }
 
@@ -201,8 +201,8 @@ absl::StatusOr<Dataset> loadText(const std::string& path, const DataSpec& spec) 
   int64_t t = spec.input_shape[0];
   int64_t n = static_cast<int64_t>(bytes.size()) - t;
   if (n < 1)
-    return absl::InvalidArgumentError(strCat(path, ": ", bytes.size(), " bytes are too few for windows of ", t,
-                                             " tokens and a next token"));
+    return absl::InvalidArgumentError(
+        strCat(path, ": ", bytes.size(), " bytes are too few for windows of ", t, " tokens and a next token"));
   if (n > kMaxTextElements / t)
     return absl::InvalidArgumentError(strCat(path, ": too large: windows of ", t, " over ", bytes.size(),
                                              " bytes would take more than ", kMaxTextElements, " ids"));
@@ -210,8 +210,8 @@ absl::StatusOr<Dataset> loadText(const std::string& path, const DataSpec& spec) 
   for (size_t i = 0; i < bytes.size(); ++i) {
     int64_t id = static_cast<unsigned char>(bytes[i]);
     if (id >= vocab)
-      return absl::InvalidArgumentError(strCat(path, ": byte ", id, " at offset ", i, " is outside the model's ",
-                                               vocab, " tokens; text is read as bytes, which needs a ",
+      return absl::InvalidArgumentError(strCat(path, ": byte ", id, " at offset ", i, " is outside the model's ", vocab,
+                                               " tokens; text is read as bytes, which needs a ",
                                                "vocabulary of 256 (or 128 for ASCII)"));
   }
   ASSIGN_OR_RETURN(Tensor x, Tensor::zeros(spec.input_dtype, {n, t}));
@@ -259,9 +259,9 @@ absl::StatusOr<Split> makeSplit(Tensor x, Tensor y, const DataSpec& spec, std::s
     return split;
   }
   if (!fits_ids) {
-    std::string expected = spec.labels == LabelForm::kSparse ? strCat(shapeString(id_shape), " (class ids)")
-                                                             : strCat(shapeString(dense_shape), " or ",
-                                                                      shapeString(id_shape), " (class ids)");
+    std::string expected = spec.labels == LabelForm::kSparse
+                               ? strCat(shapeString(id_shape), " (class ids)")
+                               : strCat(shapeString(dense_shape), " or ", shapeString(id_shape), " (class ids)");
     return absl::InvalidArgumentError(strCat(y_name, ": labels ", y.typeString(), " do not fit the model's output ",
                                              batchShapeString(spec.output_shape), "; expected ", expected));
   }
@@ -275,8 +275,8 @@ absl::StatusOr<Dataset> loadDataset(std::string_view source, const DataSpec& spe
   absl::StatusOr<Dataset> data;
   if (source == "fashion-mnist") {
     if (!fileExists(kFashionMnistDir))
-      return absl::NotFoundError(strCat("fashion-mnist: ", kFashionMnistDir,
-                                        " is missing; install the Debian package dataset-fashion-mnist"));
+      return absl::NotFoundError(
+          strCat("fashion-mnist: ", kFashionMnistDir, " is missing; install the Debian package dataset-fashion-mnist"));
     data = loadIdxDir(kFashionMnistDir, spec, true);
   } else if (source.starts_with("idx:")) {
     data = loadIdxDir(std::string(source.substr(4)), spec, false);
@@ -285,8 +285,8 @@ absl::StatusOr<Dataset> loadDataset(std::string_view source, const DataSpec& spe
   } else if (source.starts_with("text:")) {
     data = loadText(std::string(source.substr(5)), spec);
   } else {
-    return absl::InvalidArgumentError(strCat("unknown data source '", source,
-                                             "' (fashion-mnist, idx:DIR, npy:X.npy,Y.npy or text:FILE)"));
+    return absl::InvalidArgumentError(
+        strCat("unknown data source '", source, "' (fashion-mnist, idx:DIR, npy:X.npy,Y.npy or text:FILE)"));
   }
   if (!data.ok()) return data.status();
   data->description = strCat(source, ": ", data->train.size(), " train");

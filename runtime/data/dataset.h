@@ -52,8 +52,8 @@ struct DataSpec {
 };
 
 struct Split {
-  Tensor x;          // [N, input_shape...] of the model's input dtype
-  Tensor y;          // class ids: i32 [N]; otherwise f32 [N, output_shape...]
+  Tensor x;  // [N, input_shape...] of the model's input dtype
+  Tensor y;  // class ids: i32 [N]; otherwise f32 [N, output_shape...]
   bool class_ids = true;
   int64_t size() const { return x.shape().empty() ? 0 : x.shape()[0]; }
 };

@@ -43,8 +43,8 @@ absl::Status readExactly(const ReadFn& read, std::byte* out, size_t size, std::s
     absl::StatusOr<size_t> n = read(out + done, size - done);
     if (!n.ok()) return n.status();
     if (*n == 0)
-      return absl::DataLossError(strCat(name, ": truncated: the file ends after ", done, " of the ", size,
-                                        " bytes of its ", what));
+      return absl::DataLossError(
+          strCat(name, ": truncated: the file ends after ", done, " of the ", size, " bytes of its ", what));
     done += *n;
   }
   return absl::OkStatus();
@@ -101,8 +101,8 @@ absl::StatusOr<IdxArray> readIdxFrom(const ReadFn& read, std::string_view name) 
     absl::Status s = readExactly(read, reinterpret_cast<std::byte*>(out.data.data()) + done, n, name, "data");
     if (!s.ok()) {
       if (s.code() != absl::StatusCode::kDataLoss) return s;
-      return absl::DataLossError(strCat(name, ": truncated: dimensions [", strJoin(out.dims, ", "), "] need ",
-                                        total, " bytes of data, the file has fewer"));
+      return absl::DataLossError(strCat(name, ": truncated: dimensions [", strJoin(out.dims, ", "), "] need ", total,
+                                        " bytes of data, the file has fewer"));
     }
   }
   std::byte extra;

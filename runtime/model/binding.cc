@@ -50,8 +50,10 @@ absl::StatusOr<Tensor> prepareLabels(const Tensor& labels, bool sparse, ir::DTyp
     return out;
   }
   if (!ir::isInteger(labels.dtype()))
-    return absl::InvalidArgumentError(strCat("labels for sparse_categorical_crossentropy are integer class ids "
-                                             "(i32 or i64), not ", labels.typeString()));
+    return absl::InvalidArgumentError(
+        strCat("labels for sparse_categorical_crossentropy are integer class ids "
+               "(i32 or i64), not ",
+               labels.typeString()));
   std::vector<int64_t> shape = labels.shape();
   if (static_cast<int64_t>(shape.size()) == rank + 1 && !shape.empty() && shape.back() == 1) shape.pop_back();
   absl::StatusOr<Tensor> out = Tensor::zeros(ir::DType::kI32, shape);

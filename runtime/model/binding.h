@@ -32,8 +32,7 @@ absl::StatusOr<TensorMap> matchWeights(std::string_view path, std::string_view m
 // says what callers give): with `sparse` (sparse_categorical_crossentropy)
 // integer class ids of rank `rank` (a trailing dim of 1 dropped), each in
 // [0, classes), as i32; otherwise the labels converted to `dtype`.
-absl::StatusOr<Tensor> prepareLabels(const Tensor& labels, bool sparse, ir::DType dtype, int64_t rank,
-                                     int64_t classes);
+absl::StatusOr<Tensor> prepareLabels(const Tensor& labels, bool sparse, ir::DType dtype, int64_t rank, int64_t classes);
 
 // The training step so far: the value of `optimizer.iterations` (0 when
 // absent), which seeds the random draws of a step.

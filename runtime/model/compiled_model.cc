@@ -16,16 +16,15 @@
 namespace dlc {
 namespace {
 
-TensorSpec specOf(const runtime::artifact::TensorSignature& t) { return TensorSpec{t.name, t.dtype, t.shape, t.symbols}; }
+TensorSpec specOf(const runtime::artifact::TensorSignature& t) {
+  return TensorSpec{t.name, t.dtype, t.shape, t.symbols};
+}
 
 std::string_view roleName(runtime::artifact::FunctionRole role) {
   switch (role) {
-    case runtime::artifact::FunctionRole::kInference:
-      return "inference";
-    case runtime::artifact::FunctionRole::kGrad:
-      return "grad";
-    case runtime::artifact::FunctionRole::kTrainStep:
-      return "train_step";
+    case runtime::artifact::FunctionRole::kInference: return "inference";
+    case runtime::artifact::FunctionRole::kGrad: return "grad";
+    case runtime::artifact::FunctionRole::kTrainStep: return "train_step";
   }
   return "unknown";
 }
@@ -102,10 +101,10 @@ struct CompiledModel::Impl {
     }
     if (compiled.empty() && role == runtime::artifact::FunctionRole::kTrainStep)
       return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
-    return absl::InvalidArgumentError(strCat(
-        "the artifact has no code for inputs (", shapesString(inputs, shapes), "); it was compiled for ",
-        compiled.empty() ? std::string("no inference function") : strJoin(compiled, " and "), ". Compile with --batch ",
-        shapes.empty() || shapes[0].empty() ? 1 : shapes[0][0]));
+    return absl::InvalidArgumentError(
+        strCat("the artifact has no code for inputs (", shapesString(inputs, shapes), "); it was compiled for ",
+               compiled.empty() ? std::string("no inference function") : strJoin(compiled, " and "),
+               ". Compile with --batch ", shapes.empty() || shapes[0].empty() ? 1 : shapes[0][0]));
   }
 
   absl::StatusOr<std::vector<Tensor>> orderedInputs(const std::string& model, const NamedTensors& given) const {
@@ -168,8 +167,8 @@ absl::StatusOr<CompiledModel> CompiledModel::fromArtifact(std::unique_ptr<Impl> 
   if (want != "auto" && want != "cpu" && want != "cuda")
     return absl::InvalidArgumentError(strCat("unknown target '", want, "' for a compiled model (cpu, cuda or auto)"));
   if (want == "cuda" && !has_cuda)
-    return absl::UnavailableError(strCat("the artifact has no CUDA code (it was compiled for ",
-                                                has_cpu ? "the CPU" : "nothing", ")"));
+    return absl::UnavailableError(
+        strCat("the artifact has no CUDA code (it was compiled for ", has_cpu ? "the CPU" : "nothing", ")"));
   if (want == "cpu" && !has_cpu)
     return absl::UnavailableError("the artifact has no CPU code (it was compiled for CUDA)");
   impl->target = "cpu";
@@ -218,7 +217,8 @@ absl::Status CompiledModel::initializeWeights(uint64_t seed) {
 
 absl::Status CompiledModel::loadWeights(const std::string& path, bool allow_unknown) {
   ASSIGN_OR_RETURN(runtime::NamedTensors file, runtime::readSafetensors(path));
-  ASSIGN_OR_RETURN(impl_->weights, runtime::matchWeights(path, name(), impl_->parameters, std::move(file), allow_unknown));
+  ASSIGN_OR_RETURN(impl_->weights,
+                   runtime::matchWeights(path, name(), impl_->parameters, std::move(file), allow_unknown));
   return absl::OkStatus();
 }
 
@@ -226,8 +226,8 @@ absl::Status CompiledModel::setWeight(const std::string& name, Tensor value) {
   for (const ParameterSpec& p : impl_->parameters) {
     if (p.name != name) continue;
     if (value.dtype() != p.dtype || value.shape() != p.shape)
-      return absl::InvalidArgumentError(strCat("parameter '", name, "' is ", runtime::shapeString(p.dtype, p.shape),
-                                               ", not ", value.typeString()));
+      return absl::InvalidArgumentError(
+          strCat("parameter '", name, "' is ", runtime::shapeString(p.dtype, p.shape), ", not ", value.typeString()));
     impl_->weights.insert_or_assign(name, std::move(value));
     return absl::OkStatus();
   }
@@ -259,7 +259,8 @@ absl::StatusOr<StepMetrics> CompiledModel::trainStep(const NamedTensors& inputs,
   const runtime::artifact::CompiledFunction* step = nullptr;
   for (const runtime::artifact::CompiledFunction& f : impl_->artifact.functions)
     if (f.role == runtime::artifact::FunctionRole::kTrainStep && f.target == impl_->target) step = &f;
-  if (step == nullptr) return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
+  if (step == nullptr)
+    return absl::FailedPreconditionError("the artifact has no training step: compile it with --train");
   const runtime::Slot* want = nullptr;  // the labels' argument
   for (const runtime::Slot& slot : step->executable.slots)
     if (slot.kind == runtime::Slot::Kind::kInput && slot.index == static_cast<int>(args.size())) want = &slot;

@@ -54,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size >= 24) {
     std::string sized(bytes);
     for (int i = 0; i < 8; ++i) sized[16 + i] = static_cast<char>((uint64_t{size} >> (8 * i)) & 0xff);
-    check(dlc::runtime::artifact::parseArtifact(sized, "fuzz.dlx", dlc::runtime::artifact::ParseOptions{.verify_hash = false}));
+    check(dlc::runtime::artifact::parseArtifact(sized, "fuzz.dlx",
+                                                dlc::runtime::artifact::ParseOptions{.verify_hash = false}));
   }
   return 0;
 }

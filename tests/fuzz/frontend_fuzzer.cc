@@ -34,8 +34,7 @@ void checkRoundTrip(const std::string& text) {
   }
   std::string again = dlc::ir::printModule(*reparsed);
   if (again != text) {
-    std::cerr << "printed IR changes on a round trip:\n" << text << "\n---- became ----\n"
-              << again << "\n";
+    std::cerr << "printed IR changes on a round trip:\n" << text << "\n---- became ----\n" << again << "\n";
     std::abort();
   }
 }

@@ -17,8 +17,7 @@
 namespace {
 
 // Parses `text` as buffer NAME; null (with diagnostics rendered) on errors.
-std::unique_ptr<dlc::ir::Module> parse(const std::string& name, std::string text,
-                                       std::ostream& diagnostics) {
+std::unique_ptr<dlc::ir::Module> parse(const std::string& name, std::string text, std::ostream& diagnostics) {
   dlc::SourceManager sources;
   dlc::DiagnosticEngine diags(sources);
   int32_t id = sources.addBuffer(name, std::move(text));
@@ -44,8 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string again = dlc::ir::printModule(*reparsed);
   if (again != printed) {
-    std::cerr << "printed IR changes on a round trip:\n" << printed << "\n---- became ----\n"
-              << again << "\n";
+    std::cerr << "printed IR changes on a round trip:\n" << printed << "\n---- became ----\n" << again << "\n";
     std::abort();
   }
   return 0;

@@ -19,8 +19,7 @@
 namespace {
 
 // Parses `text` as buffer NAME; nullopt (with diagnostics rendered) on errors.
-std::optional<dlc::kir::KernelModule> parse(const std::string& name, std::string text,
-                                            std::ostream& diagnostics) {
+std::optional<dlc::kir::KernelModule> parse(const std::string& name, std::string text, std::ostream& diagnostics) {
   dlc::SourceManager sources;
   dlc::DiagnosticEngine diags(sources);
   int32_t id = sources.addBuffer(name, std::move(text));
@@ -49,8 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string again = dlc::kir::printKernelModule(*reparsed);
   if (again != printed) {
-    std::cerr << "printed kernel IR changes on a round trip:\n" << printed << "\n---- became ----\n"
-              << again << "\n";
+    std::cerr << "printed kernel IR changes on a round trip:\n" << printed << "\n---- became ----\n" << again << "\n";
     std::abort();
   }
   return 0;

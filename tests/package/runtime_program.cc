@@ -34,8 +34,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const dlc::runtime::Tensor& r = (*read)[0].second;
-  std::printf("runtime: %s %s sum %.1f metadata k=%s\n", (*read)[0].first.c_str(), r.typeString().c_str(),
-              [&] { double s = 0; for (int64_t i = 0; i < r.numElements(); ++i) s += r.get(i); return s; }(),
-              metadata["k"].c_str());
+  std::printf(
+      "runtime: %s %s sum %.1f metadata k=%s\n", (*read)[0].first.c_str(), r.typeString().c_str(),
+      [&] {
+        double s = 0;
+        for (int64_t i = 0; i < r.numElements(); ++i) s += r.get(i);
+        return s;
+      }(),
+      metadata["k"].c_str());
   return 0;
 }

@@ -113,8 +113,7 @@ absl::StatusOr<TrainPosition> parsePositionMetadata(const runtime::TensorMetadat
   auto format = m.find("format");
   if (format == m.end() || format->second != kFormat)
     return absl::InvalidArgumentError(strCat(name, ": not a dlc training checkpoint (metadata format is '",
-                                             format == m.end() ? "" : format->second, "', expected '", kFormat,
-                                             "')"));
+                                             format == m.end() ? "" : format->second, "', expected '", kFormat, "')"));
   TrainPosition p;
   ASSIGN_OR_RETURN(p.epoch, parseInt(m, "epoch", name));
   ASSIGN_OR_RETURN(p.batch, parseInt(m, "batch", name));
@@ -185,9 +184,8 @@ absl::Status checkStateMatches(const runtime::NamedTensors& saved, const runtime
   for (const auto& [n, t] : current) {
     auto it = by_name.find(n);
     if (it == by_name.end())
-      return absl::InvalidArgumentError(
-          strCat(name, ": the checkpoint has no tensor '", n, "' (", t.typeString(),
-                 "); it was written for another model"));
+      return absl::InvalidArgumentError(strCat(name, ": the checkpoint has no tensor '", n, "' (", t.typeString(),
+                                               "); it was written for another model"));
     if (it->second->dtype() != t.dtype() || it->second->shape() != t.shape())
       return absl::InvalidArgumentError(strCat(name, ": tensor '", n, "' is ", it->second->typeString(),
                                                " in the checkpoint, but the model's is ", t.typeString()));

@@ -23,10 +23,10 @@ namespace dlc::tool {
 
 // Where a run stands; enough to continue it exactly.
 struct TrainPosition {
-  int64_t epoch = 0;       // the epoch in progress, from 0
-  int64_t batch = 0;       // batches of that epoch already run
-  int64_t step = 0;        // batches run in all epochs
-  uint64_t seed = 0;       // weights' initialisation and the data order
+  int64_t epoch = 0;  // the epoch in progress, from 0
+  int64_t batch = 0;  // batches of that epoch already run
+  int64_t step = 0;   // batches run in all epochs
+  uint64_t seed = 0;  // weights' initialisation and the data order
   int64_t batch_size = 0;
   std::string data;        // the --data source
   std::string model_hash;  // modelFileHash() of the model file
@@ -50,16 +50,14 @@ std::string checkpointPath(const std::string& dir);
 
 // Creates `dir` if needed and replaces its checkpoint atomically. Temporary
 // files of earlier runs killed while writing are removed.
-absl::Status writeCheckpoint(const std::string& dir, const runtime::NamedTensors& state,
-                             const TrainPosition& position);
+absl::Status writeCheckpoint(const std::string& dir, const runtime::NamedTensors& state, const TrainPosition& position);
 // NotFound when `dir` holds no checkpoint; InvalidArgument/DataLoss naming
 // the file when it is not one dlc wrote.
 absl::StatusOr<Checkpoint> readCheckpoint(const std::string& dir);
 
 // The metadata form of a position, and back (exact for every field).
 runtime::TensorMetadata positionMetadata(const TrainPosition& position);
-absl::StatusOr<TrainPosition> parsePositionMetadata(const runtime::TensorMetadata& metadata,
-                                                    std::string_view name);
+absl::StatusOr<TrainPosition> parsePositionMetadata(const runtime::TensorMetadata& metadata, std::string_view name);
 
 // FNV-1a 64 of a file's bytes, as 16 hex digits ("" when unreadable).
 std::string modelFileHash(const std::string& path);

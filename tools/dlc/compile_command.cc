@@ -71,7 +71,8 @@ int runCompileArtifacts(const CompileFlags& flags) {
     // auto: CUDA code when this machine has a usable GPU, else code for this CPU.
     if (flags.target == "auto") {
       options.target = "cpu";
-      if (auto gpu = Model::fromFile(input, {flags.model, "auto", flags.precision}); gpu.ok() && gpu->target() == "cuda")
+      if (auto gpu = Model::fromFile(input, {flags.model, "auto", flags.precision});
+          gpu.ok() && gpu->target() == "cuda")
         options.target = "cuda";
     }
     if (options.embed_weights)
@@ -156,9 +157,9 @@ int runCompile(CompileFlags& flags) {
       const passes::PassOptions pass_options = flags.pass_flags.options();
       codegen::KernelStageOptions stages{pass_options.disabled, pass_options.print_ir_after,
                                          pass_options.print_ir_after_all, nullptr, pass_options.verify_each};
-      absl::StatusOr<std::string> out =
-          emitKernelStage(*function, {flags.emit, flags.batch, flags.fusion_remarks, arch, flags.target.starts_with("cuda"),
-                                      flags.target.starts_with("cpu:") ? flags.target.substr(4) : "", stages});
+      absl::StatusOr<std::string> out = emitKernelStage(
+          *function, {flags.emit, flags.batch, flags.fusion_remarks, arch, flags.target.starts_with("cuda"),
+                      flags.target.starts_with("cpu:") ? flags.target.substr(4) : "", stages});
       if (!out.ok()) {
         std::cerr << "dlc: error: " << out.status().message() << "\n";
         return absl::IsInvalidArgument(out.status()) ? kUserError : kInternalError;
@@ -187,8 +188,8 @@ CommandMain registerCompileCommand(CLI::App& app) {
                   "print a stage: ast (syntax tree), ir (graph IR as lowered), opt-ir (after the pass "
                   "pipeline), fusion (opt-ir with each op's kernel), dot (Graphviz, one colour per kernel), "
                   "kernel-ir (loop-level IR), llvm, asm, cuda, ptx, plan (kernel calls and memory plan)")
-      ->check(CLI::IsMember({"ast", "ir", "opt-ir", "fusion", "dot", "kernel-ir", "llvm", "asm", "cuda", "ptx",
-                             "plan"}));
+      ->check(
+          CLI::IsMember({"ast", "ir", "opt-ir", "fusion", "dot", "kernel-ir", "llvm", "asm", "cuda", "ptx", "plan"}));
   cmd->add_option("--batch", flags->batches,
                   "the size of symbolic dims: kernel stages take the first; an artifact holds code for each "
                   "(--batch 1,64) [1]")

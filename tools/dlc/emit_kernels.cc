@@ -2,9 +2,9 @@
 
 #include <iostream>
 
+#include "codegen/cpu_function.h"
 #include "codegen/cuda/emitter.h"
 #include "codegen/cuda/nvrtc.h"
-#include "codegen/cpu_function.h"
 #include "codegen/llvm/native_code.h"
 #include "codegen/lower/plan.h"
 #include "ir/kernel/printer.h"

@@ -16,7 +16,7 @@ namespace dlc::tool {
 struct KernelEmitOptions {
   std::string stage;  // fusion | dot | kernel-ir | llvm | asm | cuda | ptx | plan
   int64_t batch = 1;
-  bool remarks = false;      // fusion remarks to stderr
+  bool remarks = false;        // fusion remarks to stderr
   std::string arch = "sm_90";  // for ptx
   // Lower for a GPU (--target cuda...): the GPU schedule and the library
   // calls CudaFunction plans (DLC_CUDA_LIBRARIES). The cuda and ptx stages

@@ -58,7 +58,8 @@ CommandMain registerGradCommand(CLI::App& app) {
       ->type_name("NAME=FILE");
   cmd->add_option("--labels", flags->labels, "the batch's labels (.npy)")->type_name("Y.npy")->required();
   cmd->add_option("-o", flags->output, "where to write the loss and the gradients")
-      ->type_name("GRADS.safetensors")->required();
+      ->type_name("GRADS.safetensors")
+      ->required();
   cmd->add_option("--seed", flags->seed, "seed for initialising weights and for dropout [0]");
   cmd->add_option("--model", flags->model, "the model [the file's last model]");
   cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]");

@@ -35,8 +35,8 @@ int reportError(const absl::Status& status);
 
 template <typename M>
 int prepareWeights(M& model, const std::string& weights_path, uint64_t seed, bool allow_unknown) {
-  absl::Status s = weights_path.empty() ? model.initializeWeights(seed)
-                                        : model.loadWeights(weights_path, allow_unknown);
+  absl::Status s =
+      weights_path.empty() ? model.initializeWeights(seed) : model.loadWeights(weights_path, allow_unknown);
   return s.ok() ? 0 : reportError(s);
 }
 

@@ -37,12 +37,9 @@ int main(int argc, char** argv) {
   app.footer(passList());
   app.set_version_flag("--version", "dlc 0.1.0");
   std::vector<dlc::tool::CommandMain> commands = {
-      dlc::tool::registerCompileCommand(app),
-      dlc::tool::registerOptCommand(app),
-      dlc::tool::registerRunCommand(app),
-      dlc::tool::registerGradCommand(app),
-      dlc::tool::registerTrainCommand(app),
-      dlc::tool::registerInspectCommand(app),
+      dlc::tool::registerCompileCommand(app), dlc::tool::registerOptCommand(app),
+      dlc::tool::registerRunCommand(app),     dlc::tool::registerGradCommand(app),
+      dlc::tool::registerTrainCommand(app),   dlc::tool::registerInspectCommand(app),
   };
   try {
     app.parse(argc, argv);

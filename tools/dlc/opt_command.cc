@@ -8,15 +8,15 @@
 
 #include "ir/kernel/parser.h"
 #include "ir/kernel/passes.h"
-#include "ir/kernel/verifier.h"
 #include "ir/kernel/printer.h"
+#include "ir/kernel/verifier.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "passes/pass_manager.h"
+#include "support/strings.h"
 #include "tools/dlc/commands.h"
 #include "tools/dlc/exit_codes.h"
 #include "tools/dlc/output.h"
-#include "support/strings.h"
 #include "tools/dlc/pass_flags.h"
 
 namespace dlc::tool {
@@ -30,9 +30,7 @@ struct OptFlags {
   PassFlags pass_flags;
 };
 
-bool isKernelFile(const std::string& path) {
-  return path.size() > 4 && path.compare(path.size() - 4, 4, ".kir") == 0;
-}
+bool isKernelFile(const std::string& path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".kir") == 0; }
 
 void dumpKernels(std::string_view when, std::string_view stage, const kir::KernelModule& module) {
   std::cerr << "// -----// Kernel IR Dump " << when << " " << stage << " //----- //\n"
@@ -89,8 +87,9 @@ int runOpt(const OptFlags& flags) {
     return kUsageError;
   }
   SourceManager sources;
-  auto buffer = flags.input == "-" ? sources.addBuffer("<stdin>", std::string(std::istreambuf_iterator<char>(std::cin), {}))
-                                   : sources.addFile(flags.input);
+  auto buffer = flags.input == "-"
+                    ? sources.addBuffer("<stdin>", std::string(std::istreambuf_iterator<char>(std::cin), {}))
+                    : sources.addFile(flags.input);
   if (!buffer.ok()) {
     std::cerr << "dlc: error: " << buffer.status().message() << "\n";
     return kUserError;
@@ -118,7 +117,8 @@ CommandMain registerOptCommand(CLI::App& app) {
   auto flags = std::make_shared<OptFlags>();
   CLI::App* cmd = app.add_subcommand("opt", "run passes on textual graph IR and print the result");
   cmd->add_option("file", flags->input, "a .dlir or .kir (kernel IR) file, or - for stdin")->required();
-  cmd->add_option("-p,--passes", flags->passes, "comma-separated passes to run, in order (kernel-IR transforms for .kir files)")
+  cmd->add_option("-p,--passes", flags->passes,
+                  "comma-separated passes to run, in order (kernel-IR transforms for .kir files)")
       ->type_name("PASS,...");
   cmd->add_option("-o", flags->output, "write the result to FILE instead of stdout")->type_name("FILE");
   cmd->add_flag("--verify-diagnostics", flags->verify_diagnostics,

@@ -47,8 +47,7 @@ class Progress {
   void beginEpoch(int64_t epoch, int64_t epochs, int64_t total, int64_t done);
   void update(int64_t done, double elapsed, const ShownMetrics& metrics);
   // The summary line; `test` adds test_loss (and test_accuracy).
-  void endEpoch(int64_t done, double elapsed, const ShownMetrics& metrics,
-                const std::optional<ShownMetrics>& test);
+  void endEpoch(int64_t done, double elapsed, const ShownMetrics& metrics, const std::optional<ShownMetrics>& test);
   // Ends a redrawn line early (an interruption, an error) so that messages
   // start on a line of their own.
   void breakLine();

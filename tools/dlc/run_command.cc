@@ -40,8 +40,8 @@ absl::Status checkBatch(const std::vector<TensorSpec>& specs, const std::vector<
       if (!(name == spec.name || (name.empty() && specs.size() == 1))) continue;
       for (size_t d = 0; d < spec.symbols.size() && d < tensor.shape().size(); ++d)
         if (spec.symbols[d] == "batch" && tensor.shape()[d] != batch)
-          return absl::InvalidArgumentError(strCat("input '", spec.name, "' has batch size ", tensor.shape()[d],
-                                                   ", but --batch is ", batch));
+          return absl::InvalidArgumentError(
+              strCat("input '", spec.name, "' has batch size ", tensor.shape()[d], ", but --batch is ", batch));
     }
   }
   return absl::OkStatus();
@@ -88,8 +88,7 @@ int runModel(M& model, const RunFlags& flags) {
       char* end = nullptr;
       unsigned long long v = std::strtoull(name.c_str(), &end, 10);
       if (*end != '\0' || name.empty() || v >= outputs->size()) {
-        std::cerr << "dlc run: --output " << binding << ": outputs are numbered 0 to " << outputs->size() - 1
-                  << "\n";
+        std::cerr << "dlc run: --output " << binding << ": outputs are numbered 0 to " << outputs->size() - 1 << "\n";
         return kUsageError;
       }
       index = static_cast<size_t>(v);
@@ -102,8 +101,9 @@ int runModel(M& model, const RunFlags& flags) {
 int runRun(const RunFlags& flags) {
   if (isArtifact(flags.input)) {
     if (flags.target == "reference")
-      return reportStatus(absl::InvalidArgumentError("a compiled artifact runs its own code; --target reference "
-                                                     "needs the model's source (.dl)"));
+      return reportStatus(
+          absl::InvalidArgumentError("a compiled artifact runs its own code; --target reference "
+                                     "needs the model's source (.dl)"));
     std::string target = flags.target.starts_with("cuda") ? "cuda" : flags.target;
     auto model = CompiledModel::load(flags.input, {target});
     if (!model.ok()) return reportStatus(model.status());

@@ -22,10 +22,8 @@ inline int reportStatus(const absl::Status& status) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kOutOfRange:
     case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kDataLoss:
-      return kUserError;
-    default:
-      return kInternalError;
+    case absl::StatusCode::kDataLoss: return kUserError;
+    default: return kInternalError;
   }
 }
 

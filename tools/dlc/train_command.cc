@@ -19,9 +19,8 @@ absl::StatusOr<std::vector<int64_t>> sampleShape(const TensorSpec& spec, std::st
         strCat("the model's ", what, " '", spec.name, "' needs a leading batch dimension for training"));
   for (size_t d = 1; d < spec.shape.size(); ++d)
     if (spec.shape[d] < 0)
-      return absl::InvalidArgumentError(strCat("the model's ", what, " '", spec.name,
-                                               "' has symbolic dimension '", spec.symbols[d],
-                                               "' besides the batch; training needs it static"));
+      return absl::InvalidArgumentError(strCat("the model's ", what, " '", spec.name, "' has symbolic dimension '",
+                                               spec.symbols[d], "' besides the batch; training needs it static"));
   return std::vector<int64_t>(spec.shape.begin() + 1, spec.shape.end());
 }
 

@@ -165,7 +165,7 @@ class Trainer {
   int64_t batches_ = 0;  // per epoch
   std::chrono::steady_clock::time_point epoch_start_;
   std::optional<BatchMetrics> last_test_;
-  bool test_current_ = false;  // last_test_ is of the weights as they are
+  bool test_current_ = false;        // last_test_ is of the weights as they are
   bool evaluation_stopped_ = false;  // a signal cut the test evaluation short
 };
 
@@ -187,8 +187,8 @@ absl::Status Trainer::setUp() {
       return absl::InvalidArgumentError(strCat(path, ": the checkpoint was written with --batch-size ",
                                                saved.batch_size, ", not ", flags_.batch_size));
     if (saved.data != flags_.data)
-      return absl::InvalidArgumentError(strCat(path, ": the checkpoint was written for --data ", saved.data,
-                                               ", not ", flags_.data));
+      return absl::InvalidArgumentError(
+          strCat(path, ": the checkpoint was written for --data ", saved.data, ", not ", flags_.data));
     if (saved.model_hash != position_.model_hash)
       std::cerr << "dlc: warning: " << flags_.input << " has changed since " << path << " was written\n";
     std::string hash = position_.model_hash;
@@ -229,8 +229,8 @@ absl::Status Trainer::setUp() {
 
   out_ << data_.description << "\n";
   if (checkpoint)
-    out_ << "resuming from " << checkpointPath(flags_.checkpoint) << " at epoch " << position_.epoch + 1
-         << ", batch " << position_.batch << " (step " << position_.step << ")\n";
+    out_ << "resuming from " << checkpointPath(flags_.checkpoint) << " at epoch " << position_.epoch + 1 << ", batch "
+         << position_.batch << " (step " << position_.step << ")\n";
   out_ << std::flush;
   return absl::OkStatus();
 }
@@ -252,7 +252,10 @@ absl::Status Trainer::trainStep(const std::vector<int64_t>& order) {
   test_current_ = false;
   if (!std::isfinite(m.loss)) {
     progress_.breakLine();
-    return absl::InvalidArgumentError(strCat("loss is ", std::isnan(m.loss) ? "nan" : m.loss > 0 ? "inf" : "-inf",
+    return absl::InvalidArgumentError(strCat("loss is ",
+                                             std::isnan(m.loss) ? "nan"
+                                             : m.loss > 0       ? "inf"
+                                                                : "-inf",
                                              " at step ", position_.step + 1, " (epoch ", position_.epoch + 1,
                                              ", batch ", position_.batch + 1, ")"));
   }
@@ -331,9 +334,8 @@ absl::Status Trainer::endEpoch(bool complete) {
 absl::StatusOr<Outcome> Trainer::trainEpoch() {
   std::vector<int64_t> order = runtime::epochOrder(data_.train.size(), position_.seed, position_.epoch);
   progress_.beginEpoch(position_.epoch + 1, settings_.epochs, batches_, position_.batch);
-  epoch_start_ = std::chrono::steady_clock::now() -
-                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                     std::chrono::duration<double>(position_.seconds));
+  epoch_start_ = std::chrono::steady_clock::now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                        std::chrono::duration<double>(position_.seconds));
   while (position_.batch < batches_ && !stepLimitReached()) {
     RETURN_IF_ERROR(trainStep(order));
     progress_.update(position_.batch, position_.seconds, shown());
@@ -405,13 +407,11 @@ const CLI::Validator kAtLeastOne(
 
 void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
   cmd.add_option("file", flags.input, "the model file (.dl)")->required();
-  cmd.add_option("--data", flags.data,
-                 "fashion-mnist | idx:DIR | npy:X.npy,Y.npy | text:FILE [fashion-mnist]")
+  cmd.add_option("--data", flags.data, "fashion-mnist | idx:DIR | npy:X.npy,Y.npy | text:FILE [fashion-mnist]")
       ->type_name("SOURCE");
   cmd.add_option("--epochs", flags.epochs, "epochs to train [the train block's]")->check(kAtLeastOne);
   cmd.add_option("--steps", flags.steps, "stop after N steps in all [no limit]")->check(kAtLeastOne);
-  cmd.add_option("--batch-size", flags.batch_size, "samples per step [the train block's]")
-      ->check(kAtLeastOne);
+  cmd.add_option("--batch-size", flags.batch_size, "samples per step [the train block's]")->check(kAtLeastOne);
   cmd.add_option_function<uint64_t>(
          "--seed", [&flags](const uint64_t& seed) { flags.seed = seed; }, "seed for the weights and the data order [0]")
       ->type_name("N");

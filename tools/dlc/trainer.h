@@ -71,9 +71,9 @@ class TrainableModel {
 struct TrainFlags {
   std::string input;
   std::string data = "fashion-mnist";
-  int64_t epochs = 0;      // 0: the train block's
-  int64_t steps = 0;       // 0: no limit
-  int64_t batch_size = 0;  // 0: the train block's
+  int64_t epochs = 0;            // 0: the train block's
+  int64_t steps = 0;             // 0: no limit
+  int64_t batch_size = 0;        // 0: the train block's
   std::optional<uint64_t> seed;  // [0]
   std::string weights;
   std::string save;

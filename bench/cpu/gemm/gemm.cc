@@ -47,7 +47,8 @@ class GemmBuilder {
     a_ = kernel_.addBuffer({"a", ScalarType::kF32, m * k, kir::BufferRole::kIn});
     b_ = kernel_.addBuffer({"b", ScalarType::kF32, k * n, kir::BufferRole::kIn});
     if (o.bias) bias_ = kernel_.addBuffer({"bias", ScalarType::kF32, n, kir::BufferRole::kIn});
-    c_ = kernel_.addBuffer({"c", ScalarType::kF32, m * n, o.accumulate ? kir::BufferRole::kInOut : kir::BufferRole::kOut});
+    c_ = kernel_.addBuffer(
+        {"c", ScalarType::kF32, m * n, o.accumulate ? kir::BufferRole::kInOut : kir::BufferRole::kOut});
     a_pack_ = kernel_.addBuffer({"a_pack", ScalarType::kF32, m_panels_ * o.mr * kc, kir::BufferRole::kScratch});
     b_pack_ = kernel_.addBuffer({"b_pack", ScalarType::kF32, ceilDiv(nc, o.nr) * o.nr * kc, kir::BufferRole::kScratch});
     acc_ = kernel_.addBuffer({"acc", ScalarType::kF32, o.mr * o.nr, kir::BufferRole::kLocal});
@@ -78,8 +79,8 @@ class GemmBuilder {
       kir::Var q = var("pq");
       ExprRef first = eq(kir::var(q), idx(0));
       ExprRef last = rest > 0 ? boolean(false) : eq(kir::var(q), idx(full - 1));
-      out.push_back(loop(q, full, LoopKind::kSerial,
-                         block(jc, ncols, mul(kir::var(q), idx(o_.kc)), o_.kc, first, last)));
+      out.push_back(
+          loop(q, full, LoopKind::kSerial, block(jc, ncols, mul(kir::var(q), idx(o_.kc)), o_.kc, first, last)));
     }
     if (rest > 0) appendAll(out, block(jc, ncols, idx(full * o_.kc), rest, boolean(full == 0), boolean(true)));
     return out;
@@ -128,22 +129,27 @@ class GemmBuilder {
 
     // acc = 0
     kir::Var i0 = var("i"), j0 = var("j");
-    tile.push_back(loop(i0, o_.mr, LoopKind::kUnroll, {loop(j0, o_.nr, LoopKind::kVector, {
-        store(acc_, add(mul(kir::var(i0), idx(o_.nr)), kir::var(j0)), f32(0))})}));
+    tile.push_back(loop(
+        i0, o_.mr, LoopKind::kUnroll,
+        {loop(j0, o_.nr, LoopKind::kVector, {store(acc_, add(mul(kir::var(i0), idx(o_.nr)), kir::var(j0)), f32(0))})}));
 
     // acc += a_pack panel (MR x kc) x b_pack panel (kc x NR)
     kir::Var p = var("p"), i = var("i"), j = var("j"), a = kernel_.newVar(ScalarType::kF32, "a");
     ExprRef a_at = add(add(mul(ir_v, idx(kc * o_.mr)), mul(kir::var(p), idx(o_.mr))), kir::var(i));
     ExprRef b_at = add(add(mul(jr_v, idx(kc * o_.nr)), mul(kir::var(p), idx(o_.nr))), kir::var(j));
     ExprRef product = mul(kir::var(a), kir::load(b_pack_, ScalarType::kF32, b_at));
-    tile.push_back(loop(p, kc, LoopKind::kSerial, {loop(i, o_.mr, LoopKind::kUnroll, {
-        let(a, kir::load(a_pack_, ScalarType::kF32, a_at)),
-        loop(j, o_.nr, LoopKind::kVector, {
-            store(acc_, add(mul(kir::var(i), idx(o_.nr)), kir::var(j)), product, /*accumulate=*/true)}),
-    })}));
+    tile.push_back(loop(
+        p, kc, LoopKind::kSerial,
+        {loop(i, o_.mr, LoopKind::kUnroll,
+              {
+                  let(a, kir::load(a_pack_, ScalarType::kF32, a_at)),
+                  loop(j, o_.nr, LoopKind::kVector,
+                       {store(acc_, add(mul(kir::var(i), idx(o_.nr)), kir::var(j)), product, /*accumulate=*/true)}),
+              })}));
 
     tile.push_back(writeBack(jc, ncols, ir_v, jr_v, std::move(first), std::move(last)));
-    return loop(ir, m_panels_, LoopKind::kParallel, {loop(jr, ceilDiv(ncols, o_.nr), LoopKind::kSerial, std::move(tile))});
+    return loop(ir, m_panels_, LoopKind::kParallel,
+                {loop(jr, ceilDiv(ncols, o_.nr), LoopKind::kSerial, std::move(tile))});
   }
 
   // C tile (+)= acc, then bias and relu after the last KC block.

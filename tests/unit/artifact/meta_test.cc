@@ -94,9 +94,7 @@ TEST(ArtifactMeta, WrongTypes) {
             "model.dlx: meta.signature.inputs[0].trainable: must be true or false");
   EXPECT_EQ(metaError([](Json& m) { m["signature"]["model"] = nullptr; }),
             "model.dlx: meta.signature.model: must be a string");
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 1)["library_calls"][1]["stride"] = {1, 2, 3};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["library_calls"][1]["stride"] = {1, 2, 3}; }),
             "model.dlx: meta.functions[1].plan.library_calls[1].stride: must hold 2 integers");
 }
 
@@ -118,25 +116,17 @@ TEST(ArtifactMeta, UnknownNames) {
 }
 
 TEST(ArtifactMeta, Shapes) {
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 0)["slots"][7]["shape"] = {-2, 3};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 0)["slots"][7]["shape"] = {-2, 3}; }),
             "model.dlx: function 0 ('tiny', cpu): slot 7: shape [-2, 3] has a negative dimension or too many "
             "elements");
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 0)["slots"][7]["shape"] = {int64_t{1} << 40, int64_t{1} << 40};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 0)["slots"][7]["shape"] = {int64_t{1} << 40, int64_t{1} << 40}; }),
             "model.dlx: function 0 ('tiny', cpu): slot 7: shape [1099511627776, 1099511627776] has a negative "
             "dimension or too many elements");
   EXPECT_EQ(metaError([](Json& m) { m["functions"][0]["input_shapes"][1] = {-1}; }),
             "model.dlx: function 0 ('tiny', cpu): input shape 1 [-1] has a negative dimension or too many elements");
-  EXPECT_EQ(metaError([](Json& m) {
-              m["signature"]["inputs"][0]["symbols"] = {"", ""};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { m["signature"]["inputs"][0]["symbols"] = {"", ""}; }),
             "model.dlx: signature: input 0 ('x') dim 0 is -1 without a symbol");
-  EXPECT_EQ(metaError([](Json& m) {
-              m["signature"]["outputs"][0]["shape"] = {-1, int64_t{1} << 62};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { m["signature"]["outputs"][0]["shape"] = {-1, int64_t{1} << 62}; }),
             "model.dlx: signature: output 0 ('y') shape [-1, 4611686018427387904] has a negative dimension or too "
             "many elements");
   EXPECT_EQ(metaError([](Json& m) { m["signature"]["parameters"][1]["name"] = "dense.kernel"; }),
@@ -185,9 +175,7 @@ TEST(ArtifactPlan, SlotsAndArena) {
   EXPECT_EQ(metaError([](Json& m) { plan(m, 0)["slots"][8]["offset"] = INT64_MAX; }),
             cpu + "slot 8: 24 bytes at arena offset 9223372036854775807 lie outside the arena (128 bytes)");
   EXPECT_EQ(metaError([](Json& m) { plan(m, 0)["arena_bytes"] = -1; }), cpu + "arena_bytes -1 is outside [0, 2^56]");
-  EXPECT_EQ(metaError([](Json& m) {
-              m["functions"][0]["input_shapes"][0] = {3, 4};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { m["functions"][0]["input_shapes"][0] = {3, 4}; }),
             cpu + "slot 0: input 0 has shape [2, 4], but the function was compiled for [3, 4]");
   EXPECT_EQ(metaError([](Json& m) {
               plan(m, 0)["slots"][9]["shape"] = {3};
@@ -222,13 +210,9 @@ TEST(ArtifactPlan, ParametersMatchTheSignature) {
 
 TEST(ArtifactPlan, LibraryCalls) {
   const std::string cuda = "model.dlx: function 1 ('tiny.train_step', cuda): ";
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 1)["steps"][0]["slots"] = {0, 2, 5};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["steps"][0]["slots"] = {0, 2, 5}; }),
             cuda + "step 0: gemm f32 [2x4]x[4x3] +bias relu takes 4 slots, but the step binds 3");
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 1)["steps"][0]["slots"] = {1, 2, 3, 5};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["steps"][0]["slots"] = {1, 2, 3, 5}; }),
             cuda +
                 "step 0: gemm f32 [2x4]x[4x3] +bias relu, operand 0: slot 1 is f32[2, 3] (24 bytes), but the "
                 "call takes 8 f32 elements");
@@ -240,21 +224,15 @@ TEST(ArtifactPlan, LibraryCalls) {
             cuda + "library call 0: gemm sizes m 0, n 3, k 4 must be positive and int-sized");
   EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["library_calls"][0]["dtype"] = "i32"; }),
             cuda + "library call 0: library calls take f32, f16 or bf16, not i32");
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 1)["library_calls"][1]["out"] = {4, 3, 3};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["library_calls"][1]["out"] = {4, 3, 3}; }),
             cuda +
                 "library call 1: rows: a window of 3 (dilation 1, stride 2, padding 1) over 5 cells gives 3 "
                 "outputs, not 4");
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 1)["library_calls"][1]["stride"] = {0, 2};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["library_calls"][1]["stride"] = {0, 2}; }),
             cuda +
                 "library call 1: rows: stride 0, padding 1 and dilation 1 must be positive (padding "
                 "non-negative) and int-sized");
-  EXPECT_EQ(metaError([](Json& m) {
-              plan(m, 1)["library_calls"][1]["in"] = {int64_t{1} << 40, 5, 2};
-            }),
+  EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["library_calls"][1]["in"] = {int64_t{1} << 40, 5, 2}; }),
             cuda +
                 "library call 1: convolution sizes must be positive and int-sized: conv2d_forward f16 "
                 "x[1,1099511627776,5,2] w[3,3,3,2] y[1,3,3,3] stride 2x2 pad 1x1 dilation 1x1");

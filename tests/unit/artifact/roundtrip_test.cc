@@ -11,8 +11,8 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/container.h"
-#include "tests/unit/artifact/sample_artifacts.h"
 #include "support/env.h"
+#include "tests/unit/artifact/sample_artifacts.h"
 
 namespace dlc::runtime::artifact {
 namespace {

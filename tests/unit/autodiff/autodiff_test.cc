@@ -22,9 +22,7 @@ class AutodiffTest : public ::testing::Test {
  protected:
   AutodiffTest() : f_(*module_.addFunction("f")) {}
 
-  Value* arg(TensorType t, std::string name) {
-    return f_.addArgument(std::move(t), std::move(name));
-  }
+  Value* arg(TensorType t, std::string name) { return f_.addArgument(std::move(t), std::move(name)); }
 
   Value* op(OpKind kind, std::vector<Value*> operands, Attrs a = {}, Location loc = {}) {
     absl::StatusOr<ir::Operation*> made = f_.append(kind, std::move(operands), std::move(a), loc);
@@ -32,9 +30,7 @@ class AutodiffTest : public ::testing::Test {
     return made.ok() ? (*made)->result(0) : nullptr;
   }
 
-  Value* sumAll(Value* v) {
-    return op(OpKind::kReduceSum, {v}, attrs({{"axes", Attribute::intList({})}}));
-  }
+  Value* sumAll(Value* v) { return op(OpKind::kReduceSum, {v}, attrs({{"axes", Attribute::intList({})}})); }
 
   size_t count(OpKind kind) const {
     size_t k = 0;
@@ -120,9 +116,8 @@ TEST_F(AutodiffTest, UnusedAndSelf) {
   ASSERT_EQ(grads->size(), 4u);
   EXPECT_EQ((*grads)[1]->type(), unused->type());
   EXPECT_EQ((*grads)[2]->type(), unused_symbolic->type());
-  std::vector<Tensor> out = run(
-      *grads,
-      tensors(tensor({2, 2}, {1, 2, 3, 4}), tensor({3}, {1, 2, 3}), tensor({2, 2}, {5, 6, 7, 8})));
+  std::vector<Tensor> out =
+      run(*grads, tensors(tensor({2, 2}, {1, 2, 3, 4}), tensor({3}, {1, 2, 3}), tensor({2, 2}, {5, 6, 7, 8})));
   ASSERT_EQ(out.size(), 4u);
   expectValues(out[0], {1, 1, 1, 1});
   expectValues(out[1], {0, 0, 0});
@@ -191,8 +186,7 @@ TEST_F(AutodiffTest, DenseSymbolicBatch) {
   Value* loss = sumAll(op(OpKind::kDense, {x, k}));
   absl::StatusOr<std::vector<Value*>> grads = appendGradients(f_, loss, std::vector<Value*>{x, k});
   ASSERT_TRUE(grads.ok()) << grads.status();
-  std::vector<Tensor> out =
-      run(*grads, tensors(tensor({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8}), tensor({2, 1}, {10, 20})));
+  std::vector<Tensor> out = run(*grads, tensors(tensor({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8}), tensor({2, 1}, {10, 20})));
   ASSERT_EQ(out.size(), 2u);
   expectValues(out[0], {10, 20, 10, 20, 10, 20, 10, 20});
   expectValues(out[1], {1 + 3 + 5 + 7, 2 + 4 + 6 + 8});

@@ -109,8 +109,7 @@ std::vector<Case> selectCases() {
   return cases;
 }
 
-Attrs conv(std::vector<int64_t> strides, std::string padding, std::vector<int64_t> dilation,
-           int64_t groups) {
+Attrs conv(std::vector<int64_t> strides, std::string padding, std::vector<int64_t> dilation, int64_t groups) {
   return attrs({{"strides", L(std::move(strides))},
                 {"padding", Str(std::move(padding))},
                 {"dilation", L(std::move(dilation))},
@@ -118,9 +117,8 @@ Attrs conv(std::vector<int64_t> strides, std::string padding, std::vector<int64_
 }
 
 Attrs pool(std::vector<int64_t> window, std::vector<int64_t> strides, std::string padding) {
-  return attrs({{"pool", L(std::move(window))},
-                {"strides", L(std::move(strides))},
-                {"padding", Str(std::move(padding))}});
+  return attrs(
+      {{"pool", L(std::move(window))}, {"strides", L(std::move(strides))}, {"padding", Str(std::move(padding))}});
 }
 
 std::vector<Case> poolCases() {
@@ -155,8 +153,7 @@ std::vector<Case> reduceCases() {
 
 // One batchnorm case: x, gamma, beta, and the moving statistics, whose
 // gradient is none by design (they are not trained).
-Case batchnorm(std::string name, std::initializer_list<int64_t> shape, int64_t axis,
-               bool training) {
+Case batchnorm(std::string name, std::initializer_list<int64_t> shape, int64_t axis, bool training) {
   TensorType xt = f64(shape);
   int64_t a = axis < 0 ? axis + xt.rank() : axis;
   TensorType ct = f64({xt.dims[static_cast<size_t>(a)].size()});
@@ -189,23 +186,11 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   // differences through an f32 cast are exact too (cast is linear).
   TensorType f32_vec{DType::kF32, {Dim::fixed(4)}};
   t[OpKind::kCast] = {
-      {"f64_to_f32",
-       {grid(f64({2, 3}))},
-       attrs({{"dtype", Attribute::dtype(DType::kF32)}}),
-       {},
-       0x1p-10},
-      {"f32_to_f64",
-       {grid(f32_vec)},
-       attrs({{"dtype", Attribute::dtype(DType::kF64)}}),
-       {},
-       0x1p-10},
+      {"f64_to_f32", {grid(f64({2, 3}))}, attrs({{"dtype", Attribute::dtype(DType::kF32)}}), {}, 0x1p-10},
+      {"f32_to_f64", {grid(f32_vec)}, attrs({{"dtype", Attribute::dtype(DType::kF64)}}), {}, 0x1p-10},
       {"f64_to_f64", {x({3})}, attrs({{"dtype", Attribute::dtype(DType::kF64)}})},
       // Truncation to an integer is piecewise constant: a zero gradient.
-      {"f64_to_i32",
-       {grid(f64({4}))},
-       attrs({{"dtype", Attribute::dtype(DType::kI32)}}),
-       {},
-       0x1p-10},
+      {"f64_to_i32", {grid(f64({4}))}, attrs({{"dtype", Attribute::dtype(DType::kI32)}}), {}, 0x1p-10},
   };
 
   t[OpKind::kAdd] = binaryCases();
@@ -220,8 +205,7 @@ std::map<OpKind, std::vector<Case>> buildTable() {
       {"batched_lhs", {x({2, 2, 3}), x({3, 4})}},
       {"broadcast_batch", {x({1, 2, 3}), x({2, 3, 2})}},
       {"symbolic_batch",
-       {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3)})),
-        x(f64({S("batch"), Dim::fixed(3), Dim::fixed(2)}))},
+       {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3)})), x(f64({S("batch"), Dim::fixed(3), Dim::fixed(2)}))},
        {},
        kBatch3},
   };
@@ -229,16 +213,11 @@ std::map<OpKind, std::vector<Case>> buildTable() {
       {"2d_bias", {x({2, 3}), x({3, 4}), x({4})}},
       {"1d_bias", {x({3}), x({3, 2}), x({2})}},
       {"3d_static", {x({2, 2, 3}), x({3, 2})}},
-      {"3d_symbolic_bias",
-       {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3)})), x({3, 2}), x({2})},
-       {},
-       kBatch3},
+      {"3d_symbolic_bias", {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3)})), x({3, 2}), x({2})}, {}, kBatch3},
   };
 
   t[OpKind::kConv2d] = {
-      {"3x3_valid_bias",
-       {x({1, 5, 5, 2}), x({3, 3, 2, 3}), x({3})},
-       conv({1, 1}, "valid", {1, 1}, 1)},
+      {"3x3_valid_bias", {x({1, 5, 5, 2}), x({3, 3, 2, 3}), x({3})}, conv({1, 1}, "valid", {1, 1}, 1)},
       {"stride2_same", {x({2, 5, 5, 2}), x({3, 3, 2, 2})}, conv({2, 2}, "same", {1, 1}, 1)},
       {"dilation2", {x({1, 6, 6, 1}), x({2, 2, 1, 2}), x({2})}, conv({1, 1}, "valid", {2, 2}, 1)},
       {"dilation2_same", {x({1, 5, 4, 1}), x({3, 2, 1, 1})}, conv({1, 1}, "same", {2, 2}, 1)},
@@ -253,14 +232,8 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   t[OpKind::kGlobalAvgpool2d] = {
       {"small", {x({1, 2, 2, 3})}},
       {"batch2", {x({2, 3, 1, 2})}},
-      {"symbolic_batch",
-       {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3), Dim::fixed(2)}))},
-       {},
-       kBatch3},
-      {"symbolic_image",
-       {x(f64({Dim::fixed(1), S("h"), S("w"), Dim::fixed(2)}))},
-       {},
-       {{"h", 2}, {"w", 3}}},
+      {"symbolic_batch", {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3), Dim::fixed(2)}))}, {}, kBatch3},
+      {"symbolic_image", {x(f64({Dim::fixed(1), S("h"), S("w"), Dim::fixed(2)}))}, {}, {{"h", 2}, {"w", 3}}},
   };
 
   t[OpKind::kSoftmax] = softmaxCases();
@@ -275,20 +248,13 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   t[OpKind::kLayernorm] = {
       {"last_axis", {x({2, 4}), x({4}), x({4})}},
       {"axis1", {x({2, 3, 2}), x({3}), x({3})}, attrs({{"axis", I(1)}})},
-      {"symbolic_batch",
-       {x(f64({S("batch"), Dim::fixed(3)})), x({3}), x({3})},
-       attrs({{"epsilon", F(0.01)}}),
-       kBatch3},
+      {"symbolic_batch", {x(f64({S("batch"), Dim::fixed(3)})), x({3}), x({3})}, attrs({{"epsilon", F(0.01)}}), kBatch3},
   };
 
   t[OpKind::kEmbedding] = {
       {"i32_ids", {ids(TensorType{DType::kI32, {Dim::fixed(3)}}, 5), x({5, 2})}},
-      {"i64_repeated_ids",
-       {ids(TensorType{DType::kI64, {Dim::fixed(2), Dim::fixed(4)}}, 3), x({3, 3})}},
-      {"symbolic_batch",
-       {ids(TensorType{DType::kI32, {S("batch"), Dim::fixed(2)}}, 4), x({4, 2})},
-       {},
-       kBatch3},
+      {"i64_repeated_ids", {ids(TensorType{DType::kI64, {Dim::fixed(2), Dim::fixed(4)}}, 3), x({3, 3})}},
+      {"symbolic_batch", {ids(TensorType{DType::kI32, {S("batch"), Dim::fixed(2)}}, 4), x({4, 2})}, {}, kBatch3},
   };
   t[OpKind::kLstm] = {
       {"last", {x({2, 3, 2}), x({2, 8}), x({2, 8}), x({8})}, attrs({{"units", I(2)}})},
@@ -309,9 +275,7 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   };
   t[OpKind::kReshape] = {
       {"2d", {x({2, 6})}, attrs({{"shape", Attribute::shape({Dim::fixed(3), Dim::fixed(4)})}})},
-      {"infer",
-       {x({2, 3, 2})},
-       attrs({{"shape", Attribute::shape({Dim::fixed(-1), Dim::fixed(2)})}})},
+      {"infer", {x({2, 3, 2})}, attrs({{"shape", Attribute::shape({Dim::fixed(-1), Dim::fixed(2)})}})},
       {"symbolic",
        {x(f64({S("batch"), Dim::fixed(4)}))},
        attrs({{"shape", Attribute::shape({S("batch"), Dim::fixed(2), Dim::fixed(2)})}}),
@@ -320,10 +284,7 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   t[OpKind::kTranspose] = {
       {"2d", {x({2, 3})}, attrs({{"perm", L({1, 0})}})},
       {"rank3", {x({2, 3, 4})}, attrs({{"perm", L({2, 0, 1})}})},
-      {"symbolic",
-       {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3)}))},
-       attrs({{"perm", L({1, 2, 0})}}),
-       kBatch3},
+      {"symbolic", {x(f64({S("batch"), Dim::fixed(2), Dim::fixed(3)}))}, attrs({{"perm", L({1, 2, 0})}}), kBatch3},
   };
   t[OpKind::kConcat] = {
       {"last_axis", {x({2, 2}), x({2, 3})}},
@@ -340,25 +301,19 @@ std::map<OpKind, std::vector<Case>> buildTable() {
 
   t[OpKind::kDropout] = {
       {"training", {x({4, 5})}, attrs({{"rate", F(0.5)}, {"training", B(true)}})},
-      {"training_key",
-       {x({2, 3, 4})},
-       attrs({{"rate", F(0.2)}, {"training", B(true)}, {"key", I(7)}})},
+      {"training_key", {x({2, 3, 4})}, attrs({{"rate", F(0.2)}, {"training", B(true)}, {"key", I(7)}})},
       {"inference", {x({3, 3})}, attrs({{"rate", F(0.5)}})},
   };
   t[OpKind::kRandomFlip] = {
       {"horizontal", {x({4, 3, 3, 2})}, attrs({{"training", B(true)}})},
-      {"vertical",
-       {x({4, 3, 2, 1})},
-       attrs({{"mode", Str("vertical")}, {"training", B(true)}, {"key", I(3)}})},
+      {"vertical", {x({4, 3, 2, 1})}, attrs({{"mode", Str("vertical")}, {"training", B(true)}, {"key", I(3)}})},
       {"both",
        {x({4, 2, 3, 1})},
        attrs({{"mode", Str("horizontal_and_vertical")}, {"training", B(true)}, {"key", I(5)}})},
       {"inference", {x({1, 2, 2, 1})}},
   };
   t[OpKind::kRandomCrop] = {
-      {"training",
-       {x({2, 4, 5, 1})},
-       attrs({{"height", I(2)}, {"width", I(3)}, {"training", B(true)}})},
+      {"training", {x({2, 4, 5, 1})}, attrs({{"height", I(2)}, {"width", I(3)}, {"training", B(true)}})},
       {"training_key",
        {x({3, 3, 3, 1})},
        attrs({{"height", I(3)}, {"width", I(1)}, {"training", B(true)}, {"key", I(9)}})},
@@ -421,28 +376,18 @@ std::vector<int64_t> concrete(const TensorType& t, const std::map<std::string, i
   return shape;
 }
 
-Tensor draw(const TensorType& t, const std::map<std::string, int64_t>& sizes, Fill fill,
-            int64_t range, std::mt19937_64& rng) {
+Tensor draw(const TensorType& t, const std::map<std::string, int64_t>& sizes, Fill fill, int64_t range,
+            std::mt19937_64& rng) {
   Tensor out = *Tensor::zeros(t.dtype, concrete(t, sizes));
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (int64_t i = 0; i < out.numElements(); ++i) {
     double v = 0;
     switch (fill) {
-      case Fill::kSigned:
-        v = (0.1 + 0.9 * unit(rng)) * (unit(rng) < 0.5 ? -1 : 1);
-        break;
-      case Fill::kPositive:
-        v = 0.5 + 1.5 * unit(rng);
-        break;
-      case Fill::kTies:
-        v = 0.5 * static_cast<double>(static_cast<int>(unit(rng) * 3) - 1);
-        break;
-      case Fill::kGrid:
-        v = static_cast<double>(static_cast<int>(unit(rng) * 1999) - 999) / 1024;
-        break;
-      case Fill::kIds:
-        v = static_cast<double>(static_cast<int64_t>(unit(rng) * static_cast<double>(range)));
-        break;
+      case Fill::kSigned: v = (0.1 + 0.9 * unit(rng)) * (unit(rng) < 0.5 ? -1 : 1); break;
+      case Fill::kPositive: v = 0.5 + 1.5 * unit(rng); break;
+      case Fill::kTies: v = 0.5 * static_cast<double>(static_cast<int>(unit(rng) * 3) - 1); break;
+      case Fill::kGrid: v = static_cast<double>(static_cast<int>(unit(rng) * 1999) - 999) / 1024; break;
+      case Fill::kIds: v = static_cast<double>(static_cast<int64_t>(unit(rng) * static_cast<double>(range))); break;
     }
     out.set(i, v);
   }
@@ -478,8 +423,7 @@ TEST_P(GradCheck, MatchesFiniteDifferences) {
   ir::Module module;
   ir::Function& f = *module.addFunction("f");
   std::vector<Value*> args;
-  for (size_t i = 0; i < c.operands.size(); ++i)
-    args.push_back(f.addArgument(c.operands[i].type, strCat("x", i)));
+  for (size_t i = 0; i < c.operands.size(); ++i) args.push_back(f.addArgument(c.operands[i].type, strCat("x", i)));
   absl::StatusOr<ir::Operation*> op = f.append(kind, args, c.attrs);
   ASSERT_TRUE(op.ok()) << op.status();
   Value* y = (*op)->result();
@@ -492,8 +436,7 @@ TEST_P(GradCheck, MatchesFiniteDifferences) {
   Value* w = f.addArgument(y->type(), "w");
   absl::StatusOr<ir::Operation*> product = f.append(OpKind::kMul, {y, w}, {});
   ASSERT_TRUE(product.ok()) << product.status();
-  absl::StatusOr<ir::Operation*> sum =
-      f.append(OpKind::kReduceSum, {(*product)->result()}, attrs({{"axes", L({})}}));
+  absl::StatusOr<ir::Operation*> sum = f.append(OpKind::kReduceSum, {(*product)->result()}, attrs({{"axes", L({})}}));
   ASSERT_TRUE(sum.ok()) << sum.status();
   Value* loss = (*sum)->result();
 
@@ -510,8 +453,7 @@ TEST_P(GradCheck, MatchesFiniteDifferences) {
   std::vector<Value*> outputs = {loss};
   outputs.insert(outputs.end(), grads->begin(), grads->end());
   f.setOutputs(outputs);
-  ASSERT_TRUE(ir::verifyModule(module).ok()) << ir::verifyModule(module) << "\n"
-                                             << ir::printModule(module);
+  ASSERT_TRUE(ir::verifyModule(module).ok()) << ir::verifyModule(module) << "\n" << ir::printModule(module);
 
   std::string name = std::string(ir::opDef(kind).name) + "_" + c.name;
   std::mt19937_64 rng(std::hash<std::string>()(name) ^ 0x5eedu);
@@ -540,9 +482,8 @@ TEST_P(GradCheck, MatchesFiniteDifferences) {
       double numeric = ((*plus)[0].get(0) - (*minus)[0].get(0)) / (2 * c.eps);
       double got = analytic.get(i);
       double tolerance = 1e-7 + 1e-5 * std::max(std::fabs(numeric), std::fabs(got));
-      EXPECT_NEAR(got, numeric, tolerance)
-          << "d loss / d operand " << checked[k] << " element " << i << "\n"
-          << ir::printModule(module);
+      EXPECT_NEAR(got, numeric, tolerance) << "d loss / d operand " << checked[k] << " element " << i << "\n"
+                                           << ir::printModule(module);
       if (std::fabs(got - numeric) > tolerance) return;  // one report per case
     }
   }
@@ -556,8 +497,7 @@ TEST(GradCheckCoverage, EveryOpHasARuleOrIsNotDifferentiable) {
     if (def.has(ir::kNotDifferentiable))
       EXPECT_EQ(def.grad, nullptr) << def.name << " is kNotDifferentiable but has a gradient rule";
     else
-      EXPECT_NE(def.grad, nullptr)
-          << def.name << " has no gradient rule and is not kNotDifferentiable";
+      EXPECT_NE(def.grad, nullptr) << def.name << " has no gradient rule and is not kNotDifferentiable";
   }
 }
 

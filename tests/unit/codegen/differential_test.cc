@@ -2,6 +2,8 @@
 // model (inference, and the training step with its writes) and every IR file
 // of the lit tests that parses: same inputs, same parameters, outputs and
 // parameter writes within float tolerance.
+#include "tests/unit/common/differential.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,9 +18,8 @@
 #include "passes/pass_manager.h"
 #include "passes/pipeline.h"
 #include "reference/interpreter.h"
-#include "support/strings.h"
-#include "tests/unit/common/differential.h"
 #include "support/env.h"
+#include "support/strings.h"
 
 namespace dlc {
 namespace {
@@ -50,8 +51,7 @@ void expectClose(const Tensor& expected, const Tensor& actual, const std::string
 
 // `library`: plan matmuls and convolutions as library calls (what a GPU
 // target does), run on the host by runtime/cpu/library_calls.h.
-void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file,
-                     bool library) {
+void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file, bool library) {
   SCOPED_TRACE(strCat(file, " @", function.name(), library ? " with library calls" : ""));
   std::mt19937 rng(7);
   std::vector<Tensor> inputs;
@@ -108,8 +108,7 @@ bool isLarge(const std::string& file) {
 TEST_P(Differential, CompiledMatchesReference) {
   const std::string& file = GetParam().file;
   const bool library = GetParam().library;
-  if (isLarge(file) && !envFlag("DLC_TEST_LARGE"))
-    GTEST_SKIP() << "a large model: set DLC_TEST_LARGE=1 to compare it";
+  if (isLarge(file) && !envFlag("DLC_TEST_LARGE")) GTEST_SKIP() << "a large model: set DLC_TEST_LARGE=1 to compare it";
   std::string path = (fs::path(DLC_SOURCE_DIR) / file).string();
   SourceManager sources;
   DiagnosticEngine diags(sources);

@@ -11,16 +11,12 @@ Attribute integer(int64_t v) { return Attribute::integer(v); }
 
 ir::Attrs sameStrided() { return attrs({{"strides", ints({2, 2})}, {"padding", str("same")}}); }
 ir::Attrs groupedDilated() {
-  return attrs({{"groups", integer(2)},
-                {"dilation", ints({2, 1})},
-                {"padding", str("same")},
-                {"strides", ints({1, 2})}});
+  return attrs(
+      {{"groups", integer(2)}, {"dilation", ints({2, 1})}, {"padding", str("same")}, {"strides", ints({1, 2})}});
 }
 ir::Attrs gaps() { return attrs({{"strides", ints({3, 3})}}); }
 ir::Attrs pool(std::vector<int64_t> window, std::vector<int64_t> strides, const char* padding) {
-  return attrs({{"pool", ints(std::move(window))},
-                {"strides", ints(std::move(strides))},
-                {"padding", str(padding)}});
+  return attrs({{"pool", ints(std::move(window))}, {"strides", ints(std::move(strides))}, {"padding", str(padding)}});
 }
 
 }  // namespace
@@ -34,10 +30,7 @@ std::vector<OpCase> backwardCases() {
        attrs({{"alpha", Attribute::real(0.1)}}),
        0},
 
-      {"conv2d_grad_input",
-       "conv2d_grad_input",
-       {f32({2, 4, 3, 4}), f32({3, 3, 3, 4}), f32({2, 6, 5, 3})},
-       {}},
+      {"conv2d_grad_input", "conv2d_grad_input", {f32({2, 4, 3, 4}), f32({3, 3, 3, 4}), f32({2, 6, 5, 3})}, {}},
       {"conv2d_grad_input_same",
        "conv2d_grad_input",
        {f32({1, 4, 4, 4}), f32({3, 3, 2, 4}), f32({1, 7, 7, 2})},
@@ -50,10 +43,7 @@ std::vector<OpCase> backwardCases() {
        "conv2d_grad_input",
        {f32({1, 3, 3, 2}), f32({2, 2, 1, 2}), f32({1, 8, 8, 1})},
        gaps()},
-      {"conv2d_grad_kernel",
-       "conv2d_grad_kernel",
-       {f32({2, 6, 5, 3}), f32({2, 4, 3, 4}), f32({3, 3, 3, 4})},
-       {}},
+      {"conv2d_grad_kernel", "conv2d_grad_kernel", {f32({2, 6, 5, 3}), f32({2, 4, 3, 4}), f32({3, 3, 3, 4})}, {}},
       {"conv2d_grad_kernel_same",
        "conv2d_grad_kernel",
        {f32({1, 7, 7, 2}), f32({1, 4, 4, 4}), f32({3, 3, 2, 4})},
@@ -83,22 +73,13 @@ std::vector<OpCase> backwardCases() {
        "maxpool2d_grad",
        {f32({1, 7, 6, 1}, Fill::kTies), f32({1, 4, 3, 1})},
        pool({3, 3}, {2, 2}, "same")},
-      {"avgpool2d_grad_same",
-       "avgpool2d_grad",
-       {f32({1, 5, 7, 2}), f32({1, 3, 3, 2})},
-       pool({3, 4}, {2, 3}, "same")},
-      {"avgpool2d_grad_valid",
-       "avgpool2d_grad",
-       {f32({2, 6, 5, 3}), f32({2, 3, 2, 3})},
-       pool({2, 2}, {2, 2}, "valid")},
+      {"avgpool2d_grad_same", "avgpool2d_grad", {f32({1, 5, 7, 2}), f32({1, 3, 3, 2})}, pool({3, 4}, {2, 3}, "same")},
+      {"avgpool2d_grad_valid", "avgpool2d_grad", {f32({2, 6, 5, 3}), f32({2, 3, 2, 3})}, pool({2, 2}, {2, 2}, "valid")},
       {"reduce_max_grad",
        "reduce_max_grad",
        {f32({3, 4, 5}, Fill::kTies), f32({1, 4, 1})},
        attrs({{"axes", ints({0, 2})}, {"keepdims", Attribute::boolean(true)}})},
-      {"reduce_max_grad_nan",
-       "reduce_max_grad",
-       {f32({4, 5}, Fill::kNan), f32({4})},
-       attrs({{"axes", ints({1})}})},
+      {"reduce_max_grad_nan", "reduce_max_grad", {f32({4, 5}, Fill::kNan), f32({4})}, attrs({{"axes", ints({1})}})},
 
       {"batchnorm_grad",
        "batchnorm_grad",
@@ -112,10 +93,7 @@ std::vector<OpCase> backwardCases() {
        {f32({2, 5, 3}), f32({5}), f32({2, 5, 3})},
        attrs({{"axis", integer(1)}}),
        1e-4},
-      {"embedding_grad",
-       "embedding_grad",
-       {ids(DType::kI32, {2, 3}, 4), f32({2, 3, 5}), f32({4, 5})},
-       {}},
+      {"embedding_grad", "embedding_grad", {ids(DType::kI32, {2, 3}, 4), f32({2, 3, 5}), f32({4, 5})}, {}},
       {"lstm_grad",
        "lstm_grad",
        {f32({2, 4, 3}), f32({3, 20}), f32({5, 20}), f32({20}), f32({2, 5})},

@@ -24,9 +24,7 @@ class LoweringTest : public ::testing::TestWithParam<OpCase> {};
 TEST_P(LoweringTest, MatchesReference) { checkCase(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Ops, LoweringTest, ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<OpCase>& info) {
-                           return info.param.name;
-                         });
+                         [](const ::testing::TestParamInfo<OpCase>& info) { return info.param.name; });
 
 // The planner binds these; every other op has a compute or a builder.
 bool boundByPlanner(ir::OpKind kind) {

@@ -56,8 +56,8 @@ class FoldFixture {
     for (const Operand& o : operands) {
       ir::TensorType type{dtype, {}};
       for (int64_t d : o.shape) type.dims.push_back(ir::Dim::fixed(d));
-      absl::StatusOr<ir::Operation*> c = fn_->append(
-          OpKind::kConstant, {}, attrs({{"value", Attribute::floatList(o.values)}}), {}, {type});
+      absl::StatusOr<ir::Operation*> c =
+          fn_->append(OpKind::kConstant, {}, attrs({{"value", Attribute::floatList(o.values)}}), {}, {type});
       EXPECT_TRUE(c.ok()) << c.status();
       if (!c.ok()) return false;
       values.push_back((*c)->result(0));
@@ -150,8 +150,7 @@ TEST(DerivedFold, Casts) {
   int64_t n = static_cast<int64_t>(finite.size());
   for (DType to : {DType::kI32, DType::kI64, DType::kBool, DType::kF16, DType::kBF16, DType::kF64})
     checkFold(OpKind::kCast, DType::kF32, {{{n}, finite}}, attrs({{"dtype", Attribute::dtype(to)}}));
-  checkFold(OpKind::kCast, DType::kF32, {{{12}, kSpecials}},
-            attrs({{"dtype", Attribute::dtype(DType::kBool)}}));
+  checkFold(OpKind::kCast, DType::kF32, {{{12}, kSpecials}}, attrs({{"dtype", Attribute::dtype(DType::kBool)}}));
 }
 
 // Integers: division truncates, comparisons give 1 or 0 in the operands'
@@ -160,8 +159,8 @@ TEST(DerivedFold, Integers) {
   std::vector<double> lhs = {-7, -3, -1, 0, 1, 2, 5, 9};
   std::vector<double> rhs = {-4, -2, -1, 1, 2, 3};
   for (DType dtype : {DType::kI32, DType::kI64})
-    for (OpKind k : {OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv, OpKind::kMaximum,
-                     OpKind::kMinimum, OpKind::kEqual, OpKind::kGreater})
+    for (OpKind k : {OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv, OpKind::kMaximum, OpKind::kMinimum,
+                     OpKind::kEqual, OpKind::kGreater})
       checkFold(k, dtype, {{{8, 1}, lhs}, {{6}, rhs}});
 
   FoldFixture by_zero;

@@ -15,8 +15,8 @@ namespace {
 using ir::Attribute;
 using ir::Attrs;
 using ir::DType;
-using ir::OpKind;
 using ir::opDef;
+using ir::OpKind;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -64,8 +64,8 @@ TEST(DerivedFoldValues, Unary) {
 
 TEST(DerivedFoldValues, NanPropagates) {
   double nan = kNaN;
-  for (OpKind k : {OpKind::kRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kGelu, OpKind::kExp,
-                   OpKind::kAbs, OpKind::kNeg, OpKind::kLeakyRelu})
+  for (OpKind k : {OpKind::kRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kGelu, OpKind::kExp, OpKind::kAbs,
+                   OpKind::kNeg, OpKind::kLeakyRelu})
     EXPECT_TRUE(std::isnan(fold(k, {nan}))) << opDef(k).name;
   for (OpKind k : {OpKind::kAdd, OpKind::kMaximum, OpKind::kMinimum}) {
     EXPECT_TRUE(std::isnan(fold(k, {nan, 1.0}))) << opDef(k).name;
@@ -135,8 +135,7 @@ TEST(DerivedFoldValues, ElementwiseGrads) {
   EXPECT_EQ(fold(OpKind::kLeakyReluGrad, {2.0, 5.0}), 5.0);
   EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {-2.0, 5.0}), 1.5);  // alpha 0.3
   EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {0.0, 5.0}), 1.5);
-  EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {-1.0, 5.0}, A({{"alpha", Attribute::real(0.1)}})),
-                   0.5);
+  EXPECT_DOUBLE_EQ(fold(OpKind::kLeakyReluGrad, {-1.0, 5.0}, A({{"alpha", Attribute::real(0.1)}})), 0.5);
   EXPECT_TRUE(std::isnan(fold(OpKind::kLeakyReluGrad, {kNaN, 1.0})));
 }
 

@@ -30,9 +30,7 @@ std::vector<int64_t> unravel(int64_t flat, const std::vector<int64_t>& shape) {
 }
 
 double draw(const OperandSpec& s, std::mt19937_64& rng) {
-  auto uniform = [&](double lo, double hi) {
-    return std::uniform_real_distribution<double>(lo, hi)(rng);
-  };
+  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
   auto integer = [&](int64_t lo, int64_t hi) {
     return static_cast<double>(std::uniform_int_distribution<int64_t>(lo, hi)(rng));
   };
@@ -65,8 +63,8 @@ bool close(double have, double want, double tolerance) {
 }
 
 // Fills the operand buffers and the run state [seed, step].
-void bindInputs(KirEval& ev, const std::vector<kir::BufferId>& buffers,
-                const std::vector<runtime::Tensor>& inputs, kir::BufferId run_state) {
+void bindInputs(KirEval& ev, const std::vector<kir::BufferId>& buffers, const std::vector<runtime::Tensor>& inputs,
+                kir::BufferId run_state) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::vector<Scalar>& b = ev.buffer(buffers[i]);
     for (int64_t k = 0; k < inputs[i].numElements(); ++k)
@@ -86,8 +84,8 @@ void compare(const OpCase& c, const std::vector<runtime::Tensor>& expected,
       double have = toDouble(got[r][static_cast<size_t>(i)], want.dtype());
       if (close(have, want.get(i), c.tolerance)) continue;
       ++mismatches;
-      ADD_FAILURE() << c.name << ": result " << r << " element " << i << " is " << have
-                    << ", the reference has " << want.get(i);
+      ADD_FAILURE() << c.name << ": result " << r << " element " << i << " is " << have << ", the reference has "
+                    << want.get(i);
     }
   }
 }
@@ -120,8 +118,7 @@ void checkCase(const OpCase& c) {
   reference::InterpretOptions options;
   options.seed = kSeed;
   options.step = kStep;
-  absl::StatusOr<std::vector<runtime::Tensor>> expected =
-      reference::interpret(module, *fn, inputs, {}, options);
+  absl::StatusOr<std::vector<runtime::Tensor>> expected = reference::interpret(module, *fn, inputs, {}, options);
   ASSERT_TRUE(expected.ok()) << expected.status();
   for (const runtime::Tensor& t : *expected) {
     types.result_dtypes.push_back(t.dtype());
@@ -132,14 +129,12 @@ void checkCase(const OpCase& c) {
   kernel.name = c.name;
   std::vector<kir::BufferId> operand_buffers, result_buffers;
   for (size_t i = 0; i < inputs.size(); ++i)
-    operand_buffers.push_back(kernel.addBuffer(
-        {strCat("x", i), inputs[i].dtype(), inputs[i].numElements(), kir::BufferRole::kIn}));
+    operand_buffers.push_back(
+        kernel.addBuffer({strCat("x", i), inputs[i].dtype(), inputs[i].numElements(), kir::BufferRole::kIn}));
   for (size_t r = 0; r < expected->size(); ++r)
-    result_buffers.push_back(
-        kernel.addBuffer({strCat("y", r), (*expected)[r].dtype(), (*expected)[r].numElements(),
-                          kir::BufferRole::kOut}));
-  kir::BufferId run_state =
-      kernel.addBuffer({"run_state", kir::ScalarType::kI64, 2, kir::BufferRole::kIn});
+    result_buffers.push_back(kernel.addBuffer(
+        {strCat("y", r), (*expected)[r].dtype(), (*expected)[r].numElements(), kir::BufferRole::kOut}));
+  kir::BufferId run_state = kernel.addBuffer({"run_state", kir::ScalarType::kI64, 2, kir::BufferRole::kIn});
 
   const OpLowering& lowering = opLowering(*kind);
   ASSERT_TRUE((lowering.compute != nullptr) != (lowering.build != nullptr))
@@ -154,8 +149,7 @@ void checkCase(const OpCase& c) {
       const std::vector<int64_t>& shape = types.operand_shapes[i];
       EXPECT_EQ(index.size(), shape.size()) << "operand " << i << " of " << c.op;
       kir::ExprRef ok = kir::constant(kir::ScalarType::kBool, 1);
-      for (size_t d = 0; d < index.size() && d < shape.size(); ++d)
-        ok = cx::both(ok, cx::inRange(index[d], shape[d]));
+      for (size_t d = 0; d < index.size() && d < shape.size(); ++d) ok = cx::both(ok, cx::inRange(index[d], shape[d]));
       kir::ExprRef flat = cx::select(ok, cx::linearize(index, shape), cx::idx(-1));
       return kir::load(operand_buffers[i], types.operand_dtypes[i], flat);
     };

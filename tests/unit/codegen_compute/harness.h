@@ -42,8 +42,7 @@ struct OperandSpec {
 inline OperandSpec f32(std::vector<int64_t> shape, Fill fill = Fill::kUniform) {
   return {DType::kF32, std::move(shape), fill, 0};
 }
-inline OperandSpec ids(DType dtype, std::vector<int64_t> shape, int64_t bound,
-                       Fill fill = Fill::kIds) {
+inline OperandSpec ids(DType dtype, std::vector<int64_t> shape, int64_t bound, Fill fill = Fill::kIds) {
   return {dtype, std::move(shape), fill, bound};
 }
 

@@ -18,8 +18,7 @@ double roundFloat(double v, ScalarType t) {
     case ScalarType::kF64: return v;
     case ScalarType::kF32: return static_cast<double>(static_cast<float>(v));
     case ScalarType::kF16: return runtime::halfToFloat(runtime::floatToHalf(static_cast<float>(v)));
-    case ScalarType::kBF16:
-      return runtime::bfloat16ToFloat(runtime::floatToBFloat16(static_cast<float>(v)));
+    case ScalarType::kBF16: return runtime::bfloat16ToFloat(runtime::floatToBFloat16(static_cast<float>(v)));
     case ScalarType::kI32:
     case ScalarType::kI64:
     case ScalarType::kBool: return v;
@@ -64,9 +63,7 @@ bool compare(BinaryOp op, T x, T y) {
 
 }  // namespace
 
-double toDouble(const Scalar& s, ScalarType type) {
-  return ir::isFloat(type) ? s.f : static_cast<double>(s.i);
-}
+double toDouble(const Scalar& s, ScalarType type) { return ir::isFloat(type) ? s.f : static_cast<double>(s.i); }
 
 Scalar fromDouble(double value, ScalarType type) {
   if (ir::isFloat(type)) return floatScalar(value, type);
@@ -100,8 +97,8 @@ bool KirEval::checkIndex(kir::BufferId buffer, int64_t index, const char* what) 
   }
   int64_t size = static_cast<int64_t>(buffers_[static_cast<size_t>(buffer)].size());
   if (index < 0 || index >= size) {
-    fail(strCat(what, " of ", kernel_.buffers[static_cast<size_t>(buffer)].name, "[", index,
-                "] outside [0, ", size, ")"));
+    fail(strCat(what, " of ", kernel_.buffers[static_cast<size_t>(buffer)].name, "[", index, "] outside [0, ", size,
+                ")"));
     return false;
   }
   return true;
@@ -110,8 +107,7 @@ bool KirEval::checkIndex(kir::BufferId buffer, int64_t index, const char* what) 
 Scalar KirEval::eval(const kir::ExprRef& ref) {
   const kir::Expr& e = *ref;
   if (const auto* c = e.as<kir::ConstExpr>())
-    return ir::isFloat(e.type) ? floatScalar(c->value, e.type)
-                               : intScalar(static_cast<uint64_t>(c->bits), e.type);
+    return ir::isFloat(e.type) ? floatScalar(c->value, e.type) : intScalar(static_cast<uint64_t>(c->bits), e.type);
   if (const auto* v = e.as<kir::VarExpr>()) {
     auto it = env_.find(v->var.id);
     if (it == env_.end()) {
@@ -124,8 +120,7 @@ Scalar KirEval::eval(const kir::ExprRef& ref) {
     int64_t index = eval(l->index).i;
     if (!checkIndex(l->buffer, index, "load")) return Scalar{};
     if (kernel_.buffers[static_cast<size_t>(l->buffer)].dtype != e.type)
-      fail(strCat("load of ", kernel_.buffers[static_cast<size_t>(l->buffer)].name, " as ",
-                  ir::dtypeName(e.type)));
+      fail(strCat("load of ", kernel_.buffers[static_cast<size_t>(l->buffer)].name, " as ", ir::dtypeName(e.type)));
     return buffers_[static_cast<size_t>(l->buffer)][static_cast<size_t>(index)];
   }
   if (const auto* u = e.as<kir::UnaryExpr>()) return evalUnary(e, *u);
@@ -152,8 +147,7 @@ Scalar KirEval::evalUnary(const kir::Expr& e, const kir::UnaryExpr& u) {
     switch (u.op) {
       case UnaryOp::kNeg: return intScalar(0 - static_cast<uint64_t>(x.i), t);
       case UnaryOp::kAbs: return intScalar(static_cast<uint64_t>(x.i < 0 ? -x.i : x.i), t);
-      case UnaryOp::kNot:
-        return t == ScalarType::kBool ? Scalar{0, !x.i} : intScalar(~static_cast<uint64_t>(x.i), t);
+      case UnaryOp::kNot: return t == ScalarType::kBool ? Scalar{0, !x.i} : intScalar(~static_cast<uint64_t>(x.i), t);
       case UnaryOp::kExp:
       case UnaryOp::kLog:
       case UnaryOp::kSqrt:

@@ -4,6 +4,8 @@
 #ifndef DLC_TESTS_UNIT_CODEGEN_CUDA_EVALUATOR_CHECK_H_
 #define DLC_TESTS_UNIT_CODEGEN_CUDA_EVALUATOR_CHECK_H_
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,8 +13,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "ir/kernel/kernel_ir.h"
 #include "tests/unit/codegen_compute/kir_eval.h"

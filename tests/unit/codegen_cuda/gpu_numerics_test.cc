@@ -1,20 +1,20 @@
 // The emitted kernels run on a GPU and match plain loops on the host, or the
 // kernel-IR evaluator. Skips where there is no driver or GPU (CI), so it runs
 // on GPU machines only; DLC_REQUIRE_GPU=1 makes that a failure.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <random>
 
-#include <gtest/gtest.h>
-
 #include "codegen/cuda/emitter.h"
 #include "codegen/cuda/nvrtc.h"
 #include "runtime/cuda/driver.h"
+#include "support/env.h"
 #include "tests/unit/codegen_cuda/evaluator_check.h"
 #include "tests/unit/codegen_cuda/test_kernels.h"
-#include "support/env.h"
 
 namespace dlc::codegen::cuda {
 namespace {
@@ -63,8 +63,7 @@ class GpuNumerics : public ::testing::Test {
     absl::StatusOr<CudaModule> m = emitCuda(*kernels_);
     ASSERT_TRUE(m.ok()) << m.status();
     module_ = new CudaModule(*m);
-    absl::StatusOr<CompiledCuda> compiled =
-        compileCuda(m->source, "sm_" + std::to_string(major * 10 + minor));
+    absl::StatusOr<CompiledCuda> compiled = compileCuda(m->source, "sm_" + std::to_string(major * 10 + minor));
     ASSERT_TRUE(compiled.ok()) << compiled.status();
     ASSERT_EQ(d->cuModuleLoadData(&cu_module_, compiled->cubin.data()), 0);
     api_ = d;  // only once everything is ready: tests skip otherwise
@@ -92,8 +91,8 @@ class GpuNumerics : public ::testing::Test {
     for (const CudaLaunch& l : plan->launches) {
       runtime::cuda::CuFunction f;
       ASSERT_EQ(api_->cuModuleGetFunction(&f, cu_module_, l.name.c_str()), 0) << l.name;
-      ASSERT_EQ(api_->cuLaunchKernel(f, l.grid_x, l.grid_y, 1, l.block_x, 1, 1, l.shared_bytes, nullptr,
-                                     args.data(), nullptr),
+      ASSERT_EQ(api_->cuLaunchKernel(f, l.grid_x, l.grid_y, 1, l.block_x, 1, 1, l.shared_bytes, nullptr, args.data(),
+                                     nullptr),
                 0)
           << l.name;
     }
@@ -268,9 +267,7 @@ TEST_F(GpuNumerics, ChannelSumOver300000RowsIsExact) { expectMatchesEvaluator("c
 
 TEST_F(GpuNumerics, OddExtentSumIsExact) { expectMatchesEvaluator("sum_odd", true, 0); }
 
-TEST_F(GpuNumerics, VarianceAfterItsMeanMatchesTheEvaluator) {
-  expectMatchesEvaluator("channel_moments", false, 1e-4);
-}
+TEST_F(GpuNumerics, VarianceAfterItsMeanMatchesTheEvaluator) { expectMatchesEvaluator("channel_moments", false, 1e-4); }
 
 }  // namespace
 }  // namespace dlc::codegen::cuda

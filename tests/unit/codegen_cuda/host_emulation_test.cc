@@ -6,14 +6,13 @@
 // reaches each shuffle. Timing and memory-model effects are not emulated.
 // Skips where that compiler cannot build the library or it cannot be loaded.
 #include <dlfcn.h>
+#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "codegen/cuda/emitter.h"
 #include "support/strings.h"

@@ -57,9 +57,9 @@ TEST(IndexAnalysis, LanesOfAFlatCounterReadOneAlignedRun) {
 
 TEST(IndexAnalysis, ABroadcastAlongRowsOfAMultipleOfFourIsARunToo) {
   ExprRef p = kir::var(flat);
-  EXPECT_TRUE(isAlignedRun(laneStep(rem(p, 12), flat.id, 4), 4));  // b[j], rows of 12
+  EXPECT_TRUE(isAlignedRun(laneStep(rem(p, 12), flat.id, 4), 4));       // b[j], rows of 12
   EXPECT_EQ(laneStep(quot(p, 12), flat.id, 4).kind, Kind::kInvariant);  // the row itself
-  EXPECT_EQ(laneStep(rem(p, 7), flat.id, 4).kind, Kind::kUnknown);    // rows of 7 break groups
+  EXPECT_EQ(laneStep(rem(p, 7), flat.id, 4).kind, Kind::kUnknown);      // rows of 7 break groups
   EXPECT_EQ(laneStep(quot(p, 7), flat.id, 4).kind, Kind::kUnknown);
   EXPECT_EQ(laneStep(kir::var(other), flat.id, 4).kind, Kind::kInvariant);
 }

@@ -13,7 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-#define SKIP_WITHOUT_NVRTC()                                                          \
+#define SKIP_WITHOUT_NVRTC() \
   if (absl::StatusOr<NvrtcVersion> v = nvrtcVersion(); !v.ok()) GTEST_SKIP() << v.status()
 
 TEST(Nvrtc, ReportsItsVersion) {
@@ -66,8 +66,9 @@ TEST(Nvrtc, ErrorsNameTheKernelAndItsOrigin) {
 }
 
 TEST(Nvrtc, KernelAtLineFindsTheEnclosingFunction) {
-  std::string source = "prelude\n// origin: o1\nextern \"C\" __global__ void __launch_bounds__(64) k1(int* p) {\n}\n"
-                       "extern \"C\" __global__ void k2(int* p) {\n}\n";
+  std::string source =
+      "prelude\n// origin: o1\nextern \"C\" __global__ void __launch_bounds__(64) k1(int* p) {\n}\n"
+      "extern \"C\" __global__ void k2(int* p) {\n}\n";
   EXPECT_EQ(kernelAtLine(source, 1), "");
   EXPECT_EQ(kernelAtLine(source, 4), "kernel 'k1' (origin: o1)");
   EXPECT_EQ(kernelAtLine(source, 6), "kernel 'k2'");

@@ -39,9 +39,8 @@ inline Kernel elementwiseChain(int64_t rows = 64, int64_t cols = 12) {
   BufferId y = k.addBuffer({"y", T::kF32, rows * cols, BufferRole::kOut});
   Var i = k.newVar(T::kI64, "i"), j = k.newVar(T::kI64, "j"), t = k.newVar(T::kF32, "t");
   ExprRef xv = load(x, T::kF32, at(i, cols, j));
-  StmtList inner = {
-      let(t, unary(UnaryOp::kTanh, add(mul(xv, f32(2.0)), load(b, T::kF32, var(j))))),
-      store(y, at(i, cols, j), op(BinaryOp::kMax, mul(var(t), xv), f32(0.0)))};
+  StmtList inner = {let(t, unary(UnaryOp::kTanh, add(mul(xv, f32(2.0)), load(b, T::kF32, var(j))))),
+                    store(y, at(i, cols, j), op(BinaryOp::kMax, mul(var(t), xv), f32(0.0)))};
   k.body.push_back(forLoop(i, 0, rows, LoopKind::kParallel, {forLoop(j, 0, cols, LoopKind::kVector, inner)}));
   return k;
 }
@@ -54,11 +53,10 @@ inline Kernel softmaxRows(int64_t rows = 32, int64_t cols = 1000) {
   Var r = k.newVar(T::kI64, "r"), m = k.newVar(T::kF32, "m"), s = k.newVar(T::kF32, "s");
   Var k1 = k.newVar(T::kI64, "k"), k2 = k.newVar(T::kI64, "k"), j = k.newVar(T::kI64, "j");
   auto shifted = [&](const Var& c) { return unary(UnaryOp::kExp, sub(load(x, T::kF32, at(r, cols, c)), var(m))); };
-  StmtList row = {
-      let(m, reduce(ReduceOp::kMax, k1, 0, cols, reduceIdentity(ReduceOp::kMax, T::kF32),
-                    load(x, T::kF32, at(r, cols, k1)))),
-      let(s, reduce(ReduceOp::kAdd, k2, 0, cols, f32(0.0), shifted(k2))),
-      forLoop(j, 0, cols, LoopKind::kVector, {store(y, at(r, cols, j), div(shifted(j), var(s)))})};
+  StmtList row = {let(m, reduce(ReduceOp::kMax, k1, 0, cols, reduceIdentity(ReduceOp::kMax, T::kF32),
+                                load(x, T::kF32, at(r, cols, k1)))),
+                  let(s, reduce(ReduceOp::kAdd, k2, 0, cols, f32(0.0), shifted(k2))),
+                  forLoop(j, 0, cols, LoopKind::kVector, {store(y, at(r, cols, j), div(shifted(j), var(s)))})};
   k.body.push_back(forLoop(r, 0, rows, LoopKind::kParallel, row));
   return k;
 }
@@ -77,15 +75,14 @@ inline Kernel layernorm(int64_t rows = 16, int64_t cols = 768) {
   auto xv = [&](const Var& c) { return load(x, T::kF32, at(r, cols, c)); };
   ExprRef n = f32(static_cast<double>(cols));
   ExprRef d2 = sub(xv(k2), var(mean));
-  StmtList row = {
-      let(mean, div(reduce(ReduceOp::kAdd, k1, 0, cols, f32(0.0), xv(k1)), n)),
-      let(var_, div(reduce(ReduceOp::kAdd, k2, 0, cols, f32(0.0), mul(d2, d2)), n)),
-      store(means, var(r), var(mean)),
-      forLoop(j, 0, cols, LoopKind::kParallel,
-              {store(y, at(r, cols, j),
-                     add(mul(mul(sub(xv(j), var(mean)), unary(UnaryOp::kRsqrt, add(var(var_), f32(1e-5)))),
-                             load(g, T::kF32, var(j))),
-                         load(b, T::kF32, var(j))))})};
+  StmtList row = {let(mean, div(reduce(ReduceOp::kAdd, k1, 0, cols, f32(0.0), xv(k1)), n)),
+                  let(var_, div(reduce(ReduceOp::kAdd, k2, 0, cols, f32(0.0), mul(d2, d2)), n)),
+                  store(means, var(r), var(mean)),
+                  forLoop(j, 0, cols, LoopKind::kParallel,
+                          {store(y, at(r, cols, j),
+                                 add(mul(mul(sub(xv(j), var(mean)), unary(UnaryOp::kRsqrt, add(var(var_), f32(1e-5)))),
+                                         load(g, T::kF32, var(j))),
+                                     load(b, T::kF32, var(j))))})};
   k.body.push_back(forLoop(r, 0, rows, LoopKind::kParallel, row));
   return k;
 }
@@ -110,10 +107,10 @@ inline Kernel scatterAccumulate(int64_t tokens = 300, int64_t vocab = 50, int64_
   Var z = k.newVar(T::kI64, "z"), t = k.newVar(T::kI64, "t"), d = k.newVar(T::kI64, "d");
   k.body.push_back(forLoop(z, 0, vocab * dim, LoopKind::kParallel, {store(table, var(z), f32(0.0))}));
   ExprRef row = load(ids, T::kI64, var(t));
-  k.body.push_back(forLoop(
-      t, 0, tokens, LoopKind::kParallel,
-      {forLoop(d, 0, dim, LoopKind::kVector,
-               {store(table, add(mul(row, index(dim)), var(d)), load(g, T::kF32, at(t, dim, d)), true)})}));
+  k.body.push_back(
+      forLoop(t, 0, tokens, LoopKind::kParallel,
+              {forLoop(d, 0, dim, LoopKind::kVector,
+                       {store(table, add(mul(row, index(dim)), var(d)), load(g, T::kF32, at(t, dim, d)), true)})}));
   return k;
 }
 
@@ -127,10 +124,10 @@ inline Kernel halfCasts(int64_t n = 1024) {
   Var i = k.newVar(T::kI64, "i");
   ExprRef xv = cast(T::kF32, load(x, T::kF16, var(i)));
   ExprRef h = mul(load(x, T::kF16, var(i)), constant(T::kF16, 0.5));  // f16 arithmetic
-  k.body.push_back(forLoop(
-      i, 0, n, LoopKind::kParallel,
-      {store(y, var(i), cast(T::kF16, add(mul(xv, f32(0.5)), cast(T::kF32, load(w, T::kBF16, var(i)))))),
-       store(z, var(i), cast(T::kBF16, add(cast(T::kF32, h), f32(1.0))))}));
+  k.body.push_back(
+      forLoop(i, 0, n, LoopKind::kParallel,
+              {store(y, var(i), cast(T::kF16, add(mul(xv, f32(0.5)), cast(T::kF32, load(w, T::kBF16, var(i)))))),
+               store(z, var(i), cast(T::kBF16, add(cast(T::kF32, h), f32(1.0))))}));
   return k;
 }
 
@@ -141,10 +138,11 @@ inline Kernel hashBits(int64_t n = 4096) {
   BufferId out = k.addBuffer({"bits", T::kI64, n, BufferRole::kOut});
   Var i = k.newVar(T::kI64, "i"), h = k.newVar(T::kI64, "h");
   ExprRef x = op(BinaryOp::kXor, var(i), load(seed, T::kI64, index(0)));
-  ExprRef mixed = mul(op(BinaryOp::kXor, x, op(BinaryOp::kShr, x, index(33))),
-                      index(static_cast<int64_t>(0xff51afd7ed558ccdULL)));
-  k.body.push_back(forLoop(i, 0, n, LoopKind::kParallel,
-                           {let(h, mixed), store(out, var(i), op(BinaryOp::kXor, var(h), op(BinaryOp::kShl, var(h), index(7))))}));
+  ExprRef mixed =
+      mul(op(BinaryOp::kXor, x, op(BinaryOp::kShr, x, index(33))), index(static_cast<int64_t>(0xff51afd7ed558ccdULL)));
+  k.body.push_back(
+      forLoop(i, 0, n, LoopKind::kParallel,
+              {let(h, mixed), store(out, var(i), op(BinaryOp::kXor, var(h), op(BinaryOp::kShl, var(h), index(7))))}));
   return k;
 }
 
@@ -216,8 +214,7 @@ inline Kernel shiftedCopy(int64_t n = 1001) {
   BufferId x = k.addBuffer({"x", T::kF32, n + 1, BufferRole::kIn});
   BufferId y = k.addBuffer({"y", T::kF32, n, BufferRole::kOut});
   Var i = k.newVar(T::kI64, "i");
-  k.body.push_back(forLoop(i, 0, n, LoopKind::kParallel,
-                           {store(y, var(i), load(x, T::kF32, add(var(i), index(1))))}));
+  k.body.push_back(forLoop(i, 0, n, LoopKind::kParallel, {store(y, var(i), load(x, T::kF32, add(var(i), index(1))))}));
   return k;
 }
 
@@ -229,8 +226,8 @@ inline Kernel reluGrad(int64_t n = 1027) {
   BufferId dx = k.addBuffer({"dx", T::kF32, n, BufferRole::kOut});
   Var i = k.newVar(T::kI64, "i");
   ExprRef positive = op(BinaryOp::kGt, load(x, T::kF32, var(i)), f32(0.0));
-  k.body.push_back(forLoop(i, 0, n, LoopKind::kParallel,
-                           {store(dx, var(i), select(positive, load(g, T::kF32, var(i)), f32(0.0)))}));
+  k.body.push_back(
+      forLoop(i, 0, n, LoopKind::kParallel, {store(dx, var(i), select(positive, load(g, T::kF32, var(i)), f32(0.0)))}));
   return k;
 }
 
@@ -241,10 +238,9 @@ inline Kernel channelSum(int64_t rows = 300000, int64_t channels = 64) {
   BufferId x = k.addBuffer({"x", T::kF32, rows * channels, BufferRole::kIn});
   BufferId out = k.addBuffer({"out", T::kF32, channels, BufferRole::kOut});
   Var c = k.newVar(T::kI64, "c"), r = k.newVar(T::kI64, "r"), s = k.newVar(T::kF32, "s");
-  k.body.push_back(forLoop(
-      c, 0, channels, LoopKind::kParallel,
-      {let(s, reduce(ReduceOp::kAdd, r, 0, rows, f32(0.0), load(x, T::kF32, at(r, channels, c)))),
-       store(out, var(c), var(s))}));
+  k.body.push_back(forLoop(c, 0, channels, LoopKind::kParallel,
+                           {let(s, reduce(ReduceOp::kAdd, r, 0, rows, f32(0.0), load(x, T::kF32, at(r, channels, c)))),
+                            store(out, var(c), var(s))}));
   return k;
 }
 
@@ -259,11 +255,11 @@ inline Kernel channelMoments(int64_t rows = 5000, int64_t channels = 24) {
   Var r1 = k.newVar(T::kI64, "r"), r2 = k.newVar(T::kI64, "r");
   ExprRef n = f32(static_cast<double>(rows));
   ExprRef d = sub(load(x, T::kF32, at(r2, channels, c)), var(mean));
-  k.body.push_back(forLoop(
-      c, 0, channels, LoopKind::kParallel,
-      {let(mean, div(reduce(ReduceOp::kAdd, r1, 0, rows, f32(0.0), load(x, T::kF32, at(r1, channels, c))), n)),
-       let(variance, div(reduce(ReduceOp::kAdd, r2, 0, rows, f32(0.0), mul(d, d)), n)),
-       store(mean_out, var(c), var(mean)), store(var_out, var(c), var(variance))}));
+  k.body.push_back(
+      forLoop(c, 0, channels, LoopKind::kParallel,
+              {let(mean, div(reduce(ReduceOp::kAdd, r1, 0, rows, f32(0.0), load(x, T::kF32, at(r1, channels, c))), n)),
+               let(variance, div(reduce(ReduceOp::kAdd, r2, 0, rows, f32(0.0), mul(d, d)), n)),
+               store(mean_out, var(c), var(mean)), store(var_out, var(c), var(variance))}));
   return k;
 }
 
@@ -274,13 +270,29 @@ inline Kernel named(Kernel k, std::string name) {
 
 inline KernelModule allKernels() {
   KernelModule m;
-  for (Kernel k : {elementwiseChain(), softmaxRows(), layernorm(), wholeSum(), scatterAccumulate(), halfCasts(),
-                   hashBits(), localReverse(), matmulReduce(), recurrence(), softmaxLocal(),
-                   named(elementwiseChain(5, 7), "chain_tail"), shiftedCopy(), reluGrad(),
-                   named(softmaxRows(70, 10), "softmax_short"), named(softmaxRows(9, 1001), "softmax_odd"),
-                   named(softmaxRows(16, 1024), "softmax_1024"), named(layernorm(70, 10), "layernorm_short"),
-                   named(layernorm(9, 1000), "layernorm_1000"), named(layernorm(12, 1024), "layernorm_1024"),
-                   channelSum(), channelMoments(), named(wholeSum(100001), "sum_odd")})
+  for (Kernel k : {elementwiseChain(),
+                   softmaxRows(),
+                   layernorm(),
+                   wholeSum(),
+                   scatterAccumulate(),
+                   halfCasts(),
+                   hashBits(),
+                   localReverse(),
+                   matmulReduce(),
+                   recurrence(),
+                   softmaxLocal(),
+                   named(elementwiseChain(5, 7), "chain_tail"),
+                   shiftedCopy(),
+                   reluGrad(),
+                   named(softmaxRows(70, 10), "softmax_short"),
+                   named(softmaxRows(9, 1001), "softmax_odd"),
+                   named(softmaxRows(16, 1024), "softmax_1024"),
+                   named(layernorm(70, 10), "layernorm_short"),
+                   named(layernorm(9, 1000), "layernorm_1000"),
+                   named(layernorm(12, 1024), "layernorm_1024"),
+                   channelSum(),
+                   channelMoments(),
+                   named(wholeSum(100001), "sum_odd")})
     m.kernels.push_back(std::move(k));
   return m;
 }

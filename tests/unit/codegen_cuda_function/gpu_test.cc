@@ -26,15 +26,14 @@ namespace {
 namespace fs = std::filesystem;
 using runtime::Tensor;
 
-
 // In SetUp: skip without a device, fail without one under DLC_REQUIRE_GPU=1.
-#define DLC_REQUIRE_CUDA_DEVICE()                                                                 \
-  do {                                                                                            \
-    absl::StatusOr<runtime::cuda::CudaDevice*> device = runtime::cuda::openDefaultDevice();       \
-    if (!device.ok()) {                                                                           \
-      if (envFlag("DLC_REQUIRE_GPU")) FAIL() << "DLC_REQUIRE_GPU=1: " << device.status();      \
-      GTEST_SKIP() << device.status().message();                                                  \
-    }                                                                                             \
+#define DLC_REQUIRE_CUDA_DEVICE()                                                           \
+  do {                                                                                      \
+    absl::StatusOr<runtime::cuda::CudaDevice*> device = runtime::cuda::openDefaultDevice(); \
+    if (!device.ok()) {                                                                     \
+      if (envFlag("DLC_REQUIRE_GPU")) FAIL() << "DLC_REQUIRE_GPU=1: " << device.status();   \
+      GTEST_SKIP() << device.status().message();                                            \
+    }                                                                                       \
   } while (0)
 
 using testing::randomTensor;
@@ -84,7 +83,10 @@ const fs::path& testCacheDir() {
   static const fs::path dir = [] {
     fs::path d = fs::temp_directory_path() / strCat("dlc_cuda_fn_test_", ::getpid());
     fs::remove_all(d);
-    std::atexit([] { std::error_code ec; fs::remove_all(fs::temp_directory_path() / strCat("dlc_cuda_fn_test_", ::getpid()), ec); });
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(fs::temp_directory_path() / strCat("dlc_cuda_fn_test_", ::getpid()), ec);
+    });
     return d;
   }();
   return dir;
@@ -108,8 +110,8 @@ void compareFunction(const ir::Module& module, const ir::Function& function, con
       codegen::CudaFunction::compile(function, c.shapes, testOptions());
   ASSERT_TRUE(compiled.ok()) << compiled.status().message();
   runtime::TensorMap actual_writes;
-  absl::StatusOr<std::vector<Tensor>> actual = (*compiled)->run(
-      c.inputs, c.params, runtime::cuda::RunOptions{options.seed, options.step}, &actual_writes);
+  absl::StatusOr<std::vector<Tensor>> actual =
+      (*compiled)->run(c.inputs, c.params, runtime::cuda::RunOptions{options.seed, options.step}, &actual_writes);
   ASSERT_TRUE(actual.ok()) << actual.status().message();
   ASSERT_EQ(expected->size(), actual->size());
   for (size_t i = 0; i < expected->size(); ++i) expectClose((*expected)[i], (*actual)[i], strCat("output ", i));
@@ -193,7 +195,8 @@ TEST_F(CudaFunctionGpu, GraphReplayGivesTheSameResults) {
   }
   // And the same as eager launches.
   options.executor.graphs = false;
-  absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> eager = codegen::CudaFunction::compile(*step_, c.shapes, options);
+  absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> eager =
+      codegen::CudaFunction::compile(*step_, c.shapes, options);
   ASSERT_TRUE(eager.ok()) << eager.status();
   for (int i = 0; i < 2; ++i) {
     absl::StatusOr<std::vector<Tensor>> out = (*eager)->run(c.inputs, c.params, {3, 5});
@@ -237,10 +240,12 @@ TEST_F(CudaFunctionGpu, SecondCompileHitsTheCache) {
   Case c = randomCase(*model_->training, *step_);
   codegen::CudaCompileOptions options = testOptions();
   options.cache_dir = testCacheDir() / "fresh";
-  absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> first = codegen::CudaFunction::compile(*step_, c.shapes, options);
+  absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> first =
+      codegen::CudaFunction::compile(*step_, c.shapes, options);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE((*first)->times().cache_hit);
-  absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> second = codegen::CudaFunction::compile(*step_, c.shapes, options);
+  absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> second =
+      codegen::CudaFunction::compile(*step_, c.shapes, options);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_TRUE((*second)->times().cache_hit);
   std::cout << "mnist_cnn train_step: lower " << (*first)->times().lower_ms << " ms, nvrtc "

@@ -21,8 +21,8 @@
 #include "passes/pass_manager.h"
 #include "passes/pipeline.h"
 #include "support/diagnostics.h"
-#include "support/source_manager.h"
 #include "support/env.h"
+#include "support/source_manager.h"
 
 namespace dlc::cuda_test {
 

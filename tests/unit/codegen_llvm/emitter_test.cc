@@ -22,11 +22,12 @@ TEST(EmitterTest, BroadcastAddRelu) {
   kir::Var i = k.newVar(ScalarType::kI64, "i"), j = k.newVar(ScalarType::kI64, "j");
   kir::Var t = k.newVar(ScalarType::kF32, "t");
   ExprRef at = add(mul(var(i), kir::index(kCols)), var(j));
-  k.body.push_back(forLoop(i, 0, kRows, LoopKind::kParallel, {
-      forLoop(j, 0, kCols, LoopKind::kVector, {
-          let(t, add(load(x, ScalarType::kF32, at), load(b, ScalarType::kF32, var(j)))),
-          store(y, at, kir::binary(BinaryOp::kMax, var(t), f32(0))),
-      })}));
+  k.body.push_back(forLoop(i, 0, kRows, LoopKind::kParallel,
+                           {forLoop(j, 0, kCols, LoopKind::kVector,
+                                    {
+                                        let(t, add(load(x, ScalarType::kF32, at), load(b, ScalarType::kF32, var(j)))),
+                                        store(y, at, kir::binary(BinaryOp::kMax, var(t), f32(0))),
+                                    })}));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs(kRows * kCols), bs(kCols), ys(kRows * kCols, -1);
   for (size_t n = 0; n < xs.size(); ++n) xs[n] = std::sin(static_cast<float>(n));
@@ -45,8 +46,8 @@ TEST(EmitterTest, RowSum) {
   auto out = k.addBuffer({"out", ScalarType::kF32, kRows, BufferRole::kOut});
   kir::Var i = k.newVar(ScalarType::kI64, "i"), kk = k.newVar(ScalarType::kI64, "k");
   ExprRef body = load(x, ScalarType::kF32, add(mul(var(i), kir::index(kCols)), var(kk)));
-  k.body.push_back(forLoop(i, 0, kRows, LoopKind::kParallel, {
-      store(out, var(i), kir::reduce(kir::ReduceOp::kAdd, kk, 0, kCols, f32(0), body))}));
+  k.body.push_back(forLoop(i, 0, kRows, LoopKind::kParallel,
+                           {store(out, var(i), kir::reduce(kir::ReduceOp::kAdd, kk, 0, kCols, f32(0), body))}));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs(kRows * kCols), outs(kRows);
   for (size_t n = 0; n < xs.size(); ++n) xs[n] = std::cos(0.01F * static_cast<float>(n));
@@ -78,7 +79,8 @@ TEST(EmitterTest, MinMaxAndEmptyReductions) {
   kir::Kernel k{.name = "minmax"};
   auto x = k.addBuffer({"x", ScalarType::kF32, 100, BufferRole::kIn});
   auto out = k.addBuffer({"out", ScalarType::kF32, 3, BufferRole::kOut});
-  kir::Var a = k.newVar(ScalarType::kI64, "a"), c = k.newVar(ScalarType::kI64, "c"), e = k.newVar(ScalarType::kI64, "e");
+  kir::Var a = k.newVar(ScalarType::kI64, "a"), c = k.newVar(ScalarType::kI64, "c"),
+           e = k.newVar(ScalarType::kI64, "e");
   auto mx = kir::reduce(kir::ReduceOp::kMax, a, 0, 100, kir::reduceIdentity(kir::ReduceOp::kMax, ScalarType::kF32),
                         load(x, ScalarType::kF32, var(a)));
   auto mn = kir::reduce(kir::ReduceOp::kMin, c, 0, 100, kir::reduceIdentity(kir::ReduceOp::kMin, ScalarType::kF32),
@@ -102,14 +104,18 @@ TEST(EmitterTest, UnrollAndLocal) {
   auto x = k.addBuffer({"x", ScalarType::kF32, 32, BufferRole::kIn});
   auto tmp = k.addBuffer({"tmp", ScalarType::kF32, 4, BufferRole::kLocal});
   auto y = k.addBuffer({"y", ScalarType::kF32, 32, BufferRole::kOut});
-  kir::Var i = k.newVar(ScalarType::kI64, "i"), u = k.newVar(ScalarType::kI64, "u"), w = k.newVar(ScalarType::kI64, "w");
+  kir::Var i = k.newVar(ScalarType::kI64, "i"), u = k.newVar(ScalarType::kI64, "u"),
+           w = k.newVar(ScalarType::kI64, "w");
   ExprRef at = add(mul(var(i), kir::index(4)), var(u));
   ExprRef at_w = add(mul(var(i), kir::index(4)), var(w));
-  k.body.push_back(forLoop(i, 0, 8, LoopKind::kParallel, {
-      forLoop(u, 0, 4, LoopKind::kUnroll, {store(tmp, var(u), mul(load(x, ScalarType::kF32, at), f32(2)))}),
-      forLoop(w, 0, 4, LoopKind::kUnroll, {
-          store(y, at_w, add(load(tmp, ScalarType::kF32, var(w)), load(tmp, ScalarType::kF32, kir::index(0))))}),
-  }));
+  k.body.push_back(forLoop(
+      i, 0, 8, LoopKind::kParallel,
+      {
+          forLoop(u, 0, 4, LoopKind::kUnroll, {store(tmp, var(u), mul(load(x, ScalarType::kF32, at), f32(2)))}),
+          forLoop(
+              w, 0, 4, LoopKind::kUnroll,
+              {store(y, at_w, add(load(tmp, ScalarType::kF32, var(w)), load(tmp, ScalarType::kF32, kir::index(0))))}),
+      }));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs(32), ys(32);
   std::iota(xs.begin(), xs.end(), 1.0F);
@@ -124,8 +130,8 @@ TEST(EmitterTest, If) {
   auto y = k.addBuffer({"y", ScalarType::kF32, 50, BufferRole::kInOut});
   kir::Var i = k.newVar(ScalarType::kI64, "i");
   ExprRef xi = load(x, ScalarType::kF32, var(i));
-  k.body.push_back(forLoop(i, 0, 50, LoopKind::kVector, {
-      kir::Stmt{kir::IfStmt{kir::binary(BinaryOp::kGt, xi, f32(0)), {store(y, var(i), xi)}}}}));
+  k.body.push_back(forLoop(i, 0, 50, LoopKind::kVector,
+                           {kir::Stmt{kir::IfStmt{kir::binary(BinaryOp::kGt, xi, f32(0)), {store(y, var(i), xi)}}}}));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs(50), ys(50, 7);
   for (int n = 0; n < 50; ++n) xs[n] = static_cast<float>(n % 3) - 1;
@@ -141,12 +147,13 @@ TEST(EmitterTest, AccumulateInParallelLoop) {
   auto counts = k.addBuffer({"counts", ScalarType::kI64, 3, BufferRole::kInOut});
   auto halves = k.addBuffer({"halves", ScalarType::kF16, 2, BufferRole::kInOut});
   kir::Var i = k.newVar(ScalarType::kI64, "i");
-  k.body.push_back(forLoop(i, 0, kN, LoopKind::kParallel, {
-      store(hist, kir::binary(BinaryOp::kRem, var(i), kir::index(7)), f32(1), true),
-      store(counts, kir::binary(BinaryOp::kRem, var(i), kir::index(3)), var(i), true),
-      store(halves, kir::binary(BinaryOp::kRem, var(i), kir::index(2)),
-            kir::constant(ScalarType::kF16, 1.0), true),
-  }));
+  k.body.push_back(forLoop(
+      i, 0, kN, LoopKind::kParallel,
+      {
+          store(hist, kir::binary(BinaryOp::kRem, var(i), kir::index(7)), f32(1), true),
+          store(counts, kir::binary(BinaryOp::kRem, var(i), kir::index(3)), var(i), true),
+          store(halves, kir::binary(BinaryOp::kRem, var(i), kir::index(2)), kir::constant(ScalarType::kF16, 1.0), true),
+      }));
   Compiled fn = compile(std::move(k));
   std::vector<float> h(7, 0);
   std::vector<int64_t> c(3, 0);
@@ -171,12 +178,13 @@ TEST(EmitterTest, HalfCasts) {
   kir::Var i = k.newVar(ScalarType::kI64, "i");
   ExprRef xi = load(x, ScalarType::kF32, var(i));
   ExprRef hi = load(h, ScalarType::kF16, var(i));
-  k.body.push_back(forLoop(i, 0, 6, LoopKind::kVector, {
-      store(h, var(i), kir::cast(ScalarType::kF16, xi)),
-      store(bf, var(i), kir::cast(ScalarType::kBF16, xi)),
-      // f16 arithmetic rounds: h + h in f16, then to f32.
-      store(back, var(i), kir::cast(ScalarType::kF32, add(hi, hi))),
-  }));
+  k.body.push_back(forLoop(i, 0, 6, LoopKind::kVector,
+                           {
+                               store(h, var(i), kir::cast(ScalarType::kF16, xi)),
+                               store(bf, var(i), kir::cast(ScalarType::kBF16, xi)),
+                               // f16 arithmetic rounds: h + h in f16, then to f32.
+                               store(back, var(i), kir::cast(ScalarType::kF32, add(hi, hi))),
+                           }));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs = {1.0F, 1.0009765625F + 1e-4F, -65504.0F, 1e-8F, 3.140625F, 1.00390625F};
   std::vector<uint16_t> hs(6), bfs(6);
@@ -210,13 +218,15 @@ TEST(EmitterTest, SplitMix64) {
            z3 = k.newVar(ScalarType::kI64, "z3");
   auto shr = [](ExprRef a, int64_t s) { return kir::binary(BinaryOp::kShr, a, kir::index(s)); };
   auto xr = [](ExprRef a, ExprRef b) { return kir::binary(BinaryOp::kXor, a, b); };
-  k.body.push_back(forLoop(i, 0, 1000, LoopKind::kVector, {
-      let(z1, add(add(load(seed, ScalarType::kI64, kir::index(0)), var(i)),
-                  i64(static_cast<int64_t>(0x9E3779B97F4A7C15ULL)))),
-      let(z2, mul(xr(var(z1), shr(var(z1), 30)), i64(static_cast<int64_t>(0xBF58476D1CE4E5B9ULL)))),
-      let(z3, mul(xr(var(z2), shr(var(z2), 27)), i64(static_cast<int64_t>(0x94D049BB133111EBULL)))),
-      store(out, var(i), xr(var(z3), shr(var(z3), 31))),
-  }));
+  k.body.push_back(
+      forLoop(i, 0, 1000, LoopKind::kVector,
+              {
+                  let(z1, add(add(load(seed, ScalarType::kI64, kir::index(0)), var(i)),
+                              i64(static_cast<int64_t>(0x9E3779B97F4A7C15ULL)))),
+                  let(z2, mul(xr(var(z1), shr(var(z1), 30)), i64(static_cast<int64_t>(0xBF58476D1CE4E5B9ULL)))),
+                  let(z3, mul(xr(var(z2), shr(var(z2), 27)), i64(static_cast<int64_t>(0x94D049BB133111EBULL)))),
+                  store(out, var(i), xr(var(z3), shr(var(z3), 31))),
+              }));
   Compiled fn = compile(std::move(k));
   int64_t s = -5;
   std::vector<uint64_t> outs(1000);
@@ -236,12 +246,15 @@ TEST(EmitterTest, SelectComparisonsAndIntegers) {
   ExprRef pos = kir::binary(BinaryOp::kGe, xi, f32(0));
   ExprRef xi32 = kir::cast(ScalarType::kI32, xi);  // truncates toward zero, saturates
   ExprRef i32 = kir::cast(ScalarType::kI32, var(i));
-  k.body.push_back(forLoop(i, 0, 64, LoopKind::kVector, {
-      store(mask, var(i), kir::binary(BinaryOp::kAnd, pos, kir::binary(BinaryOp::kNe, var(i), kir::index(3)))),
-      store(y, var(i), kir::select(pos, kir::unary(kir::UnaryOp::kSqrt, xi), kir::unary(kir::UnaryOp::kNeg, xi))),
-      store(q, var(i), add(kir::binary(BinaryOp::kDiv, xi32, kir::constant(ScalarType::kI32, 3)),
-                          kir::binary(BinaryOp::kShl, i32, kir::constant(ScalarType::kI32, 33)))),
-  }));
+  k.body.push_back(forLoop(
+      i, 0, 64, LoopKind::kVector,
+      {
+          store(mask, var(i), kir::binary(BinaryOp::kAnd, pos, kir::binary(BinaryOp::kNe, var(i), kir::index(3)))),
+          store(y, var(i), kir::select(pos, kir::unary(kir::UnaryOp::kSqrt, xi), kir::unary(kir::UnaryOp::kNeg, xi))),
+          store(q, var(i),
+                add(kir::binary(BinaryOp::kDiv, xi32, kir::constant(ScalarType::kI32, 3)),
+                    kir::binary(BinaryOp::kShl, i32, kir::constant(ScalarType::kI32, 33)))),
+      }));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs(64);
   for (int n = 0; n < 64; ++n) xs[n] = (n % 2 ? -1.0F : 1.0F) * static_cast<float>(n) * 1.5F;
@@ -267,8 +280,8 @@ TEST(EmitterTest, GuardedLoadInSelect) {
   ExprRef src = kir::binary(BinaryOp::kSub, var(i), kir::index(2));
   ExprRef inside = kir::binary(BinaryOp::kAnd, kir::binary(BinaryOp::kGe, src, kir::index(0)),
                                kir::binary(BinaryOp::kLt, src, kir::index(10)));
-  k.body.push_back(forLoop(i, 0, 14, LoopKind::kVector, {
-      store(y, var(i), kir::select(inside, load(x, ScalarType::kF32, src), f32(0)))}));
+  k.body.push_back(forLoop(i, 0, 14, LoopKind::kVector,
+                           {store(y, var(i), kir::select(inside, load(x, ScalarType::kF32, src), f32(0)))}));
   Compiled fn = compile(std::move(k));
   std::vector<float> xs(10), ys(14);
   std::iota(xs.begin(), xs.end(), 1.0F);
@@ -280,11 +293,14 @@ TEST(EmitterTest, GuardedLoadInSelect) {
 TEST(EmitterTest, ParallelCapturesOuterValues) {
   kir::Kernel k{.name = "capture"};
   auto y = k.addBuffer({"y", ScalarType::kI64, 3 * 500, BufferRole::kOut});
-  kir::Var o = k.newVar(ScalarType::kI64, "o"), s = k.newVar(ScalarType::kI64, "s"), i = k.newVar(ScalarType::kI64, "i");
-  k.body.push_back(forLoop(o, 0, 3, LoopKind::kSerial, {
-      let(s, mul(var(o), kir::index(1000))),
-      forLoop(i, 0, 500, LoopKind::kParallel, {store(y, add(mul(var(o), kir::index(500)), var(i)), add(var(s), var(i)))}),
-  }));
+  kir::Var o = k.newVar(ScalarType::kI64, "o"), s = k.newVar(ScalarType::kI64, "s"),
+           i = k.newVar(ScalarType::kI64, "i");
+  k.body.push_back(forLoop(o, 0, 3, LoopKind::kSerial,
+                           {
+                               let(s, mul(var(o), kir::index(1000))),
+                               forLoop(i, 0, 500, LoopKind::kParallel,
+                                       {store(y, add(mul(var(o), kir::index(500)), var(i)), add(var(s), var(i)))}),
+                           }));
   Compiled fn = compile(std::move(k));
   std::vector<int64_t> ys(1500, -1);
   fn({ys.data()});
@@ -311,8 +327,9 @@ TEST(EmitterTest, VectorLoopVectorizes) {
   auto b = k.addBuffer({"b", ScalarType::kF32, 4096, BufferRole::kIn});
   auto c = k.addBuffer({"c", ScalarType::kF32, 4096, BufferRole::kOut});
   kir::Var i = k.newVar(ScalarType::kI64, "i");
-  k.body.push_back(forLoop(i, 0, 4096, LoopKind::kVector, {
-      store(c, var(i), add(load(a, ScalarType::kF32, var(i)), load(b, ScalarType::kF32, var(i))))}));
+  k.body.push_back(
+      forLoop(i, 0, 4096, LoopKind::kVector,
+              {store(c, var(i), add(load(a, ScalarType::kF32, var(i)), load(b, ScalarType::kF32, var(i))))}));
   kir::KernelModule m;
   m.kernels.push_back(std::move(k));
   auto ir = emitLlvmIr(m, /*optimized=*/true);

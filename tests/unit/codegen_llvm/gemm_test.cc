@@ -73,17 +73,17 @@ TEST(GemmTest, OneByOneByOne) { checkGemm({1, 1, 1, {}}); }
 
 TEST(GemmTest, OddSizes) {
   checkGemm({17, 33, 65, {}});
-  checkGemm({6, 64, 1, {}});      // exactly one tile
-  checkGemm({7, 65, 3, {}});      // one past a tile each way
-  checkGemm({5, 63, 513, {}});    // just under a tile; a partial KC block
+  checkGemm({6, 64, 1, {}});    // exactly one tile
+  checkGemm({7, 65, 3, {}});    // one past a tile each way
+  checkGemm({5, 63, 513, {}});  // just under a tile; a partial KC block
   checkGemm({130, 200, 77, {}});
 }
 
 // Several NC and KC blocks, full and partial, with small blocking.
 TEST(GemmTest, ManyBlocks) {
-  checkGemm({23, 300, 50, small(16, 128)});   // 2 full + 1 partial NC, 3 full + 1 partial KC
-  checkGemm({12, 256, 32, small(16, 128)});   // full blocks only
-  checkGemm({13, 70, 40, small(40, 64)});     // one KC block; NC 64 + 6
+  checkGemm({23, 300, 50, small(16, 128)});  // 2 full + 1 partial NC, 3 full + 1 partial KC
+  checkGemm({12, 256, 32, small(16, 128)});  // full blocks only
+  checkGemm({13, 70, 40, small(40, 64)});    // one KC block; NC 64 + 6
 }
 
 TEST(GemmTest, Transposes) {

@@ -15,8 +15,8 @@ kir::Kernel unaryKernel(kir::UnaryOp op, ScalarType type, int64_t n) {
   auto x = k.addBuffer({"x", type, n, BufferRole::kIn});
   auto y = k.addBuffer({"y", type, n, BufferRole::kOut});
   kir::Var i = k.newVar(ScalarType::kI64, "i");
-  k.body.push_back(forLoop(i, 0, n, LoopKind::kVector,
-                           {store(y, kir::var(i), kir::unary(op, kir::load(x, type, kir::var(i))))}));
+  k.body.push_back(
+      forLoop(i, 0, n, LoopKind::kVector, {store(y, kir::var(i), kir::unary(op, kir::load(x, type, kir::var(i))))}));
   return k;
 }
 
@@ -49,8 +49,8 @@ Sweep sweep(kir::UnaryOp op, double (*ref)(double), float lo, float hi, int n) {
     if (e > s.max_ulp) s.max_ulp = e, s.worst = xs[i];
   }
   EXPECT_EQ(std::signbit(ys[n + 3]), std::signbit(ref(-0.0))) << "-0";
-  std::printf("%s on [%g, %g]: max %.2f ulp at %.9g\n", std::string(kir::unaryOpName(op)).c_str(), lo, hi,
-              s.max_ulp, s.worst);
+  std::printf("%s on [%g, %g]: max %.2f ulp at %.9g\n", std::string(kir::unaryOpName(op)).c_str(), lo, hi, s.max_ulp,
+              s.worst);
   return s;
 }
 

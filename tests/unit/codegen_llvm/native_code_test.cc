@@ -1,9 +1,10 @@
 // CPU targets by name, shared objects for them, and loading checks: code for
 // another architecture or for extensions this CPU lacks is refused with a
 // message, never run.
+#include "codegen/llvm/native_code.h"
+
 #include <cstring>
 
-#include "codegen/llvm/native_code.h"
 #include "runtime/cpu/isa.h"
 #include "support/strings.h"
 #include "tests/unit/codegen_llvm/test_util.h"
@@ -113,8 +114,8 @@ TEST(NativeCodeTest, BytesThatAreNoSharedObjectAreAnError) {
   absl::StatusOr<NativeCode> code = compileNativeCode(scaleModule(), hostCpuTarget());
   ASSERT_TRUE(code.ok()) << code.status();
   std::string truncated = code->shared_object.substr(0, code->shared_object.size() / 3);
-  for (const std::string& bytes : {std::string("not an elf file at all, but long enough to pass the size check......"),
-                                   truncated}) {
+  for (const std::string& bytes :
+       {std::string("not an elf file at all, but long enough to pass the size check......"), truncated}) {
     auto module = runtime::cpu::NativeModule::load(code->triple, code->isa, bytes);
     ASSERT_FALSE(module.ok());
     EXPECT_EQ(module.status().code(), absl::StatusCode::kInvalidArgument) << module.status();

@@ -32,8 +32,7 @@ TEST(ThreadPoolTest, NestedCallsRunSerially) {
   ThreadPool pool(2);
   std::atomic<int64_t> sum = 0;
   pool.parallelFor(4, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i)
-      pool.parallelFor(10, [&](int64_t b, int64_t e) { sum.fetch_add(e - b); });
+    for (int64_t i = begin; i < end; ++i) pool.parallelFor(10, [&](int64_t b, int64_t e) { sum.fetch_add(e - b); });
   });
   EXPECT_EQ(sum.load(), 40);
 }

@@ -18,8 +18,7 @@ TEST(Activations, NamesComeFromTheOpTable) {
     if (def.has(ir::kActivation)) expected.emplace_back(def.name);
   EXPECT_EQ(activationNames(), expected);
   // Today's language: exactly these, in table order.
-  EXPECT_EQ(activationNames(),
-            (std::vector<std::string>{"linear", "relu", "sigmoid", "tanh", "gelu", "softmax"}));
+  EXPECT_EQ(activationNames(), (std::vector<std::string>{"linear", "relu", "sigmoid", "tanh", "gelu", "softmax"}));
 }
 
 // The last op of a one-layer model's function, by name ("" if none).

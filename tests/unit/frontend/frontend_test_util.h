@@ -27,8 +27,8 @@ struct Parsed {
     std::vector<std::string> out;
     for (const Diagnostic& d : diags.diagnostics()) {
       const char* kind = d.severity == Severity::kError ? "error" : d.severity == Severity::kNote ? "note" : "warning";
-      out.push_back(std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + ": " +
-                    kind + ": " + d.message);
+      out.push_back(std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + ": " + kind + ": " +
+                    d.message);
     }
     return out;
   }

@@ -13,9 +13,7 @@ using testing::parse;
 using Messages = std::vector<std::string>;
 
 // Wraps statements in a model so that tests can focus on the body.
-std::string inModel(const std::string& body) {
-  return "model m(x: f32[batch, 8]) {\n" + body + "\n}\n";
-}
+std::string inModel(const std::string& body) { return "model m(x: f32[batch, 8]) {\n" + body + "\n}\n"; }
 
 TEST(Parser, EmptyFile) {
   auto p = parse("");
@@ -152,8 +150,9 @@ TEST(Parser, UnaryMinusAndParens) {
 }
 
 TEST(Parser, SequentialAssignmentAndReturn) {
-  auto p = parse(inModel("dense(64)\nrelu\nh = dense(x, 64, activation=relu)\ny = add(h, x); dropout(0.5)\n"
-                         "return y, h"));
+  auto p =
+      parse(inModel("dense(64)\nrelu\nh = dense(x, 64, activation=relu)\ny = add(h, x); dropout(0.5)\n"
+                    "return y, h"));
   EXPECT_EQ(p->messages(), Messages{});
   const auto* model = p->program->items[0]->as<ast::Model>();
   ASSERT_EQ(model->body.size(), 6u);
@@ -175,9 +174,9 @@ TEST(Parser, SequentialAssignmentAndReturn) {
 }
 
 TEST(Parser, ValuesOfEveryKind) {
-  auto p = parse(inModel(
-      "conv2d(8, 3, padding=same, use_bias=false, trainable=true, name=\"c\\\"1\", strides=[1, 2], "
-      "k=2.5E3)\nreshape([-1, batch,])\nreshape(\n  shape=[4,\n   2],\n)"));
+  auto p =
+      parse(inModel("conv2d(8, 3, padding=same, use_bias=false, trainable=true, name=\"c\\\"1\", strides=[1, 2], "
+                    "k=2.5E3)\nreshape([-1, batch,])\nreshape(\n  shape=[4,\n   2],\n)"));
   EXPECT_EQ(p->messages(), Messages{});
   EXPECT_EQ(p->ast(), R"(model m(x: f32[batch, 8]) @1:1
   call conv2d @2:1
@@ -204,8 +203,9 @@ TEST(Parser, ValuesOfEveryKind) {
 }
 
 TEST(Parser, MultipleInputsAndSemicolons) {
-  auto p = parse("model two(a: f16[batch, 4], b: i32[batch],) { y = a; return y };"
-                 "model s(x: bool[]) { relu }");
+  auto p = parse(
+      "model two(a: f16[batch, 4], b: i32[batch],) { y = a; return y };"
+      "model s(x: bool[]) { relu }");
   EXPECT_EQ(p->messages(), Messages{});
   ASSERT_EQ(p->program->items.size(), 2u);
   const auto* two = p->program->items[0]->as<ast::Model>();
@@ -218,8 +218,7 @@ TEST(Parser, MultipleInputsAndSemicolons) {
 TEST(Parser, NewlineEndsStatementOutsideBrackets) {
   // `- b` on its own line is not a continuation of `y = a`.
   auto p = parse(inModel("y = a\n- b"));
-  EXPECT_EQ(p->messages(),
-            (Messages{"3:1: error: expected statement (a call, an assignment or 'return'), found '-'"}));
+  EXPECT_EQ(p->messages(), (Messages{"3:1: error: expected statement (a call, an assignment or 'return'), found '-'"}));
   // An operator at the end of a line continues onto the next.
   auto q = parse(inModel("y = a +\n  b"));
   EXPECT_EQ(q->messages(), Messages{});
@@ -304,8 +303,8 @@ train m {
 
 TEST(Parser, UnclosedModelBody) {
   auto p = parse("model m(x: f32[1]) {\n  relu\nmodel n(x: f32[1]) { relu }\n");
-  EXPECT_EQ(p->messages(), (Messages{"3:1: error: expected '}' to end model 'm', found 'model'",
-                                     "1:20: note: to match this '{'"}));
+  EXPECT_EQ(p->messages(),
+            (Messages{"3:1: error: expected '}' to end model 'm', found 'model'", "1:20: note: to match this '{'"}));
   EXPECT_EQ(p->program->items.size(), 2u);
   auto q = parse("train m {\n  loss = mse\n");
   EXPECT_EQ(q->messages(), (Messages{"3:1: error: expected '}' to end train block, found end of file",

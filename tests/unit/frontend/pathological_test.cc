@@ -80,8 +80,7 @@ TEST(Pathological, HugeIdentifier) {
 }
 
 TEST(Pathological, HugeNumbers) {
-  auto p = parseTimed(inModel("dense(" + std::string(200000, '9') + ")\ndense(1." +
-                              std::string(200000, '5') + ")"));
+  auto p = parseTimed(inModel("dense(" + std::string(200000, '9') + ")\ndense(1." + std::string(200000, '5') + ")"));
   ASSERT_EQ(p->diags.errorCount(), 1);
   EXPECT_EQ(p->diags.diagnostics()[0].message, "integer literal is too large for a 64-bit integer");
 }
@@ -115,9 +114,9 @@ TEST(Pathological, BinaryGarbage) {
 
 TEST(Pathological, TokenSoup) {
   // Random valid tokens in random order: exercises every recovery path.
-  const char* pieces[] = {"model", "train", "import", "return", "(", ")", "[", "]", "{", "}",
-                          ",", ":", ";", "=", "+", "-", "*", "/", "@", "\n", "x", "f32",
-                          "1", "2.5", "\"s\"", "true", "dense"};
+  const char* pieces[] = {"model", "train", "import", "return", "(", ")",   "[",     "]",    "{",
+                          "}",     ",",     ":",      ";",      "=", "+",   "-",     "*",    "/",
+                          "@",     "\n",    "x",      "f32",    "1", "2.5", "\"s\"", "true", "dense"};
   std::mt19937 rng(11);
   for (int round = 0; round < 200; ++round) {
     std::string text;
@@ -137,11 +136,27 @@ TEST(Pathological, EmptyAndWhitespaceFiles) {
 }
 
 TEST(Pathological, UnterminatedEverything) {
-  for (const char* text : {"model", "model m", "model m(", "model m(x", "model m(x:", "model m(x: f32",
-                           "model m(x: f32[", "model m(x: f32[1", "model m(x: f32[1]", "model m(x: f32[1])",
-                           "model m(x: f32[1]) {", "model m(x: f32[1]) { y =", "model m(x: f32[1]) { f(",
-                           "train", "train m", "train m {", "train m { loss", "train m { loss =",
-                           "import", "\"", "model m(x: f32[1]) { return"}) {
+  for (const char* text : {"model",
+                           "model m",
+                           "model m(",
+                           "model m(x",
+                           "model m(x:",
+                           "model m(x: f32",
+                           "model m(x: f32[",
+                           "model m(x: f32[1",
+                           "model m(x: f32[1]",
+                           "model m(x: f32[1])",
+                           "model m(x: f32[1]) {",
+                           "model m(x: f32[1]) { y =",
+                           "model m(x: f32[1]) { f(",
+                           "train",
+                           "train m",
+                           "train m {",
+                           "train m { loss",
+                           "train m { loss =",
+                           "import",
+                           "\"",
+                           "model m(x: f32[1]) { return"}) {
     // The missing piece, and at most the missing '}' after it.
     auto p = parseTimed(text);
     EXPECT_GE(p->diags.errorCount(), 1) << text;

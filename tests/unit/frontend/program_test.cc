@@ -38,12 +38,9 @@ class ProgramTest : public ::testing::Test {
     Messages out;
     for (const Diagnostic& d : diags_.diagnostics()) {
       std::string file = d.location.valid()
-                             ? fs::path(sources_.buffer(d.location.buffer).name())
-                                   .lexically_relative(dir_)
-                                   .string()
+                             ? fs::path(sources_.buffer(d.location.buffer).name()).lexically_relative(dir_).string()
                              : "-";
-      out.push_back(file + ":" + std::to_string(d.location.line) + ":" +
-                    std::to_string(d.location.column) + ": " +
+      out.push_back(file + ":" + std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + ": " +
                     (d.severity == Severity::kNote ? "note: " : "error: ") + d.message);
     }
     return out;
@@ -97,9 +94,9 @@ TEST_F(ProgramTest, ImportCycle) {
   write("b.dl", "\nimport \"c.dl\"\n");
   write("c.dl", "import \"a.dl\"\n");
   load("a.dl");
-  EXPECT_EQ(messages(), (Messages{"c.dl:1:8: error: import cycle: 'a.dl' is already being imported",
-                                  "a.dl:1:8: note: 'b.dl' is imported here",
-                                  "b.dl:2:8: note: 'c.dl' is imported here"}));
+  EXPECT_EQ(messages(),
+            (Messages{"c.dl:1:8: error: import cycle: 'a.dl' is already being imported",
+                      "a.dl:1:8: note: 'b.dl' is imported here", "b.dl:2:8: note: 'c.dl' is imported here"}));
 }
 
 TEST_F(ProgramTest, SelfImport) {
@@ -122,16 +119,14 @@ TEST_F(ProgramTest, MissingImportAndMissingRoot) {
   ASSERT_NE(empty, nullptr);
   ASSERT_EQ(diags.diagnostics().size(), 1u);
   EXPECT_FALSE(diags.diagnostics()[0].location.valid());
-  EXPECT_EQ(diags.diagnostics()[0].message,
-            "cannot open '" + (dir_ / "absent.dl").string() + "': no such file");
+  EXPECT_EQ(diags.diagnostics()[0].message, "cannot open '" + (dir_ / "absent.dl").string() + "': no such file");
 }
 
 TEST_F(ProgramTest, DuplicateModelAcrossFiles) {
   write("main.dl", "import \"lib.dl\"\n\nmodel m(x: f32[1]) { relu }\n");
   write("lib.dl", "model m(x: f32[2]) { relu }\n");
   load("main.dl");
-  EXPECT_EQ(messages(), (Messages{"main.dl:3:7: error: duplicate model 'm'",
-                                  "lib.dl:1:7: note: first defined here"}));
+  EXPECT_EQ(messages(), (Messages{"main.dl:3:7: error: duplicate model 'm'", "lib.dl:1:7: note: first defined here"}));
 }
 
 TEST_F(ProgramTest, SyntaxErrorsInImportedFiles) {
@@ -151,8 +146,8 @@ TEST_F(ProgramTest, PrintsFileHeaders) {
   printAst(*program, sources_, out);
   std::string lib = (dir_ / "lib.dl").string();
   std::string main = (dir_ / "main.dl").string();
-  EXPECT_EQ(out.str(), "file \"" + lib + "\"\nmodel l(x: f32[1]) @1:1\n  relu @1:22\nfile \"" +
-                           main + "\"\nimport \"lib.dl\" @1:1\nmodel m(x: f32[1]) @2:1\n  call l @2:22\n");
+  EXPECT_EQ(out.str(), "file \"" + lib + "\"\nmodel l(x: f32[1]) @1:1\n  relu @1:22\nfile \"" + main +
+                           "\"\nimport \"lib.dl\" @1:1\nmodel m(x: f32[1]) @2:1\n  call l @2:22\n");
 }
 
 }  // namespace

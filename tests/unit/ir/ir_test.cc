@@ -26,8 +26,7 @@ TEST(Type, PrintsAndCountsElements) {
 }
 
 TEST(DType, RoundTripsNames) {
-  for (DType d : {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI32, DType::kI64,
-                  DType::kBool})
+  for (DType d : {DType::kF32, DType::kF16, DType::kBF16, DType::kF64, DType::kI32, DType::kI64, DType::kBool})
     EXPECT_EQ(parseDType(dtypeName(d)), d);
   EXPECT_EQ(parseDType("f8"), std::nullopt);
 }
@@ -105,12 +104,12 @@ TEST(OpTable, FlagsCarryTheFactsOfOtherStages) {
 
 TEST(OpTable, CoversEveryOpOfTheLanguage) {
   for (const char* name :
-       {"dense", "conv2d", "batchnorm", "layernorm", "embedding", "lstm", "relu", "sigmoid",
-        "tanh", "gelu", "exp", "log", "sqrt", "abs", "neg", "leaky_relu", "softmax",
-        "log_softmax", "add", "sub", "mul", "div", "maximum", "minimum", "matmul", "maxpool2d",
-        "avgpool2d", "global_avgpool2d", "flatten", "reshape", "transpose", "concat",
-        "reduce_sum", "reduce_mean", "reduce_max", "cast", "dropout", "rescaling",
-        "random_flip", "random_crop"})
+       {"dense",   "conv2d",     "batchnorm", "layernorm",   "embedding",  "lstm",        "relu",
+        "sigmoid", "tanh",       "gelu",      "exp",         "log",        "sqrt",        "abs",
+        "neg",     "leaky_relu", "softmax",   "log_softmax", "add",        "sub",         "mul",
+        "div",     "maximum",    "minimum",   "matmul",      "maxpool2d",  "avgpool2d",   "global_avgpool2d",
+        "flatten", "reshape",    "transpose", "concat",      "reduce_sum", "reduce_mean", "reduce_max",
+        "cast",    "dropout",    "rescaling", "random_flip", "random_crop"})
     EXPECT_TRUE(lookupOp(name).has_value()) << name;
 }
 
@@ -128,12 +127,10 @@ TEST(OpTable, NormalizeFillsDefaultsInTableOrder) {
 
   Attrs unknown;
   unknown.set("stride", Attribute::integer(1));
-  EXPECT_EQ(normalizeAttrs(opDef(OpKind::kConv2d), unknown).message(),
-            "'conv2d' has no attribute 'stride'");
+  EXPECT_EQ(normalizeAttrs(opDef(OpKind::kConv2d), unknown).message(), "'conv2d' has no attribute 'stride'");
 
   Attrs missing;
-  EXPECT_EQ(normalizeAttrs(opDef(OpKind::kTranspose), missing).message(),
-            "'transpose' needs attribute 'perm'");
+  EXPECT_EQ(normalizeAttrs(opDef(OpKind::kTranspose), missing).message(), "'transpose' needs attribute 'perm'");
 }
 
 class FunctionTest : public ::testing::Test {
@@ -212,8 +209,7 @@ TEST_F(FunctionTest, EraseKeepsTheOtherUsesInOrder) {
 TEST_F(FunctionTest, PrinterUsesHintsAndNumbers) {
   Attrs pname;
   pname.set("name", Attribute::string("d.kernel"));
-  module.params().push_back(
-      {"d.kernel", f32({Dim::fixed(8), Dim::fixed(4)}), {}, {}});
+  module.params().push_back({"d.kernel", f32({Dim::fixed(8), Dim::fixed(4)}), {}, {}});
   Operation* k = *f->append(OpKind::kParam, {}, pname, {}, {f32({Dim::fixed(8), Dim::fixed(4)})});
   Operation* d = *f->append(OpKind::kDense, {x, k->result()}, {});
   d->result()->setNameHint("d");
@@ -257,8 +253,7 @@ TEST_F(FunctionTest, VerifierReportsTypeMismatchAndUndeclaredParam) {
   EXPECT_FALSE(verifyModule(module, diags));
   ASSERT_EQ(diags.diagnostics().size(), 2u);
   EXPECT_EQ(diags.diagnostics()[0].message, "'param' reads undeclared param @missing");
-  EXPECT_EQ(diags.diagnostics()[1].message,
-            "'relu' result 0 has type f32[3], but its operands give f32[batch, 8]");
+  EXPECT_EQ(diags.diagnostics()[1].message, "'relu' result 0 has type f32[3], but its operands give f32[batch, 8]");
 }
 
 TEST_F(FunctionTest, VerifierReportsUseBeforeDefinition) {

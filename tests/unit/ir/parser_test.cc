@@ -43,13 +43,12 @@ std::string firstError(const std::string& text) {
 }
 
 // A function around `body`, which starts on line 2.
-std::string inFunction(const std::string& body) {
-  return "func @f(%x: f32[2, 3]) -> (f32[2, 3]) {\n" + body + "}\n";
-}
+std::string inFunction(const std::string& body) { return "func @f(%x: f32[2, 3]) -> (f32[2, 3]) {\n" + body + "}\n"; }
 
 // Every attribute kind, several outputs, quoted symbols, scalars, symbolic
 // dims, string escapes, comments are not kept: printed form.
-constexpr const char* kCanonical = R"(param @conv2d.kernel : f32[3, 3, 1, 32] {init = "glorot_uniform", trainable = true}
+constexpr const char* kCanonical =
+    R"(param @conv2d.kernel : f32[3, 3, 1, 32] {init = "glorot_uniform", trainable = true}
 param @"scale/1" : f32[] {init = "ones", trainable = false, note = "tab\there \"q\" \\ \x01 \n"}
 
 func @mnist_cnn(%x: f32[batch, 28, 28, 1]) -> (f32[batch, 10], f32[batch, 26, 26, 32]) {
@@ -167,16 +166,14 @@ TEST(Parser, ReadsAnEmptyModule) {
 // --- Errors, each with its line and column ----------------------------------
 
 TEST(ParserErrors, UnknownOp) {
-  EXPECT_EQ(firstError(inFunction("  %0 = frobnicate(%x) : f32[2, 3]\n  return %0\n")),
-            "2:8: unknown op 'frobnicate'");
+  EXPECT_EQ(firstError(inFunction("  %0 = frobnicate(%x) : f32[2, 3]\n  return %0\n")), "2:8: unknown op 'frobnicate'");
 }
 
 TEST(ParserErrors, WrongAttributeType) {
   EXPECT_EQ(firstError(inFunction("  %0 = softmax(%x) {axis = \"last\"} : f32[2, 3]\n  return %0\n")),
             "2:28: attribute 'axis' of 'softmax' must be an integer, not a string");
-  EXPECT_EQ(firstError(inFunction(
-                "  %0 = maxpool2d(%x) {pool = [2], strides = [1], padding = \"full\"} : "
-                "f32[2, 3]\n  return %0\n")),
+  EXPECT_EQ(firstError(inFunction("  %0 = maxpool2d(%x) {pool = [2], strides = [1], padding = \"full\"} : "
+                                  "f32[2, 3]\n  return %0\n")),
             "2:60: attribute 'padding' of 'maxpool2d' must be one of valid, same, not 'full'");
 }
 
@@ -210,8 +207,7 @@ TEST(ParserErrors, UseBeforeDefinition) {
 }
 
 TEST(ParserErrors, UndefinedValue) {
-  EXPECT_EQ(firstError(inFunction("  %0 = relu(%y) : f32[2, 3]\n  return %0\n")),
-            "2:13: use of undefined value %y");
+  EXPECT_EQ(firstError(inFunction("  %0 = relu(%y) : f32[2, 3]\n  return %0\n")), "2:13: use of undefined value %y");
   EXPECT_EQ(firstError(inFunction("  return %nothing\n")), "2:10: use of undefined value %nothing");
 }
 
@@ -259,8 +255,7 @@ TEST(ParserErrors, ParamReads) {
 
 TEST(ParserErrors, TruncatedText) {
   EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  %0 = relu(%x"), "2:15: expected ')'");
-  EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  %0 = relu(%x) : f32[2"),
-            "2:24: expected ']'");
+  EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  %0 = relu(%x) : f32[2"), "2:24: expected ']'");
   EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  return %x\n"), "3:1: expected '}'");
   EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  %0 = relu(%x) : f32[2]\n"),
             "3:1: expected an op or 'return'");
@@ -269,8 +264,7 @@ TEST(ParserErrors, TruncatedText) {
 
 TEST(ParserErrors, BinaryGarbage) {
   EXPECT_EQ(firstError(std::string("\x00\xff\x13", 3)), "1:1: unexpected character '\\x00'");
-  EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  \xff\xfe"),
-            "2:3: unexpected character '\\xff'");
+  EXPECT_EQ(firstError("func @f(%x: f32[2]) -> (f32[2]) {\n  \xff\xfe"), "2:3: unexpected character '\\xff'");
   EXPECT_EQ(firstError("param @w : f32[2] \x01"), "1:19: unexpected character '\\x01'");
 }
 
@@ -281,8 +275,7 @@ TEST(ParserErrors, HugeNumbers) {
             "1:16: dimension 99999999999999999999999 is too large (the limit is 1099511627776)");
   EXPECT_EQ(firstError("train @f {a = 99999999999999999999999}\n"),
             "1:15: integer 99999999999999999999999 is out of range");
-  EXPECT_EQ(firstError("train @f {a = -9223372036854775809}\n"),
-            "1:16: integer -9223372036854775809 is out of range");
+  EXPECT_EQ(firstError("train @f {a = -9223372036854775809}\n"), "1:16: integer -9223372036854775809 is out of range");
   EXPECT_EQ(firstError("train @f {a = 1e999}\n"), "1:15: float 1e999 is out of range");
   EXPECT_EQ(firstError("train @f {a = [1, 2, 99999999999999999999999]}\n"),
             "1:22: integer 99999999999999999999999 is out of range");
@@ -290,8 +283,9 @@ TEST(ParserErrors, HugeNumbers) {
   std::string error = firstError("train @f {a = " + std::string(100000, '9') + "}\n");
   EXPECT_LT(error.size(), 100u);
   // Underflow reads as the nearest double.
-  Parsed tiny = parse("func @f() -> (f32[]) {\n  %0 = constant() {value = [0.0]} : f32[]\n"
-                      "  return %0\n}\ntrain @f {a = 1e-400, b = 4.9406564584124654e-324}\n");
+  Parsed tiny = parse(
+      "func @f() -> (f32[]) {\n  %0 = constant() {value = [0.0]} : f32[]\n"
+      "  return %0\n}\ntrain @f {a = 1e-400, b = 4.9406564584124654e-324}\n");
   ASSERT_NE(tiny.module, nullptr);
   EXPECT_EQ(tiny.module->trainSpecs()[0].attrs.getFloat("a"), 0.0);
   EXPECT_GT(tiny.module->trainSpecs()[0].attrs.getFloat("b"), 0.0);
@@ -304,8 +298,7 @@ TEST(ParserErrors, Lexical) {
   EXPECT_EQ(firstError("train @f {a = 1.}\n"), "1:16: invalid suffix '.' on number");
   EXPECT_EQ(firstError("func @f(%1x: f32[]) -> (f32[]) {\n"), "1:9: invalid value name '%1x'");
   EXPECT_EQ(firstError("func @f(% : f32[]) -> (f32[]) {\n"), "1:9: expected a value name after '%'");
-  EXPECT_EQ(firstError("func @ (%x: f32[]) -> (f32[]) {\n"),
-            "1:6: expected a name or a string after '@'");
+  EXPECT_EQ(firstError("func @ (%x: f32[]) -> (f32[]) {\n"), "1:6: expected a name or a string after '@'");
   EXPECT_EQ(firstError("train @f {a = 1} / x\n"), "1:18: unexpected character '/'");
 }
 
@@ -318,8 +311,7 @@ TEST(ParserErrors, Syntax) {
   EXPECT_EQ(firstError(inFunction("  %0 relu(%x) : f32[2, 3]\n")), "2:6: expected '='");
   EXPECT_EQ(firstError(inFunction("  %0 = relu(%x) f32[2, 3]\n")), "2:17: expected ':'");
   EXPECT_EQ(firstError(inFunction("  %0 = relu(%x) {a 1} : f32[2, 3]\n")), "2:20: expected '='");
-  EXPECT_EQ(firstError(inFunction("  %0 = relu(%x) {a = } : f32[2, 3]\n")),
-            "2:22: expected an attribute value");
+  EXPECT_EQ(firstError(inFunction("  %0 = relu(%x) {a = } : f32[2, 3]\n")), "2:22: expected an attribute value");
   EXPECT_EQ(firstError("train @f {a = [[1]]}\n"), "1:16: nested lists are not supported");
   EXPECT_EQ(firstError("train @f {a = [1, \"x\"]}\n"),
             "1:19: a list's elements must be all strings, all numbers, or integers and "
@@ -328,14 +320,13 @@ TEST(ParserErrors, Syntax) {
             "1:23: a list's elements must be all strings, all numbers, or integers and "
             "dimension names");
   EXPECT_EQ(firstError("train @f {a = -x}\n"), "1:16: expected a number after '-'");
-  EXPECT_EQ(firstError(inFunction("  return %x\n  %0 = relu(%x) : f32[2, 3]\n}\n")),
-            "3:3: expected '}'");
+  EXPECT_EQ(firstError(inFunction("  return %x\n  %0 = relu(%x) : f32[2, 3]\n}\n")), "3:3: expected '}'");
 }
 
 TEST(ParserErrors, ReportsSeveralSemanticErrors) {
-  Parsed p = parse(inFunction(
-      "  %0 = frob(%x) : f32[2, 3]\n  %1 = relu(%0) : f32[2, 3]\n  %2 = relu(%z) : f32[2, 3]\n"
-      "  %3 = softmax(%1) {bad = 1} : f32[2, 3]\n  return %3\n"));
+  Parsed p =
+      parse(inFunction("  %0 = frob(%x) : f32[2, 3]\n  %1 = relu(%0) : f32[2, 3]\n  %2 = relu(%z) : f32[2, 3]\n"
+                       "  %3 = softmax(%1) {bad = 1} : f32[2, 3]\n  return %3\n"));
   ASSERT_EQ(p.errors.size(), 3u);
   EXPECT_EQ(p.errors[0], "2:8: unknown op 'frob'");
   EXPECT_EQ(p.errors[1], "5:21: 'softmax' has no attribute 'bad'");

@@ -2,6 +2,7 @@
 // unwritable folder, and processes racing on one key.
 #include "codegen/cache/kernel_cache.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,8 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-
-#include <gtest/gtest.h>
 
 namespace dlc::codegen {
 namespace {
@@ -186,9 +185,8 @@ TEST_F(KernelCacheTest, ProcessesRacingOnOneKeyAllGetValidResults) {
       // result is the payload.
       bool ok = true;
       for (int round = 0; round < 20; ++round) {
-        absl::StatusOr<CachedCompile> got = cache.getOrCompile(key_, [&]() -> absl::StatusOr<std::string> {
-          return payload;
-        });
+        absl::StatusOr<CachedCompile> got =
+            cache.getOrCompile(key_, [&]() -> absl::StatusOr<std::string> { return payload; });
         ok = ok && got.ok() && got->payload == payload;
         if (round % 5 == 0) ok = ok && cache.store(key_, payload).ok();
         std::optional<std::string> loaded = cache.load(key_);

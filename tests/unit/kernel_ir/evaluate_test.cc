@@ -53,7 +53,7 @@ TEST(ScalarEvaluator, ComparisonsSelectsAndBits) {
   EXPECT_EQ(eval(select(binary(BinaryOp::kGt, f32(1), f32(2)), f32(5), f32(6))), 6);
   EXPECT_EQ(eval(binary(BinaryOp::kXor, index(6), index(3))), 5);
   EXPECT_EQ(eval(binary(BinaryOp::kShl, i32(1), i32(31))), -2147483648.0);  // i32 wraps
-  EXPECT_EQ(eval(binary(BinaryOp::kShr, i32(-1), i32(28))), 15);             // logical
+  EXPECT_EQ(eval(binary(BinaryOp::kShr, i32(-1), i32(28))), 15);            // logical
   EXPECT_EQ(eval(unary(UnaryOp::kNot, constant(DType::kBool, 1))), 0);
   EXPECT_EQ(eval(binary(BinaryOp::kMax, f32(std::nan("")), f32(2))), 2);  // maxnum
 }

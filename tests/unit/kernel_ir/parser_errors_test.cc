@@ -28,8 +28,7 @@ TEST(KernelParserErrors, Names) {
   EXPECT_EQ(bodyError("store %y[0] = %z"), "2:15: error: use of undefined var %z");
   EXPECT_EQ(bodyError("store %w[0] = 1.0:f32"), "2:7: error: use of undefined buffer %w");
   EXPECT_EQ(bodyError("store %y[0] = %x"), "2:15: error: buffer %x is used without an index");
-  EXPECT_EQ(bodyError("for %i = 0 to 2 { store %i[0] = 1.0:f32 }"),
-            "2:25: error: %i is a var, not a buffer");
+  EXPECT_EQ(bodyError("for %i = 0 to 2 { store %i[0] = 1.0:f32 }"), "2:25: error: %i is a var, not a buffer");
   EXPECT_EQ(bodyError("for %i = 0 to 2 { for %i = 0 to 2 {} }"), "2:23: error: redefinition of %i");
   EXPECT_EQ(bodyError("let %x: f32 = 1.0:f32"), "2:5: error: %x is already the name of a buffer");
   EXPECT_EQ(bodyError("for %i = 0 to 2 {}\nstore %y[%i] = 1.0:f32"), "3:10: error: use of undefined var %i");
@@ -44,8 +43,7 @@ TEST(KernelParserErrors, Types) {
   EXPECT_EQ(bodyError("store %y[0] = add(%x[0], 1)"),
             "2:15: error: operands of 'add' have different types (f32 and i64)");
   EXPECT_EQ(bodyError("store %y[0] = exp(1)"), "2:15: error: 'exp' takes float operands, not i64");
-  EXPECT_EQ(bodyError("store %y[0] = shl(1.0:f32, 2.0:f32)"),
-            "2:15: error: 'shl' takes integer operands, not f32");
+  EXPECT_EQ(bodyError("store %y[0] = shl(1.0:f32, 2.0:f32)"), "2:15: error: 'shl' takes integer operands, not f32");
   EXPECT_EQ(bodyError("store %y[0] = select(1, 1.0:f32, 2.0:f32)"),
             "2:15: error: the condition of 'select' is i64, not bool");
   EXPECT_EQ(bodyError("store %y[0] = reduce add %k in 0 to 8 init 0 (%x[%k])"),
@@ -92,8 +90,7 @@ TEST(KernelParserErrors, Syntax) {
 }
 
 TEST(KernelParserErrors, VerifierProblemsAreLocated) {
-  EXPECT_EQ(bodyError("for %i = 0 to 8 {\n  store %x[%i] = 1.0:f32\n}"),
-            "3:3: error: stores to input buffer %x");
+  EXPECT_EQ(bodyError("for %i = 0 to 8 {\n  store %x[%i] = 1.0:f32\n}"), "3:3: error: stores to input buffer %x");
   EXPECT_EQ(bodyError("vector for %i = 0 to 8 {\n  for %j = 0 to 2 {}\n}"),
             "3:3: error: a vector loop contains a nested loop");
   EXPECT_EQ(bodyError("for %i = 3 to 2 {}"), "2:1: error: loop bounds are reversed (3 > 2)");

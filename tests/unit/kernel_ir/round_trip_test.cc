@@ -65,10 +65,10 @@ TEST(KernelPrinter, ReductionsLocalsIfCallAccumulate) {
   Var n = k.newVar(kI64, "n");
   Var kk = k.newVar(kI64, "k");
   Var u = k.newVar(kI64, "u");
-  ExprRef dot = reduce(ReduceOp::kAdd, kk, 0, 784, constant(kF32, 0.0),
-                       binary(BinaryOp::kMul, load(x, kF32, var(kk)),
-                              load(w, kF32, binary(BinaryOp::kAdd, binary(BinaryOp::kMul, var(kk), index(10)),
-                                                   var(n)))));
+  ExprRef dot =
+      reduce(ReduceOp::kAdd, kk, 0, 784, constant(kF32, 0.0),
+             binary(BinaryOp::kMul, load(x, kF32, var(kk)),
+                    load(w, kF32, binary(BinaryOp::kAdd, binary(BinaryOp::kMul, var(kk), index(10)), var(n)))));
   StmtList body = {
       forStmt(u, 0, 4, LoopKind::kUnroll, {store(acc, var(u), constant(kF32, 0.0))}),
       store(y, var(n), dot, /*accumulate=*/true),
@@ -78,8 +78,7 @@ TEST(KernelPrinter, ReductionsLocalsIfCallAccumulate) {
   k.body.push_back(forStmt(n, 0, 10, LoopKind::kParallel, std::move(body)));
   Var m = k.newVar(kI64, "m");
   Var r = k.newVar(kI64, "r");
-  k.body.push_back(
-      let(m, reduce(ReduceOp::kMax, r, -3, 3, reduceIdentity(ReduceOp::kMax, kI64), var(r))));
+  k.body.push_back(let(m, reduce(ReduceOp::kMax, r, -3, 3, reduceIdentity(ReduceOp::kMax, kI64), var(r))));
   std::string text = printKernel(k);
   EXPECT_NE(text.find("  local %acc: f32[4]\n  scratch %pack: f32[1024]\n"), std::string::npos) << text;
   EXPECT_NE(text.find("unroll for %u = 0 to 4 {"), std::string::npos) << text;
@@ -87,11 +86,9 @@ TEST(KernelPrinter, ReductionsLocalsIfCallAccumulate) {
                       "%w[add(mul(%k, 10), %n)]))"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("    if gt(%y[%n], 6.0:f32) {\n      store %y[%n] = 6.0:f32\n    }\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("    if gt(%y[%n], 6.0:f32) {\n      store %y[%n] = 6.0:f32\n    }\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("reduce max %r in -3 to 3 init -9223372036854775808 (%r)"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("reduce max %r in -3 to 3 init -9223372036854775808 (%r)"), std::string::npos) << text;
   roundTrip(k);
 }
 
@@ -119,9 +116,7 @@ TEST(KernelPrinter, ScalarTypes) {
   EXPECT_NE(text.find("store %h[%i] = cast<f16>(0.5:f32)"), std::string::npos) << text;
   EXPECT_NE(text.find("store %b[%i] = -2.25:bf16"), std::string::npos) << text;
   EXPECT_NE(text.find("store %m[%i] = and(lt(%i, 4), true)"), std::string::npos) << text;
-  EXPECT_NE(text.find("select(not(lt(%i, 4)), -2147483648:i32, shl(cast<i32>(%i), 3:i32))"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("select(not(lt(%i, 4)), -2147483648:i32, shl(cast<i32>(%i), 3:i32))"), std::string::npos) << text;
   EXPECT_NE(text.find("store %m[%i] = false"), std::string::npos) << text;
   roundTrip(k);
 }
@@ -137,8 +132,8 @@ TEST(KernelPrinter, ConstantsAreBitExact) {
                              1.0 / 3.0,
                              std::numeric_limits<double>::infinity(),
                              -std::numeric_limits<double>::infinity()};
-  const int64_t kInts[] = {0, -3, static_cast<int64_t>(0x9e3779b97f4a7c15ULL),
-                           std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  const int64_t kInts[] = {0, -3, static_cast<int64_t>(0x9e3779b97f4a7c15ULL), std::numeric_limits<int64_t>::min(),
+                           std::numeric_limits<int64_t>::max()};
   Kernel k;
   k.name = "constants";
   for (double d : kDoubles) k.body.push_back(let(k.newVar(ScalarType::kF64, "d"), constant(ScalarType::kF64, d)));
@@ -174,8 +169,8 @@ TEST(KernelPrinter, RenamesVarsThatWouldShadow) {
       let(odd, var(unnamed)),
       store(y, var(named_y), var(odd)),
   };
-  k.body.push_back(forStmt(outer, 0, 2, LoopKind::kSerial,
-                           {forStmt(inner, 0, 2, LoopKind::kSerial, std::move(inner_body))}));
+  k.body.push_back(
+      forStmt(outer, 0, 2, LoopKind::kSerial, {forStmt(inner, 0, 2, LoopKind::kSerial, std::move(inner_body))}));
   // A second loop reuses the name i: disjoint scopes need no renaming.
   k.body.push_back(forStmt(k.newVar(kI64, "i"), 0, 2, LoopKind::kSerial, {}));
   std::string text = printKernel(k);

@@ -42,8 +42,7 @@ inline Kernel addRelu() {
       let(t, binary(BinaryOp::kAdd, load(x, kF32, flat), load(b, kF32, var(j)))),
       store(y, flat, binary(BinaryOp::kMax, var(t), constant(kF32, 0.0))),
   };
-  k.body.push_back(forStmt(i, 0, 64, LoopKind::kParallel,
-                           {forStmt(j, 0, 10, LoopKind::kVector, std::move(inner))}));
+  k.body.push_back(forStmt(i, 0, 64, LoopKind::kParallel, {forStmt(j, 0, 10, LoopKind::kVector, std::move(inner))}));
   return k;
 }
 

@@ -32,8 +32,7 @@ class PassTest : public ::testing::Test {
 
   Value* constant(TensorType type, std::vector<double> values) {
     absl::StatusOr<ir::Operation*> made =
-        f_->append(OpKind::kConstant, {}, attrs({{"value", Attribute::floatList(values)}}), {},
-                   {std::move(type)});
+        f_->append(OpKind::kConstant, {}, attrs({{"value", Attribute::floatList(values)}}), {}, {std::move(type)});
     EXPECT_TRUE(made.ok()) << made.status();
     return made.ok() ? (*made)->result(0) : nullptr;
   }
@@ -224,8 +223,7 @@ TEST_F(PassTest, DoesNotFoldNanToAnInteger) {
 
 TEST_F(PassTest, FoldedConstantsKeepTheLocationAndName) {
   Value* a = constant(f32({}), {2.0});
-  absl::StatusOr<ir::Operation*> sq =
-      f_->append(OpKind::kMul, {a, a}, {}, Location{0, 7, 3});
+  absl::StatusOr<ir::Operation*> sq = f_->append(OpKind::kMul, {a, a}, {}, Location{0, 7, 3});
   ASSERT_TRUE(sq.ok());
   (*sq)->result(0)->setNameHint("square");
   f_->setOutputs({(*sq)->result(0)});

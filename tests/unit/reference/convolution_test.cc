@@ -10,23 +10,20 @@ TEST(LinearAlgebra, MatmulBroadcastsBatchDims) {
   Tensor out = runOp(OpKind::kMatmul, tensors(f32({2, 1, 2}, {1, 2, 3, 4}), f32({2, 1}, {5, 6})));
   expectTensor(out, {2, 1, 1}, {17, 39});
   // [1, 2, 2] @ [3, 2, 1]: the lhs batch of 1 stretches to 3.
-  out = runOp(OpKind::kMatmul,
-              tensors(f32({1, 2, 2}, {1, 0, 0, 2}), f32({3, 2, 1}, {1, 1, 2, 3, 4, 5})));
+  out = runOp(OpKind::kMatmul, tensors(f32({1, 2, 2}, {1, 0, 0, 2}), f32({3, 2, 1}, {1, 1, 2, 3, 4, 5})));
   expectTensor(out, {3, 2, 1}, {1, 2, 2, 6, 4, 10});
 }
 
 TEST(LinearAlgebra, MatmulPlainMatrices) {
   // [[1, 2, 3], [4, 5, 6]] @ [[1, 0], [0, 1], [1, 1]]
-  Tensor out = runOp(OpKind::kMatmul,
-                     tensors(f32({2, 3}, {1, 2, 3, 4, 5, 6}), f32({3, 2}, {1, 0, 0, 1, 1, 1})));
+  Tensor out = runOp(OpKind::kMatmul, tensors(f32({2, 3}, {1, 2, 3, 4, 5, 6}), f32({3, 2}, {1, 0, 0, 1, 1, 1})));
   expectTensor(out, {2, 2}, {4, 5, 10, 11});
 }
 
 TEST(LinearAlgebra, DenseOnTheLastAxisOfARankThreeInput) {
   // kernel [[1, 0, 1], [0, 1, 1]], bias [0.5, 0, -1]
-  Tensor out =
-      runOp(OpKind::kDense, tensors(f32({1, 2, 2}, {1, 2, 3, 4}), f32({2, 3}, {1, 0, 1, 0, 1, 1}),
-                                    f32({3}, {0.5, 0, -1})));
+  Tensor out = runOp(OpKind::kDense,
+                     tensors(f32({1, 2, 2}, {1, 2, 3, 4}), f32({2, 3}, {1, 0, 1, 0, 1, 1}), f32({3}, {0.5, 0, -1})));
   expectTensor(out, {1, 2, 3}, {1.5, 2, 2, 3.5, 4, 6});
   // Without bias.
   out = runOp(OpKind::kDense, tensors(f32({2}, {1, 2}), f32({2, 1}, {3, 4})));
@@ -34,8 +31,7 @@ TEST(LinearAlgebra, DenseOnTheLastAxisOfARankThreeInput) {
 }
 
 Tensor conv(Tensor x, Tensor kernel, Attrs a, Tensor* bias = nullptr) {
-  if (bias)
-    return runOp(OpKind::kConv2d, tensors(std::move(x), std::move(kernel), std::move(*bias)), a);
+  if (bias) return runOp(OpKind::kConv2d, tensors(std::move(x), std::move(kernel), std::move(*bias)), a);
   return runOp(OpKind::kConv2d, tensors(std::move(x), std::move(kernel)), a);
 }
 
@@ -52,9 +48,8 @@ TEST(Conv2d, ValidMatchesNumPy) {
 TEST(Conv2d, SamePaddingPutsTheSmallerHalfBefore) {
   // Width 5, kernel width 2, stride 2: 3 outputs, total padding
   // (3 - 1) * 2 + 2 - 5 = 1, all of it after. Windows: [x0 x1], [x2 x3], [x4 0].
-  Tensor out = conv(
-      f32({1, 1, 5, 1}, {1, 2, 3, 4, 5}), f32({1, 2, 1, 1}, {1, 10}),
-      attrs({{"strides", Attribute::intList({1, 2})}, {"padding", Attribute::string("same")}}));
+  Tensor out = conv(f32({1, 1, 5, 1}, {1, 2, 3, 4, 5}), f32({1, 2, 1, 1}, {1, 10}),
+                    attrs({{"strides", Attribute::intList({1, 2})}, {"padding", Attribute::string("same")}}));
   expectTensor(out, {1, 1, 3, 1}, {21, 43, 5});
   // Width 5, kernel width 4, stride 1: total padding 3, 1 before and 2 after.
   out = conv(f32({1, 1, 5, 1}, {1, 2, 3, 4, 5}), f32({1, 4, 1, 1}, {1, 2, 3, 4}),
@@ -83,9 +78,8 @@ TEST(Conv2d, Dilation) {
                     attrs({{"dilation", Attribute::intList({1, 2})}}));
   expectTensor(out, {1, 1, 3, 1}, {31, 42, 53});
   // Same padding with dilation: extent 3, total padding 2, 1 before.
-  out = conv(
-      f32({1, 1, 5, 1}, {1, 2, 3, 4, 5}), f32({1, 2, 1, 1}, {1, 10}),
-      attrs({{"dilation", Attribute::intList({1, 2})}, {"padding", Attribute::string("same")}}));
+  out = conv(f32({1, 1, 5, 1}, {1, 2, 3, 4, 5}), f32({1, 2, 1, 1}, {1, 10}),
+             attrs({{"dilation", Attribute::intList({1, 2})}, {"padding", Attribute::string("same")}}));
   // out[i] = x[i - 1] + 10 * x[i + 1]
   expectTensor(out, {1, 1, 5, 1}, {20, 31, 42, 53, 4});
 }
@@ -102,9 +96,8 @@ TEST(Conv2d, GroupsSplitTheChannels) {
 
 TEST(Conv2d, StridesAndBatch) {
   // 1x1 kernel of 2 with stride 2 picks every other cell, per image.
-  Tensor out =
-      conv(f32({2, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90}),
-           f32({1, 1, 1, 1}, {2}), attrs({{"strides", Attribute::intList({2, 2})}}));
+  Tensor out = conv(f32({2, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90}),
+                    f32({1, 1, 1, 1}, {2}), attrs({{"strides", Attribute::intList({2, 2})}}));
   expectTensor(out, {2, 2, 2, 1}, {2, 6, 14, 18, 20, 60, 140, 180});
 }
 
@@ -117,23 +110,19 @@ Tensor pool(OpKind kind, Tensor x, int64_t size, int64_t stride, const char* pad
 
 Tensor oneToN(std::vector<int64_t> shape) {
   std::vector<double> v;
-  for (int64_t i = 1; i <= shape[0] * shape[1] * shape[2] * shape[3]; ++i)
-    v.push_back(static_cast<double>(i));
+  for (int64_t i = 1; i <= shape[0] * shape[1] * shape[2] * shape[3]; ++i) v.push_back(static_cast<double>(i));
   return f32(std::move(shape), v);
 }
 
 TEST(Pool, MaxpoolValid) {
-  expectTensor(pool(OpKind::kMaxpool2d, oneToN({1, 4, 4, 1}), 2, 2, "valid"), {1, 2, 2, 1},
-               {6, 8, 14, 16});
+  expectTensor(pool(OpKind::kMaxpool2d, oneToN({1, 4, 4, 1}), 2, 2, "valid"), {1, 2, 2, 1}, {6, 8, 14, 16});
 }
 
 TEST(Pool, AvgpoolSameAveragesOnlyTheValidCells) {
   // 3x3 of 1..9, pool 2, stride 2: 2 outputs a side, padding 1 after.
   // Windows: {1,2,4,5}, {3,6}, {7,8}, {9}.
-  expectTensor(pool(OpKind::kAvgpool2d, oneToN({1, 3, 3, 1}), 2, 2, "same"), {1, 2, 2, 1},
-               {3, 4.5, 7.5, 9});
-  expectTensor(pool(OpKind::kMaxpool2d, oneToN({1, 3, 3, 1}), 2, 2, "same"), {1, 2, 2, 1},
-               {5, 6, 8, 9});
+  expectTensor(pool(OpKind::kAvgpool2d, oneToN({1, 3, 3, 1}), 2, 2, "same"), {1, 2, 2, 1}, {3, 4.5, 7.5, 9});
+  expectTensor(pool(OpKind::kMaxpool2d, oneToN({1, 3, 3, 1}), 2, 2, "same"), {1, 2, 2, 1}, {5, 6, 8, 9});
   // Pool 3, stride 1: padding 1 on each side; the corner averages 4 cells,
   // the edge 6, the centre 9.
   expectTensor(pool(OpKind::kAvgpool2d, oneToN({1, 3, 3, 1}), 3, 1, "same"), {1, 3, 3, 1},

@@ -5,8 +5,7 @@
 namespace dlc::reference::testing {
 namespace {
 
-absl::Status runStatus(Graph& g, Value* out, const std::vector<Tensor>& inputs,
-                       const ParamMap& params = {}) {
+absl::Status runStatus(Graph& g, Value* out, const std::vector<Tensor>& inputs, const ParamMap& params = {}) {
   auto r = g.run({out}, inputs, params);
   return r.status();
 }
@@ -28,8 +27,7 @@ TEST(Interpret, InputDTypeMismatchNamesTheDType) {
   Value* y = g.op(OpKind::kRelu, {x});
   absl::Status s = runStatus(g, y, tensors(tensor(DType::kI32, {2, 4}, std::vector<double>(8, 0))));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "input 'x' has dtype i32 (i32[2, 4]), but the model expects f32[batch, 4]");
+  EXPECT_EQ(s.message(), "input 'x' has dtype i32 (i32[2, 4]), but the model expects f32[batch, 4]");
 }
 
 TEST(Interpret, ASymbolHasOneSizeAcrossInputs) {
@@ -37,8 +35,7 @@ TEST(Interpret, ASymbolHasOneSizeAcrossInputs) {
   Value* a = g.input("a", type(DType::kF32, {sym("batch"), d(2)}));
   Value* b = g.input("b", type(DType::kF32, {sym("batch"), d(2)}));
   Value* sum = g.op(OpKind::kAdd, {a, b});
-  absl::Status s =
-      runStatus(g, sum, tensors(f32({1, 2}, {1, 2}), f32({3, 2}, std::vector<double>(6, 0))));
+  absl::Status s = runStatus(g, sum, tensors(f32({1, 2}, {1, 2}), f32({3, 2}, std::vector<double>(6, 0))));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
             "input 'b' has shape f32[3, 2], but the model expects f32[batch, 2] with batch = 1 "
@@ -86,14 +83,12 @@ TEST(Interpret, MissingOrMistypedParameters) {
   params.emplace("dense.kernel", f32({1, 2}, {2, 3}));
   s = runStatus(g, y, tensors(f32({1, 2}, {1, 1})), params);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "parameter 'dense.kernel' has type f32[1, 2], but the model declares f32[2, 1]");
+  EXPECT_EQ(s.message(), "parameter 'dense.kernel' has type f32[1, 2], but the model declares f32[2, 1]");
 
   ParamMap wrong_dtype;
   wrong_dtype.emplace("dense.kernel", tensor(DType::kF64, {2, 1}, {2, 3}));
   s = runStatus(g, y, tensors(f32({1, 2}, {1, 1})), wrong_dtype);
-  EXPECT_EQ(s.message(),
-            "parameter 'dense.kernel' has type f64[2, 1], but the model declares f32[2, 1]");
+  EXPECT_EQ(s.message(), "parameter 'dense.kernel' has type f64[2, 1], but the model declares f32[2, 1]");
 }
 
 TEST(Interpret, ConstantsSplatOverSymbolicShapesOrListEveryElement) {
@@ -102,8 +97,7 @@ TEST(Interpret, ConstantsSplatOverSymbolicShapesOrListEveryElement) {
   Value* half = g.constant(type(DType::kF32, {sym("batch"), d(2)}), {0.5});
   Value* row = g.constant(f32({2}), {10, 20});
   Value* y = g.op(OpKind::kAdd, {g.op(OpKind::kMul, {x, half}), row});
-  expectTensor(g.run1(y, tensors(f32({3, 2}, {2, 4, 6, 8, 10, 12}))), {3, 2},
-               {11, 22, 13, 24, 15, 26});
+  expectTensor(g.run1(y, tensors(f32({3, 2}, {2, 4, 6, 8, 10, 12}))), {3, 2}, {11, 22, 13, 24, 15, 26});
 }
 
 TEST(Interpret, ConstantsAreRoundedToTheirDType) {
@@ -166,8 +160,7 @@ TEST(Interpret, MalformedIRIsInternal) {
 
 // Appends `assign(value) {name}`.
 void assign(Graph& g, Value* value, std::string name) {
-  auto op = g.function().append(OpKind::kAssign, {value},
-                                attrs({{"name", Attribute::string(std::move(name))}}));
+  auto op = g.function().append(OpKind::kAssign, {value}, attrs({{"name", Attribute::string(std::move(name))}}));
   EXPECT_TRUE(op.ok()) << op.status();
 }
 
@@ -204,8 +197,7 @@ TEST(Assign, ConvertsToTheDeclaredDType) {
   assign(g, x, "count");
   g.function().setOutputs({});
   ParamMap assigned;
-  auto r = interpret(g.module(), g.function(), tensors(tensor(DType::kF64, {2}, {0.1, -2.7})), {},
-                     {}, &assigned);
+  auto r = interpret(g.module(), g.function(), tensors(tensor(DType::kF64, {2}, {0.1, -2.7})), {}, {}, &assigned);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->empty());
   EXPECT_EQ(assigned.at("step").dtype(), DType::kF32);
@@ -235,8 +227,7 @@ TEST(Assign, MalformedWritesAreInternal) {
     assign(g, x, "w");
     absl::Status s = status(g, x, tensors(f32({2}, {1, 2})));
     EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
-    EXPECT_EQ(std::string(s.message()),
-              "assign: the value f32[2] does not have the shape of parameter 'w' f32[3]");
+    EXPECT_EQ(std::string(s.message()), "assign: the value f32[2] does not have the shape of parameter 'w' f32[3]");
   }
   {
     Graph g;

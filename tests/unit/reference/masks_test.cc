@@ -23,8 +23,7 @@ TEST(Masks, ComparisonsBroadcastAndGiveOneOrZero) {
   out = runOp(OpKind::kEqual, tensors(f32({2}, {kNaN, 1}), f32({2}, {kNaN, 1})));
   expectTensor(out, {2}, {0, 1});
   // Integers compare in their own dtype.
-  out = runOp(OpKind::kGreater,
-              tensors(tensor(DType::kI32, {3}, {1, 5, -2}), tensor(DType::kI32, {}, {1})));
+  out = runOp(OpKind::kGreater, tensors(tensor(DType::kI32, {3}, {1, 5, -2}), tensor(DType::kI32, {}, {1})));
   EXPECT_EQ(out.dtype(), DType::kI32);
   expectTensor(out, {3}, {0, 1, 0});
 }

@@ -22,8 +22,7 @@ Tensor runRandom(OpKind kind, Tensor x, Attrs a, uint64_t seed) {
 }
 
 TEST(Dropout, IsTheIdentityAtInference) {
-  Tensor out = runRandom(OpKind::kDropout, f32({4}, {1, 2, 3, 4}),
-                         attrs({{"rate", Attribute::real(0.5)}}), 1);
+  Tensor out = runRandom(OpKind::kDropout, f32({4}, {1, 2, 3, 4}), attrs({{"rate", Attribute::real(0.5)}}), 1);
   expectTensor(out, {4}, {1, 2, 3, 4});
 }
 
@@ -55,8 +54,8 @@ TEST(RandomFlip, FlipsWholeImagesInTraining) {
   std::vector<double> x;
   for (int n = 0; n < 64; ++n)
     for (double v : {0, 1, 2, 3}) x.push_back(v);
-  Tensor out = runRandom(OpKind::kRandomFlip, f32({64, 2, 2, 1}, x),
-                         attrs({{"training", Attribute::boolean(true)}}), 7);
+  Tensor out =
+      runRandom(OpKind::kRandomFlip, f32({64, 2, 2, 1}, x), attrs({{"training", Attribute::boolean(true)}}), 7);
   int flipped = 0;
   std::vector<double> all = values(out);
   for (int n = 0; n < 64; ++n) {
@@ -74,9 +73,8 @@ TEST(RandomFlip, VerticalFlipsRows) {
   std::vector<double> x;
   for (int n = 0; n < 32; ++n)
     for (double v : {0, 1, 2, 3}) x.push_back(v);
-  Tensor out = runRandom(
-      OpKind::kRandomFlip, f32({32, 2, 2, 1}, x),
-      attrs({{"mode", Attribute::string("vertical")}, {"training", Attribute::boolean(true)}}), 3);
+  Tensor out = runRandom(OpKind::kRandomFlip, f32({32, 2, 2, 1}, x),
+                         attrs({{"mode", Attribute::string("vertical")}, {"training", Attribute::boolean(true)}}), 3);
   int flipped = 0;
   std::vector<double> all = values(out);
   for (int n = 0; n < 32; ++n) {
@@ -98,12 +96,10 @@ Attrs crop(int64_t h, int64_t w, bool training = false) {
 
 TEST(RandomCrop, CentreCropAtInference) {
   // 4x4 of 0..15: a 2x2 crop starts at (1, 1); a 3x3 crop at (0, 0).
-  expectTensor(runRandom(OpKind::kRandomCrop, f32({1, 4, 4, 1}, iota(16)), crop(2, 2), 0),
-               {1, 2, 2, 1}, {5, 6, 9, 10});
-  expectTensor(runRandom(OpKind::kRandomCrop, f32({1, 4, 4, 1}, iota(16)), crop(3, 3), 0),
-               {1, 3, 3, 1}, {0, 1, 2, 4, 5, 6, 8, 9, 10});
-  expectTensor(runRandom(OpKind::kRandomCrop, f32({1, 4, 4, 1}, iota(16)), crop(1, 4), 0),
-               {1, 1, 4, 1}, {4, 5, 6, 7});
+  expectTensor(runRandom(OpKind::kRandomCrop, f32({1, 4, 4, 1}, iota(16)), crop(2, 2), 0), {1, 2, 2, 1}, {5, 6, 9, 10});
+  expectTensor(runRandom(OpKind::kRandomCrop, f32({1, 4, 4, 1}, iota(16)), crop(3, 3), 0), {1, 3, 3, 1},
+               {0, 1, 2, 4, 5, 6, 8, 9, 10});
+  expectTensor(runRandom(OpKind::kRandomCrop, f32({1, 4, 4, 1}, iota(16)), crop(1, 4), 0), {1, 1, 4, 1}, {4, 5, 6, 7});
 }
 
 TEST(RandomCrop, TrainingCropsAWindowInsideEachImage) {
@@ -142,8 +138,7 @@ Attrs keyed(OpKind kind, int64_t key) {
 
 // Runs `kind` twice in one function on the same x, with keys `key1` and
 // `key2`, after an unrelated op; returns both results.
-std::pair<std::vector<double>, std::vector<double>> runTwice(OpKind kind, int64_t key1,
-                                                             int64_t key2,
+std::pair<std::vector<double>, std::vector<double>> runTwice(OpKind kind, int64_t key1, int64_t key2,
                                                              InterpretOptions options) {
   Graph g;
   Value* x = g.input("x", f32({16, 4, 4, 2}));
@@ -195,8 +190,8 @@ TEST(RandomStreams, ABackwardOpWithTheSameKeySeesTheSameMask) {
   Value* grad = g.input("g", f32({64}));
   Value* y = g.op(OpKind::kDropout, {x}, keyed(OpKind::kDropout, 42));
   Value* dx = g.op(OpKind::kDropout, {grad}, keyed(OpKind::kDropout, 42));
-  auto r = g.run({y, dx}, tensors(f32({64}, std::vector<double>(64, 1.0)), f32({64}, iota(64, 1))),
-                 {}, {.seed = 11, .step = 7});
+  auto r = g.run({y, dx}, tensors(f32({64}, std::vector<double>(64, 1.0)), f32({64}, iota(64, 1))), {},
+                 {.seed = 11, .step = 7});
   ASSERT_TRUE(r.ok()) << r.status();
   for (int i = 0; i < 64; ++i) EXPECT_FLOAT_EQ((*r)[1].get(i), (*r)[0].get(i) * (i + 1)) << i;
   // random_flip applied twice with one key flips each image back.

@@ -19,9 +19,7 @@ namespace dlc::reference::testing {
 using namespace dlc::testing;  // NOLINT: the shared IR builders
 
 // `type("f32", {"batch", 4})`-like: dims given as ints; symbolic ones by name.
-inline TensorType type(DType dtype, std::vector<Dim> dims) {
-  return TensorType{dtype, std::move(dims)};
-}
+inline TensorType type(DType dtype, std::vector<Dim> dims) { return TensorType{dtype, std::move(dims)}; }
 inline Dim d(int64_t size) { return Dim::fixed(size); }
 inline Dim sym(std::string name) { return Dim::symbolic(std::move(name)); }
 inline TensorType f32(std::vector<int64_t> shape) {
@@ -49,8 +47,8 @@ inline std::vector<double> values(const Tensor& t) {
 }
 
 // Checks shape and values within `tolerance` (absolute plus relative).
-inline void expectTensor(const Tensor& t, std::vector<int64_t> shape,
-                         const std::vector<double>& expected, double tolerance = 1e-6) {
+inline void expectTensor(const Tensor& t, std::vector<int64_t> shape, const std::vector<double>& expected,
+                         double tolerance = 1e-6) {
   EXPECT_EQ(t.shape(), shape);
   ASSERT_EQ(static_cast<size_t>(t.numElements()), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -77,8 +75,8 @@ class Graph {
     return v;
   }
 
-  Value* op(OpKind kind, std::vector<Value*> operands, Attrs a = {},
-            std::vector<TensorType> given = {}, Location loc = {}) {
+  Value* op(OpKind kind, std::vector<Value*> operands, Attrs a = {}, std::vector<TensorType> given = {},
+            Location loc = {}) {
     auto r = fn_->append(kind, std::move(operands), std::move(a), loc, std::move(given));
     EXPECT_TRUE(r.ok()) << r.status();
     if (!r.ok()) return nullptr;
@@ -94,14 +92,11 @@ class Graph {
   }
 
   Value* constant(TensorType t, std::vector<double> values) {
-    return op(OpKind::kConstant, {}, attrs({{"value", Attribute::floatList(std::move(values))}}),
-              {std::move(t)});
+    return op(OpKind::kConstant, {}, attrs({{"value", Attribute::floatList(std::move(values))}}), {std::move(t)});
   }
 
-  absl::StatusOr<std::vector<Tensor>> run(std::vector<Value*> outputs,
-                                          const std::vector<Tensor>& inputs,
-                                          const ParamMap& params = {},
-                                          InterpretOptions options = {}) {
+  absl::StatusOr<std::vector<Tensor>> run(std::vector<Value*> outputs, const std::vector<Tensor>& inputs,
+                                          const ParamMap& params = {}, InterpretOptions options = {}) {
     fn_->setOutputs(std::move(outputs));
     return interpret(module_, *fn_, inputs, params, options);
   }

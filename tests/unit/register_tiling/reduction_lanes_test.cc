@@ -1,6 +1,8 @@
 // Per-row reductions as vector lanes (ir/kernel/reduction_lanes.h) on
 // hand-written kernel IR: the structure, the same results as the rows
 // (test evaluator and JIT), and the loops it must leave alone.
+#include "ir/kernel/reduction_lanes.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "ir/kernel/printer.h"
-#include "ir/kernel/reduction_lanes.h"
 #include "ir/kernel/walk.h"
 #include "tests/unit/codegen_llvm/test_util.h"
 #include "tests/unit/register_tiling/test_util.h"

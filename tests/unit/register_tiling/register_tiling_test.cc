@@ -1,6 +1,8 @@
 // Register tiling (ir/kernel/register_tiling.h) on hand-written kernel IR:
 // the structure of the tiled loop, the same results as the untiled kernel
 // (test evaluator and JIT), and the kernels it must leave alone.
+#include "ir/kernel/register_tiling.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,7 +13,6 @@
 #include "codegen/llvm/cpu_target.h"
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/printer.h"
-#include "ir/kernel/register_tiling.h"
 #include "ir/kernel/walk.h"
 #include "tests/unit/codegen_llvm/test_util.h"
 #include "tests/unit/register_tiling/test_util.h"

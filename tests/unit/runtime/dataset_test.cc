@@ -19,12 +19,11 @@ namespace dlc::runtime {
 namespace {
 
 namespace fs = std::filesystem;
+using dlc::testing::errorOf;
+using dlc::testing::idxBytes;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using dlc::testing::errorOf;
-using dlc::testing::idxBytes;
-
 
 Tensor tensorOf(DType dtype, std::vector<int64_t> shape, std::vector<double> values) {
   Tensor t = *Tensor::zeros(dtype, std::move(shape));
@@ -110,8 +109,8 @@ TEST(DatasetTest, CategoricalBatchesAreOneHot) {
   EXPECT_EQ(batch->y.typeString(), "f32[2, 3]");
   EXPECT_THAT(valuesOf(batch->y), ElementsAre(1, 0, 0, 0, 0, 1));
   // One-hot labels given as they are stay as they are.
-  auto dense = makeSplit(tensorOf(DType::kF32, {2, 2, 2, 1}, {}),
-                         tensorOf(DType::kF32, {2, 3}, {0, 1, 0, 1, 0, 0}), spec, kX, kY);
+  auto dense = makeSplit(tensorOf(DType::kF32, {2, 2, 2, 1}, {}), tensorOf(DType::kF32, {2, 3}, {0, 1, 0, 1, 0, 0}),
+                         spec, kX, kY);
   ASSERT_TRUE(dense.ok()) << dense.status();
   EXPECT_FALSE(dense->class_ids);
 }

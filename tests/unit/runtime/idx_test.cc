@@ -16,12 +16,11 @@ namespace dlc::runtime {
 namespace {
 
 namespace fs = std::filesystem;
+using dlc::testing::errorOf;
+using dlc::testing::idxBytes;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using dlc::testing::errorOf;
-using dlc::testing::idxBytes;
-
 
 std::string pattern(size_t n) {
   std::string s;
@@ -86,8 +85,7 @@ TEST(IdxParseTest, RejectsBadMagic) {
 
 TEST(IdxParseTest, RejectsOtherDTypesByName) {
   auto r = parseIdx(bytesOf(idxBytes({1}, "abcd", 0x0D)), "f.idx");
-  EXPECT_EQ(errorOf(r),
-            "f.idx: IDX dtype 0x0D (float) is not supported; dlc reads unsigned-byte IDX files (0x08)");
+  EXPECT_EQ(errorOf(r), "f.idx: IDX dtype 0x0D (float) is not supported; dlc reads unsigned-byte IDX files (0x08)");
 }
 
 TEST(IdxParseTest, RejectsBadRank) {

@@ -57,8 +57,7 @@ std::string npy(const std::string& dict, const std::string& data) {
 }
 
 std::string npyDict(const std::string& descr, const std::string& shape, bool fortran = false) {
-  return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
-         ", 'shape': " + shape + ", }";
+  return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
 }
 
 Tensor filled(DType dtype, std::vector<int64_t> shape) {
@@ -96,8 +95,8 @@ class TempDir : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("dlc_tensor_file_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("dlc_tensor_file_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -157,10 +156,9 @@ TEST(SafetensorsTest, EmptyFile) {
 }
 
 TEST(SafetensorsTest, ReadsHeaderInAnyOrderAndReturnsDataOrder) {
-  std::string file = safetensors(
-      R"({"b":{"dtype":"I32","shape":[1],"data_offsets":[4,8]},)"
-      R"("a":{"dtype":"I32","shape":[],"data_offsets":[0,4]}})",
-      std::string("\x01\0\0\0\x02\0\0\0", 8));
+  std::string file = safetensors(R"({"b":{"dtype":"I32","shape":[1],"data_offsets":[4,8]},)"
+                                 R"("a":{"dtype":"I32","shape":[],"data_offsets":[0,4]}})",
+                                 std::string("\x01\0\0\0\x02\0\0\0", 8));
   absl::StatusOr<NamedTensors> r = parseSafetensors(bytesOf(file), "t");
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->size(), 2u);
@@ -183,8 +181,7 @@ TEST(SafetensorsTest, WriterRejectsBadInput) {
   EXPECT_THAT(std::string(serializeSafetensors(bad_utf8).status().message()), HasSubstr("UTF-8"));
   NamedTensors default_constructed;
   default_constructed.emplace_back("d", Tensor());
-  EXPECT_THAT(std::string(serializeSafetensors(default_constructed).status().message()),
-              HasSubstr("has no data"));
+  EXPECT_THAT(std::string(serializeSafetensors(default_constructed).status().message()), HasSubstr("has no data"));
 }
 
 TEST(SafetensorsTest, ConformanceWeightsRoundTripByteForByte) {
@@ -208,9 +205,7 @@ TEST(SafetensorsTest, ConformanceWeightsRoundTripByteForByte) {
 const std::string kOneF32 = R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
 const std::string kFour = std::string(4, '\0');
 
-TEST(SafetensorsErrorTest, TooShort) {
-  EXPECT_THAT(safetensorsError("abc"), HasSubstr("too short"));
-}
+TEST(SafetensorsErrorTest, TooShort) { EXPECT_THAT(safetensorsError("abc"), HasSubstr("too short")); }
 
 TEST(SafetensorsErrorTest, HeaderLengthTwoToThe63) {
   EXPECT_THAT(safetensorsError(safetensors(kOneF32, kFour, uint64_t{1} << 63)),
@@ -238,8 +233,7 @@ TEST(SafetensorsErrorTest, NonJsonHeader) {
 
 TEST(SafetensorsErrorTest, HeaderNotAnObject) {
   EXPECT_THAT(safetensorsError(safetensors("[1, 2]", "")), HasSubstr("header must be a JSON object"));
-  EXPECT_THAT(safetensorsError(safetensors(R"({"w": 3})", "")),
-              HasSubstr("tensor 'w': entry must be a JSON object"));
+  EXPECT_THAT(safetensorsError(safetensors(R"({"w": 3})", "")), HasSubstr("tensor 'w': entry must be a JSON object"));
 }
 
 TEST(SafetensorsErrorTest, TruncatedData) {
@@ -260,8 +254,7 @@ TEST(SafetensorsErrorTest, ReversedOffsets) {
 
 TEST(SafetensorsErrorTest, BadOffsetsSyntax) {
   for (std::string offsets : {"[0]", "[0, 4, 4]", "[-1, 3]", "[0.0, 4]", "\"0,4\""}) {
-    std::string file =
-        safetensors(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":)" + offsets + "}}", kFour);
+    std::string file = safetensors(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":)" + offsets + "}}", kFour);
     EXPECT_THAT(safetensorsError(file), HasSubstr("data_offsets must be two non-negative integers")) << offsets;
   }
 }
@@ -288,8 +281,7 @@ TEST(SafetensorsErrorTest, GapBetweenTensors) {
 }
 
 TEST(SafetensorsErrorTest, UnindexedBytesAtStartAndEnd) {
-  std::string start = safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                                  std::string(8, '\0'));
+  std::string start = safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", std::string(8, '\0'));
   EXPECT_THAT(safetensorsError(start), HasSubstr("data bytes [0, 4) belong to no tensor"));
   EXPECT_THAT(safetensorsError(safetensors(kOneF32, std::string(6, '\0'))),
               HasSubstr("data bytes [4, 6) belong to no tensor"));
@@ -297,8 +289,8 @@ TEST(SafetensorsErrorTest, UnindexedBytesAtStartAndEnd) {
 }
 
 TEST(SafetensorsErrorTest, WrongByteCountForShape) {
-  std::string file = safetensors(
-      R"({"conv2d.kernel":{"dtype":"F32","shape":[3,3],"data_offsets":[0,100]}})", std::string(100, '\0'));
+  std::string file =
+      safetensors(R"({"conv2d.kernel":{"dtype":"F32","shape":[3,3],"data_offsets":[0,100]}})", std::string(100, '\0'));
   EXPECT_EQ(safetensorsError(file),
             "w.safetensors: tensor 'conv2d.kernel': data_offsets [0, 100] hold 100 bytes, but f32[3, 3] needs 36");
 }
@@ -309,15 +301,14 @@ TEST(SafetensorsErrorTest, NegativeDimension) {
 }
 
 TEST(SafetensorsErrorTest, HugeDimensionsWhoseProductOverflows) {
-  std::string file = safetensors(
-      R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", "");
+  std::string file =
+      safetensors(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", "");
   EXPECT_THAT(safetensorsError(file),
               HasSubstr("tensor 'w': shape [4294967296, 4294967296, 16] has too many elements"));
-  std::string too_big = safetensors(
-      R"({"w":{"dtype":"F32","shape":[18446744073709551615],"data_offsets":[0,0]}})", "");
+  std::string too_big = safetensors(R"({"w":{"dtype":"F32","shape":[18446744073709551615],"data_offsets":[0,0]}})", "");
   EXPECT_THAT(safetensorsError(too_big), HasSubstr("dimension 18446744073709551615 is too large"));
-  std::string beyond_u64 = safetensors(
-      R"({"w":{"dtype":"F32","shape":[99999999999999999999999],"data_offsets":[0,0]}})", "");
+  std::string beyond_u64 =
+      safetensors(R"({"w":{"dtype":"F32","shape":[99999999999999999999999],"data_offsets":[0,0]}})", "");
   EXPECT_THAT(safetensorsError(beyond_u64), HasSubstr("non-negative integers"));
 }
 
@@ -340,8 +331,7 @@ TEST(SafetensorsErrorTest, UnknownDType) {
 TEST(SafetensorsErrorTest, MissingOrUnexpectedKeys) {
   EXPECT_THAT(safetensorsError(safetensors(R"({"w":{"dtype":"F32","shape":[1]}})", "")),
               HasSubstr("tensor 'w': missing 'data_offsets'"));
-  std::string extra = safetensors(
-      R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"stride":[1]}})", kFour);
+  std::string extra = safetensors(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"stride":[1]}})", kFour);
   EXPECT_THAT(safetensorsError(extra), HasSubstr("tensor 'w': unexpected key 'stride'"));
 }
 
@@ -350,8 +340,7 @@ TEST(SafetensorsErrorTest, DuplicateNames) {
                                  R"("w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                                  std::string(8, '\0'));
   EXPECT_THAT(safetensorsError(file), HasSubstr("tensor 'w' appears twice in the header"));
-  std::string inner = safetensors(
-      R"({"w":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}})", kFour);
+  std::string inner = safetensors(R"({"w":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}})", kFour);
   EXPECT_THAT(safetensorsError(inner), HasSubstr("key 'dtype' appears twice"));
 }
 
@@ -363,8 +352,8 @@ TEST(SafetensorsErrorTest, BadMetadata) {
 }
 
 TEST(SafetensorsErrorTest, BoolOtherThanZeroOrOne) {
-  std::string file = safetensors(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})",
-                                 std::string("\x01\x07", 2));
+  std::string file =
+      safetensors(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x07", 2));
   EXPECT_THAT(safetensorsError(file), HasSubstr("tensor 'm': bool element 1 is 7, not 0 or 1"));
 }
 
@@ -578,8 +567,8 @@ TEST(MutationTest, OneByteChangesNeverCrash) {
       for (int v : {0x00, 0x01, 0x20, 0x22, 0x27, 0x2c, 0x2d, 0x30, 0x39, 0x5b, 0x7b, 0x7d, 0x80, 0xff}) {
         std::string file = *original;
         file[i] = static_cast<char>(v);
-        absl::Status status = original == &st ? parseSafetensors(bytesOf(file), "f").status()
-                                              : parseNpy(bytesOf(file), "f").status();
+        absl::Status status =
+            original == &st ? parseSafetensors(bytesOf(file), "f").status() : parseNpy(bytesOf(file), "f").status();
         if (!status.ok()) {
           EXPECT_THAT(std::string(status.message()), StartsWith("f: ")) << i << " " << v;
         }

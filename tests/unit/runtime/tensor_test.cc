@@ -44,8 +44,7 @@ TEST(TensorTest, ZerosRejectsOverflowAndNegativeDims) {
   // A zero dimension makes any product fine.
   EXPECT_TRUE(Tensor::zeros(DType::kF32, {0, std::numeric_limits<int64_t>::max()}).ok());
   EXPECT_FALSE(checkedElementCount(std::vector<int64_t>{int64_t{1} << 26, int64_t{1} << 27}).ok());
-  EXPECT_EQ(*checkedElementCount(std::vector<int64_t>{int64_t{1} << 26, int64_t{1} << 26}),
-            int64_t{1} << 52);
+  EXPECT_EQ(*checkedElementCount(std::vector<int64_t>{int64_t{1} << 26, int64_t{1} << 26}), int64_t{1} << 52);
 }
 
 TEST(TensorTest, GetSetConvertsPerDType) {
@@ -76,12 +75,12 @@ TEST(HalfTest, ExactValues) {
 }
 
 TEST(HalfTest, Subnormals) {
-  EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
+  EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -24)), 0x0001);     // smallest subnormal
   EXPECT_EQ(floatToHalf(std::ldexp(1023.0f, -24)), 0x03ff);  // largest subnormal
-  EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -25)), 0x0000);  // tie: to even (0)
-  EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 units: tie to even (2)
-  EXPECT_EQ(floatToHalf(std::ldexp(5.0f, -25)), 0x0002);  // 2.5 units: tie to even (2)
-  EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -26)), 0x0001);  // 0.75 units: up
+  EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -25)), 0x0000);     // tie: to even (0)
+  EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -25)), 0x0002);     // 1.5 units: tie to even (2)
+  EXPECT_EQ(floatToHalf(std::ldexp(5.0f, -25)), 0x0002);     // 2.5 units: tie to even (2)
+  EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -26)), 0x0001);     // 0.75 units: up
   EXPECT_EQ(floatToHalf(std::ldexp(-1.0f, -24)), 0x8001);
   EXPECT_EQ(floatToHalf(std::ldexp(2047.0f, -25)), 0x0400);  // rounds up into the normals
   EXPECT_EQ(halfToFloat(0x0001), std::ldexp(1.0f, -24));
@@ -128,7 +127,7 @@ TEST(BFloat16Test, ExactValues) {
   EXPECT_EQ(floatToBFloat16(1.0f + std::ldexp(1.0f, -8)), 0x3f80);  // tie, even is 1.0
   EXPECT_EQ(floatToBFloat16(1.0f + std::ldexp(3.0f, -8)), 0x3f82);  // tie, even is up
   EXPECT_EQ(floatToBFloat16(1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -20)), 0x3f81);
-  EXPECT_EQ(floatToBFloat16(65504.0f), 0x4780);                       // 65536
+  EXPECT_EQ(floatToBFloat16(65504.0f), 0x4780);                           // 65536
   EXPECT_EQ(floatToBFloat16(std::numeric_limits<float>::max()), 0x7f80);  // rounds to inf
   EXPECT_EQ(floatToBFloat16(inf), 0x7f80);
   EXPECT_EQ(floatToBFloat16(-inf), 0xff80);

@@ -68,7 +68,8 @@ static_assert(CUDNN_DATA_FLOAT == dnn::kFloat && CUDNN_DATA_HALF == dnn::kHalf &
 static_assert(CUDNN_TENSOR_NHWC == dnn::kTensorNhwc);
 static_assert(CUDNN_CROSS_CORRELATION == dnn::kCrossCorrelation);
 static_assert(CUDNN_DEFAULT_MATH == dnn::kDefaultMath && CUDNN_FMA_MATH == dnn::kFmaMath);
-static_assert(CUDNN_CONVOLUTION_FWD_ALGO_FFT == dnn::kFwdFft && CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING == dnn::kFwdFftTiling &&
+static_assert(CUDNN_CONVOLUTION_FWD_ALGO_FFT == dnn::kFwdFft &&
+              CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING == dnn::kFwdFftTiling &&
               CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD == dnn::kFwdWinograd &&
               CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED == dnn::kFwdWinogradNonfused);
 static_assert(CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT == dnn::kBwdDataFft &&

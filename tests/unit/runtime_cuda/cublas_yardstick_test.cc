@@ -1,10 +1,9 @@
 // The benchmark's yardstick, plain cuBLAS (bench/gpu/cublas.h), against a
 // CPU loop: a GEMM comparison is only as good as its reference.
-#include "bench/gpu/cublas.h"
-
 #include <cstdint>
 #include <vector>
 
+#include "bench/gpu/cublas.h"
 #include "tests/unit/runtime_cuda/gpu_test.h"
 
 namespace dlc::runtime::cuda {

@@ -122,27 +122,26 @@ TEST_P(LibraryCallOnGpu, MatchesHost) {
 
 INSTANTIATE_TEST_SUITE_P(
     Calls, LibraryCallOnGpu,
-    ::testing::Values(Case{"conv_forward", conv(ConvCall::Direction::kForward, 1, 0, 1)},
-                      Case{"conv_forward_pad_stride", conv(ConvCall::Direction::kForward, 2, 1, 1)},
-                      Case{"conv_forward_dilated", conv(ConvCall::Direction::kForward, 1, 2, 2)},
-                      Case{"conv_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 1, 1)},
-                      Case{"conv_backward_data_stride", conv(ConvCall::Direction::kBackwardData, 2, 1, 1)},
-                      Case{"conv_backward_filter", conv(ConvCall::Direction::kBackwardFilter, 1, 1, 1)},
-                      Case{"conv_backward_filter_stride", conv(ConvCall::Direction::kBackwardFilter, 2, 0, 1)},
-                      Case{"gemm", gemm(false, false)}, Case{"gemm_bias_relu", gemm(true, true)},
-                      // The CNN's convolutions (examples/mnist_cnn.dl) at batch 64 (and 2).
-                      Case{"cnn_conv1_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 28, 28, 1, 32})},
-                      Case{"cnn_conv1_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 28, 28, 1, 32})},
-                      Case{"cnn_conv2_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 13, 13, 32, 64})},
-                      Case{"cnn_conv3_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 5, 5, 64, 64})},
-                      Case{"cnn_conv2_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 13, 13, 32, 64})},
-                      Case{"cnn_conv3_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 5, 5, 64, 64})},
-                      Case{"cnn_conv2_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 0, 1, {64, 13, 13, 32, 64})},
-                      Case{"cnn_conv3_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 0, 1, {64, 5, 5, 64, 64})},
-                      Case{"cnn_conv1_backward_filter",
-                           conv(ConvCall::Direction::kBackwardFilter, 1, 0, 1, {64, 28, 28, 1, 32})},
-                      Case{"cnn_conv2_backward_filter",
-                           conv(ConvCall::Direction::kBackwardFilter, 1, 0, 1, {64, 13, 13, 32, 64})}),
+    ::testing::Values(
+        Case{"conv_forward", conv(ConvCall::Direction::kForward, 1, 0, 1)},
+        Case{"conv_forward_pad_stride", conv(ConvCall::Direction::kForward, 2, 1, 1)},
+        Case{"conv_forward_dilated", conv(ConvCall::Direction::kForward, 1, 2, 2)},
+        Case{"conv_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 1, 1)},
+        Case{"conv_backward_data_stride", conv(ConvCall::Direction::kBackwardData, 2, 1, 1)},
+        Case{"conv_backward_filter", conv(ConvCall::Direction::kBackwardFilter, 1, 1, 1)},
+        Case{"conv_backward_filter_stride", conv(ConvCall::Direction::kBackwardFilter, 2, 0, 1)},
+        Case{"gemm", gemm(false, false)}, Case{"gemm_bias_relu", gemm(true, true)},
+        // The CNN's convolutions (examples/mnist_cnn.dl) at batch 64 (and 2).
+        Case{"cnn_conv1_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 28, 28, 1, 32})},
+        Case{"cnn_conv1_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 28, 28, 1, 32})},
+        Case{"cnn_conv2_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 13, 13, 32, 64})},
+        Case{"cnn_conv3_forward_b2", conv(ConvCall::Direction::kForward, 1, 0, 1, {2, 5, 5, 64, 64})},
+        Case{"cnn_conv2_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 13, 13, 32, 64})},
+        Case{"cnn_conv3_forward", conv(ConvCall::Direction::kForward, 1, 0, 1, {64, 5, 5, 64, 64})},
+        Case{"cnn_conv2_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 0, 1, {64, 13, 13, 32, 64})},
+        Case{"cnn_conv3_backward_data", conv(ConvCall::Direction::kBackwardData, 1, 0, 1, {64, 5, 5, 64, 64})},
+        Case{"cnn_conv1_backward_filter", conv(ConvCall::Direction::kBackwardFilter, 1, 0, 1, {64, 28, 28, 1, 32})},
+        Case{"cnn_conv2_backward_filter", conv(ConvCall::Direction::kBackwardFilter, 1, 0, 1, {64, 13, 13, 32, 64})}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 }  // namespace

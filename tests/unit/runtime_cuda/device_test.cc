@@ -1,9 +1,10 @@
 // The device: opening it, memory, copies, the arena.
+#include "runtime/cuda/device.h"
+
 #include <cstdint>
 #include <numeric>
 #include <vector>
 
-#include "runtime/cuda/device.h"
 #include "tests/unit/runtime_cuda/gpu_test.h"
 
 namespace dlc::runtime::cuda {

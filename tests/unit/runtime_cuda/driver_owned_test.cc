@@ -33,7 +33,9 @@ class DriverOwnedTest : public ::testing::Test {
 };
 
 TEST_F(DriverOwnedTest, DestroysItsHandleOnce) {
-  { OwnedStream s(&api_, handle(1)); }
+  {
+    OwnedStream s(&api_, handle(1));
+  }
   EXPECT_EQ(destroyed, std::vector<CuStream>{handle(1)});
 }
 
@@ -51,8 +53,12 @@ TEST_F(DriverOwnedTest, MovingTransfersOwnership) {
 }
 
 TEST_F(DriverOwnedTest, EmptyHandlesAreNotDestroyed) {
-  { OwnedStream empty; }
-  { OwnedStream null(&api_, nullptr); }
+  {
+    OwnedStream empty;
+  }
+  {
+    OwnedStream null(&api_, nullptr);
+  }
   EXPECT_TRUE(destroyed.empty());
 }
 

@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "runtime/cuda/device.h"
-#include "support/status_macros.h"
 #include "support/env.h"
+#include "support/status_macros.h"
 
 namespace dlc::runtime::cuda::testing {
 
@@ -22,25 +22,24 @@ inline bool gpuRequired() { return envFlag("DLC_REQUIRE_GPU"); }
 
 // Declares `CudaDevice* var`, or skips the test (fails it under
 // DLC_REQUIRE_GPU=1) when there is no driver or device. Any other error fails.
-#define DLC_OPEN_DEVICE_OR_SKIP(var)                                                       \
-  auto var##_or = ::dlc::runtime::cuda::openDefaultDevice();                                      \
-  if (!var##_or.ok()) {                                                                  \
+#define DLC_OPEN_DEVICE_OR_SKIP(var)                                                               \
+  auto var##_or = ::dlc::runtime::cuda::openDefaultDevice();                                       \
+  if (!var##_or.ok()) {                                                                            \
     if (absl::IsUnavailable(var##_or.status()) && !::dlc::runtime::cuda::testing::gpuRequired()) { \
-      GTEST_SKIP() << var##_or.status().message();                                       \
-    }                                                                                    \
-    FAIL() << var##_or.status();                                                         \
-  }                                                                                      \
+      GTEST_SKIP() << var##_or.status().message();                                                 \
+    }                                                                                              \
+    FAIL() << var##_or.status();                                                                   \
+  }                                                                                                \
   ::dlc::runtime::cuda::CudaDevice* var = *var##_or
 
 // Like ASSERT_TRUE(s.ok()) but prints the status.
-#define DLC_ASSERT_OK(expr)                   \
-  do {                                        \
-    const ::absl::Status dlc_s_ = (expr);     \
-    ASSERT_TRUE(dlc_s_.ok()) << dlc_s_;       \
+#define DLC_ASSERT_OK(expr)               \
+  do {                                    \
+    const ::absl::Status dlc_s_ = (expr); \
+    ASSERT_TRUE(dlc_s_.ok()) << dlc_s_;   \
   } while (0)
 
-#define DLC_ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  DLC_ASSERT_OK_AND_ASSIGN_IMPL(DLC_CONCAT(dlc_or_, __LINE__), lhs, expr)
+#define DLC_ASSERT_OK_AND_ASSIGN(lhs, expr) DLC_ASSERT_OK_AND_ASSIGN_IMPL(DLC_CONCAT(dlc_or_, __LINE__), lhs, expr)
 #define DLC_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   ASSERT_TRUE(tmp.ok()) << tmp.status();              \

@@ -21,7 +21,8 @@ TEST(CudaNoGpu, OpenDefaultDeviceIsOkOrAClearError) {
   const absl::Status& s = device.status();
   if (absl::IsUnavailable(s)) {
     std::string m(s.message());
-    EXPECT_TRUE(m.starts_with("no CUDA driver: libcuda.so.1 could not be loaded (") || m.starts_with("no CUDA device: "))
+    EXPECT_TRUE(m.starts_with("no CUDA driver: libcuda.so.1 could not be loaded (") ||
+                m.starts_with("no CUDA device: "))
         << s;
   }
   // A second call gives the same answer without retrying the dlopen.

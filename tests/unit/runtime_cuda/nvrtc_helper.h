@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/cuda/device.h"
 #include "codegen/cuda/nvrtc.h"
+#include "runtime/cuda/device.h"
 #include "support/status_macros.h"
 
 namespace dlc::runtime::cuda::testing {

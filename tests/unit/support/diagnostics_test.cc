@@ -25,8 +25,7 @@ TEST(Diagnostics, RendersLocationLineAndCaret) {
   DiagnosticEngine diags(sm);
   diags.error(sm.location(id, 23), "unknown op 'dense2'");
   ASSERT_TRUE(diags.hadError());
-  EXPECT_EQ(diags.render(diags.diagnostics()[0]),
-            "m.dl:2:3: error: unknown op 'dense2'\n  dense2(10)\n  ^\n");
+  EXPECT_EQ(diags.render(diags.diagnostics()[0]), "m.dl:2:3: error: unknown op 'dense2'\n  dense2(10)\n  ^\n");
 }
 
 TEST(Diagnostics, LongLinesAreCutAroundTheCaret) {

@@ -1,9 +1,9 @@
 // The one convention of DLC_* environment switches.
 #include "support/env.h"
 
-#include <cstdlib>
-
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 namespace dlc {
 namespace {

@@ -1,10 +1,10 @@
 // The string helpers the parsers share.
 #include "support/strings.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace dlc {
 namespace {

@@ -14,10 +14,10 @@
 namespace dlc::tool::testing {
 namespace {
 
+using ir::DType;
 using runtime::Batch;
 using runtime::NamedTensors;
 using runtime::Tensor;
-using ir::DType;
 
 std::string trim(std::string s) {
   size_t b = s.find_first_not_of(" \t\r");
@@ -189,14 +189,22 @@ absl::StatusOr<FakeConfig> readFakeConfig(const std::string& path) {
       (key == "momentum" ? config.momentum : config.learning_rate) = std::stof(value);
     } else {
       int64_t v = std::stoll(value);
-      if (key == "inputs") config.inputs = v;
-      else if (key == "classes") config.classes = v;
-      else if (key == "batch_size") config.batch_size = v;
-      else if (key == "epochs") config.epochs = v;
-      else if (key == "nan_at_step") config.nan_at_step = v;
-      else if (key == "signal_at_step") config.signal_at_step = v;
-      else if (key == "sleep_ms") config.sleep_ms = v;
-      else return absl::InvalidArgumentError(strCat(path, ":", number, ": unknown key '", key, "'"));
+      if (key == "inputs")
+        config.inputs = v;
+      else if (key == "classes")
+        config.classes = v;
+      else if (key == "batch_size")
+        config.batch_size = v;
+      else if (key == "epochs")
+        config.epochs = v;
+      else if (key == "nan_at_step")
+        config.nan_at_step = v;
+      else if (key == "signal_at_step")
+        config.signal_at_step = v;
+      else if (key == "sleep_ms")
+        config.sleep_ms = v;
+      else
+        return absl::InvalidArgumentError(strCat(path, ":", number, ": unknown key '", key, "'"));
     }
   }
   return config;

@@ -1,3 +1,5 @@
+#include "tools/dlc/trainer.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,15 +16,14 @@
 #include "tests/unit/train/fake_model.h"
 #include "tools/dlc/checkpoint.h"
 #include "tools/dlc/progress.h"
-#include "tools/dlc/trainer.h"
 
 namespace dlc::tool {
 namespace {
 
 namespace fs = std::filesystem;
+using ir::DType;
 using runtime::NamedTensors;
 using runtime::Tensor;
-using ir::DType;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -90,9 +91,8 @@ TEST(ProgressTest, RedrawsOneLineOnATerminal) {
 class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (fs::temp_directory_path() /
-            ("dlc_trainer_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+    dir_ = (fs::temp_directory_path() / ("dlc_trainer_test_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name()))
                .string();
     fs::remove_all(dir_);
     fs::create_directories(dir_);

@@ -90,8 +90,8 @@ TEST(TrainingFunctions, EvaluateHasNoWrites) {
 }
 
 TEST(TrainingFunctions, LabelTypes) {
-  auto l = lower(
-      "model m(x: f32[batch, 5, 4]) {\n  dense(7)\n}\ntrain m {\n  loss = sparse_categorical_crossentropy\n}\n");
+  auto l =
+      lower("model m(x: f32[batch, 5, 4]) {\n  dense(7)\n}\ntrain m {\n  loss = sparse_categorical_crossentropy\n}\n");
   auto t = labelType(*l->module->findFunction("m"), l->module->trainSpecs().front());
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->str(), "i32[batch, 5]");

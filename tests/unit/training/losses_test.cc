@@ -103,8 +103,8 @@ TEST(Losses, SparseLabelsOutOfRangeAreErrors) {
 
 TEST(Losses, SparseCategoricalCrossentropyOverSequences) {
   // [batch, T, classes]: the loss averages over batch and T.
-  Model m = load(
-      model("batch, 2, 3", "dense(3, use_bias=false, activation=softmax)", "sparse_categorical_crossentropy"));
+  Model m =
+      load(model("batch, 2, 3", "dense(3, use_bias=false, activation=softmax)", "sparse_categorical_crossentropy"));
   setIdentity(m, 3);
   const std::vector<std::vector<double>> rows = {{1, 2, 3}, {0.5, -1, 2}, {0, 0, 0}, {3, 1, -2}};
   const std::vector<size_t> ids = {2, 0, 1, 0};

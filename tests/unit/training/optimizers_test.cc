@@ -65,30 +65,29 @@ TEST_P(Optimizers, TwoStepsMatchTheReference) {
   expectNear(values(**w), c.kernel);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Training, Optimizers,
-    ::testing::Values(
-        Case{"sgd(learning_rate=0.1)", {0.1125, 0.27}, {}},
-        Case{"sgd(learning_rate=0.1, momentum=0.9)",
-             {-0.27, 0.6075},
-             {{"optimizer.momentum.dense.kernel", {-0.345, 0.4825}}}},
-        Case{"adam(learning_rate=0.1)",
-             {0.301853565, -0.0508276103},
-             {{"optimizer.m.dense.kernel", {0.697500003, -0.652500002}},
-              {"optimizer.v.dense.kernel", {0.0279669377, 0.0239709376}},
-              {"optimizer.beta_1_power", {0.81}},
-              {"optimizer.beta_2_power", {0.998001}}}},
-        Case{"adamw(learning_rate=0.1, weight_decay=0.1)",
-             {0.293066033, -0.0468909874},
-             {{"optimizer.m.dense.kernel", {0.692250003, -0.650750002}},
-              {"optimizer.v.dense.kernel", {0.0276389439, 0.0238609938}}}},
-        Case{"rmsprop(learning_rate=0.1)",
-             {0.12434108, 0.212287892},
-             {{"optimizer.velocity.dense.kernel", {1.6851454, 1.60885008}}}}),
-    [](const ::testing::TestParamInfo<Case>& info) {
-      std::string name = info.param.optimizer.substr(0, info.param.optimizer.find('('));
-      return name + (info.param.optimizer.find("momentum") != std::string::npos ? "_momentum" : "");
-    });
+INSTANTIATE_TEST_SUITE_P(Training, Optimizers,
+                         ::testing::Values(Case{"sgd(learning_rate=0.1)", {0.1125, 0.27}, {}},
+                                           Case{"sgd(learning_rate=0.1, momentum=0.9)",
+                                                {-0.27, 0.6075},
+                                                {{"optimizer.momentum.dense.kernel", {-0.345, 0.4825}}}},
+                                           Case{"adam(learning_rate=0.1)",
+                                                {0.301853565, -0.0508276103},
+                                                {{"optimizer.m.dense.kernel", {0.697500003, -0.652500002}},
+                                                 {"optimizer.v.dense.kernel", {0.0279669377, 0.0239709376}},
+                                                 {"optimizer.beta_1_power", {0.81}},
+                                                 {"optimizer.beta_2_power", {0.998001}}}},
+                                           Case{"adamw(learning_rate=0.1, weight_decay=0.1)",
+                                                {0.293066033, -0.0468909874},
+                                                {{"optimizer.m.dense.kernel", {0.692250003, -0.650750002}},
+                                                 {"optimizer.v.dense.kernel", {0.0276389439, 0.0238609938}}}},
+                                           Case{"rmsprop(learning_rate=0.1)",
+                                                {0.12434108, 0.212287892},
+                                                {{"optimizer.velocity.dense.kernel", {1.6851454, 1.60885008}}}}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string name = info.param.optimizer.substr(0, info.param.optimizer.find('('));
+                           return name +
+                                  (info.param.optimizer.find("momentum") != std::string::npos ? "_momentum" : "");
+                         });
 
 TEST(Optimizers, FrozenParametersAreNeitherDifferentiatedNorUpdated) {
   Model m = load(

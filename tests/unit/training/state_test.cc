@@ -75,9 +75,10 @@ TEST(BatchnormStatistics, AFrozenBatchnormRunsInInferenceMode) {
 class ShortRun : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ShortRun, LossFallsOnASeparableProblem) {
-  Model m = load("model m(x: f32[batch, 2]) {\n  dense(2, activation=softmax)\n}\ntrain m {\n"
-                 "  loss = sparse_categorical_crossentropy\n  optimizer = " + GetParam() +
-                 "\n  metrics = [accuracy]\n}\n");
+  Model m = load(
+      "model m(x: f32[batch, 2]) {\n  dense(2, activation=softmax)\n}\ntrain m {\n"
+      "  loss = sparse_categorical_crossentropy\n  optimizer = " +
+      GetParam() + "\n  metrics = [accuracy]\n}\n");
   std::vector<double> xs = {1, 1, 2, 0.5, 0.5, 2, 1.5, 1.5, -1, -1, -2, -0.5, -0.5, -2, -1.5, -1.2};
   Tensor labels = i32({8}, {1, 1, 1, 1, 0, 0, 0, 0});
   double first = 0, last = 0, accuracy = 0;
@@ -116,10 +117,10 @@ TEST(State, RestoringContinuesTrainingExactly) {
   ASSERT_TRUE(saved.ok()) << saved.status();
   std::vector<std::string> names;
   for (const auto& [name, t] : *saved) names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "dense.kernel", "dense.bias", "optimizer.learning_rate", "optimizer.iterations",
-                       "optimizer.beta_1_power", "optimizer.beta_2_power", "optimizer.m.dense.kernel",
-                       "optimizer.v.dense.kernel", "optimizer.m.dense.bias", "optimizer.v.dense.bias"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"dense.kernel", "dense.bias", "optimizer.learning_rate", "optimizer.iterations",
+                                      "optimizer.beta_1_power", "optimizer.beta_2_power", "optimizer.m.dense.kernel",
+                                      "optimizer.v.dense.kernel", "optimizer.m.dense.bias", "optimizer.v.dense.bias"}));
   ASSERT_TRUE(a.trainStep(in(x.clone()), y).ok());
 
   Model b = load(kAdam);

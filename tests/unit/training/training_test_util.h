@@ -51,8 +51,7 @@ inline const Tensor& find(const NamedTensors& named, const std::string& name) {
 // Each element within rtol (relative) or 1e-6 (absolute) of `want`.
 inline void expectNear(const std::vector<double>& got, const std::vector<double>& want, double rtol = 1e-5) {
   ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], 1e-6 + rtol * std::abs(want[i])) << "at " << i;
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-6 + rtol * std::abs(want[i])) << "at " << i;
 }
 
 }  // namespace dlc::testing
