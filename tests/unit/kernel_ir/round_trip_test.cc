@@ -54,14 +54,14 @@ TEST(KernelPrinter, PrintsTheHeaderExample) {
   EXPECT_EQ(parsed.next_var_id, 3);
 }
 
-TEST(KernelPrinter, ReductionsLocalsIfCallAccumulate) {
+TEST(KernelPrinter, ReductionsLocalsScratchIfAccumulate) {
   Kernel k;
   k.name = "dense";
   BufferId x = k.addBuffer({"x", kF32, 784, BufferRole::kIn});
   BufferId w = k.addBuffer({"w", kF32, 7840, BufferRole::kIn});
   BufferId y = k.addBuffer({"y", kF32, 10, BufferRole::kInOut});
   BufferId acc = k.addBuffer({"acc", kF32, 4, BufferRole::kLocal});
-  BufferId pack = k.addBuffer({"pack", kF32, 1024, BufferRole::kScratch});
+  k.addBuffer({"pack", kF32, 1024, BufferRole::kScratch});  // printed, unused
   Var n = k.newVar(kI64, "n");
   Var kk = k.newVar(kI64, "k");
   Var u = k.newVar(kI64, "u");
