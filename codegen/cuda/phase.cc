@@ -49,6 +49,4 @@ absl::Status openKernel(BodyWriter& w, const kir::Kernel& kernel, const Phase& p
   return absl::OkStatus();
 }
 
-int unusedVarId(const kir::Kernel& kernel, int offset) { return kernel.next_var_id + offset; }
-
 }  // namespace dlc::codegen::cuda

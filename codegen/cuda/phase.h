@@ -73,9 +73,6 @@ void bindNest(BodyWriter& w, const std::vector<const kir::ForStmt*>& nest, std::
 absl::Status openKernel(BodyWriter& w, const kir::Kernel& kernel, const Phase& phase, const CudaLaunch& launch,
                         bool shared_locals);
 
-// A variable id the kernel does not use (mappings name their own counters).
-int unusedVarId(const kir::Kernel& kernel, int offset);
-
 // The emitted text of a phase: its launches, in order, with their source and
 // the module-scope declarations they need (`__device__` arrays).
 struct PhaseText {

@@ -91,8 +91,8 @@ class RowPhase {
   RowPhase(const kir::Kernel& kernel, const Phase& phase)
       : kernel_(kernel),
         phase_(phase),
-        col_{unusedVarId(kernel, 1), kir::ScalarType::kI64, "col"},
-        lane_col_{unusedVarId(kernel, 2), kir::ScalarType::kI64, "lane_col"} {}
+        col_{kir::gpuCounter(kernel, kir::GpuCounter::kColumn)},
+        lane_col_{kir::gpuCounter(kernel, kir::GpuCounter::kLaneColumn)} {}
 
   bool plan();
   absl::StatusOr<PhaseText> emit(const std::string& name);

@@ -32,8 +32,8 @@ class SplitPhase {
   SplitPhase(const kir::Kernel& kernel, const Phase& phase)
       : kernel_(kernel),
         phase_(phase),
-        u_{unusedVarId(kernel, 3), kir::ScalarType::kI64, "u"},
-        o_{unusedVarId(kernel, 4), kir::ScalarType::kI64, "o"} {}
+        u_{kir::gpuCounter(kernel, kir::GpuCounter::kSplitStep)},
+        o_{kir::gpuCounter(kernel, kir::GpuCounter::kSplitOutput)} {}
 
   bool plan();
   absl::StatusOr<PhaseText> emit(const std::string& name);

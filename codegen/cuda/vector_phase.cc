@@ -10,7 +10,7 @@ namespace dlc::codegen::cuda {
 absl::StatusOr<PhaseText> emitVectorPhase(const kir::Kernel& kernel, const Phase& phase, const std::string& name) {
   const int width = phase.mark.width;
   int64_t total = tripCount(phase.nest);
-  kir::Var flat{unusedVarId(kernel, 0), kir::ScalarType::kI64, "flat"};
+  kir::Var flat = kir::gpuCounter(kernel, kir::GpuCounter::kFlat);
   kir::PhasePacks packs = kir::findPhasePacks(kernel, phase.nest, phase.stmts, flat, width);
   if (packs.empty()) return absl::InternalError(strCat("cuda: nothing of gpu(vector, width=", width, ") packs"));
   auto packType = [&](kir::BufferId b) {

@@ -69,7 +69,7 @@ int64_t blocksFor(int64_t items, int threads) {
 // gpu(split) for a phase over `nest` (empty: a one-block kernel), when it applies.
 std::optional<GpuMark> splitMark(const Kernel& kernel, const std::vector<const ForStmt*>& nest,
                                  std::span<const Stmt> body) {
-  Var u{kernel.next_var_id + 3, ScalarType::kI64, "u"}, o{kernel.next_var_id + 4, ScalarType::kI64, "o"};
+  Var u = gpuCounter(kernel, GpuCounter::kSplitStep), o = gpuCounter(kernel, GpuCounter::kSplitOutput);
   std::optional<SplitReductions> found = findSplitReductions(kernel, nest, body, u, o);
   std::optional<SplitShape> shape = found ? chooseSplitShape(*found) : std::nullopt;
   if (!shape) return std::nullopt;
@@ -82,7 +82,7 @@ std::optional<GpuMark> splitMark(const Kernel& kernel, const std::vector<const F
 
 // gpu(row_groups) for a phase over rows, when it applies.
 std::optional<GpuMark> rowGroupsMark(const Kernel& kernel, int64_t rows, std::span<const Stmt> body) {
-  Var col{kernel.next_var_id + 1, ScalarType::kI64, "col"};
+  Var col = gpuCounter(kernel, GpuCounter::kColumn);
   std::optional<RowPasses> passes = findRowPasses(kernel, body, col);
   std::optional<RowShape> shape = passes ? chooseRowShape(kernel, *passes, col) : std::nullopt;
   if (!shape) return std::nullopt;
@@ -106,7 +106,7 @@ GpuMark loopMark(const Kernel& kernel, const ForStmt& loop) {
   if (std::optional<GpuMark> split = splitMark(kernel, nest, body)) return *split;
   bool rows = worthBlockPerRow(body, total);
   GpuMark mark;
-  Var flat{kernel.next_var_id, ScalarType::kI64, "flat"};
+  Var flat = gpuCounter(kernel, GpuCounter::kFlat);
   if (!rows && !findPhasePacks(kernel, nest, body, flat, kGpuVectorWidth).empty()) {
     int64_t groups = total / kGpuVectorWidth;
     mark.kind = GpuKind::kVector;
@@ -228,6 +228,12 @@ int mapForGpu(Kernel& kernel) {
   for (Stmt& s : kernel.body)
     if (isParallelFor(s)) s.as<ForStmt>()->gpu = loopMark(kernel, *s.as<ForStmt>()), ++marks;
   return marks;
+}
+
+Var gpuCounter(const Kernel& kernel, GpuCounter counter) {
+  static constexpr const char* kNames[] = {"flat", "col", "lane_col", "u", "o"};
+  int offset = static_cast<int>(counter);
+  return Var{kernel.next_var_id + offset, ScalarType::kI64, kNames[offset]};
 }
 
 }  // namespace dlc::kir

@@ -55,6 +55,12 @@ inline constexpr int kGpuVectorWidth = 4;
 
 // Marks `kernel`, replacing any marks it has; returns the number of marks.
 int mapForGpu(Kernel& kernel);
+
+// The counters a GPU mapping names beyond the kernel's own variables. The
+// stage analyses a phase with them and the CUDA emitter writes them, so both
+// take them from here.
+enum class GpuCounter { kFlat, kColumn, kLaneColumn, kSplitStep, kSplitOutput };
+Var gpuCounter(const Kernel& kernel, GpuCounter counter);
 // Whether the kernel has been mapped (it has a kernel mark).
 inline bool isGpuMapped(const Kernel& kernel) { return kernel.gpu.has_value(); }
 
