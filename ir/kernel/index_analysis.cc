@@ -67,42 +67,29 @@ LaneStep step(const ExprRef& e, int var, int64_t width);
 LaneStep binaryStep(const BinaryExpr& b, int var, int64_t width) {
   LaneStep l = step(b.lhs, var, width), r = step(b.rhs, var, width);
   std::optional<int64_t> rc = intConstant(b.rhs), lc = intConstant(b.lhs);
-  switch (b.op) {
-    case BinaryOp::kAdd: return sum(l, r, 1);
-    case BinaryOp::kSub: return sum(l, r, -1);
-    case BinaryOp::kMul:
-      if (rc) return scaled(l, *rc);
-      if (lc) return scaled(r, *lc);
-      if (l.kind == Kind::kInvariant && r.kind == Kind::kInvariant) {
-        std::optional<int64_t> d = mulChecked(l.divisor, r.divisor);
-        return invariant(d ? *d : 1, l.nonnegative && r.nonnegative);
-      }
-      return unknown();
-    case BinaryOp::kDiv:
-      if (!rc || *rc <= 0) break;
-      if (l.kind == Kind::kInvariant) return invariant(1, l.nonnegative);
-      if (staysInBlock(l, *rc, width)) return invariant(1, true);
-      return unknown();
-    case BinaryOp::kRem:
-      if (!rc || *rc <= 0) break;
-      if (l.kind == Kind::kInvariant) return invariant(gcd(l.divisor, *rc), l.nonnegative);
-      if (staysInBlock(l, *rc, width)) return LaneStep{Kind::kAffine, l.stride, gcd(l.divisor, *rc), true};
-      return unknown();
-    case BinaryOp::kMin:
-    case BinaryOp::kMax:
-    case BinaryOp::kPow:
-    case BinaryOp::kLt:
-    case BinaryOp::kLe:
-    case BinaryOp::kGt:
-    case BinaryOp::kGe:
-    case BinaryOp::kEq:
-    case BinaryOp::kNe:
-    case BinaryOp::kAnd:
-    case BinaryOp::kOr:
-    case BinaryOp::kXor:
-    case BinaryOp::kShl:
-    case BinaryOp::kShr: break;
+  if (b.op == BinaryOp::kAdd) return sum(l, r, 1);
+  if (b.op == BinaryOp::kSub) return sum(l, r, -1);
+  if (b.op == BinaryOp::kMul) {
+    if (rc) return scaled(l, *rc);
+    if (lc) return scaled(r, *lc);
+    if (l.kind == Kind::kInvariant && r.kind == Kind::kInvariant) {
+      std::optional<int64_t> d = mulChecked(l.divisor, r.divisor);
+      return invariant(d ? *d : 1, l.nonnegative && r.nonnegative);
+    }
+    return unknown();
   }
+  if (b.op == BinaryOp::kDiv && rc && *rc > 0) {
+    if (l.kind == Kind::kInvariant) return invariant(1, l.nonnegative);
+    if (staysInBlock(l, *rc, width)) return invariant(1, true);
+    return unknown();
+  }
+  if (b.op == BinaryOp::kRem && rc && *rc > 0) {
+    if (l.kind == Kind::kInvariant) return invariant(gcd(l.divisor, *rc), l.nonnegative);
+    if (staysInBlock(l, *rc, width)) return LaneStep{Kind::kAffine, l.stride, gcd(l.divisor, *rc), true};
+    return unknown();
+  }
+  // Any other op (a division by a non-constant, min, max, pow, comparisons,
+  // bit operations): only invariance carries through.
   return l.kind == Kind::kInvariant && r.kind == Kind::kInvariant ? invariant() : unknown();
 }
 
