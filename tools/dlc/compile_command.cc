@@ -19,6 +19,7 @@
 #include "tools/dlc/output.h"
 #include "tools/dlc/pass_flags.h"
 #include "tools/dlc/status_exit.h"
+#include "tools/dlc/validators.h"
 
 namespace dlc::tool {
 namespace {
@@ -202,7 +203,8 @@ CommandMain registerCompileCommand(CLI::App& app) {
   cmd->add_option("--function", flags->function, "the function the kernel stages compile [the model]");
   cmd->add_option("--target", flags->target,
                   "cpu (this machine), cpu:NAME (x86-64-v3, x86-64-v4, aarch64, znver4, ...), cuda, "
-                  "cuda:sm_XX[,sm_YY...] (a cubin each, PTX of the newest) or auto [auto]");
+                  "cuda:sm_XX[,sm_YY...] (a cubin each, PTX of the newest) or auto [auto]")
+      ->check(kCompileTarget);
   cmd->add_flag("--train", flags->train,
                 "lower in training mode (dropout, batch statistics) and add the train block's "
                 "NAME.grad and NAME.train_step functions");

@@ -11,6 +11,7 @@
 #include "tools/dlc/exit_codes.h"
 #include "tools/dlc/inputs.h"
 #include "tools/dlc/status_exit.h"
+#include "tools/dlc/validators.h"
 
 namespace dlc::tool {
 namespace {
@@ -60,9 +61,9 @@ CommandMain registerGradCommand(CLI::App& app) {
   cmd->add_option("-o", flags->output, "where to write the loss and the gradients")
       ->type_name("GRADS.safetensors")
       ->required();
-  cmd->add_option("--seed", flags->seed, "seed for initialising weights and for dropout [0]");
+  cmd->add_option("--seed", flags->seed, "seed for initialising weights and for dropout [0]")->check(kSeed);
   cmd->add_option("--model", flags->model, "the model [the file's last model]");
-  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]");
+  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]")->check(kRunTarget);
   cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
   cmd->add_flag("--allow-unknown-weights", flags->allow_unknown,

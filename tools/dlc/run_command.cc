@@ -14,6 +14,7 @@
 #include "tools/dlc/exit_codes.h"
 #include "tools/dlc/inputs.h"
 #include "tools/dlc/status_exit.h"
+#include "tools/dlc/validators.h"
 
 namespace dlc::tool {
 namespace {
@@ -126,10 +127,10 @@ CommandMain registerRunCommand(CLI::App& app) {
       ->type_name("NAME=FILE");
   cmd->add_option("--output", flags->outputs, "write output N (by position in return) to FILE.npy")
       ->type_name("N=FILE");
-  cmd->add_option("--seed", flags->seed, "seed for initialising weights [0]");
-  cmd->add_option("--batch", flags->batch, "the batch size the inputs must have")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", flags->seed, "seed for initialising weights [0]")->check(kSeed);
+  cmd->add_option("--batch", flags->batch, "the batch size the inputs must have")->check(kAtLeastOne);
   cmd->add_option("--model", flags->model, "the model to run [the file's last model]");
-  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]");
+  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]")->check(kRunTarget);
   cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
   cmd->add_flag("--allow-unknown-weights", flags->allow_unknown,

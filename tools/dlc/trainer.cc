@@ -18,6 +18,7 @@
 #include "tools/dlc/exit_codes.h"
 #include "tools/dlc/progress.h"
 #include "tools/dlc/status_exit.h"
+#include "tools/dlc/validators.h"
 
 namespace dlc::tool {
 namespace {
@@ -394,15 +395,6 @@ int Trainer::run() {
   return kSuccess;
 }
 
-// CLI11's PositiveNumber prints its range as the largest double.
-const CLI::Validator kAtLeastOne(
-    [](std::string& value) -> std::string {
-      char* end = nullptr;
-      long long v = std::strtoll(value.c_str(), &end, 10);
-      return !value.empty() && *end == '\0' && v >= 1 ? "" : "must be a whole number of at least 1, not " + value;
-    },
-    "N>=1");
-
 }  // namespace
 
 void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
@@ -414,7 +406,8 @@ void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
   cmd.add_option("--batch-size", flags.batch_size, "samples per step [the train block's]")->check(kAtLeastOne);
   cmd.add_option_function<uint64_t>(
          "--seed", [&flags](const uint64_t& seed) { flags.seed = seed; }, "seed for the weights and the data order [0]")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(kSeed);
   cmd.add_option("--weights", flags.weights, "initial parameters [initialised from --seed]")
       ->type_name("INIT.safetensors");
   cmd.add_option("--save", flags.save, "write the trained parameters")->type_name("OUT.safetensors");
@@ -432,7 +425,7 @@ void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
                  "auto | bar | lines: a redrawn bar or plain lines [auto: the bar on a terminal]")
       ->check(CLI::IsMember({"auto", "bar", "lines"}));
   cmd.add_option("--model", flags.model, "the model to train [the file's last model]");
-  cmd.add_option("--target", flags.target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]");
+  cmd.add_option("--target", flags.target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]")->check(kRunTarget);
   cmd.add_option("--precision", flags.precision, "fp32 | bf16 | fp16 [fp32]")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
 }
