@@ -39,7 +39,9 @@ absl::Status writeAll(int fd, std::span<const std::byte> bytes, std::string_view
 }  // namespace
 
 absl::StatusOr<FileBytes> readWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
+  // below like every other file that is not regular.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return errnoError(path, "cannot open");
   FdCloser closer{fd};
   struct stat st;

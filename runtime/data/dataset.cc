@@ -4,10 +4,9 @@
 
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "absl/status/status.h"
+#include "runtime/atomic_file.h"
 #include "runtime/data/idx.h"
 #include "runtime/initializers.h"
 #include "runtime/tensor_file.h"
@@ -195,9 +194,9 @@ absl::StatusOr<Dataset> loadText(const std::string& path, const DataSpec& spec) 
     return absl::InvalidArgumentError(strCat(path, ": text needs a model whose input is token ids i32[batch, T]; ",
                                              "its input is ", ir::dtypeName(spec.input_dtype),
                                              batchShapeString(spec.input_shape)));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(strCat(path, ": cannot open"));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Whole, regular files only: a FIFO or /dev/zero would block or never end.
+  ASSIGN_OR_RETURN(FileBytes file, readWholeFile(path));
+  std::string_view bytes = file.text();
   int64_t t = spec.input_shape[0];
   int64_t n = static_cast<int64_t>(bytes.size()) - t;
   if (n < 1)
