@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "nlohmann/json.hpp"
@@ -430,6 +431,30 @@ void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
 }
 
+namespace {
+
+// Where a training run will write, checked before it starts rather than
+// after it: a file path must not be a folder and must be in one; the
+// checkpoint must not be a file.
+absl::Status checkOutputPaths(const TrainFlags& flags) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto parentOf = [](const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); };
+  for (const std::string* file : {&flags.save, &flags.metrics_out}) {
+    if (file->empty()) continue;
+    fs::path path(*file);
+    if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(strCat(*file, ": is a folder, not a file"));
+    if (!fs::is_directory(parentOf(path), ec))
+      return absl::InvalidArgumentError(strCat(*file, ": no folder ", parentOf(path).string(), " to write it in"));
+  }
+  // The checkpoint folder is created (with its parents) when first written.
+  if (!flags.checkpoint.empty() && fs::exists(flags.checkpoint, ec) && !fs::is_directory(flags.checkpoint, ec))
+    return absl::InvalidArgumentError(strCat(flags.checkpoint, ": --checkpoint must be a folder, and this is a file"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 int runTrain(const TrainFlags& flags, const ModelLoader& load, std::ostream& out) {
   if (flags.resume && flags.checkpoint.empty()) {
     std::cerr << "dlc train: --resume needs --checkpoint DIR\n";
@@ -439,6 +464,7 @@ int runTrain(const TrainFlags& flags, const ModelLoader& load, std::ostream& out
     std::cerr << "dlc train: --checkpoint-every needs --checkpoint DIR\n";
     return kUsageError;
   }
+  if (absl::Status paths = checkOutputPaths(flags); !paths.ok()) return reportStatus(paths);
   StopSignals signals;
   Trainer trainer(flags, load, out);
   return trainer.run();
