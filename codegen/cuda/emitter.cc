@@ -11,6 +11,7 @@
 #include "codegen/cuda/syntax.h"
 #include "codegen/cuda/vector_phase.h"
 #include "ir/kernel/analysis.h"
+#include "ir/kernel/walk.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -115,30 +116,18 @@ absl::StatusOr<PhaseText> emitPhase(const kir::Kernel& kernel, const Phase& phas
     case Phase::Kind::kVector: return emitVectorPhase(kernel, phase, name);
     case Phase::Kind::kRowGroups: return emitRowPhase(kernel, phase, name);
     case Phase::Kind::kSplit: return emitSplitPhase(kernel, phase, name);
-    default: return emitPlainPhase(kernel, phase, name);
+    case Phase::Kind::kGridStride:
+    case Phase::Kind::kRows:
+    case Phase::Kind::kBlock:
+    case Phase::Kind::kThread: return emitPlainPhase(kernel, phase, name);
   }
-}
-
-template <typename Fn>
-void forEachExpr(const kir::StmtList& stmts, const Fn& fn) {
-  for (const Stmt& s : stmts) {
-    if (auto* f = s.as<ForStmt>()) forEachExpr(f->body, fn);
-    if (auto* l = s.as<kir::LetStmt>()) fn(*l->value);
-    if (auto* st = s.as<kir::StoreStmt>()) fn(*st->index), fn(*st->value);
-    if (auto* i = s.as<kir::IfStmt>()) fn(*i->cond), forEachExpr(i->then_body, fn);
-  }
+  return absl::InternalError("cuda: a phase of no known kind");
 }
 
 bool exprUsesType(const kir::Expr& e, kir::ScalarType type) {
   if (e.type == type) return true;
   bool found = false;
-  auto visit = [&](const kir::ExprRef& x) { found = found || exprUsesType(*x, type); };
-  if (auto* l = e.as<kir::LoadExpr>()) visit(l->index);
-  if (auto* u = e.as<kir::UnaryExpr>()) visit(u->x);
-  if (auto* b = e.as<kir::BinaryExpr>()) visit(b->lhs), visit(b->rhs);
-  if (auto* s = e.as<kir::SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
-  if (auto* c = e.as<kir::CastExpr>()) visit(c->x);
-  if (auto* r = e.as<kir::ReduceExpr>()) visit(r->init), visit(r->body);
+  kir::forEachChild(e, [&](const kir::ExprRef& x) { found = found || exprUsesType(*x, type); });
   return found;
 }
 
@@ -146,7 +135,9 @@ bool exprUsesType(const kir::Expr& e, kir::ScalarType type) {
 bool usesType(const kir::Kernel& kernel, kir::ScalarType type) {
   bool found =
       std::any_of(kernel.buffers.begin(), kernel.buffers.end(), [&](const kir::Buffer& b) { return b.dtype == type; });
-  forEachExpr(kernel.body, [&](const kir::Expr& e) { found = found || exprUsesType(e, type); });
+  kir::forEachStmt(kernel.body, [&](const Stmt& s) {
+    kir::forEachExpr(s, [&](const kir::ExprRef& e) { found = found || exprUsesType(*e, type); });
+  });
   return found;
 }
 

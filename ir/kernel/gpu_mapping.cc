@@ -6,6 +6,7 @@
 #include "ir/kernel/gpu_packs.h"
 #include "ir/kernel/gpu_rows.h"
 #include "ir/kernel/gpu_split.h"
+#include "ir/kernel/walk.h"
 
 namespace dlc::kir {
 namespace {
@@ -30,12 +31,7 @@ bool anyExpr(const Expr& e, const Fn& fn) {
 int64_t outerReduceExtent(const Expr& e) {
   if (auto* r = e.as<ReduceExpr>()) return std::max<int64_t>(r->hi - r->lo, outerReduceExtent(*r->init));
   int64_t best = 0;
-  auto visit = [&](const ExprRef& x) { best = std::max(best, outerReduceExtent(*x)); };
-  if (auto* l = e.as<LoadExpr>()) visit(l->index);
-  if (auto* u = e.as<UnaryExpr>()) visit(u->x);
-  if (auto* b = e.as<BinaryExpr>()) visit(b->lhs), visit(b->rhs);
-  if (auto* s = e.as<SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
-  if (auto* c = e.as<CastExpr>()) visit(c->x);
+  forEachChild(e, [&](const ExprRef& x) { best = std::max(best, outerReduceExtent(*x)); });
   return best;
 }
 

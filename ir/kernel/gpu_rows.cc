@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "ir/kernel/walk.h"
 #include "support/int_math.h"
 
 namespace dlc::kir {
@@ -25,12 +26,7 @@ bool addReductions(const ExprRef& e, RowPasses& out) {
     return true;
   }
   bool ok = true;
-  auto visit = [&](const ExprRef& x) { ok = ok && addReductions(x, out); };
-  if (const auto* l = e->as<LoadExpr>()) visit(l->index);
-  if (const auto* u = e->as<UnaryExpr>()) visit(u->x);
-  if (const auto* b = e->as<BinaryExpr>()) visit(b->lhs), visit(b->rhs);
-  if (const auto* s = e->as<SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
-  if (const auto* c = e->as<CastExpr>()) visit(c->x);
+  forEachChild(*e, [&](const ExprRef& x) { ok = ok && addReductions(x, out); });
   return ok;
 }
 

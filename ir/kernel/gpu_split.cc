@@ -7,6 +7,7 @@
 #include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/index_analysis.h"
 #include "ir/kernel/load_sites.h"
+#include "ir/kernel/walk.h"
 #include "support/int_math.h"
 
 namespace dlc::kir {
@@ -75,12 +76,7 @@ bool Finder::addReductions(const ExprRef& e) {
     return true;
   }
   bool ok = true;
-  auto visit = [&](const ExprRef& x) { ok = ok && addReductions(x); };
-  if (const auto* l = e->as<LoadExpr>()) visit(l->index);
-  if (const auto* u = e->as<UnaryExpr>()) visit(u->x);
-  if (const auto* b = e->as<BinaryExpr>()) visit(b->lhs), visit(b->rhs);
-  if (const auto* s = e->as<SelectExpr>()) visit(s->cond), visit(s->if_true), visit(s->if_false);
-  if (const auto* c = e->as<CastExpr>()) visit(c->x);
+  forEachChild(*e, [&](const ExprRef& x) { ok = ok && addReductions(x); });
   return ok;
 }
 

@@ -19,4 +19,13 @@ void forEachExpr(const Stmt& stmt, const std::function<void(const ExprRef&)>& fn
   if (const auto* branch = stmt.as<IfStmt>()) fn(branch->cond);
 }
 
+void forEachChild(const Expr& e, const std::function<void(const ExprRef&)>& fn) {
+  if (const auto* l = e.as<LoadExpr>()) fn(l->index);
+  if (const auto* u = e.as<UnaryExpr>()) fn(u->x);
+  if (const auto* b = e.as<BinaryExpr>()) fn(b->lhs), fn(b->rhs);
+  if (const auto* s = e.as<SelectExpr>()) fn(s->cond), fn(s->if_true), fn(s->if_false);
+  if (const auto* c = e.as<CastExpr>()) fn(c->x);
+  if (const auto* r = e.as<ReduceExpr>()) fn(r->init), fn(r->body);
+}
+
 }  // namespace dlc::kir

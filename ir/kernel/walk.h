@@ -17,6 +17,10 @@ void forEachStmt(const StmtList& body, const std::function<void(const Stmt&)>& f
 // their subexpressions, nor on the statements nested in it.
 void forEachExpr(const Stmt& stmt, const std::function<void(const ExprRef&)>& fn);
 
+// Calls `fn` on the direct subexpressions of `e`, in text order (a
+// reduction's init, then its body).
+void forEachChild(const Expr& e, const std::function<void(const ExprRef&)>& fn);
+
 }  // namespace dlc::kir
 
 #endif  // DLC_IR_KERNEL_WALK_H_
