@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string_view>
 
 #include "codegen/cpu_function.h"
@@ -22,6 +23,8 @@ bool keepWeightsOnDevice() { return envFlag("DLC_CUDA_KEEP_WEIGHTS", true); }
 
 }  // namespace
 
+bool isCudaTarget(const std::string& target) { return target == "cuda" || target.starts_with("cuda:"); }
+
 absl::Status syncWeights(Model::Impl& impl) {
   if (!impl.device_weights) return absl::OkStatus();
   ASSIGN_OR_RETURN(runtime::TensorMap fresh, impl.device_weights->downloadResidentParams());
@@ -35,10 +38,64 @@ void dropDeviceWeights(Model::Impl& impl) {
   impl.device_weights = nullptr;
 }
 
+std::string compiledKey(const ir::Function& function, std::span<const std::vector<int64_t>> shapes) {
+  std::string key = strCat(reinterpret_cast<uintptr_t>(&function));
+  for (const std::vector<int64_t>& shape : shapes) strAppend(&key, "/", strJoin(shape, "x"));
+  return key;
+}
+
+absl::StatusOr<codegen::CudaFunction*> compiledCuda(Model::Impl& impl, const ir::Function& function,
+                                                    std::span<const std::vector<int64_t>> shapes) {
+  std::string key = compiledKey(function, shapes);
+  auto it = impl.compiled_cuda.find(key);
+  if (it != impl.compiled_cuda.end()) return it->second.get();
+  codegen::CudaCompileOptions cuda_options;
+  if (impl.target != "cuda") cuda_options.arch = impl.target.substr(5);  // "cuda:sm_80" -> "sm_80"
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::unique_ptr<codegen::CudaFunction> compiled,
+                   codegen::CudaFunction::compile(function, shapes, cuda_options));
+  if (compileTimesWanted()) {
+    const codegen::CudaCompileTimes& t = compiled->times();
+    std::fprintf(stderr,
+                 "dlc compile-times: %s target=cuda lower=%.1f (bind-shapes=%.1f fusion=%.1f plan=%.1f) "
+                 "emit=%.1f nvrtc=%.1f load=%.1f executor=%.1f cache_hit=%d total=%.1f\n",
+                 function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
+                 compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.emit_ms, t.nvrtc_ms,
+                 t.load_ms, t.executor_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
+  }
+  return impl.compiled_cuda.emplace(key, std::move(compiled)).first->second.get();
+}
+
+absl::StatusOr<codegen::CpuFunction*> compiledCpu(Model::Impl& impl, const ir::Function& function,
+                                                  std::span<const std::vector<int64_t>> shapes) {
+  std::string key = compiledKey(function, shapes);
+  auto it = impl.compiled.find(key);
+  if (it != impl.compiled.end()) return it->second.get();
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::unique_ptr<codegen::CpuFunction> compiled, codegen::CpuFunction::compile(function, shapes));
+  if (compileTimesWanted()) {
+    const codegen::CompileTimes& t = compiled->times();
+    std::fprintf(stderr,
+                 "dlc compile-times: %s target=cpu lower=%.1f (bind-shapes=%.1f fusion=%.1f plan=%.1f) "
+                 "optimize=%.1f codegen=%.1f (wall %.1f on %d threads) link=%.1f load=%.1f cache_hit=%d "
+                 "total=%.1f\n",
+                 function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
+                 compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms, t.codegen_ms,
+                 t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
+  }
+  return impl.compiled.emplace(key, std::move(compiled)).first->second.get();
+}
+
+std::vector<std::vector<int64_t>> shapesOf(const std::vector<Tensor>& args) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Tensor& t : args) shapes.push_back(t.shape());
+  return shapes;
+}
+
 absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module, const ir::Function& function,
                                             const std::vector<Tensor>& args, const reference::InterpretOptions& options,
                                             reference::ParamMap* assigned) {
-  bool cuda = impl.target == "cuda" || impl.target.starts_with("cuda:");
+  bool cuda = isCudaTarget(impl.target);
   if (!cuda) RETURN_IF_ERROR(syncWeights(impl));
   if (impl.target == "reference") return reference::interpret(module, function, args, impl.weights, options, assigned);
   for (size_t i = 0; i < args.size() && i < function.arguments().size(); ++i) {
@@ -48,55 +105,17 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
                                                ir::dtypeName(args[i].dtype()), " (", args[i].typeString(),
                                                "), but the model expects ", expected.str()));
   }
-  std::vector<std::vector<int64_t>> shapes;
-  std::string key = strCat(reinterpret_cast<uintptr_t>(&function));
-  for (const Tensor& t : args) {
-    shapes.push_back(t.shape());
-    strAppend(&key, "/", strJoin(t.shape(), "x"));
-  }
+  std::vector<std::vector<int64_t>> shapes = shapesOf(args);
   if (cuda) {
-    auto it = impl.compiled_cuda.find(key);
-    if (it == impl.compiled_cuda.end()) {
-      codegen::CudaCompileOptions cuda_options;
-      if (impl.target != "cuda") cuda_options.arch = impl.target.substr(5);  // "cuda:sm_80" -> "sm_80"
-      auto start = std::chrono::steady_clock::now();
-      ASSIGN_OR_RETURN(std::unique_ptr<codegen::CudaFunction> compiled,
-                       codegen::CudaFunction::compile(function, shapes, cuda_options));
-      if (compileTimesWanted()) {
-        const codegen::CudaCompileTimes& t = compiled->times();
-        std::fprintf(stderr,
-                     "dlc compile-times: %s target=cuda lower=%.1f (bind-shapes=%.1f fusion=%.1f plan=%.1f) "
-                     "emit=%.1f nvrtc=%.1f load=%.1f executor=%.1f cache_hit=%d total=%.1f\n",
-                     function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
-                     compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.emit_ms, t.nvrtc_ms,
-                     t.load_ms, t.executor_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
-      }
-      it = impl.compiled_cuda.emplace(key, std::move(compiled)).first;
-    }
-    codegen::CudaFunction& f = *it->second;
-    if (impl.device_weights != &f) RETURN_IF_ERROR(syncWeights(impl));
+    ASSIGN_OR_RETURN(codegen::CudaFunction * f, compiledCuda(impl, function, shapes));
+    if (impl.device_weights != f) RETURN_IF_ERROR(syncWeights(impl));
     runtime::cuda::RunOptions run{options.seed, options.step, assigned != nullptr && keepWeightsOnDevice()};
-    absl::StatusOr<std::vector<Tensor>> outputs = f.run(args, impl.weights, run, assigned);
-    if (f.hasResidentParams()) impl.device_weights = &f;
+    absl::StatusOr<std::vector<Tensor>> outputs = f->run(args, impl.weights, run, assigned);
+    if (f->hasResidentParams()) impl.device_weights = f;
     return outputs;
   }
-  auto it = impl.compiled.find(key);
-  if (it == impl.compiled.end()) {
-    auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(std::unique_ptr<codegen::CpuFunction> compiled, codegen::CpuFunction::compile(function, shapes));
-    if (compileTimesWanted()) {
-      const codegen::CompileTimes& t = compiled->times();
-      std::fprintf(stderr,
-                   "dlc compile-times: %s target=cpu lower=%.1f (bind-shapes=%.1f fusion=%.1f plan=%.1f) "
-                   "optimize=%.1f codegen=%.1f (wall %.1f on %d threads) link=%.1f load=%.1f cache_hit=%d "
-                   "total=%.1f\n",
-                   function.name().c_str(), t.lower_ms, compiled->lowered().times.bind_shapes_ms,
-                   compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms, t.codegen_ms,
-                   t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
-    }
-    it = impl.compiled.emplace(key, std::move(compiled)).first;
-  }
-  return it->second->run(args, impl.weights, runtime::cpu::RunOptions{options.seed, options.step}, assigned);
+  ASSIGN_OR_RETURN(codegen::CpuFunction * f, compiledCpu(impl, function, shapes));
+  return f->run(args, impl.weights, runtime::cpu::RunOptions{options.seed, options.step}, assigned);
 }
 
 }  // namespace dlc

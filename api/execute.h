@@ -13,15 +13,27 @@
 #ifndef DLC_API_EXECUTE_H_
 #define DLC_API_EXECUTE_H_
 
+#include <span>
+#include <string>
 #include <vector>
 
 #include "api/model_impl.h"
 
 namespace dlc {
 
+bool isCudaTarget(const std::string& target);
+
 absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module& module, const ir::Function& function,
                                             const std::vector<Tensor>& args, const reference::InterpretOptions& options,
                                             reference::ParamMap* assigned = nullptr);
+
+// The code compiled for `function` and these argument shapes, compiled on
+// first use and kept in impl.
+absl::StatusOr<codegen::CpuFunction*> compiledCpu(Model::Impl& impl, const ir::Function& function,
+                                                  std::span<const std::vector<int64_t>> shapes);
+absl::StatusOr<codegen::CudaFunction*> compiledCuda(Model::Impl& impl, const ir::Function& function,
+                                                    std::span<const std::vector<int64_t>> shapes);
+std::vector<std::vector<int64_t>> shapesOf(const std::vector<Tensor>& args);
 
 // Copies the weights a CUDA function holds newer than impl.weights back
 // into impl.weights (nothing when none does).

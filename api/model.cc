@@ -15,6 +15,7 @@
 #include "reference/interpreter.h"
 #include "runtime/cuda/library_calls.h"
 #include "runtime/initializers.h"
+#include "runtime/memory_budget.h"
 #include "runtime/model/binding.h"
 #include "runtime/tensor_file.h"
 #include "support/diagnostics.h"
@@ -144,6 +145,9 @@ const std::vector<ParameterSpec>& Model::parameters() const { return impl_->para
 const std::string& Model::target() const { return impl_->target; }
 
 absl::Status Model::initializeWeights(uint64_t seed) {
+  runtime::MemoryNeed need;
+  need.add("parameters", parameterBytes(*impl_, *impl_->module, /*only_missing=*/false));
+  RETURN_IF_ERROR(runtime::checkHostMemory(strCat("model '", name(), "': initialising the weights"), need));
   reference::ParamMap weights;
   for (const ir::ParamDecl& p : impl_->module->params()) {
     ASSIGN_OR_RETURN(Tensor t, runtime::initializeParameter(p.name, p.type.dtype, staticShape(p.type), p.attrs, seed));

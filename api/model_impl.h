@@ -73,6 +73,10 @@ absl::StatusOr<std::vector<Tensor>> bindArguments(const Model::Impl& impl, const
 // with the train block's functions (passes/training.h); built on first use.
 absl::StatusOr<TrainingState*> ensureTraining(Model::Impl& impl);
 
+// The bytes of `module`'s parameters (only those without a value in
+// impl.weights when `only_missing`).
+int64_t parameterBytes(const Model::Impl& impl, const ir::Module& module, bool only_missing);
+
 // FailedPrecondition naming the first parameter of `module` (optimizer state
 // aside) that has no value in `impl.weights`.
 absl::Status requireWeights(const Model::Impl& impl, const ir::Module& module);

@@ -14,6 +14,7 @@
 #include "ir/verifier.h"
 #include "passes/pipeline.h"
 #include "runtime/initializers.h"
+#include "runtime/memory_budget.h"
 #include "runtime/model/binding.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -40,6 +41,9 @@ bool isOptimizerState(const ir::ParamDecl& p) {
 
 // Gives every optimizer-state parameter that has no value its initial one.
 absl::Status ensureOptimizerState(Model::Impl& impl, const TrainingState& t) {
+  runtime::MemoryNeed need;
+  need.add("optimizer state", parameterBytes(impl, *t.module, /*only_missing=*/true));
+  RETURN_IF_ERROR(runtime::checkHostMemory(strCat("model '", impl.function->name(), "': the optimizer"), need));
   for (const ir::ParamDecl& p : t.module->params()) {
     if (!isOptimizerState(p) || impl.weights.contains(p.name)) continue;
     ASSIGN_OR_RETURN(Tensor value, runtime::initializeParameter(p.name, p.type.dtype, staticShape(p.type), p.attrs, 0));

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "support/strings.h"
 
 namespace dlc::frontend {
 namespace {
@@ -190,6 +191,19 @@ Token Lexer::lexString(size_t begin) {
     if (c == '"') {
       ++pos_;
       break;
+    }
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Names become parameter names, which safetensors and JSON hold as
+      // UTF-8: a stray byte is an error here, not after a training run.
+      size_t n = utf8SequenceLength(text_.substr(pos_));
+      if (n == 0) {
+        error(pos_, absl::StrFormat("a string must be UTF-8, and byte 0x%02X does not start a UTF-8 character here",
+                                    static_cast<unsigned char>(c)));
+        n = 1;
+      }
+      value.append(text_.substr(pos_, n));
+      pos_ += n;
+      continue;
     }
     if (c != '\\') {
       value.push_back(c);

@@ -10,14 +10,16 @@
 
 #include "absl/status/status.h"
 #include "reference/evaluators.h"
+#include "runtime/memory_budget.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
 namespace dlc::reference {
 namespace {
 
-// Live working arrays (8 bytes per element) may not exceed this; a larger
-// model is reported as ResourceExhausted instead of exhausting the host.
+// Live working arrays (8 bytes per element) may not exceed this, nor what
+// the process may still use (runtime/memory_budget.h) when the run starts; a
+// larger model is reported as ResourceExhausted before the array is made.
 constexpr int64_t kMaxLiveBytes = int64_t{1} << 34;
 
 using Evaluator = absl::StatusOr<Results> (*)(const OpContext&);
@@ -123,6 +125,8 @@ class Interpreter {
       : module_(module), function_(function), params_(params), options_(options) {}
 
   absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs, ParamMap* assigned) {
+    ASSIGN_OR_RETURN(runtime::MemoryHeadroom headroom, runtime::hostMemoryHeadroom());
+    if (headroom.bytes < limit_.bytes) limit_ = headroom;
     RETURN_IF_ERROR(bindInputs(inputs));
     findLastUses();
     for (size_t i = 0; i < function_.ops().size(); ++i) RETURN_IF_ERROR(evaluate(*function_.ops()[i], i));
@@ -191,10 +195,11 @@ class Interpreter {
       bytes += elementCount(shapes[i]) * 8;
       types.push_back(shapeString(dtypes[i], shapes[i]));
     }
-    if (bytes > kMaxLiveBytes - live_bytes_)
-      return absl::ResourceExhaustedError(strCat(what, ": ", strJoin(types, ", "), " needs ", bytes, " bytes beside ",
-                                                 live_bytes_, " live bytes, over the interpreter's limit of ",
-                                                 kMaxLiveBytes));
+    if (bytes > limit_.bytes - live_bytes_)
+      return absl::ResourceExhaustedError(
+          strCat(what, ": ", strJoin(types, ", "), " needs ", runtime::formatBytes(bytes),
+                 " (8 bytes an element) beside ", runtime::formatBytes(live_bytes_),
+                 " live, but the interpreter may use ", runtime::formatBytes(limit_.bytes), " (", limit_.limit, ")"));
     return absl::OkStatus();
   }
 
@@ -327,6 +332,7 @@ class Interpreter {
   StateWrites writes_;
   std::unordered_map<const ir::Value*, size_t> last_use_;
   int64_t live_bytes_ = 0;
+  runtime::MemoryHeadroom limit_{kMaxLiveBytes, "its own limit"};
 };
 
 }  // namespace

@@ -69,6 +69,17 @@ absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executa
   return host;
 }
 
+MemoryNeed hostCallNeed(const Executable& executable, bool workspace_held) {
+  MemoryNeed need;
+  if (!workspace_held) need.add("workspace", executable.arena_bytes);
+  int64_t outputs = 0, writes = 0;
+  for (int s : executable.outputs) outputs += executable.slots[s].bytes;
+  for (const ParamWrite& w : executable.writes) writes += executable.slots[w.slot].bytes;
+  need.add("outputs", outputs);
+  need.add("parameter writes", writes);
+  return need;
+}
+
 absl::Status checkIndices(const Executable& executable, const std::vector<const void*>& data) {
   for (const IndexCheck& check : executable.index_checks) {
     const Slot& slot = executable.slots[check.slot];

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "ir/dtype.h"
 #include "runtime/library_call.h"
+#include "runtime/memory_budget.h"
 #include "runtime/tensor.h"
 
 namespace dlc::runtime {
@@ -88,6 +89,11 @@ std::string stepName(const Executable& executable, const Step& step);
 // input or parameter, FailedPrecondition for a missing parameter.
 absl::StatusOr<std::vector<const void*>> hostAddresses(const Executable& executable, std::span<const Tensor> inputs,
                                                        const TensorMap& params);
+
+// What one call of `executable` allocates on the host: its workspace (the
+// arena, unless `workspace_held`), and the outputs and parameter writes it
+// copies out of the arena.
+MemoryNeed hostCallNeed(const Executable& executable, bool workspace_held);
 
 // InvalidArgument naming the first id outside its range, reading each
 // checked slot at `data[slot]` (host memory).

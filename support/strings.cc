@@ -50,4 +50,39 @@ std::optional<int64_t> digitsToInt64(std::string_view digits, bool negative) {
   return -static_cast<int64_t>(magnitude);
 }
 
+size_t utf8SequenceLength(std::string_view s) {
+  static constexpr uint32_t kMinCodePoint[] = {0, 0x80, 0x800, 0x10000};
+  if (s.empty()) return 0;
+  auto c = static_cast<uint8_t>(s[0]);
+  size_t extra;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xe0) == 0xc0) {
+    extra = 1, cp = c & 0x1f;
+  } else if ((c & 0xf0) == 0xe0) {
+    extra = 2, cp = c & 0x0f;
+  } else if ((c & 0xf8) == 0xf0) {
+    extra = 3, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() <= extra) return 0;
+  for (size_t k = 1; k <= extra; ++k) {
+    auto cc = static_cast<uint8_t>(s[k]);
+    if ((cc & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  if (cp < kMinCodePoint[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return extra + 1;
+}
+
+bool isValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8SequenceLength(s.substr(i));
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace dlc

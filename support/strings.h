@@ -71,6 +71,12 @@ std::string strJoin(const Range& range, std::string_view separator, Format forma
 // Splits at `separator`, trims ASCII whitespace, drops empty pieces.
 std::vector<std::string_view> splitTrimmed(std::string_view text, char separator);
 
+// The length of the one UTF-8 sequence `s` starts with (1 for ASCII), or 0
+// when it starts with no valid one (a stray or truncated byte, an overlong
+// form, a surrogate, a code point past U+10FFFF) or is empty.
+size_t utf8SequenceLength(std::string_view s);
+bool isValidUtf8(std::string_view s);
+
 // Decimal digits (nothing else) as an int64 with the given sign; nullopt when
 // malformed or out of range (INT64_MIN is reachable with `negative`).
 std::optional<int64_t> digitsToInt64(std::string_view digits, bool negative);

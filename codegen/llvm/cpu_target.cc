@@ -48,10 +48,13 @@ absl::StatusOr<const llvm::Target*> lookupTarget(const std::string& triple) {
 absl::Status describeExtensions(CpuTarget& t) {
   absl::StatusOr<const llvm::Target*> target = lookupTarget(t.triple);
   if (!target.ok()) return target.status();
+  // The name is checked on a generic subtarget first: LLVM prints a warning
+  // to stderr when it makes a subtarget for a CPU it does not know.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic((*target)->createMCSubtargetInfo(t.triple, "", ""));
+  if (!generic || !generic->isCPUStringValid(t.cpu))
+    return absl::InvalidArgumentError(strCat("unknown CPU '", t.cpu, "' for ", t.triple));
   std::unique_ptr<llvm::MCSubtargetInfo> sti((*target)->createMCSubtargetInfo(t.triple, t.cpu, t.features));
   if (!sti) return absl::InvalidArgumentError(strCat("LLVM cannot describe CPU '", t.cpu, "'"));
-  if (!sti->isCPUStringValid(t.cpu))
-    return absl::InvalidArgumentError(strCat("unknown CPU '", t.cpu, "' for ", t.triple));
   llvm::Triple triple(t.triple);
   t.isa.clear();
   for (const std::string& ext : checkedExtensions(triple))

@@ -129,6 +129,16 @@ class Model {
   // unnamed); outputs come in the order of the model's `return`.
   absl::StatusOr<std::vector<Tensor>> run(const std::vector<std::pair<std::string, Tensor>>& inputs);
 
+  // Whether run() on inputs of these shapes fits in memory: the parameters
+  // that have no value yet, the compiled code's workspace and the outputs (or
+  // the reference interpreter's arrays), against what this process may still
+  // use (the memory cgroup's limit, available memory, `ulimit -v`, or
+  // DLC_MEMORY_LIMIT). ResourceExhausted naming the need and the limit when
+  // it does not. Compiles the model for these shapes. run() and
+  // initializeWeights() check as they allocate; calling this first refuses
+  // a model that cannot run before its weights are made.
+  absl::Status checkMemory(const std::vector<std::pair<std::string, Tensor>>& inputs);
+
   // ---- Training (api/training.cc). The first of these calls lowers the
   // model a second time in training mode and builds its training functions.
   //

@@ -27,6 +27,8 @@ Executor::~Executor() = default;
 absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs, const runtime::TensorMap& params,
                                                   const RunOptions& options, runtime::TensorMap* assigned) {
   const runtime::Executable& exe = executable_;
+  RETURN_IF_ERROR(runtime::checkHostMemory("running the compiled function",
+                                           runtime::hostCallNeed(exe, arena_ != nullptr || exe.arena_bytes == 0)));
   if (!arena_ && exe.arena_bytes > 0) {
     void* p = std::aligned_alloc(64, static_cast<size_t>((exe.arena_bytes + 63) / 64 * 64));
     if (!p) return absl::ResourceExhaustedError(strCat("cannot allocate ", exe.arena_bytes, " bytes of workspace"));

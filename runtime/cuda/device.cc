@@ -1,6 +1,8 @@
 #include "runtime/cuda/device.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "support/env.h"
@@ -71,6 +73,22 @@ absl::StatusOr<CudaDevice*> openDefaultDevice() {
 }
 
 // --- DeviceBuffer and DeviceArena --------------------------------------------
+
+absl::StatusOr<MemoryHeadroom> deviceMemoryHeadroom(const CudaDevice& device) {
+  RETURN_IF_ERROR(device.makeCurrent());
+  std::size_t free = 0, total = 0;
+  RETURN_IF_ERROR(device.api().check(device.api().cuMemGetInfo(&free, &total), "cuMemGetInfo"));
+  int64_t in_use = static_cast<int64_t>(total - free);
+  ASSIGN_OR_RETURN(std::optional<MemoryLimitSetting> setting, memoryLimitFromEnvironment());
+  if (setting) {
+    if (setting->bytes == MemoryHeadroom::kUnlimited) return MemoryHeadroom{};
+    return MemoryHeadroom{std::max<int64_t>(setting->bytes - in_use, 0),
+                          strCat(setting->source, ", ", formatBytes(in_use), " in use on the GPU")};
+  }
+  return MemoryHeadroom{static_cast<int64_t>(free),
+                        strCat(formatBytes(static_cast<int64_t>(free)), " free of ",
+                               formatBytes(static_cast<int64_t>(total)), " on ", device.name())};
+}
 
 absl::StatusOr<DeviceBuffer> DeviceBuffer::allocate(const CudaDevice& device, std::size_t bytes) {
   DeviceBuffer buffer;

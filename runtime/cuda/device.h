@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "runtime/cuda/driver.h"
+#include "runtime/memory_budget.h"
 
 namespace dlc::runtime::cuda {
 
@@ -55,6 +56,11 @@ class CudaDevice {
 // could not be loaded (...)") or no device ("no CUDA device: ..."); other
 // driver failures keep the driver's error.
 absl::StatusOr<CudaDevice*> openDefaultDevice();
+
+// What may still be allocated on `device`: its free memory (cuMemGetInfo);
+// with DLC_MEMORY_LIMIT set, that limit less what is in use on the device
+// (runtime/memory_budget.h).
+absl::StatusOr<MemoryHeadroom> deviceMemoryHeadroom(const CudaDevice& device);
 
 // Owns one cuMemAlloc allocation; freed when destroyed.
 class DeviceBuffer {

@@ -24,6 +24,26 @@ absl::Status annotate(const absl::Status& status, std::string_view context) {
   return absl::Status(status.code(), strCat(status.message(), context));
 }
 
+// The memory budget on the GPU: everything allocate() makes, checked before
+// the first allocation (each parameter and input once, however many slots
+// read it; library workspaces are small and come after).
+absl::Status checkDeviceMemory(const CudaDevice& device, const runtime::Executable& exe) {
+  std::set<int> params, inputs;
+  int64_t param_bytes = 0, input_bytes = 0, constant_bytes = 0;
+  for (const Slot& slot : exe.slots) {
+    if (slot.kind == Slot::Kind::kParam && params.insert(slot.index).second) param_bytes += slot.bytes;
+    if (slot.kind == Slot::Kind::kInput && inputs.insert(slot.index).second) input_bytes += slot.bytes;
+    if (slot.kind == Slot::Kind::kConstant) constant_bytes += slot.bytes;
+  }
+  MemoryNeed need;
+  need.add("workspace", exe.arena_bytes);
+  need.add("parameters", param_bytes);
+  need.add("inputs", input_bytes);
+  need.add("constants", constant_bytes);
+  ASSIGN_OR_RETURN(MemoryHeadroom headroom, deviceMemoryHeadroom(device));
+  return checkFits("the compiled function", need, headroom, "GPU memory");
+}
+
 }  // namespace
 
 ExecutorOptions ExecutorOptions::fromEnvironment() {
@@ -76,6 +96,7 @@ absl::Status Executor::allocate() {
     buffers_.push_back(std::move(*b));
     return static_cast<int>(buffers_.size() - 1);
   };
+  RETURN_IF_ERROR(checkDeviceMemory(device_, exe));
   absl::StatusOr<DeviceArena> arena =
       DeviceArena::create(device_, static_cast<std::size_t>(std::max<int64_t>(exe.arena_bytes, 0)));
   if (!arena.ok()) return annotate(arena.status(), strCat(" (the arena of ", exe.arena_bytes, " bytes)"));

@@ -2,27 +2,34 @@
 
 #include <algorithm>
 
+#include "support/status_macros.h"
 #include "support/strings.h"
 
 namespace dlc::runtime {
 
-absl::StatusOr<std::vector<Tensor>> orderInputs(std::string_view model, std::span<const std::string> names,
-                                                const std::vector<std::pair<std::string, Tensor>>& inputs) {
+absl::StatusOr<std::vector<const Tensor*>> matchInputs(std::string_view model, std::span<const std::string> names,
+                                                       const std::vector<std::pair<std::string, Tensor>>& inputs) {
   size_t n = names.size();
-  std::vector<Tensor> ordered(n);
-  std::vector<bool> given(n);
+  std::vector<const Tensor*> matched(n, nullptr);
   for (const auto& [name, tensor] : inputs) {
     size_t index = n;
     if (name.empty() && n == 1) index = 0;
     for (size_t i = 0; i < n && index == n; ++i)
       if (names[i] == name) index = i;
     if (index == n) return absl::InvalidArgumentError(strCat("model '", model, "' has no input '", name, "'"));
-    if (given[index]) return absl::InvalidArgumentError(strCat("input '", names[index], "' is given twice"));
-    given[index] = true;
-    ordered[index] = tensor.clone();
+    if (matched[index]) return absl::InvalidArgumentError(strCat("input '", names[index], "' is given twice"));
+    matched[index] = &tensor;
   }
   for (size_t i = 0; i < n; ++i)
-    if (!given[i]) return absl::InvalidArgumentError(strCat("input '", names[i], "' is missing"));
+    if (!matched[i]) return absl::InvalidArgumentError(strCat("input '", names[i], "' is missing"));
+  return matched;
+}
+
+absl::StatusOr<std::vector<Tensor>> orderInputs(std::string_view model, std::span<const std::string> names,
+                                                const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  ASSIGN_OR_RETURN(std::vector<const Tensor*> matched, matchInputs(model, names, inputs));
+  std::vector<Tensor> ordered;
+  for (const Tensor* t : matched) ordered.push_back(t->clone());
   return ordered;
 }
 

@@ -18,6 +18,9 @@ namespace dlc::runtime {
 
 // The inputs in the order of `names` (a single input may be unnamed). Every
 // input must be given once; an unknown or repeated name is InvalidArgument.
+// matchInputs points into `inputs`; orderInputs copies them.
+absl::StatusOr<std::vector<const Tensor*>> matchInputs(std::string_view model, std::span<const std::string> names,
+                                                       const std::vector<std::pair<std::string, Tensor>>& inputs);
 absl::StatusOr<std::vector<Tensor>> orderInputs(std::string_view model, std::span<const std::string> names,
                                                 const std::vector<std::pair<std::string, Tensor>>& inputs);
 

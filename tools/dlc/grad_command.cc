@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "dlc/dlc.h"
+#include "runtime/atomic_file.h"
 #include "runtime/tensor_file.h"
 #include "tools/dlc/commands.h"
 #include "tools/dlc/exit_codes.h"
@@ -35,6 +36,7 @@ int runGrad(const GradFlags& flags) {
   auto model = Model::fromFile(flags.input, options);
   if (!model.ok()) return reportStatus(model.status());
   if (auto config = model->trainConfig(); !config.ok()) return reportStatus(config.status());
+  if (absl::Status w = runtime::checkWritable(flags.output); !w.ok()) return reportStatus(w);
   if (int status = prepareWeights(*model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
     return status;
   NamedInputs inputs;

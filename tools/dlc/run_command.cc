@@ -8,6 +8,7 @@
 #include "dlc/dlc.h"
 #include "dlc/runtime.h"
 #include "runtime/artifact/container.h"
+#include "runtime/atomic_file.h"
 #include "runtime/tensor_file.h"
 #include "support/strings.h"
 #include "tools/dlc/commands.h"
@@ -65,13 +66,18 @@ bool isArtifact(const std::string& path) {
 
 template <typename M>
 int runModel(M& model, const RunFlags& flags) {
-  if (!(flags.weights.empty() && model.hasAllWeights()))
-    if (int status = prepareWeights(model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
-      return status;
+  for (const std::string& binding : flags.outputs)
+    if (absl::Status w = runtime::checkWritable(splitBinding(binding).second); !w.ok()) return reportStatus(w);
   NamedInputs inputs;
   if (int status = readInputs(model.inputs(), flags.inputs, "dlc run", inputs); status != kSuccess) return status;
   if (flags.batch > 0)
     if (absl::Status b = checkBatch(model.inputs(), inputs, flags.batch); !b.ok()) return reportStatus(b);
+  // A model too large for this machine is refused before its weights are made.
+  if constexpr (requires { model.checkMemory(inputs); })
+    if (absl::Status m = model.checkMemory(inputs); !m.ok()) return reportStatus(m);
+  if (!(flags.weights.empty() && model.hasAllWeights()))
+    if (int status = prepareWeights(model, flags.weights, flags.seed, flags.allow_unknown); status != kSuccess)
+      return status;
   auto outputs = model.run(inputs);
   if (!outputs.ok()) return reportStatus(outputs.status());
   if (flags.outputs.empty())

@@ -9,10 +9,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 
 #include "nlohmann/json.hpp"
+#include "runtime/atomic_file.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 #include "tools/dlc/checkpoint.h"
@@ -437,18 +437,11 @@ namespace {
 // after it: a file path must not be a folder and must be in one; the
 // checkpoint must not be a file.
 absl::Status checkOutputPaths(const TrainFlags& flags) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto parentOf = [](const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); };
-  for (const std::string* file : {&flags.save, &flags.metrics_out}) {
-    if (file->empty()) continue;
-    fs::path path(*file);
-    if (fs::is_directory(path, ec)) return absl::InvalidArgumentError(strCat(*file, ": is a folder, not a file"));
-    if (!fs::is_directory(parentOf(path), ec))
-      return absl::InvalidArgumentError(strCat(*file, ": no folder ", parentOf(path).string(), " to write it in"));
-  }
+  for (const std::string* file : {&flags.save, &flags.metrics_out})
+    if (!file->empty()) RETURN_IF_ERROR(runtime::checkWritable(*file));
   // The checkpoint folder is created (with its parents) when first written.
-  if (!flags.checkpoint.empty() && fs::exists(flags.checkpoint, ec) && !fs::is_directory(flags.checkpoint, ec))
+  struct stat st;
+  if (!flags.checkpoint.empty() && ::stat(flags.checkpoint.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
     return absl::InvalidArgumentError(strCat(flags.checkpoint, ": --checkpoint must be a folder, and this is a file"));
   return absl::OkStatus();
 }

@@ -2,9 +2,12 @@
 #include "runtime/cuda/device.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <numeric>
 #include <vector>
 
+#include "runtime/cuda/executor.h"
+#include "runtime/executable.h"
 #include "tests/unit/runtime_cuda/gpu_test.h"
 
 namespace dlc::runtime::cuda {
@@ -77,6 +80,30 @@ TEST(CudaDevice, HugeAllocationIsAnError) {
   ASSERT_FALSE(buffer.ok());
   EXPECT_TRUE(absl::IsResourceExhausted(buffer.status())) << buffer.status();
   EXPECT_NE(buffer.status().message().find("cuMemAlloc"), std::string_view::npos) << buffer.status();
+}
+
+// The memory budget on the GPU: an executable whose arena exceeds the free
+// memory is refused before any allocation, naming the need and the free
+// memory; DLC_MEMORY_LIMIT lowers the limit.
+TEST(CudaDevice, ExecutorRefusesWhatDoesNotFit) {
+  DLC_OPEN_DEVICE_OR_SKIP(device);
+  absl::StatusOr<MemoryHeadroom> headroom = deviceMemoryHeadroom(*device);
+  DLC_ASSERT_OK(headroom.status());
+  EXPECT_GT(headroom->bytes, 0);
+  EXPECT_LE(headroom->bytes, static_cast<int64_t>(device->totalMemory()));
+  runtime::Executable exe;
+  exe.arena_bytes = int64_t{1} << 50;
+  auto executor = Executor::create(*device, exe, {});
+  ASSERT_FALSE(executor.ok());
+  EXPECT_TRUE(absl::IsResourceExhausted(executor.status())) << executor.status();
+  EXPECT_NE(executor.status().message().find("of GPU memory (workspace 1.0 PiB)"), std::string_view::npos)
+      << executor.status();
+  setenv("DLC_MEMORY_LIMIT", "1M", 1);
+  exe.arena_bytes = int64_t{64} << 20;
+  auto limited = Executor::create(*device, exe, {});
+  unsetenv("DLC_MEMORY_LIMIT");
+  ASSERT_FALSE(limited.ok());
+  EXPECT_NE(limited.status().message().find("DLC_MEMORY_LIMIT=1M"), std::string_view::npos) << limited.status();
 }
 
 }  // namespace
