@@ -139,9 +139,8 @@ void MemoryNeed::add(const MemoryNeed& other) {
 }
 
 std::string MemoryNeed::describe() const {
-  return strJoin(parts_, ", ", [](std::string* out, const auto& part) {
-    strAppend(out, part.first, " ", formatBytes(part.second));
-  });
+  return strJoin(parts_, ", ",
+                 [](std::string* out, const auto& part) { strAppend(out, part.first, " ", formatBytes(part.second)); });
 }
 
 MemoryHeadroom headroomUnder(int64_t limit_bytes, std::string_view source, const MemorySources& sources) {
@@ -178,10 +177,9 @@ absl::StatusOr<MemoryHeadroom> hostMemoryHeadroom(const MemorySources& sources) 
 absl::Status checkFits(std::string_view what, const MemoryNeed& need, const MemoryHeadroom& headroom,
                        std::string_view memory) {
   if (need.total() <= headroom.bytes) return absl::OkStatus();
-  return absl::ResourceExhaustedError(strCat(what, " needs ", formatBytes(need.total()), " of ",
-                                             memory.empty() ? "memory" : memory, " (", need.describe(),
-                                             "), but this process may use only ", formatBytes(headroom.bytes),
-                                             " more (", headroom.limit, ")"));
+  return absl::ResourceExhaustedError(strCat(
+      what, " needs ", formatBytes(need.total()), " of ", memory.empty() ? "memory" : memory, " (", need.describe(),
+      "), but this process may use only ", formatBytes(headroom.bytes), " more (", headroom.limit, ")"));
 }
 
 absl::Status checkHostMemory(std::string_view what, const MemoryNeed& need) {

@@ -43,7 +43,8 @@ absl::StatusOr<ExprRef> conv2dGradInput(const ComputeContext& ctx, size_t, std::
   ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, taps, zero, [&](const Index& t) {
     WindowAxis::Output y = k.rows.outputOf(h, t[0]), z = k.cols.outputOf(w, t[1]);
     ExprRef f = k.groups == 1 ? t[2] : add(first_filter, t[2]);
-    ExprRef v = mul(operand(ctx, 0, {n, y.at, z.at, f}), operand(ctx, 1, {t[0], t[1], q, f}));
+    ExprRef x = operand(ctx, 0, {n, y.at, z.at, f});  // operands in order: each registers a kernel buffer
+    ExprRef v = mul(x, operand(ctx, 1, {t[0], t[1], q, f}));
     return select(both(y.valid, z.valid), v, zero);
   });
   return convert(sum, resultDType(ctx));
@@ -61,7 +62,8 @@ absl::StatusOr<ExprRef> conv2dGradKernel(const ComputeContext& ctx, size_t, std:
   ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, outputs, zero, [&](const Index& o) {
     ExprRef ih = k.rows.input(o[1], i), iw = k.cols.input(o[2], j);
     return insideOr(k.rows, k.cols, ih, iw, zero, [&](ExprRef h, ExprRef w) {
-      return mul(operand(ctx, 0, {o[0], h, w, c}), operand(ctx, 1, {o[0], o[1], o[2], f}));
+      ExprRef x = operand(ctx, 0, {o[0], h, w, c});  // operands in order: each registers a kernel buffer
+      return mul(x, operand(ctx, 1, {o[0], o[1], o[2], f}));
     });
   });
   return convert(sum, resultDType(ctx));

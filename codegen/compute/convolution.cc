@@ -26,7 +26,8 @@ absl::StatusOr<ExprRef> conv2d(const ComputeContext& ctx, size_t, std::span<cons
     ExprRef ih = k.rows.input(y, t[0]), iw = k.cols.input(z, t[1]);
     return insideOr(k.rows, k.cols, ih, iw, zero, [&](ExprRef h, ExprRef w) {
       ExprRef c = k.groups == 1 ? t[2] : add(first, t[2]);
-      return mul(operand(ctx, 0, {n, h, w, c}), operand(ctx, 1, {t[0], t[1], t[2], f}));
+      ExprRef x = operand(ctx, 0, {n, h, w, c});  // operands in order: each registers a kernel buffer
+      return mul(x, operand(ctx, 1, {t[0], t[1], t[2], f}));
     });
   });
   if (ctx.op.numOperands() > 2) sum = add(sum, operand(ctx, 2, {f}));

@@ -26,7 +26,8 @@ absl::StatusOr<ExprRef> matmul(const ComputeContext& ctx, size_t, std::span<cons
     Index a = lhs_batch, b = rhs_batch;
     a.insert(a.end(), {i, p[0]});
     b.insert(b.end(), {p[0], j});
-    return mul(operand(ctx, 0, std::move(a)), operand(ctx, 1, std::move(b)));
+    ExprRef lhs_value = operand(ctx, 0, std::move(a));  // operands in order: each registers a kernel buffer
+    return mul(lhs_value, operand(ctx, 1, std::move(b)));
   });
   return convert(sum, ctx.types.result_dtypes[0]);
 }
@@ -42,7 +43,8 @@ absl::StatusOr<ExprRef> dense(const ComputeContext& ctx, size_t, std::span<const
   ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, in, init, [&](const Index& p) {
     Index xi(index.begin(), index.end() - 1);
     xi.push_back(p[0]);
-    return mul(operand(ctx, 0, std::move(xi)), operand(ctx, 1, {p[0], u}));
+    ExprRef x = operand(ctx, 0, std::move(xi));  // operands in order: each registers a kernel buffer
+    return mul(x, operand(ctx, 1, {p[0], u}));
   });
   return convert(sum, ctx.types.result_dtypes[0]);
 }

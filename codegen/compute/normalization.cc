@@ -98,7 +98,9 @@ absl::StatusOr<ExprRef> layernorm(const ComputeContext& ctx, size_t, std::span<c
   ExprRef epsilon = kir::constant(type, ctx.attrs().getFloat("epsilon"));
   ExprRef inv = div(kir::constant(type, 1), sqrt(add(m.variance, epsilon)));
   ExprRef x = operand(ctx, 0, Index(index.begin(), index.end()));
-  ExprRef y = add(mul(mul(sub(x, m.mean), inv), operand(ctx, 1, {a})), operand(ctx, 2, {a}));
+  ExprRef gamma = operand(ctx, 1, {a});  // operands in order: each registers a kernel buffer
+  ExprRef beta = operand(ctx, 2, {a});
+  ExprRef y = add(mul(mul(sub(x, m.mean), inv), gamma), beta);
   return convert(y, ctx.types.result_dtypes[0]);
 }
 
