@@ -138,6 +138,10 @@ int campaign(const Flags& flags, RunOptions run, const GeneratorOptions& gen) {
   };
   for (uint64_t i = 0; i < flags.count; ++i) {
     while (!box.hasRoom()) collect();
+    if (i && i % 500 == 0) {
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cout << "progress: " << i << " models started, " << static_cast<int>(elapsed) << " s" << std::endl;
+    }
     uint64_t seed = flags.seed + i;
     sources[seed] = generateModel(seed, gen).source;
     RunOptions model_run = run;
