@@ -13,9 +13,9 @@ namespace {
 void addFirstInput(ModelBuilder& b) {
   Rng& g = b.rng();
   switch (g.range(0, 3)) {
-    case 0: b.addInput("f32", {kBatch, g.range(1, 16)}); break;
-    case 1: b.addInput("f32", {kBatch, g.range(2, 8), g.range(2, 8), g.range(1, 4)}); break;
-    case 2: b.addInput("f32", {kBatch, g.chance(0.25) ? kSeq : g.range(1, 6), g.range(1, 8)}); break;
+    case 0: b.addInput("f32", {kBatch, g.size(1, 16)}); break;
+    case 1: b.addInput("f32", {kBatch, g.size(2, 8), g.size(2, 8), g.range(1, 4)}); break;
+    case 2: b.addInput("f32", {kBatch, g.chance(0.25) ? kSeq : g.range(1, 6), g.size(1, 8)}); break;
     default: b.addInput(g.chance(0.5) ? "i32" : "i64", {kBatch, g.range(1, 6)}); break;
   }
 }

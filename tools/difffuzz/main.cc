@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "CLI/CLI.hpp"
+#include "support/env.h"
 #include "tools/difffuzz/generator.h"
 #include "tools/difffuzz/minimizer.h"
 #include "tools/difffuzz/model_builder.h"
@@ -210,6 +211,13 @@ int main(int argc, char** argv) {
   if (flags.print) {
     std::cout << generateModel(flags.seed, gen).source;
     return 0;
+  }
+  // J children each with a pool of every hardware thread would oversubscribe
+  // the machine: give each its share, at least 2 so that the parallel loops
+  // of the compiled code still split (DLC_NUM_THREADS, docs/ENVIRONMENT.md).
+  if (!dlc::envString("DLC_NUM_THREADS")) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    setenv("DLC_NUM_THREADS", std::to_string(std::max<long>(2, cores / flags.jobs)).c_str(), 1);
   }
   RunOptions run;
   run.targets = targetList(flags.targets);

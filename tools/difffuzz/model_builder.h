@@ -29,6 +29,7 @@ struct Value {
   bool bounded = false;       // |x| stays small: exp is safe
   bool positive = false;      // x >= 0.5: log, sqrt and division are safe
   bool exact = false;         // a model input: identical on every target, so comparisons are safe
+  // Not f32: ids (i32/i64) or another input type; only casts read these.
   bool isInt() const { return dtype != "f32"; }
   int64_t rank() const { return static_cast<int64_t>(dims.size()); }
   // Every dim but the batch is a fixed size.

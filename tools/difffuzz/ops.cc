@@ -234,7 +234,7 @@ bool emitMatmul(ModelBuilder& b, const Value& v) {
     rhs = "transpose(" + v.text + ", " + ints(perm) + ")";
     dims.back() = v.dims[v.rank() - 2];
   } else {
-    int64_t n = b.rng().range(1, 8);
+    int64_t n = b.rng().size(1, 8);
     std::vector<int64_t> rhs_dims = {k, n};
     if (v.rank() >= 3 && b.rng().chance(0.5)) {
       rhs_dims = v.dims;
@@ -308,6 +308,35 @@ bool emitCast(ModelBuilder& b, const Value& v) {
   return true;
 }
 
+// A detour through f16 or bf16: the cast rounds, an elementwise op runs
+// in the narrow type, and the result comes back to f32.
+bool emitLowPrecision(ModelBuilder& b, const Value& v) {
+  if (v.isInt()) return false;
+  std::string narrow = b.rng().chance(0.5) ? "f16" : "bf16";
+  Value n = like(v, v.dims);
+  n.dtype = narrow;
+  n.bounded = v.bounded;
+  b.call("cast", {v}, narrow, n);
+  static const std::vector<std::string> kOps = {"relu", "abs", "neg", "tanh", "sigmoid"};
+  b.call(b.rng().pick(kOps), {b.current()}, "", n);
+  Value r = like(v, v.dims);
+  r.bounded = v.bounded;
+  b.call("cast", {b.current()}, "f32", r);
+  return true;
+}
+
+// An input of another dtype (f16, bf16, f64, bool, i32) of v's shape, cast
+// to f32 and added to v.
+bool emitTypedInput(ModelBuilder& b, const Value& v) {
+  if (v.isInt() || v.text.empty()) return false;
+  static const std::vector<std::string> kTypes = {"f16", "bf16", "f64", "bool", "i32"};
+  Value in = b.partner(b.rng().pick(kTypes), v.dims);
+  if (in.text.empty()) return false;
+  Value r = like(v, v.dims);
+  b.bind(v.text + " + cast(" + in.text + ", f32)", r);
+  return true;
+}
+
 bool emitOneHot(ModelBuilder& b, const Value& v) {
   if (!v.isInt()) return false;
   int64_t depth = b.rng().range(1, 6);
@@ -325,7 +354,7 @@ bool emitOneHot(ModelBuilder& b, const Value& v) {
 bool emitDense(ModelBuilder& b, const Value& v) {
   if (v.isInt() || v.dims.back() <= 0) return false;
   std::vector<int64_t> dims = v.dims;
-  dims.back() = b.rng().range(1, 12);
+  dims.back() = b.rng().size(1, 12);
   if (!fits(dims)) return false;
   std::string config = std::to_string(dims.back());
   std::string act = activation(b);
@@ -356,7 +385,7 @@ bool emitConv2d(ModelBuilder& b, const Value& v) {
   for (int64_t d = 1; d <= c; ++d)
     if (c % d == 0) divisors.push_back(d);
   int64_t groups = g.chance(0.7) ? 1 : g.pick(divisors);
-  int64_t filters = groups * g.range(1, std::max<int64_t>(1, 8 / groups));
+  int64_t filters = groups * g.size(1, std::max<int64_t>(1, 8 / groups));
   int64_t oh = windowOut(v.dims[1], kh, sh, dh, same), ow = windowOut(v.dims[2], kw, sw, dw, same);
   std::vector<int64_t> dims = {kBatch, oh, ow, filters};
   if (oh < 1 || ow < 1 || !fits(dims)) return false;
@@ -432,7 +461,7 @@ bool emitEmbedding(ModelBuilder& b, const Value& v) {
 
 bool emitLstm(ModelBuilder& b, const Value& v) {
   if (v.isInt() || v.rank() != 3 || v.dims.back() <= 0 || v.dims[0] != kBatch) return false;
-  int64_t units = b.rng().range(1, 8);
+  int64_t units = b.rng().size(1, 8);
   bool sequences = b.rng().chance(0.5);
   Value r = like(v, sequences ? std::vector<int64_t>{kBatch, v.dims[1], units} : std::vector<int64_t>{kBatch, units});
   r.bounded = true;
@@ -632,6 +661,8 @@ const std::vector<Entry>& emitters() {
       {"compare", 1, emitCompare},
       {"argmax", 1, emitArgmax},
       {"cast", 1, emitCast},
+      {"low_precision", 1, emitLowPrecision},
+      {"typed_input", 1, emitTypedInput},
       {"one_hot", 2, emitOneHot},
       {"dense", 6, emitDense},
       {"conv2d", 6, emitConv2d},

@@ -27,6 +27,9 @@ class Rng {
   double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * unit(); }
   bool chance(double p) { return unit() < p; }
+  // A size in [lo, hi], and a quarter of the time up to 3 * hi: most
+  // tensors stay tiny, some cross vector widths and tile sizes.
+  int64_t size(int64_t lo, int64_t hi) { return chance(0.25) ? range(lo, 3 * hi) : range(lo, hi); }
   template <typename T>
   const T& pick(const std::vector<T>& items) {
     return items[next() % items.size()];

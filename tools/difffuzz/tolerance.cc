@@ -10,13 +10,15 @@
 //     few hundred elements in another order);
 //   - batchnorm, layernorm: 8 (a variance, divided by a small square root);
 //   - lstm: 16 (a recurrence over the sequence).
-// forward = 1e-6 * (10 + sum). Gradients run each op backwards as well,
+// forward = 1e-6 * (10 + sum), at least a rounding of the narrowest
+// float type the source names (f16, bf16). Gradients run each op backwards as well,
 // and through sums of products: 4x. A few training steps compound the
 // gradients through the optimizer (Adam divides by sqrt(v)): 10x.
 // Errors are measured against the tensor's own scale (compare.h), so a
 // rule that adds rather than multiplies is enough for these small models.
 #include "tools/difffuzz/tolerance.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -81,6 +83,13 @@ Tolerance toleranceFor(const std::string& source) {
   flush();
   Tolerance t;
   t.forward = 1e-6 * (10 + sum);
+  // Half-precision values round at 2^-11 (f16) and 2^-8 (bf16) relative:
+  // one rounding done differently (from f32 or from the interpreter's
+  // double) is one unit of it.
+  if (source.find("bf16") != std::string::npos)
+    t.forward = std::max(t.forward, 8e-3);
+  else if (source.find("f16") != std::string::npos)
+    t.forward = std::max(t.forward, 1e-3);
   t.gradient = 4 * t.forward;
   t.train = 10 * t.forward;
   return t;
