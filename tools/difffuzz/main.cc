@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -223,6 +224,23 @@ int main(int argc, char** argv) {
   run.targets = targetList(flags.targets);
   run.train_steps = flags.train_steps;
   run.data_seed = flags.data_seed;
-  if (!flags.replay.empty()) return replay(flags, run);
-  return campaign(flags, run, gen);
+  // Compiled functions go to a kernel cache of this run's own, removed at
+  // the end: every model is compiled (not loaded from an earlier run's
+  // entry), and a long campaign does not fill the user's cache. Models
+  // that come back (confirmation, minimization) still hit it.
+  std::string cache;
+  if (!dlc::envString("DLC_CACHE_DIR")) {
+    char folder[] = "/tmp/dlc-difffuzz-cache-XXXXXX";
+    if (mkdtemp(folder)) {
+      cache = folder;
+      setenv("DLC_CACHE_DIR", folder, 1);
+    }
+  }
+  Sandbox::installSignalHandlers();
+  int status = flags.replay.empty() ? campaign(flags, run, gen) : replay(flags, run);
+  if (!cache.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(cache, ignored);
+  }
+  return status;
 }

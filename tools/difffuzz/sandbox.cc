@@ -41,6 +41,30 @@ void writeAll(int fd, const std::string& s) {
   }
 }
 
+// The children alive, for the signal handler: a campaign that is
+// interrupted or terminated takes its children with it.
+constexpr int kMaxChildren = 256;
+volatile sig_atomic_t g_children[kMaxChildren];
+
+void forgetChild(pid_t pid) {
+  for (int i = 0; i < kMaxChildren; ++i)
+    if (g_children[i] == pid) g_children[i] = 0;
+}
+
+void rememberChild(pid_t pid) {
+  for (int i = 0; i < kMaxChildren; ++i)
+    if (g_children[i] == 0) {
+      g_children[i] = pid;
+      return;
+    }
+}
+
+extern "C" void killChildrenAndExit(int signal) {
+  for (int i = 0; i < kMaxChildren; ++i)
+    if (g_children[i] > 0) kill(g_children[i], SIGKILL);
+  _exit(128 + signal);
+}
+
 // Keeps the end of a child's stderr: a sanitizer's report or an assertion.
 void keepTail(std::string& s) {
   if (s.size() > 4096) s.erase(0, s.size() - 4096);
@@ -48,10 +72,17 @@ void keepTail(std::string& s) {
 
 }  // namespace
 
+void Sandbox::installSignalHandlers() {
+  signal(SIGINT, killChildrenAndExit);
+  signal(SIGTERM, killChildrenAndExit);
+  signal(SIGHUP, killChildrenAndExit);
+}
+
 Sandbox::~Sandbox() {
   for (Child& c : children_) {
     kill(c.pid, SIGKILL);
     waitpid(c.pid, nullptr, 0);
+    forgetChild(c.pid);
     close(c.result_fd);
     close(c.stderr_fd);
   }
@@ -70,6 +101,9 @@ void Sandbox::start(uint64_t id, const std::function<Outcome()>& work) {
     _exit(2);
   }
   if (pid == 0) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     close(result[0]);
     close(err[0]);
     dup2(err[1], STDERR_FILENO);
@@ -79,6 +113,7 @@ void Sandbox::start(uint64_t id, const std::function<Outcome()>& work) {
     // No static destructors: the parent only waits for the report.
     _exit(0);
   }
+  rememberChild(pid);
   close(result[1]);
   close(err[1]);
   children_.push_back(
@@ -89,6 +124,7 @@ Outcome Sandbox::finish(Child& c, bool timed_out) {
   if (timed_out) kill(c.pid, SIGKILL);
   int status = 0;
   waitpid(c.pid, &status, 0);
+  forgetChild(c.pid);
   close(c.result_fd);
   close(c.stderr_fd);
   Outcome o;

@@ -32,6 +32,8 @@ class Sandbox {
   // or a timeout when the child did not report.
   std::vector<std::pair<uint64_t, Outcome>> wait();
 
+  // SIGINT, SIGTERM and SIGHUP kill every child, then the process.
+  static void installSignalHandlers();
   // One run of `work` in a child, waiting for it.
   static Outcome runOne(const std::function<Outcome()>& work, int timeout_seconds);
 
