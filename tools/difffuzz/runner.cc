@@ -22,6 +22,9 @@ struct Data {
   NamedTensors weights;
   NamedTensors inputs;
   std::optional<Tensor> labels;
+  // Inputs with other sizes bound to the symbolic dims (empty when the
+  // model has none): the targets compile the model again for them.
+  NamedTensors resized;
 };
 
 std::vector<int64_t> bind(const TensorSpec& spec, std::map<std::string, int64_t>& symbols, Rng& g) {
@@ -61,6 +64,11 @@ absl::StatusOr<Data> makeData(Model& ref, uint64_t seed, bool trains) {
   }
   // Keras's initialisers, perturbed: biases, betas and moving statistics
   // that are not 0 or 1 exercise what the defaults would hide.
+  std::map<std::string, int64_t> other;
+  for (const auto& [symbol, size] : symbols) other[symbol] = size == 1 ? 2 + g.range(0, 3) : size - 1;
+  if (!symbols.empty())
+    for (const TensorSpec& spec : ref.inputs())
+      data.resized.emplace_back(spec.name, randomTensor(spec.dtype, bind(spec, other, g), g));
   if (absl::Status s = ref.initializeWeights(seed); !s.ok()) return s;
   for (const ParameterSpec& p : ref.parameters()) {
     absl::StatusOr<const Tensor*> w = ref.weight(p.name);
@@ -180,8 +188,27 @@ Outcome compareTarget(const std::string& source, const std::string& target, cons
     if (auto o = compareOne("output", "output " + std::to_string(i), (*out_ref)[i], (*out_got)[i], tol.forward, 1e-3,
                             target))
       return *o;
+  if (!data->resized.empty()) {
+    // The same weights on other sizes: a second compiled function each.
+    absl::StatusOr<std::vector<Tensor>> r_ref = ref->run(data->resized), r_got = got->run(data->resized);
+    if (auto o = statuses(r_ref, r_got, target, "run with other sizes")) return *o;
+    for (size_t i = 0; i < r_ref->size() && i < r_got->size(); ++i)
+      if (auto o = compareOne("output", "with other sizes, output " + std::to_string(i), (*r_ref)[i], (*r_got)[i],
+                              tol.forward, 1e-3, target))
+        return *o;
+  }
   Outcome ok;
   if (!trains || !data->labels) return ok;
+  // The loss in inference mode (moving statistics, no dropout).
+  absl::StatusOr<StepMetrics> v_ref = ref->evaluate(data->inputs, *data->labels);
+  absl::StatusOr<StepMetrics> v_got = got->evaluate(data->inputs, *data->labels);
+  if (auto o = statuses(v_ref, v_got, target, "evaluate")) return *o;
+  {
+    Tensor e = *Tensor::zeros(DType::kF64, {}), a = *Tensor::zeros(DType::kF64, {});
+    e.set(0, v_ref->loss);
+    a.set(0, v_got->loss);
+    if (auto o = compareOne("output", "evaluate's loss", e, a, tol.forward, 1e-3, target)) return *o;
+  }
   ok.trained = true;
   absl::StatusOr<NamedTensors> g_ref = ref->gradients(data->inputs, *data->labels);
   absl::StatusOr<NamedTensors> g_got = got->gradients(data->inputs, *data->labels);
