@@ -204,7 +204,14 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::IsMember(emitterNames()));
   app.add_flag("--verbose", flags.verbose, "print every model's outcome");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // a usage error, as dlc's (tools/dlc/exit_codes.h)
+  }
 
   GeneratorOptions gen;
   gen.max_ops = flags.max_ops;
