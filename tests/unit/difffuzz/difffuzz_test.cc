@@ -1,3 +1,7 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 
 #include "dlc/dlc.h"
@@ -5,6 +9,7 @@
 #include "tools/difffuzz/compare.h"
 #include "tools/difffuzz/generator.h"
 #include "tools/difffuzz/minimizer.h"
+#include "tools/difffuzz/sandbox.h"
 #include "tools/difffuzz/tolerance.h"
 
 namespace dlc::difffuzz {
@@ -85,6 +90,41 @@ TEST(Compare, RelativeToTheTensorsScale) {
   // An infinite slack skips the element.
   Tensor slack = vector({INFINITY});
   EXPECT_TRUE(compareTensors(vector({1}), vector({2}), 1e-5, 0, "cpu", &slack).ok);
+}
+
+TEST(Sandbox, ReportsOutcomesCrashesAndTimeouts) {
+  Outcome ok = Sandbox::runOne(
+      [] {
+        Outcome o;
+        o.kind = "output";
+        o.target = "cpu";
+        o.detail = "output 0 element 3";
+        o.trained = true;
+        return o;
+      },
+      10);
+  EXPECT_EQ(ok.kind, "output");
+  EXPECT_EQ(ok.target, "cpu");
+  EXPECT_EQ(ok.detail, "output 0 element 3");
+  EXPECT_TRUE(ok.trained);
+
+  Outcome crash = Sandbox::runOne(
+      []() -> Outcome {
+        fprintf(stderr, "about to crash\n");
+        raise(SIGSEGV);
+        return {};
+      },
+      10);
+  EXPECT_EQ(crash.kind, "crash");
+  EXPECT_NE(crash.detail.find("about to crash"), std::string::npos) << crash.detail;
+
+  Outcome hang = Sandbox::runOne(
+      []() -> Outcome {
+        pause();
+        return {};
+      },
+      1);
+  EXPECT_EQ(hang.kind, "timeout");
 }
 
 }  // namespace
