@@ -131,6 +131,12 @@ int campaign(const Flags& flags, RunOptions run, const GeneratorOptions& gen) {
         if (!confirmed(source, o, model_run, flags.timeout)) {
           ++unconfirmed;
           std::cout << "seed " << seed << ": " << o.kind << " not confirmed with other data -- " << o.detail << "\n";
+          // Kept, not minimized, for a look: a bug of one batch size would land here too.
+          mkdir(flags.out.c_str(), 0755);
+          std::ofstream(flags.out + "/unconfirmed-" + std::to_string(seed) + ".dl")
+              << "# dlc-difffuzz: " << o.kind << " on " << o.target << " with data seed " << seed
+              << ", not with two others\n"
+              << commentBlock(o.detail) << source;
           continue;
         }
         writeFinding(flags, seed, source, o, model_run);

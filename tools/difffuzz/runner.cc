@@ -245,8 +245,10 @@ Outcome compareTarget(const std::string& source, const std::string& target, cons
       const auto& [name, e] = (*s_ref)[i];
       if (name != (*s_got)[i].first) return finding("train", target, "state " + name + " is missing");
       const Tensor* slack = slackFor(name, e, slacks);
-      if (auto o =
-              compareOne("train", "after " + when + ", " + name, e, (*s_got)[i].second, tol.train, 1e-4, target, slack))
+      // Optimizer moments are sums of gradients: compared at the gradients' scale.
+      double floor = name.starts_with("optimizer.") ? std::max(1e-4, grad_floor) : 1e-4;
+      if (auto o = compareOne("train", "after " + when + ", " + name, e, (*s_got)[i].second, tol.train, floor, target,
+                              slack))
         return *o;
       reset.emplace_back(name, e.clone());
     }
