@@ -121,9 +121,19 @@ void Sandbox::start(uint64_t id, const std::function<Outcome()>& work) {
 }
 
 Outcome Sandbox::finish(Child& c, bool timed_out) {
-  if (timed_out) kill(c.pid, SIGKILL);
   int status = 0;
-  waitpid(c.pid, &status, 0);
+  // A child that exited while the parent was busy elsewhere (minimizing a
+  // finding) is past its deadline but not late: read what it left.
+  if (timed_out && waitpid(c.pid, &status, WNOHANG) == c.pid) {
+    timed_out = false;
+    char buf[4096];
+    for (ssize_t n; (n = read(c.result_fd, buf, sizeof buf)) > 0;) c.result.append(buf, n);
+    for (ssize_t n; (n = read(c.stderr_fd, buf, sizeof buf)) > 0;) c.err.append(buf, n);
+    keepTail(c.err);
+  } else {
+    if (timed_out) kill(c.pid, SIGKILL);
+    waitpid(c.pid, &status, 0);
+  }
   forgetChild(c.pid);
   close(c.result_fd);
   close(c.stderr_fd);
