@@ -13,6 +13,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "tests", "lit")
 
 config.substitutions.append(("%dlc", os.path.join(config.dlc_tools_dir, "dlc")))
+config.substitutions.append(("%difffuzz", os.path.join(config.dlc_obj_root, "tools", "difffuzz", "dlc-difffuzz")))
 config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
 config.substitutions.append(("%conformance", os.path.join(config.dlc_src_root, "..", "shared", "conformance")))
 config.substitutions.append(("%python", config.python_executable))
