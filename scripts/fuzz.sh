@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (the `fuzz` preset: clang-19 with ASan and
+# Builds the libFuzzer targets (in the `asan` preset: clang-19 with ASan and
 # UBSan) and runs each for SECONDS (default 60) on a copy of its seed corpus
 # in tests/fuzz/corpus/, with its dictionary (tests/fuzz/*.dict). Fails on
 # any finding: a crash, a sanitizer report, a leak, an input slower than 2 s,
-# printed IR that does not read back the same, or an artifact that does not
-# round-trip. Reproducers are left in build/fuzz/findings/ (rerun one:
-# build/fuzz/tests/fuzz/NAME FILE).
+# printed IR that does not read back the same, or an artifact or tensor file
+# that does not round-trip. Reproducers are left in build/asan/findings/
+# (rerun one: build/asan/tests/fuzz/NAME FILE).
 #
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -16,11 +16,12 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target frontend_fuzzer ir_parser_fuzzer kernel_ir_parser_fuzzer artifact_fuzzer
+fuzzers=(frontend_fuzzer ir_parser_fuzzer kernel_ir_parser_fuzzer artifact_fuzzer tensor_file_fuzzer)
+cmake --preset asan >/dev/null
+cmake --build --preset asan --target "${fuzzers[@]}"
 
-work=build/fuzz/fuzzing
-findings=build/fuzz/findings
+work=build/asan/fuzzing
+findings=build/asan/findings
 rm -rf "$work" "$findings"
 mkdir -p "$findings"
 status=0
@@ -31,7 +32,7 @@ run() {
   echo "== $fuzzer: ${seconds}s on $(ls "$work/$fuzzer" | wc -l) seed inputs"
   # UBSan findings abort (and so count) instead of printing and going on.
   if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      "build/fuzz/tests/fuzz/$fuzzer" "$work/$fuzzer" \
+      "build/asan/tests/fuzz/$fuzzer" "$work/$fuzzer" \
       -dict="tests/fuzz/$dict" -max_total_time="$seconds" -max_len=4096 -timeout=2 \
       -rss_limit_mb=2048 -artifact_prefix="$findings/$fuzzer-" -print_final_stats=1 2>"$work/$fuzzer.log"; then
     status=1
@@ -45,6 +46,7 @@ run frontend_fuzzer frontend frontend.dict
 run ir_parser_fuzzer ir ir.dict
 run kernel_ir_parser_fuzzer kernel_ir kernel_ir.dict
 run artifact_fuzzer artifact artifact.dict
+run tensor_file_fuzzer tensor_file tensor_file.dict
 if [ "$status" -ne 0 ]; then
   echo "fuzzing found problems; reproducers: $(ls "$findings")"
 fi

@@ -145,7 +145,9 @@ ExprRef reduceIdentity(ReduceOp op, ScalarType type) {
 bool isReduceIdentity(const ExprRef& e, ReduceOp op) {
   const auto* c = e->as<ConstExpr>();
   if (!c) return false;
-  const auto* id = reduceIdentity(op, e->type)->as<ConstExpr>();
+  // Held by name: a pointer into the temporary would dangle (ASan found it).
+  ExprRef identity = reduceIdentity(op, e->type);
+  const auto* id = identity->as<ConstExpr>();
   return c->value == id->value && c->bits == id->bits;
 }
 

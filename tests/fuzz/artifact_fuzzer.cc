@@ -10,7 +10,7 @@
 // (ParseOptions::verify_hash), so that mutations reach the section table,
 // the metadata, the plans and the tensors behind the hash.
 //
-// Build and run: scripts/fuzz.sh SECONDS (the `fuzz` preset). The seeds in
+// Build and run: scripts/fuzz.sh SECONDS (the `asan` preset). The seeds in
 // corpus/artifact are written by artifact_tests (DLC_UPDATE_FUZZ_SEEDS=1).
 #include <cstdint>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 // report or a hang, and whatever lowers must print IR that the IR parser
 // reads back to the same text (the CLI contract's round trip).
 //
-// Build and run: scripts/fuzz.sh SECONDS (the `fuzz` preset).
+// Build and run: scripts/fuzz.sh SECONDS (the `asan` preset).
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>

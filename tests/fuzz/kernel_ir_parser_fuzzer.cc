@@ -2,7 +2,7 @@
 // Parsing must never crash or hang; a module it accepts has passed the
 // verifier and must print to text that parses back to the same text.
 //
-// Build and run: scripts/fuzz.sh SECONDS (the `fuzz` preset).
+// Build and run: scripts/fuzz.sh SECONDS (the `asan` preset).
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>

@@ -8,7 +8,7 @@ import lit.formats
 config.name = "dlc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".dlir", ".kir", ".dl", ".test"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in", "expect_exit.py"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in", "expect_exit.py", "timeout.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlc_obj_root, "tests", "lit")
 
@@ -17,6 +17,8 @@ config.substitutions.append(("%difffuzz", os.path.join(config.dlc_obj_root, "too
 config.substitutions.append(("%examples", os.path.join(config.dlc_src_root, "examples")))
 config.substitutions.append(("%conformance", os.path.join(config.dlc_src_root, "..", "shared", "conformance")))
 config.substitutions.append(("%python", config.python_executable))
+# Before lit's own %t: `%timeout 5 CMD` is `timeout 5 CMD`, scaled in sanitizer builds.
+config.substitutions.append(("%timeout", "%s %s %s" % (config.python_executable, os.path.join(config.test_source_root, "timeout.py"), config.dlc_timeout_scale)))
 config.substitutions.append(("%expect_exit", "%s %s" % (config.python_executable, os.path.join(config.test_source_root, "expect_exit.py"))))
 
 path = [config.llvm_tools_dir, config.dlc_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))]
