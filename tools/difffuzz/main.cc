@@ -21,6 +21,7 @@
 #include "tools/difffuzz/model_builder.h"
 #include "tools/difffuzz/runner.h"
 #include "tools/difffuzz/sandbox.h"
+#include "tools/dlc/validators.h"
 
 namespace dlc::difffuzz {
 namespace {
@@ -210,14 +211,7 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::IsMember(emitterNames()));
   app.add_flag("--verbose", flags.verbose, "print every model's outcome");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;  // a usage error, as dlc's (tools/dlc/exit_codes.h)
-  }
+  if (std::optional<int> status = dlc::tool::parseCommandLine(app, argc, argv)) return *status;
 
   GeneratorOptions gen;
   gen.max_ops = flags.max_ops;

@@ -8,6 +8,7 @@
 #include "passes/pass.h"
 #include "tools/dlc/commands.h"
 #include "tools/dlc/exit_codes.h"
+#include "tools/dlc/validators.h"
 
 namespace {
 
@@ -41,14 +42,7 @@ int main(int argc, char** argv) {
       dlc::tool::registerRunCommand(app),     dlc::tool::registerGradCommand(app),
       dlc::tool::registerTrainCommand(app),   dlc::tool::registerInspectCommand(app),
   };
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return dlc::tool::kUsageError;
-  }
+  if (std::optional<int> status = dlc::tool::parseCommandLine(app, argc, argv)) return *status;
   for (const auto& command : commands) {
     int status = command();
     if (status >= 0) return status;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "support/strings.h"
+#include "tools/dlc/exit_codes.h"
 
 namespace dlc::tool {
 namespace {
@@ -68,5 +69,17 @@ const CLI::Validator kCompileTarget(
                                              "reference or auto)");
     },
     "TARGET");
+
+std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsageError;
+  }
+  return std::nullopt;
+}
 
 }  // namespace dlc::tool

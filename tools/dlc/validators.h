@@ -1,10 +1,11 @@
 // Checks of command-line values, run by CLI11 before a command starts: a
 // value out of range is a usage error (exit 2) whose message names the
-// option, the value and what it takes.
+// option, the value and what it takes. Shared by dlc and the tools beside it.
 #ifndef DLC_TOOLS_DLC_VALIDATORS_H_
 #define DLC_TOOLS_DLC_VALIDATORS_H_
 
 #include <CLI/CLI.hpp>
+#include <optional>
 
 namespace dlc::tool {
 
@@ -19,6 +20,10 @@ extern const CLI::Validator kRunTarget;
 // What `compile` compiles for: cpu, cpu:NAME, cuda, cuda:sm_XX[,sm_YY...],
 // reference (with --emit) or auto. A CPU name is checked against LLVM later.
 extern const CLI::Validator kCompileTarget;
+
+// Parses the command line. nullopt to go on; else the exit status after
+// CLI11 printed the help (0) or a usage error (kUsageError, 2).
+std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv);
 
 }  // namespace dlc::tool
 

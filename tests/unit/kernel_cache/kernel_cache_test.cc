@@ -11,17 +11,17 @@
 #include <fstream>
 #include <iterator>
 
+#include "tests/unit/common/temp_dir.h"
+
 namespace dlc::codegen {
 namespace {
 
 namespace fs = std::filesystem;
 
-class KernelCacheTest : public ::testing::Test {
+class KernelCacheTest : public testing::TempDirTest {
  protected:
   void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "dlc_kernel_cache_XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
+    TempDirTest::SetUp();
     key_.source = "extern \"C\" __global__ void k() {}";
     key_.compiler_version = "13.0";
     key_.driver_version = "13000";
@@ -31,7 +31,7 @@ class KernelCacheTest : public ::testing::Test {
   void TearDown() override {
     std::error_code ec;
     fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(dir_, ec);
+    TempDirTest::TearDown();
   }
   std::string readFile(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -48,7 +48,6 @@ class KernelCacheTest : public ::testing::Test {
     };
   }
 
-  fs::path dir_;
   CacheKey key_;
   int compiles_ = 0;
 };

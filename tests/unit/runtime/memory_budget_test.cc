@@ -13,6 +13,8 @@
 #include <fstream>
 #include <string>
 
+#include "tests/unit/common/temp_dir.h"
+
 namespace dlc::runtime {
 namespace {
 
@@ -63,20 +65,19 @@ TEST(CheckFits, NamesTheNeedAndTheLimit) {
 }
 
 // A fake /proc and /sys/fs/cgroup under a temporary folder.
-class FakeSystem : public ::testing::Test {
+class FakeSystem : public testing::TempDirTest {
  protected:
   void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "dlc_memory_XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    root_ = templ;
+    TempDirTest::SetUp();
+    root_ = dir_;
     sources_ = {(root_ / "proc").string(), (root_ / "cgroup").string(), /*rlimit=*/false};
     write("proc/self/statm", "1000 256 0 0 0 0 0\n");
     write("proc/meminfo", "MemTotal: 25165824 kB\nMemFree: 1000 kB\nMemAvailable: 20971520 kB\n");
     unsetenv("DLC_MEMORY_LIMIT");
   }
   void TearDown() override {
-    fs::remove_all(root_);
     unsetenv("DLC_MEMORY_LIMIT");
+    TempDirTest::TearDown();
   }
   void write(const std::string& path, const std::string& text) {
     fs::create_directories((root_ / path).parent_path());

@@ -10,23 +10,14 @@
 #include <string>
 
 #include "runtime/atomic_file.h"
+#include "tests/unit/common/temp_dir.h"
 
 namespace dlc::runtime {
 namespace {
 
 namespace fs = std::filesystem;
 
-class OutputTargetTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "dlc_output_XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+using OutputTargetTest = testing::TempDirTest;
 
 TEST_F(OutputTargetTest, ANewPathOrAFileIsReplaced) {
   absl::StatusOr<OutputTarget> fresh = resolveOutput(path("new.npy"));

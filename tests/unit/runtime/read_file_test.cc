@@ -11,22 +11,14 @@
 #include <string>
 
 #include "runtime/atomic_file.h"
+#include "tests/unit/common/temp_dir.h"
 
 namespace dlc::runtime {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ReadWholeFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "dlc_read_file_XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using ReadWholeFileTest = testing::TempDirTest;
 
 TEST_F(ReadWholeFileTest, ReadsARegularFile) {
   std::ofstream(dir_ / "a.txt") << "hello";

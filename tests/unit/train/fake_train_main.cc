@@ -5,8 +5,8 @@
 
 #include "CLI/CLI.hpp"
 #include "tests/unit/train/fake_model.h"
-#include "tools/dlc/exit_codes.h"
 #include "tools/dlc/trainer.h"
+#include "tools/dlc/validators.h"
 
 int main(int argc, char** argv) {
   CLI::App app("dlc_train_fake: dlc train over a fake model", "dlc_train_fake");
@@ -14,13 +14,6 @@ int main(int argc, char** argv) {
   dlc::tool::TrainFlags flags;
   CLI::App* cmd = app.add_subcommand("train", "train the fake model");
   dlc::tool::addTrainFlags(*cmd, flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return dlc::tool::kUsageError;
-  }
+  if (std::optional<int> status = dlc::tool::parseCommandLine(app, argc, argv)) return *status;
   return dlc::tool::runTrain(flags, dlc::tool::testing::loadFakeModel, std::cout);
 }
