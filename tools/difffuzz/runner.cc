@@ -185,8 +185,8 @@ Outcome compareTarget(const std::string& source, const std::string& target, cons
   if (auto o = statuses(out_ref, out_got, target, "run")) return *o;
   if (out_ref->size() != out_got->size()) return finding("output", target, "a different number of outputs");
   for (size_t i = 0; i < out_ref->size(); ++i)
-    if (auto o = compareOne("output", "output " + std::to_string(i), (*out_ref)[i], (*out_got)[i], tol.forward, 1e-3,
-                            target))
+    if (auto o = compareOne("output", "output " + std::to_string(i), (*out_ref)[i], (*out_got)[i], tol.forward,
+                            tol.output_floor, target))
       return *o;
   if (!data->resized.empty()) {
     // The same weights on other sizes: a second compiled function each.
@@ -194,7 +194,7 @@ Outcome compareTarget(const std::string& source, const std::string& target, cons
     if (auto o = statuses(r_ref, r_got, target, "run with other sizes")) return *o;
     for (size_t i = 0; i < r_ref->size() && i < r_got->size(); ++i)
       if (auto o = compareOne("output", "with other sizes, output " + std::to_string(i), (*r_ref)[i], (*r_got)[i],
-                              tol.forward, 1e-3, target))
+                              tol.forward, tol.output_floor, target))
         return *o;
   }
   Outcome ok;
@@ -207,7 +207,7 @@ Outcome compareTarget(const std::string& source, const std::string& target, cons
     Tensor e = *Tensor::zeros(DType::kF64, {}), a = *Tensor::zeros(DType::kF64, {});
     e.set(0, v_ref->loss);
     a.set(0, v_got->loss);
-    if (auto o = compareOne("output", "evaluate's loss", e, a, tol.forward, 1e-3, target)) return *o;
+    if (auto o = compareOne("output", "evaluate's loss", e, a, tol.forward, tol.output_floor, target)) return *o;
   }
   ok.trained = true;
   absl::StatusOr<NamedTensors> g_ref = ref->gradients(data->inputs, *data->labels);

@@ -11,6 +11,9 @@ struct Tolerance {
   double forward = 0;   // outputs of run()
   double gradient = 0;  // gradients()
   double train = 0;     // weights and optimizer state after the training steps
+  // The magnitude below which an output's errors are measured against this
+  // rather than its own scale (compare.h's `floor`).
+  double output_floor = 1e-3;
 };
 
 Tolerance toleranceFor(const std::string& source);
