@@ -2,13 +2,12 @@
 // the weights and running the model will allocate, checked before anything
 // large is touched. The targets check again as they allocate (the CPU
 // executor, the CUDA executor against the GPU's memory, the interpreter).
-#include <unordered_map>
-
 #include "api/execute.h"
 #include "api/model_impl.h"
 #include "codegen/cpu_function.h"
 #include "codegen/cuda_function.h"
 #include "codegen/lower/shapes.h"
+#include "reference/interpreter.h"
 #include "runtime/memory_budget.h"
 #include "runtime/model/binding.h"
 #include "support/status_macros.h"
@@ -27,40 +26,6 @@ int64_t parameterBytes(const Model::Impl& impl, const ir::Module& module, bool o
   return bytes;
 }
 
-namespace {
-
-// The interpreter's peak: its arrays (8 bytes an element) live from the op
-// that makes them to their last use, as reference/interpreter.cc frees them.
-int64_t interpreterPeakBytes(const ir::Function& function, const codegen::ConcreteTypes& types) {
-  const auto& ops = function.ops();
-  std::unordered_map<const ir::Value*, size_t> last_use;
-  for (size_t i = 0; i < ops.size(); ++i)
-    for (const ir::Value* v : ops[i]->operands()) last_use[v] = i;
-  for (const ir::Value* v : function.outputs()) last_use[v] = ops.size();
-  auto arrayBytes = [&](const ir::Value* v) { return types.at(v).numElements() * 8; };
-  int64_t live = 0;
-  for (const auto& arg : function.arguments()) live += arrayBytes(arg.get());
-  int64_t peak = live;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    for (size_t r = 0; r < ops[i]->numResults(); ++r) live += arrayBytes(ops[i]->result(r));
-    peak = std::max(peak, live);
-    auto dies = [&](const ir::Value* v) {
-      auto it = last_use.find(v);
-      return it == last_use.end() || it->second <= i;
-    };
-    for (const ir::Value* v : ops[i]->operands()) {
-      if (!dies(v)) continue;
-      live -= arrayBytes(v);
-      last_use[v] = ops.size() + 1;  // freed once, however often the op reads it
-    }
-    for (size_t r = 0; r < ops[i]->numResults(); ++r)
-      if (dies(ops[i]->result(r))) live -= arrayBytes(ops[i]->result(r));
-  }
-  return peak;
-}
-
-}  // namespace
-
 absl::Status Model::checkMemory(const std::vector<std::pair<std::string, Tensor>>& inputs) {
   const ir::Function& function = *impl_->function;
   std::vector<std::string> names;
@@ -73,7 +38,8 @@ absl::Status Model::checkMemory(const std::vector<std::pair<std::string, Tensor>
   need.add("parameters", parameterBytes(*impl_, *impl_->module, /*only_missing=*/true));
   if (impl_->target == "reference") {
     ASSIGN_OR_RETURN(codegen::ConcreteTypes types, codegen::concreteTypes(function, shapes));
-    need.add("the interpreter's arrays", interpreterPeakBytes(function, types));
+    need.add("the interpreter's arrays",
+             reference::peakLiveBytes(function, [&](const ir::Value* v) { return types.at(v).numElements(); }));
     int64_t outputs = 0;
     for (const ir::Value* v : function.outputs()) outputs += types.at(v).numBytes();
     need.add("outputs", outputs);

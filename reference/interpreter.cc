@@ -4,6 +4,8 @@
 // the IR declares; the evaluator computes in double and each result is
 // rounded to its dtype before any other op sees it. `assign` ops record
 // their writes aside; they are handed back after the last op.
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -118,6 +120,18 @@ absl::StatusOr<runtime::Tensor> toTensor(const Array& a) {
   return t;
 }
 
+// The index of the op after which each value is freed: its last reader, or
+// past the last op for the function's outputs. A value no op reads is absent
+// (freed after the op that makes it).
+std::unordered_map<const ir::Value*, size_t> lastUses(const ir::Function& function) {
+  std::unordered_map<const ir::Value*, size_t> last_use;
+  const auto& ops = function.ops();
+  for (size_t i = 0; i < ops.size(); ++i)
+    for (const ir::Value* v : ops[i]->operands()) last_use[v] = i;
+  for (const ir::Value* v : function.outputs()) last_use[v] = ops.size();
+  return last_use;
+}
+
 class Interpreter {
  public:
   Interpreter(const ir::Module& module, const ir::Function& function, const ParamMap& params,
@@ -174,14 +188,7 @@ class Interpreter {
     return absl::OkStatus();
   }
 
-  // Values used by no later op and not returned are freed after their last
-  // use.
-  void findLastUses() {
-    const auto& ops = function_.ops();
-    for (size_t i = 0; i < ops.size(); ++i)
-      for (const ir::Value* v : ops[i]->operands()) last_use_[v] = i;
-    for (const ir::Value* v : function_.outputs()) last_use_[v] = ops.size();
-  }
+  void findLastUses() { last_use_ = lastUses(function_); }
 
   // Checks that working arrays of these shapes fit beside the live ones.
   absl::Status reserve(std::string_view what, ir::DType dtype, std::span<const int64_t> shape) {
@@ -351,6 +358,29 @@ absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module,
                                                        std::span<const runtime::Tensor> inputs, const ParamMap& params,
                                                        const InterpretOptions& options, ParamMap* assigned) {
   return Interpreter(module, function, params, options).run(inputs, assigned);
+}
+
+int64_t peakLiveBytes(const ir::Function& function, const std::function<int64_t(const ir::Value*)>& elements) {
+  std::unordered_map<const ir::Value*, size_t> last_use = lastUses(function);
+  auto bytes = [&](const ir::Value* v) { return elements(v) * 8; };
+  int64_t live = 0;
+  for (const auto& arg : function.arguments()) live += bytes(arg.get());
+  int64_t peak = live;
+  const auto& ops = function.ops();
+  for (size_t i = 0; i < ops.size(); ++i) {
+    for (size_t r = 0; r < ops[i]->numResults(); ++r) live += bytes(ops[i]->result(r));
+    peak = std::max(peak, live);
+    // Freed as Interpreter::release frees them: once, after their last use.
+    auto release = [&](const ir::Value* v) {
+      auto use = last_use.find(v);
+      if (use != last_use.end() && use->second > i) return;
+      live -= bytes(v);
+      last_use[v] = ops.size() + 1;
+    };
+    for (const ir::Value* v : ops[i]->operands()) release(v);
+    for (size_t r = 0; r < ops[i]->numResults(); ++r) release(ops[i]->result(r));
+  }
+  return peak;
 }
 
 }  // namespace dlc::reference

@@ -5,6 +5,7 @@
 #define DLC_REFERENCE_INTERPRETER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -42,6 +43,11 @@ absl::StatusOr<std::vector<runtime::Tensor>> interpret(const ir::Module& module,
                                                        std::span<const runtime::Tensor> inputs, const ParamMap& params,
                                                        const InterpretOptions& options = {},
                                                        ParamMap* assigned = nullptr);
+
+// The interpreter's peak of live working arrays, in bytes (8 an element), on
+// a run of `function` in which value v has elements(v) elements: what a
+// caller checks against the memory budget before the run.
+int64_t peakLiveBytes(const ir::Function& function, const std::function<int64_t(const ir::Value*)>& elements);
 
 }  // namespace dlc::reference
 

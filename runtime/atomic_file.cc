@@ -40,17 +40,18 @@ absl::Status writeAll(int fd, std::span<const std::byte> bytes, std::string_view
   return absl::OkStatus();
 }
 
+absl::Status writeChunks(int fd, std::span<const std::span<const std::byte>> chunks, std::string_view path) {
+  for (std::span<const std::byte> chunk : chunks) RETURN_IF_ERROR(writeAll(fd, chunk, path));
+  return absl::OkStatus();
+}
+
 // Devices and FIFOs are written where they are, as `cp` and the shell's `>`
 // do: /dev/null, /dev/stdout, a pipe to another process. A FIFO's open waits
 // for a reader, as theirs does.
 absl::Status writeInPlace(const std::string& path, std::span<const std::span<const std::byte>> chunks) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errnoError(path, "cannot open");
-  absl::Status status;
-  for (std::span<const std::byte> chunk : chunks) {
-    status = writeAll(fd, chunk, path);
-    if (!status.ok()) break;
-  }
+  absl::Status status = writeChunks(fd, chunks, path);
   if (::close(fd) != 0 && status.ok()) status = errnoError(path, "cannot write");
   return status;
 }
@@ -97,10 +98,7 @@ absl::Status writeFileAtomically(const std::string& path, std::span<const std::s
   absl::Status status;
   // A replaced file keeps its permissions, as it would if written in place.
   if (target.mode && ::fchmod(fd, *target.mode) != 0) status = errnoError(path, "cannot keep the file's permissions");
-  for (std::span<const std::byte> chunk : chunks) {
-    if (!status.ok()) break;
-    status = writeAll(fd, chunk, path);
-  }
+  if (status.ok()) status = writeChunks(fd, chunks, path);
   if (status.ok() && ::fsync(fd) != 0) status = errnoError(path, "cannot write");
   if (::close(fd) != 0 && status.ok()) status = errnoError(path, "cannot write");
   if (status.ok() && ::rename(tmp.c_str(), target.file.c_str()) != 0) status = errnoError(path, "cannot replace");
