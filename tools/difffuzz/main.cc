@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "CLI/CLI.hpp"
+#include "runtime/atomic_file.h"
 #include "support/env.h"
 #include "tools/difffuzz/generator.h"
 #include "tools/difffuzz/minimizer.h"
@@ -56,13 +57,6 @@ std::vector<std::string> targetList(const std::string& flag) {
   return out;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Mismatches that do not come back with other data are values that sit on
 // a kink (relu, abs, max at a tie) within rounding of it: not findings.
 bool confirmed(const std::string& source, const Outcome& first, RunOptions run, int timeout) {
@@ -102,11 +96,12 @@ void writeFinding(const Flags& flags, uint64_t seed, const std::string& source, 
 }
 
 int replay(const Flags& flags, const RunOptions& run) {
-  std::string source = readFile(flags.replay);
-  if (source.empty()) {
-    std::cerr << "dlc-difffuzz: cannot read " << flags.replay << "\n";
+  absl::StatusOr<runtime::FileBytes> file = runtime::readWholeFile(flags.replay);
+  if (!file.ok()) {
+    std::cerr << "dlc-difffuzz: " << file.status().message() << "\n";
     return 2;
   }
+  std::string source(file->text());
   Outcome o = Sandbox::runOne([&] { return runModel(source, run); }, flags.timeout);
   std::cout << flags.replay << ": " << o.kind << (o.target.empty() ? "" : " on " + o.target)
             << (o.detail.empty() ? "" : "\n" + o.detail) << "\n";
