@@ -72,7 +72,12 @@ absl::StatusOr<codegen::CpuFunction*> compiledCpu(Model::Impl& impl, const ir::F
   auto it = impl.compiled.find(key);
   if (it != impl.compiled.end()) return it->second.get();
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<codegen::CpuFunction> compiled, codegen::CpuFunction::compile(function, shapes));
+  codegen::CpuCompileOptions options;
+  if (impl.target.starts_with("cpu:")) {
+    ASSIGN_OR_RETURN(options.target, codegen::resolveCpuTarget(std::string_view(impl.target).substr(4)));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<codegen::CpuFunction> compiled,
+                   codegen::CpuFunction::compile(function, shapes, options));
   if (compileTimesWanted()) {
     const codegen::CompileTimes& t = compiled->times();
     std::fprintf(stderr,

@@ -13,6 +13,7 @@
 #include "ir/printer.h"
 #include "passes/pipeline.h"
 #include "reference/interpreter.h"
+#include "runtime/cpu/isa.h"
 #include "runtime/cuda/library_calls.h"
 #include "runtime/initializers.h"
 #include "runtime/memory_budget.h"
@@ -35,6 +36,22 @@ TensorSpec specOf(std::string name, const ir::TensorType& type) {
   return spec;
 }
 
+// A named CPU target runs here when this machine has its architecture and
+// every extension its code may use (x86-64-v3 code on an AVX-512 machine,
+// to test or measure the AVX2 schedule); otherwise Unavailable (exit 3).
+absl::Status checkRunsHere(const codegen::CpuTarget& cpu, const std::string& target) {
+  std::string_view arch = runtime::cpu::tripleArchitecture(cpu.triple);
+  if (arch != runtime::cpu::machineArchitecture())
+    return absl::UnavailableError(strCat("target ", target, " is ", arch, " code and this machine is ",
+                                         runtime::cpu::machineArchitecture(), "; compile it with dlc compile --target ",
+                                         target));
+  std::vector<std::string> missing = runtime::cpu::missingExtensions(cpu.isa);
+  if (!missing.empty())
+    return absl::UnavailableError(
+        strCat("target ", target, " needs ", strJoin(missing, ", "), ", which this CPU lacks"));
+  return absl::OkStatus();
+}
+
 // Resolves `auto` and checks that the target can run here: `cuda` and
 // `cuda:sm_XX` need a device that opens (checked once per process, by
 // openDefaultDevice); `auto` is cuda when one does, else cpu.
@@ -46,6 +63,11 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
         strCat("precision ", options.precision, " needs the mixed-precision pass, which is not built yet"));
   const std::string& t = options.target;
   if (t == "cpu" || t == "reference") return t;
+  if (t.starts_with("cpu:")) {
+    ASSIGN_OR_RETURN(codegen::CpuTarget cpu, codegen::resolveCpuTarget(std::string_view(t).substr(4)));
+    RETURN_IF_ERROR(checkRunsHere(cpu, t));
+    return t;
+  }
   if (t == "auto") return runtime::cuda::openDefaultDevice().ok() ? std::string("cuda") : std::string("cpu");
   if (t == "cuda" || t.starts_with("cuda:sm_")) {
     if (t != "cuda") {
@@ -64,7 +86,8 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
     runtime::cuda::prewarmLibraries(**device);
     return t;
   }
-  return absl::InvalidArgumentError(strCat("unknown target '", t, "' (cpu, cuda, cuda:sm_XX, reference or auto)"));
+  return absl::InvalidArgumentError(
+      strCat("unknown target '", t, "' (cpu, cpu:NAME, cuda, cuda:sm_XX, reference or auto)"));
 }
 
 }  // namespace

@@ -2,12 +2,16 @@
 // compile of its training step, training-step throughput, and inference
 // latency at batch 1 and throughput at batch 64. Prints JSON lines.
 //
-// usage: model_bench MODEL.dl [--steps N] [--target cpu|cuda|reference]
+// usage: model_bench MODEL.dl [--steps N] [--target cpu|cpu:NAME|cuda|reference]
+//                    [--train-batches 64,512] [--infer-batches 1,64] [--infer-reps N]
+// Image inputs are uniform in [0, 1); integer inputs (token ids) are drawn
+// from [0, 100).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,9 +27,22 @@ dlc::Tensor randomImages(int64_t batch, const dlc::TensorSpec& spec, std::mt1993
   std::vector<int64_t> shape = spec.shape;
   shape[0] = batch;
   dlc::Tensor t = *dlc::Tensor::zeros(spec.dtype, shape);
+  if (spec.dtype == dlc::DType::kI32) {
+    for (int32_t& v : t.values<int32_t>()) v = static_cast<int32_t>(rng() % 100);
+    return t;
+  }
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   for (float& v : t.values<float>()) v = uniform(rng);
   return t;
+}
+
+// "64,512" -> {64, 512}; "" -> {}.
+std::vector<int64_t> batchList(const char* text) {
+  std::vector<int64_t> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(std::atoll(item.c_str()));
+  return out;
 }
 
 // Class ids, or one-hot rows for categorical cross-entropy.
@@ -59,13 +76,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string path = argv[1], target = "cpu";
-  int steps = 50;
+  int steps = 50, infer_reps = 0;
   bool static_shape = false;  // a model without symbolic dims: inference at its shape only
+  std::vector<int64_t> train_batches = {64, 512}, infer_batches = {1, 64};
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--static")) static_shape = true;
     if (i + 1 >= argc) continue;
     if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--target")) target = argv[i + 1];
+    if (!std::strcmp(argv[i], "--train-batches")) train_batches = batchList(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--infer-batches")) infer_batches = batchList(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--infer-reps")) infer_reps = std::atoi(argv[i + 1]);
   }
   std::mt19937 rng(1);
   if (static_shape) {
@@ -89,7 +110,7 @@ int main(int argc, char** argv) {
   }
   // Training: the first step compiles the training step (cold), the next
   // ones are timed.
-  for (int64_t batch : {64, 512}) {
+  for (int64_t batch : train_batches) {
     absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
     if (!model.ok()) return fail(model.status());
     if (absl::Status s = model->initializeWeights(1); !s.ok()) return fail(s);
@@ -122,12 +143,12 @@ int main(int argc, char** argv) {
   if (!model.ok()) return fail(model.status());
   (void)model->initializeWeights(1);
   const dlc::TensorSpec& input = model->inputs()[0];
-  for (int64_t batch : {1, 64}) {
+  for (int64_t batch : infer_batches) {
     dlc::Tensor x = randomImages(batch, input, rng);
     auto start = Clock::now();
     if (auto r = model->run(named(input.name, x)); !r.ok()) return fail(r.status());
     double cold_ms = millisecondsSince(start);
-    int reps = batch == 1 ? 2000 : 200;
+    int reps = infer_reps > 0 ? infer_reps : batch == 1 ? 2000 : 200;
     std::vector<double> times;
     for (int i = 0; i < reps; ++i) {
       auto t0 = Clock::now();

@@ -43,9 +43,17 @@ absl::StatusOr<ExprRef> conv2dGradInput(const ComputeContext& ctx, size_t, std::
   ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, taps, zero, [&](const Index& t) {
     WindowAxis::Output y = k.rows.outputOf(h, t[0]), z = k.cols.outputOf(w, t[1]);
     ExprRef f = k.groups == 1 ? t[2] : add(first_filter, t[2]);
-    ExprRef x = operand(ctx, 0, {n, y.at, z.at, f});  // operands in order: each registers a kernel buffer
+    ExprRef inside = both(y.valid, z.valid);
+    if (y.raw && z.raw) {
+      // Stride 1: g read as if zero-padded (a tap outside it adds 0 * w), from
+      // a padded copy where the kernel has one (layouts.h).
+      // Operands in order: each registers a kernel buffer.
+      ExprRef x = operandOrZero(ctx, 0, {n, y.raw, z.raw, f}, {n, y.at, z.at, f}, inside);
+      return mul(x, operand(ctx, 1, {t[0], t[1], q, f}));
+    }
+    ExprRef x = operand(ctx, 0, {n, y.at, z.at, f});
     ExprRef v = mul(x, operand(ctx, 1, {t[0], t[1], q, f}));
-    return select(both(y.valid, z.valid), v, zero);
+    return select(inside, v, zero);
   });
   return convert(sum, resultDType(ctx));
 }

@@ -59,6 +59,10 @@ struct ComputeContext {
   // The element of operand `i` at `index` (one i64 expression per dim of
   // that operand, each in range).
   std::function<kir::ExprRef(size_t operand, std::vector<kir::ExprRef> index)> operand;
+  // The same at an index that may lie in a zero-padded margin around the
+  // operand, when the kernel reads a padded copy of it (codegen/lower/
+  // layouts.h); null, or returning null, where it does not.
+  std::function<kir::ExprRef(size_t operand, const std::vector<kir::ExprRef>& index)> padded = nullptr;
 
   const ir::Attrs& attrs() const { return op.attrs(); }
 };

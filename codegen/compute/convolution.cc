@@ -1,7 +1,8 @@
 // NHWC convolution and pooling, as in reference/convolution.cc: padded cells
-// contribute nothing (a select on the in-range test, with the load's index
-// clamped so that it stays in bounds), and avgpool divides by the number of
-// valid cells.
+// of a pool contribute nothing (a select on the in-range test, with the
+// load's index clamped so that it stays in bounds), a convolution reads
+// them as zeros (0 * w, the same but for an infinite or NaN w), and avgpool
+// divides by the number of valid cells.
 #include <limits>
 
 #include "codegen/compute/expr.h"
@@ -24,11 +25,14 @@ absl::StatusOr<ExprRef> conv2d(const ComputeContext& ctx, size_t, std::span<cons
   std::vector<int64_t> taps = {k.rows.window, k.cols.window, k.cpg};
   ExprRef sum = reduceNest(ctx.kernel, ReduceOp::kAdd, taps, zero, [&](const Index& t) {
     ExprRef ih = k.rows.input(y, t[0]), iw = k.cols.input(z, t[1]);
-    return insideOr(k.rows, k.cols, ih, iw, zero, [&](ExprRef h, ExprRef w) {
-      ExprRef c = k.groups == 1 ? t[2] : add(first, t[2]);
-      ExprRef x = operand(ctx, 0, {n, h, w, c});  // operands in order: each registers a kernel buffer
-      return mul(x, operand(ctx, 1, {t[0], t[1], t[2], f}));
-    });
+    ExprRef c = k.groups == 1 ? t[2] : add(first, t[2]);
+    if (k.rows.alwaysInside() && k.cols.alwaysInside())
+      return mul(operand(ctx, 0, {n, ih, iw, c}), operand(ctx, 1, {t[0], t[1], t[2], f}));
+    // x read as if zero-padded (a padded copy where the kernel has one:
+    // codegen/lower/layouts.h). Operands in order: each registers a buffer.
+    ExprRef x = operandOrZero(ctx, 0, {n, ih, iw, c}, {n, k.rows.clamp(ih), k.cols.clamp(iw), c},
+                              both(k.rows.inside(ih), k.cols.inside(iw)));
+    return mul(x, operand(ctx, 1, {t[0], t[1], t[2], f}));
   });
   if (ctx.op.numOperands() > 2) sum = add(sum, operand(ctx, 2, {f}));
   return convert(sum, ctx.types.result_dtypes[0]);

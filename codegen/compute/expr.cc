@@ -125,6 +125,13 @@ ExprRef operand(const ComputeContext& ctx, size_t i, Index index) {
   return kir::cast(arithType(ctx.types.operand_dtypes[i]), v);
 }
 
+ExprRef operandOrZero(const ComputeContext& ctx, size_t i, Index index, Index clamped, ExprRef inside) {
+  ir::DType dtype = ctx.types.operand_dtypes[i];
+  if (ctx.padded)
+    if (ExprRef v = ctx.padded(i, index)) return kir::cast(arithType(dtype), v);
+  return select(std::move(inside), operand(ctx, i, std::move(clamped)), kir::constant(arithType(dtype), 0));
+}
+
 ExprRef loadAt(kir::BufferId buffer, ir::DType dtype, std::span<const int64_t> shape, std::span<const ExprRef> index) {
   return kir::cast(arithType(dtype), kir::load(buffer, dtype, linearize(index, shape)));
 }

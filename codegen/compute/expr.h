@@ -89,6 +89,10 @@ ExprRef sigmoid(ExprRef x);
 
 // Operand `i` of a compute at `index`, converted to its arithmetic type.
 ExprRef operand(const ComputeContext& ctx, size_t i, Index index);
+// Operand `i` at `index` where `inside`, else 0, as if the operand were
+// zero-padded: a load from a padded copy where the kernel has one (no test
+// in the loop), else select(inside, operand at `clamped`, 0).
+ExprRef operandOrZero(const ComputeContext& ctx, size_t i, Index index, Index clamped, ExprRef inside);
 const std::vector<int64_t>& operandShape(const ComputeContext& ctx, size_t i);
 // Buffer `buffer` (of dtype `dtype`) at `index` in `shape`, in arithmetic type.
 ExprRef loadAt(kir::BufferId buffer, ir::DType dtype, std::span<const int64_t> shape, std::span<const ExprRef> index);

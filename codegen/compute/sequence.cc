@@ -21,10 +21,13 @@ absl::StatusOr<ExprRef> embedding(const ComputeContext& ctx, size_t, std::span<c
 // Keras's LSTM (zero initial state, gates i, f, c, o):
 //   z = x_t @ kernel + h @ recurrent_kernel + bias
 //   c = sigmoid(z_f) * c + sigmoid(z_i) * tanh(z_c),  h = sigmoid(z_o) * tanh(c)
-// A serial loop over time; per step one parallel loop computes the gates
-// into scratch (every unit's h must be read before any is replaced), a second
-// does the gate maths and updates h and c (rounded to the result dtype, as
-// the reference's state tensors are).
+// As matrix products (stmt.h's rowProduct): first the input projections of
+// every step at once, x[batch * steps, features] @ kernel + bias, one product
+// that register tiling takes; then per step (a serial loop over time) one
+// parallel row per sequence: z = its projection + h @ recurrent_kernel, the
+// gate maths in the row's epilogue. A row reads only its own h, so rows need
+// not wait for each other within a step. h and c are rounded to the result
+// dtype, as the reference's state tensors are.
 absl::Status lstm(BuildContext& ctx) {
   View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2), bias = operandOf(ctx, 3),
        out = resultOf(ctx, 0);
@@ -34,39 +37,53 @@ absl::Status lstm(BuildContext& ctx) {
   ScalarType type = arithType(out.dtype);
   kir::Kernel& k = ctx.kernel;
   View h = scratch(ctx, "lstm.h", type, batch * units), c = scratch(ctx, "lstm.c", type, batch * units);
-  View z = scratch(ctx, "lstm.z", type, batch * gates);
+  View zx = scratch(ctx, "lstm.zx", type, batch * steps * gates);
   h.shape = c.shape = {batch, units};
-  z.shape = {batch, gates};
+  zx.shape = {batch * steps, gates};
+  x.shape = {batch * steps, features};
   ExprRef zero = kir::constant(type, 0);
-  std::vector<int64_t> state = {batch, units}, gate_shape = {batch, gates};
+  std::vector<int64_t> state = {batch, units};
 
   loopNest(k, k.body, state, [&](const Index& i, StmtList& body) {
     h.set(body, i, zero);
     c.set(body, i, zero);
   });
+  rowProduct(k, k.body, type,
+             {.rows = batch * steps,
+              .depth = features,
+              .cols = gates,
+              .init = [&](ExprRef, ExprRef q) { return bias.at({q}); },
+              .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
+              .b = [&](ExprRef f, ExprRef q) { return kernel.at({f, q}); },
+              .epilogue =
+                  [&](ExprRef r, const auto& acc, StmtList& row) {
+                    loop(k, row, gates, LoopKind::kVector, "q",
+                         [&](ExprRef q, StmtList& lanes) { zx.set(lanes, {r, q}, acc(q)); });
+                  }});
   loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
-    loopNest(k, step, gate_shape, [&](const Index& i, StmtList& body) {
-      ExprRef n = i[0], q = i[1];
-      std::vector<int64_t> f_extent = {features}, u_extent = {units};
-      ExprRef sum = reduceNest(k, ReduceOp::kAdd, f_extent, bias.at({q}),
-                               [&](const Index& f) { return mul(x.at({n, t, f[0]}), kernel.at({f[0], q})); });
-      sum = add(sum, reduceNest(k, ReduceOp::kAdd, u_extent, zero,
-                                [&](const Index& u) { return mul(h.at({n, u[0]}), recurrent.at({u[0], q})); }));
-      z.set(body, {n, q}, sum);
-    });
-    loopNest(k, step, state, [&](const Index& i, StmtList& body) {
-      ExprRef n = i[0], u = i[1];
-      auto gate = [&](int64_t g) { return z.at({n, add(u, idx(g * units))}); };
-      ExprRef in = let(k, body, "in", sigmoid(gate(0)));
-      ExprRef forget = let(k, body, "forget", sigmoid(gate(1)));
-      ExprRef cand = let(k, body, "cand", tanh(gate(2)));
-      ExprRef output = let(k, body, "output", sigmoid(gate(3)));
-      ExprRef cn = let(k, body, "c", roundTo(add(mul(forget, c.at({n, u})), mul(in, cand)), out.dtype));
-      c.set(body, {n, u}, cn);
-      ExprRef hn = let(k, body, "h", roundTo(mul(output, tanh(cn)), out.dtype));
-      h.set(body, {n, u}, hn);
-      if (sequences) out.set(body, {n, t, u}, hn);
-    });
+    rowProduct(k, step, type,
+               {.rows = batch,
+                .depth = units,
+                .cols = gates,
+                .init = [&](ExprRef n, ExprRef q) { return zx.at({add(mul(n, idx(steps)), t), q}); },
+                .a = [&](ExprRef n, ExprRef u) { return h.at({n, u}); },
+                .b = [&](ExprRef u, ExprRef q) { return recurrent.at({u, q}); },
+                .epilogue =
+                    [&](ExprRef n, const auto& acc, StmtList& row) {
+                      loop(k, row, units, LoopKind::kVector, "u", [&](ExprRef u, StmtList& body) {
+                        auto gate = [&](int64_t g) { return acc(add(u, idx(g * units))); };
+                        ExprRef in = let(k, body, "in", sigmoid(gate(0)));
+                        ExprRef forget = let(k, body, "forget", sigmoid(gate(1)));
+                        ExprRef cand = let(k, body, "cand", tanh(gate(2)));
+                        ExprRef output = let(k, body, "output", sigmoid(gate(3)));
+                        ExprRef cn =
+                            let(k, body, "c", roundTo(add(mul(forget, c.at({n, u})), mul(in, cand)), out.dtype));
+                        c.set(body, {n, u}, cn);
+                        ExprRef hn = let(k, body, "h", roundTo(mul(output, tanh(cn)), out.dtype));
+                        h.set(body, {n, u}, hn);
+                        if (sequences) out.set(body, {n, t, u}, hn);
+                      });
+                    }});
   });
   if (!sequences) loopNest(k, k.body, state, [&](const Index& i, StmtList& body) { out.set(body, i, h.at(i)); });
   return absl::OkStatus();

@@ -32,22 +32,27 @@ absl::Status embeddingGrad(BuildContext& ctx) {
   return absl::OkStatus();
 }
 
-// The reference's LSTM backward, for all sequences at once: the forward pass
-// again, keeping each step's gate activations, c and h in scratch; then from
-// the last step back, with dh the gradient reaching h_t (from g and from
-// step t + 1) and dc the one reaching c_t from step t + 1:
+// The reference's LSTM backward, for all sequences at once, as matrix
+// products (stmt.h's rowProduct). The forward pass again, keeping each
+// step's gate activations, c and h in scratch (the input projections of all
+// steps as one product, then per step a row per sequence); then from the
+// last step back, with dh the gradient reaching h_t (from g and from step
+// t + 1) and dc the one reaching c_t from step t + 1:
 //   dc += dh * o * (1 - tanh(c_t)^2)
 //   dz_i = dc * cand * i (1 - i)      dz_f = dc * c_{t-1} * f (1 - f)
 //   dz_c = dc * i * (1 - cand^2)      dz_o = dh * tanh(c_t) * o (1 - o)
-//   dbias += dz,  dkernel += x_t^T dz,  drecurrent_kernel += h_{t-1}^T dz
-//   dx_t = dz kernel^T,  dh for step t - 1 = dz recurrent_kernel^T,
-//   dc for step t - 1 = dc * f
+//   dh for step t - 1 = dz recurrent_kernel^T,  dc for step t - 1 = dc * f
+// keeping every step's dz; after the loop, over all steps at once:
+//   dbias = sum of dz,  dkernel = x^T dz,  drecurrent_kernel = h_{t-1}^T dz,
+//   dx = dz kernel^T
+// each a product that register tiling takes (the kernels transposed once
+// into scratch, so that every product reads along its vector loop).
 absl::Status lstmGrad(BuildContext& ctx) {
   View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2), bias = operandOf(ctx, 3),
        g = operandOf(ctx, 4);
   View dx = resultOf(ctx, 0), dkernel = resultOf(ctx, 1), drecurrent = resultOf(ctx, 2), dbias = resultOf(ctx, 3);
   int64_t batch = x.shape[0], steps = x.shape[1], features = x.shape[2];
-  int64_t units = ctx.op.attrs().getInt("units"), gates = 4 * units;
+  int64_t units = ctx.op.attrs().getInt("units"), gates = 4 * units, rows = batch * steps;
   bool sequences = ctx.op.attrs().getBool("return_sequences");
   ir::DType dtype = dx.dtype;
   ScalarType type = arithType(dtype);
@@ -57,86 +62,145 @@ absl::Status lstmGrad(BuildContext& ctx) {
     b.shape = std::move(shape);
     return b;
   };
-  View act = buffer("lstm.act", {batch, steps, gates}), cell = buffer("lstm.c", {batch, steps, units}),
-       hidden = buffer("lstm.h", {batch, steps, units});
-  View dh = buffer("lstm.dh", {batch, units}), dc = buffer("lstm.dc", {batch, units}),
-       dz = buffer("lstm.dz", {batch, gates});
+  // Rows r = n * steps + t of [batch * steps, ...] views.
+  View act = buffer("lstm.act", {rows, gates}), cell = buffer("lstm.c", {rows, units}),
+       hidden = buffer("lstm.h", {rows, units}), dz = buffer("lstm.dz", {rows, gates});
+  View dh = buffer("lstm.dh", {batch, units}), dc = buffer("lstm.dc", {batch, units});
+  View kernel_t = buffer("lstm.kernel_t", {gates, features}), recurrent_t = buffer("lstm.recurrent_t", {gates, units});
+  x.shape = {rows, features};
+  dx.shape = {rows, features};
   ExprRef zero = kir::constant(type, 0), one = kir::constant(type, 1);
-  std::vector<int64_t> state = {batch, units}, gate_shape = {batch, gates};
-  auto sum = [&](int64_t n, const std::function<ExprRef(ExprRef)>& f, ExprRef init) {
-    std::vector<int64_t> extent = {n};
-    return reduceNest(k, ReduceOp::kAdd, extent, init, [&](const Index& i) { return f(i[0]); });
-  };
+  std::vector<int64_t> state = {batch, units};
+  auto row = [&](ExprRef n, ExprRef t) { return add(mul(n, idx(steps)), t); };
 
-  // Forward, keeping every step.
+  // Forward, keeping every step: act holds z, then the activations.
+  rowProduct(k, k.body, type,
+             {.rows = rows,
+              .depth = features,
+              .cols = gates,
+              .init = [&](ExprRef, ExprRef q) { return bias.at({q}); },
+              .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
+              .b = [&](ExprRef f, ExprRef q) { return kernel.at({f, q}); },
+              .epilogue =
+                  [&](ExprRef r, const auto& acc, StmtList& body) {
+                    loop(k, body, gates, LoopKind::kVector, "q",
+                         [&](ExprRef q, StmtList& lanes) { act.set(lanes, {r, q}, acc(q)); });
+                  }});
   loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
     ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
-    loopNest(k, step, gate_shape, [&](const Index& i, StmtList& body) {
-      ExprRef n = i[0], q = i[1];
-      ExprRef z = sum(features, [&](ExprRef f) { return mul(x.at({n, t, f}), kernel.at({f, q})); }, bias.at({q}));
-      ExprRef from_h =
-          sum(units, [&](ExprRef u) { return mul(hidden.at({n, prev_t, u}), recurrent.at({u, q})); }, zero);
-      ExprRef zt = let(k, body, "z", add(z, select(has_prev, from_h, zero)));
-      act.set(body, {n, t, q}, select(eq(div(q, idx(units)), idx(2)), tanh(zt), sigmoid(zt)));
-    });
-    loopNest(k, step, state, [&](const Index& i, StmtList& body) {
-      ExprRef n = i[0], u = i[1];
-      auto gate = [&](int64_t gi) { return act.at({n, t, add(u, idx(gi * units))}); };
-      ExprRef prev = select(has_prev, cell.at({n, prev_t, u}), zero);
-      ExprRef ct = let(k, body, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
-      cell.set(body, {n, t, u}, ct);
-      hidden.set(body, {n, t, u}, roundTo(mul(gate(3), tanh(ct)), dtype));
-    });
+    rowProduct(k, step, type,
+               {.rows = batch,
+                .depth = units,
+                .cols = gates,
+                .init = [&](ExprRef n, ExprRef q) { return act.at({row(n, t), q}); },
+                .a = [&](ExprRef n, ExprRef u) { return select(has_prev, hidden.at({row(n, prev_t), u}), zero); },
+                .b = [&](ExprRef u, ExprRef q) { return recurrent.at({u, q}); },
+                .epilogue =
+                    [&](ExprRef n, const auto& acc, StmtList& body) {
+                      ExprRef r = row(n, t);
+                      loop(k, body, gates, LoopKind::kVector, "q", [&](ExprRef q, StmtList& lanes) {
+                        act.set(lanes, {r, q}, select(eq(div(q, idx(units)), idx(2)), tanh(acc(q)), sigmoid(acc(q))));
+                      });
+                      loop(k, body, units, LoopKind::kVector, "u", [&](ExprRef u, StmtList& lanes) {
+                        auto gate = [&](int64_t gi) { return act.at({r, add(u, idx(gi * units))}); };
+                        ExprRef prev = select(has_prev, cell.at({row(n, prev_t), u}), zero);
+                        ExprRef ct = let(k, lanes, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
+                        cell.set(lanes, {r, u}, ct);
+                        hidden.set(lanes, {r, u}, roundTo(mul(gate(3), tanh(ct)), dtype));
+                      });
+                    }});
   });
 
+  // The kernels transposed, for dx and dh.
+  loopNest(k, k.body, std::vector<int64_t>{gates, features},
+           [&](const Index& i, StmtList& body) { kernel_t.set(body, i, kernel.at({i[1], i[0]})); });
+  loopNest(k, k.body, std::vector<int64_t>{gates, units},
+           [&](const Index& i, StmtList& body) { recurrent_t.set(body, i, recurrent.at({i[1], i[0]})); });
   for (const View* v : {&dh, &dc})
-    loopNest(k, k.body, v->shape, [&](const Index& i, StmtList& body) { v->set(body, i, zero); });
-  for (const View* v : {&dkernel, &drecurrent, &dbias})
     loopNest(k, k.body, v->shape, [&](const Index& i, StmtList& body) { v->set(body, i, zero); });
 
   loop(k, k.body, steps, LoopKind::kSerial, "s", [&](ExprRef s, StmtList& step) {
     ExprRef t = sub(idx(steps - 1), s);
     ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
-    loopNest(k, step, state, [&](const Index& i, StmtList& body) {
-      ExprRef n = i[0], u = i[1];
-      ExprRef from_g = sequences ? g.at({n, t, u}) : select(eq(s, idx(0)), g.at({n, u}), zero);
-      ExprRef dhu = let(k, body, "dh", add(dh.at({n, u}), from_g));
-      auto gate = [&](int64_t gi, const char* name) {
-        return let(k, body, name, act.at({n, t, add(u, idx(gi * units))}));
-      };
-      ExprRef in = gate(0, "in"), forget = gate(1, "forget"), cand = gate(2, "cand"), out = gate(3, "out");
-      ExprRef tanh_c = let(k, body, "tanh_c", tanh(cell.at({n, t, u})));
-      ExprRef prev = select(has_prev, cell.at({n, prev_t, u}), zero);
-      ExprRef dcu = let(k, body, "dc", add(dc.at({n, u}), mul(mul(dhu, out), sub(one, mul(tanh_c, tanh_c)))));
-      auto dgate = [&](int64_t gi, ExprRef value) { dz.set(body, {n, add(u, idx(gi * units))}, value); };
-      dgate(0, mul(mul(mul(dcu, cand), in), sub(one, in)));
-      dgate(1, mul(mul(mul(dcu, prev), forget), sub(one, forget)));
-      dgate(2, mul(mul(dcu, in), sub(one, mul(cand, cand))));
-      dgate(3, mul(mul(mul(dhu, tanh_c), out), sub(one, out)));
-      dc.set(body, {n, u}, mul(dcu, forget));
+    loop(k, step, batch, LoopKind::kParallel, "n", [&](ExprRef n, StmtList& seq) {
+      ExprRef r = row(n, t);
+      loop(k, seq, units, LoopKind::kVector, "u", [&](ExprRef u, StmtList& body) {
+        ExprRef from_g = sequences ? g.at({n, t, u}) : select(eq(s, idx(0)), g.at({n, u}), zero);
+        ExprRef dhu = let(k, body, "dh", add(dh.at({n, u}), from_g));
+        auto gate = [&](int64_t gi, const char* name) {
+          return let(k, body, name, act.at({r, add(u, idx(gi * units))}));
+        };
+        ExprRef in = gate(0, "in"), forget = gate(1, "forget"), cand = gate(2, "cand"), out = gate(3, "out");
+        ExprRef tanh_c = let(k, body, "tanh_c", tanh(cell.at({r, u})));
+        ExprRef prev = select(has_prev, cell.at({row(n, prev_t), u}), zero);
+        ExprRef dcu = let(k, body, "dc", add(dc.at({n, u}), mul(mul(dhu, out), sub(one, mul(tanh_c, tanh_c)))));
+        auto dgate = [&](int64_t gi, ExprRef value) { dz.set(body, {r, add(u, idx(gi * units))}, value); };
+        dgate(0, mul(mul(mul(dcu, cand), in), sub(one, in)));
+        dgate(1, mul(mul(mul(dcu, prev), forget), sub(one, forget)));
+        dgate(2, mul(mul(dcu, in), sub(one, mul(cand, cand))));
+        dgate(3, mul(mul(mul(dhu, tanh_c), out), sub(one, out)));
+        dc.set(body, {n, u}, mul(dcu, forget));
+      });
     });
-    loop(k, step, gates, LoopKind::kParallel, "q", [&](ExprRef q, StmtList& body) {
-      dbias.set(body, {q}, sum(batch, [&](ExprRef n) { return dz.at({n, q}); }, zero), true);
-    });
-    std::vector<int64_t> kernel_shape = {features, gates}, recurrent_shape = {units, gates};
-    loopNest(k, step, kernel_shape, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(batch, [&](ExprRef n) { return mul(x.at({n, t, i[0]}), dz.at({n, i[1]})); }, zero);
-      dkernel.set(body, i, d, true);
-    });
-    loopNest(k, step, recurrent_shape, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(batch, [&](ExprRef n) { return mul(hidden.at({n, prev_t, i[0]}), dz.at({n, i[1]})); }, zero);
-      drecurrent.set(body, i, select(has_prev, d, zero), true);
-    });
-    std::vector<int64_t> x_shape = {batch, features};
-    loopNest(k, step, x_shape, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(gates, [&](ExprRef q) { return mul(dz.at({i[0], q}), kernel.at({i[1], q})); }, zero);
-      dx.set(body, {i[0], t, i[1]}, d);
-    });
-    loopNest(k, step, state, [&](const Index& i, StmtList& body) {
-      ExprRef d = sum(gates, [&](ExprRef q) { return mul(dz.at({i[0], q}), recurrent.at({i[1], q})); }, zero);
-      dh.set(body, i, d);
-    });
+    rowProduct(k, step, type,
+               {.rows = batch,
+                .depth = gates,
+                .cols = units,
+                .init = [&](ExprRef, ExprRef) { return zero; },
+                .a = [&](ExprRef n, ExprRef q) { return dz.at({row(n, t), q}); },
+                .b = [&](ExprRef q, ExprRef u) { return recurrent_t.at({q, u}); },
+                .epilogue =
+                    [&](ExprRef n, const auto& acc, StmtList& body) {
+                      loop(k, body, units, LoopKind::kVector, "u",
+                           [&](ExprRef u, StmtList& lanes) { dh.set(lanes, {n, u}, acc(u)); });
+                    }});
   });
+
+  // The weight gradients and dx, over all steps at once.
+  auto store_to = [&](const View& v) {
+    return [&, v](ExprRef r, const std::function<ExprRef(ExprRef)>& acc, StmtList& body) {
+      loop(k, body, v.shape.back(), LoopKind::kVector, "j",
+           [&](ExprRef j, StmtList& lanes) { v.set(lanes, {r, j}, acc(j)); });
+    };
+  };
+  dbias.shape = {1, gates};
+  rowProduct(k, k.body, type,
+             {.rows = 1,
+              .depth = rows,
+              .cols = gates,
+              .init = [&](ExprRef, ExprRef) { return zero; },
+              .a = [&](ExprRef, ExprRef) { return one; },
+              .b = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); },
+              .epilogue = store_to(dbias)});
+  rowProduct(k, k.body, type,
+             {.rows = features,
+              .depth = rows,
+              .cols = gates,
+              .init = [&](ExprRef, ExprRef) { return zero; },
+              .a = [&](ExprRef f, ExprRef r) { return x.at({r, f}); },
+              .b = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); },
+              .epilogue = store_to(dkernel)});
+  // h_{t-1} meets dz_t for t >= 1 only: the rows (n, t) with t >= 1.
+  int64_t later = steps - 1;  // 0 for one step: no product, drecurrent_kernel = 0
+  auto later_row = [&](ExprRef i) {
+    return later == 0 ? idx(0) : add(mul(div(i, idx(later)), idx(steps)), add(rem(i, idx(later)), idx(1)));
+  };
+  rowProduct(k, k.body, type,
+             {.rows = units,
+              .depth = batch * later,
+              .cols = gates,
+              .init = [&](ExprRef, ExprRef) { return zero; },
+              .a = [&](ExprRef u, ExprRef i) { return hidden.at({max(sub(later_row(i), idx(1)), idx(0)), u}); },
+              .b = [&](ExprRef i, ExprRef q) { return dz.at({later_row(i), q}); },
+              .epilogue = store_to(drecurrent)});
+  rowProduct(k, k.body, type,
+             {.rows = rows,
+              .depth = gates,
+              .cols = features,
+              .init = [&](ExprRef, ExprRef) { return zero; },
+              .a = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); },
+              .b = [&](ExprRef q, ExprRef f) { return kernel_t.at({q, f}); },
+              .epilogue = store_to(dx)});
   return absl::OkStatus();
 }
 

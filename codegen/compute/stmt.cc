@@ -33,6 +33,23 @@ void loopNest(kir::Kernel& kernel, StmtList& list, std::span<const int64_t> shap
   nest(0, {}, list);
 }
 
+void rowProduct(kir::Kernel& kernel, StmtList& list, ScalarType type, const RowProduct& p) {
+  kir::BufferId acc =
+      kernel.addBuffer(kir::Buffer{strCat("acc", kernel.buffers.size()), type, p.cols, kir::BufferRole::kLocal});
+  auto at = [&](ExprRef j) { return kir::load(acc, type, std::move(j)); };
+  loop(kernel, list, p.rows, p.row_kind, "r", [&](ExprRef r, StmtList& row) {
+    loop(kernel, row, p.cols, kir::LoopKind::kVector, "j",
+         [&](ExprRef j, StmtList& lanes) { store(lanes, acc, j, convert(p.init(r, j), type)); });
+    loop(kernel, row, p.depth, kir::LoopKind::kSerial, "k", [&](ExprRef k, StmtList& step) {
+      ExprRef ak = p.a(r, k);
+      loop(kernel, step, p.cols, kir::LoopKind::kVector, "j", [&](ExprRef j, StmtList& lanes) {
+        store(lanes, acc, j, kir::binary(kir::BinaryOp::kAdd, at(j), mul(convert(ak, type), convert(p.b(k, j), type))));
+      });
+    });
+    p.epilogue(r, at, row);
+  });
+}
+
 ExprRef let(kir::Kernel& kernel, StmtList& list, std::string name, ExprRef value) {
   kir::Var v = kernel.newVar(value->type, std::move(name));
   list.push_back(kir::Stmt{kir::LetStmt{v, std::move(value)}});

@@ -23,6 +23,26 @@ void loop(kir::Kernel& kernel, StmtList& list, int64_t n, kir::LoopKind kind, st
 // body(index, innermost body).
 void loopNest(kir::Kernel& kernel, StmtList& list, std::span<const int64_t> shape,
               const std::function<void(const Index& index, StmtList& body)>& body);
+// The rows of a matrix product with an epilogue, in the form the CPU
+// schedule gives a dense layer (codegen/lower/schedule.h), so that it
+// vectorizes along the columns and register tiling (ir/kernel/
+// register_tiling.h) takes it when it is a top-level loop:
+//   for r in [0, rows) (row_kind) {
+//     vector for j in [0, cols) { acc[j] = init(r, j) }
+//     for k in [0, depth) { vector for j in [0, cols) { acc[j] += a(r, k) * b(k, j) } }
+//     epilogue(r, acc, body)          (acc(j): the sum at column j)
+//   }
+// `acc` is a local buffer of `cols` elements of `type`.
+struct RowProduct {
+  int64_t rows = 0, depth = 0, cols = 0;
+  kir::LoopKind row_kind = kir::LoopKind::kParallel;
+  std::function<ExprRef(ExprRef r, ExprRef j)> init;
+  std::function<ExprRef(ExprRef r, ExprRef k)> a;
+  std::function<ExprRef(ExprRef k, ExprRef j)> b;
+  std::function<void(ExprRef r, const std::function<ExprRef(ExprRef j)>& acc, StmtList& body)> epilogue;
+};
+void rowProduct(kir::Kernel& kernel, StmtList& list, ScalarType type, const RowProduct& p);
+
 // `let` of value; returns the variable.
 ExprRef let(kir::Kernel& kernel, StmtList& list, std::string name, ExprRef value);
 void store(StmtList& list, kir::BufferId buffer, ExprRef index, ExprRef value, bool accumulate = false);

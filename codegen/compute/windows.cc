@@ -34,10 +34,10 @@ WindowAxis::Output WindowAxis::outputOf(ExprRef input, ExprRef tap) const {
   // at * stride = input + before - tap * dilation
   ExprRef num = add(input, idx(before));
   num = sub(num, dilation == 1 ? tap : mul(tap, idx(dilation)));
-  if (stride == 1) return {inRange(num, out), clampIndex(num, out)};
+  if (stride == 1) return {inRange(num, out), clampIndex(num, out), num};
   ExprRef at = div(num, idx(stride));
   ExprRef exact = both(ge(num, idx(0)), eq(rem(num, idx(stride)), idx(0)));
-  return {both(exact, lt(at, idx(out))), clampIndex(at, out)};
+  return {both(exact, lt(at, idx(out))), clampIndex(at, out), nullptr};
 }
 
 ConvGeometry convGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x, const std::vector<int64_t>& kernel,

@@ -29,6 +29,7 @@ struct WindowAxis {
   // when there is one (`valid`); `at` is clamped into [0, out).
   struct Output {
     ExprRef valid, at;
+    ExprRef raw;  // stride 1: `at` unclamped (outside [0, out) when not valid); else null
   };
   Output outputOf(ExprRef input, ExprRef tap) const;
 };

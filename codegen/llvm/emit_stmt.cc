@@ -5,6 +5,7 @@
 
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/kernel_emitter.h"
+#include "ir/kernel/walk.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
@@ -170,6 +171,9 @@ absl::Status KernelEmitter::emitLoop(llvm::Value* lo, llvm::Value* hi, const Loo
         llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, name), llvm::ConstantAsMetadata::get(b_.getTrue())}));
   };
   if (attrs.vectorize) flag("llvm.loop.vectorize.enable");
+  if (attrs.no_vectorize)
+    props.push_back(llvm::MDNode::get(
+        ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"), llvm::ConstantAsMetadata::get(b_.getFalse())}));
   if (attrs.unroll_full) props.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.full")}));
   if (group)
     props.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.parallel_accesses"), group}));
@@ -181,6 +185,19 @@ absl::Status KernelEmitter::emitLoop(llvm::Value* lo, llvm::Value* hi, const Loo
   b_.SetInsertPoint(exit);
   return absl::OkStatus();
 }
+
+namespace {
+
+bool containsVectorLoop(const kir::StmtList& body) {
+  bool found = false;
+  kir::forEachStmt(body, [&](const kir::Stmt& s) {
+    const auto* f = s.as<kir::ForStmt>();
+    found = found || (f && f->kind == kir::LoopKind::kVector);
+  });
+  return found;
+}
+
+}  // namespace
 
 absl::Status KernelEmitter::emitFor(const kir::ForStmt& loop) {
   if (loop.hi <= loop.lo) return absl::OkStatus();
@@ -204,7 +221,10 @@ absl::Status KernelEmitter::emitFor(const kir::ForStmt& loop) {
                       bodyAt);
     case kir::LoopKind::kSerial: break;
   }
-  return emitLoop(b_.getInt64(loop.lo), b_.getInt64(loop.hi), {}, bodyAt);
+  // A loop around a vector loop (a reduction step of a register tile) is
+  // not LLVM's to vectorize: once the vector loop is unrolled, LLVM would
+  // take the reduction as the vector dimension and gather its operands.
+  return emitLoop(b_.getInt64(loop.lo), b_.getInt64(loop.hi), {.no_vectorize = containsVectorLoop(loop.body)}, bodyAt);
 }
 
 // for i in [lo, hi) parallel { body }  becomes

@@ -37,6 +37,19 @@
 
 namespace dlc::codegen {
 
+// How a group's kernel reads a value from outside the group when it reads
+// a converted copy (codegen/lower/layouts.h): dim d of the copy is dim
+// dims[d] of the value, with before[d] and after[d] zeros around it.
+struct OperandLayout {
+  std::string role;  // what the value is to the op that reads it ("filter", "g"), for dumps and kernel origins
+  std::vector<int> dims;
+  std::vector<int64_t> before, after;  // empty: no padding
+
+  bool padded() const { return !before.empty(); }
+  // The copy's shape for a value of `shape`.
+  std::vector<int64_t> shapeOf(const std::vector<int64_t>& shape) const;
+};
+
 struct FusionGroup {
   int id = 0;
   // Program order; the root (the op at whose position the group runs) is last.
@@ -47,6 +60,9 @@ struct FusionGroup {
   // The op that runs as a library call before the group's kernel (at most
   // one per group; codegen/lower/library.h), or null.
   const ir::Operation* library = nullptr;
+  // Values from outside the group that its kernel reads from a converted
+  // copy (codegen/lower/layouts.h), made by the planner before the kernel.
+  absl::flat_hash_map<const ir::Value*, OperandLayout> input_layouts;
 
   const ir::Operation* root() const { return ops.back(); }
 };

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "codegen/lower/in_place.h"
+#include "codegen/lower/layouts.h"
 #include "codegen/lower/schedule.h"
 #include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/printer.h"
@@ -90,12 +91,14 @@ class Planner {
         RETURN_IF_ERROR(addLibraryGroup(group, std::move(*plan)));
         continue;
       }
+      RETURN_IF_ERROR(addLayoutSteps(group));
       std::string name = strCat("k", group.id, "_", group.root()->name());
       ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
       RETURN_IF_ERROR(afterSchedule(lowered));
       if (schedule_.cpu && schedule_.in_place) updateInPlaceWherePossible(lowered, group.id);
       RETURN_IF_ERROR(afterStage("in-place", lowered.kernel));
       RETURN_IF_ERROR(addKernelStep(std::move(lowered)));
+      relaid_.clear();
     }
     int end = static_cast<int>(exe.steps.size());
     for (const auto& op : function_.ops()) {
@@ -160,7 +163,9 @@ class Planner {
         continue;
       for (size_t i = 0; i < lowered.sources.size(); ++i) {
         const BufferSource& in = lowered.sources[i];
-        if (in.kind != BufferSource::Kind::kValue || lowered.kernel.buffers[i].role != kir::BufferRole::kIn) continue;
+        if (in.kind != BufferSource::Kind::kValue || lowered.kernel.buffers[i].role != kir::BufferRole::kIn ||
+            relaid_.contains(in.value))  // the kernel reads a converted copy, not the value's memory
+          continue;
         auto slot = slot_of_.find(in.value);
         if (slot == slot_of_.end() || exe.slots[slot->second].kind != Slot::Kind::kArena ||
             taken.contains(slot->second) || live_out_.contains(in.value))
@@ -218,6 +223,12 @@ class Planner {
       int slot = -1;
       switch (source.kind) {
         case BufferSource::Kind::kValue: {
+          if (auto relaid = relaid_.find(source.value);
+              relaid != relaid_.end() && buffer.role == kir::BufferRole::kIn) {
+            slot = relaid->second;  // the copy in the layout the kernel reads
+            extendLifetime(slot, step_index);
+            break;
+          }
           ASSIGN_OR_RETURN(slot, slotOf(source.value, buffer.role != kir::BufferRole::kIn, step_index));
           break;
         }
@@ -253,6 +264,32 @@ class Planner {
     out_.executable.kernels.push_back(kernel.name);
     out_.kernels.kernels.push_back(std::move(kernel));
     return it->second;
+  }
+
+  // The conversions of the group's input_layouts (layouts.h), each a step
+  // writing a scratch slot that the group's kernel then reads for the value.
+  absl::Status addLayoutSteps(const FusionGroup& group) {
+    relaid_.clear();
+    std::vector<std::pair<const ir::Value*, OperandLayout>> conversions(group.input_layouts.begin(),
+                                                                        group.input_layouts.end());
+    std::sort(conversions.begin(), conversions.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.first->nameHint(), a.first->index()) < std::pair(b.first->nameHint(), b.first->index());
+    });
+    for (const auto& [value, layout] : conversions) {
+      runtime::Executable& exe = out_.executable;
+      int step_index = static_cast<int>(exe.steps.size());
+      ASSIGN_OR_RETURN(int slot, slotOf(value, false, step_index));
+      const ConcreteType& t = out_.types.at(value);
+      int converted = scratchSlot(t.dtype, layout.shapeOf(t.shape), step_index);
+      std::string origin =
+          strCat(layout.role, value->nameHint().empty() ? std::string() : strCat(" ", value->nameHint()), " of ",
+                 group.root()->name());
+      kir::Kernel kernel =
+          copyKernel(strCat("k", group.id, "_copy", relaid_.size()), std::move(origin), t.dtype, t.shape, layout);
+      exe.steps.push_back(runtime::Step{internKernel(std::move(kernel)), -1, {slot, converted}});
+      relaid_[value] = converted;
+    }
+    return absl::OkStatus();
   }
 
   // Layout kernels, the call, and the group's kernel after it (plan.h).
@@ -389,6 +426,8 @@ class Planner {
   absl::flat_hash_map<const ir::Value*, int> last_reader_;  // group id
   absl::flat_hash_set<const ir::Value*> live_out_;
   absl::flat_hash_map<const ir::Value*, int> slot_of_;
+  // The current group's converted operands (addLayoutSteps): value -> slot.
+  absl::flat_hash_map<const ir::Value*, int> relaid_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
   absl::flat_hash_map<std::string, int> param_index_;   // into exe.params
   absl::flat_hash_map<std::string, int> kernel_index_;  // internKernel's key -> kernel
@@ -407,6 +446,8 @@ absl::StatusOr<LowerOptions> withStagesDisabled(LowerOptions options) {
       options.library = LibraryOptions{};
     } else if (name == "fusion") {
       options.fusion.enabled = false;
+    } else if (name == "layout") {
+      options.schedule.layouts = false;
     } else if (name == "register-tiling") {
       options.schedule.register_tiling = false;
     } else if (name == "in-place") {
@@ -442,12 +483,14 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
     };
   }
   out.fusion = fuse(function, fusion);
+  if (options.schedule.cpu && options.schedule.layouts) selectLayouts(out.fusion, out.types);
   out.times.fusion_ms = millisecondsSince(start);
   const KernelStageOptions& stages = options.stages;
   if (stages.print_after_all || !stages.print_after.empty()) {
     std::string groups = printFusion(function, out.fusion);
     dumpStage(stages, "library-selection", groups);
     dumpStage(stages, "fusion", groups);
+    if (options.schedule.cpu) dumpStage(stages, "layout", printLayouts(out.fusion, out.types));
   }
   start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(Planner(function, out, options).run());

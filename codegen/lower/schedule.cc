@@ -213,7 +213,29 @@ class GroupLowering {
       const std::vector<double>& values = producer->attrs().find("value")->asFloatList();
       if (values.size() == 1) return kir::constant(t.dtype, values[0]);
     }
+    if (auto copied = group_.input_layouts.find(v); copied != group_.input_layouts.end())
+      return copyAt(v, copied->second, index);
     return kir::load(inputBuffer(v), t.dtype, linearIndex(index, t.shape));
+  }
+
+  // Value `v` at `index` (in its own dims) read from its copy (layouts.h):
+  // dim d of the copy is dim dims[d] of `v`, moved by its zeros before.
+  ExprRef copyAt(const ir::Value* v, const OperandLayout& layout, const std::vector<ExprRef>& index) {
+    const ConcreteType& t = types_.at(v);
+    std::vector<ExprRef> at;
+    for (size_t d = 0; d < layout.dims.size(); ++d) {
+      ExprRef i = index[static_cast<size_t>(layout.dims[d])];
+      at.push_back(layout.padded() && layout.before[d] != 0 ? addIndex(i, kir::index(layout.before[d])) : i);
+    }
+    return kir::load(inputBuffer(v), t.dtype, linearIndex(at, layout.shapeOf(t.shape)));
+  }
+
+  // ComputeContext::padded: `v` at an index that may lie in its zeros.
+  ExprRef paddedAt(const ir::Value* v, const std::vector<ExprRef>& index) {
+    auto copied = group_.input_layouts.find(v);
+    if (copied == group_.input_layouts.end() || !copied->second.padded() || members_.contains(v->producer()))
+      return nullptr;
+    return copyAt(v, copied->second, index);
   }
 
   absl::StatusOr<ExprRef> computeAt(const ir::Operation& op, size_t result, const std::vector<ExprRef>& index) {
@@ -228,8 +250,12 @@ class GroupLowering {
     std::unique_ptr<OpTypes>& op_types = op_types_[&op];
     if (!op_types) op_types = std::make_unique<OpTypes>(opTypes(op, types_));
     const OpTypes& types = *op_types;
-    ComputeContext ctx{op, types, out_.kernel, op.def().has(ir::kRandom) ? runState() : RunState{},
-                       [&](size_t operand, std::vector<ExprRef> i) { return operandAt(op.operand(operand), i); }};
+    ComputeContext ctx{op,
+                       types,
+                       out_.kernel,
+                       op.def().has(ir::kRandom) ? runState() : RunState{},
+                       [&](size_t operand, std::vector<ExprRef> i) { return operandAt(op.operand(operand), i); },
+                       [&](size_t operand, const std::vector<ExprRef>& i) { return paddedAt(op.operand(operand), i); }};
     ASSIGN_OR_RETURN(ExprRef e, lowering.compute(ctx, result, index));
     RETURN_IF_ERROR(error_);
     memo_[key] = e;
@@ -389,13 +415,14 @@ class GroupLowering {
       kir::StmtList init_body, update_body;
       init_body.push_back(kir::Stmt{kir::StoreStmt{acc, kir::var(v_init), renamed(r->init, v_init), false}});
       ExprRef at = kir::var(v_update);
+      kir::StmtList lane_invariant;  // lets before the vector loop, in the innermost reduction loop
+      ExprRef update_value = hoistLaneInvariantSelects(renamed(body, v_update), v_update, lane_invariant);
       update_body.push_back(kir::Stmt{kir::StoreStmt{
-          acc, at, kir::binary(kir::reduceCombiner(r->op), kir::load(acc, let.var.type, at), renamed(body, v_update)),
-          false}});
+          acc, at, kir::binary(kir::reduceCombiner(r->op), kir::load(acc, let.var.type, at), update_value), false}});
       before.push_back(kir::Stmt{kir::ForStmt{v_init, 0, vec.extent, kir::LoopKind::kVector, std::move(init_body)}});
       kir::Stmt update{kir::ForStmt{v_update, 0, vec.extent, kir::LoopKind::kVector, std::move(update_body)}};
       for (size_t n = nest.size(); n-- > 0;) {
-        kir::StmtList wrapped;
+        kir::StmtList wrapped = n + 1 == nest.size() ? std::move(lane_invariant) : kir::StmtList{};
         wrapped.push_back(std::move(update));
         update =
             kir::Stmt{kir::ForStmt{nest[n]->var, nest[n]->lo, nest[n]->hi, kir::LoopKind::kSerial, std::move(wrapped)}};
@@ -403,6 +430,32 @@ class GroupLowering {
       before.push_back(std::move(update));
       let.value = kir::load(acc, let.var.type, kir::var(vec.var));
     }
+  }
+
+  // A tap that may fall in the padding is select(inside, x * w, 0): the
+  // product of a value every lane shares (x, a broadcast) and a lane's own
+  // (w). Written select(inside, x, 0) * w, as if the padding held zeros
+  // (the same but for an infinite or NaN w), the select is a scalar: it is
+  // moved into a `let` in front of the vector loop, and each lane does one
+  // multiply-add. Left in the vector loop, LLVM turns the select of a
+  // broadcast load into a masked gather per lane, several times slower.
+  ExprRef hoistLaneInvariantSelects(const ExprRef& body, const kir::Var& lane, kir::StmtList& lets) {
+    auto invariant = [&](const ExprRef& e) { return !kir::freeVars(e).contains(lane.id); };
+    kir::Kernel& k = out_.kernel;
+    return kir::rewrite(body, [&](const ExprRef& node) -> ExprRef {
+      const auto* sel = node->as<kir::SelectExpr>();
+      if (!sel || !invariant(sel->cond)) return nullptr;
+      const auto* zero = sel->if_false->as<kir::ConstExpr>();
+      const auto* product = sel->if_true->as<kir::BinaryExpr>();
+      if (!zero || zero->value != 0 || !product || product->op != kir::BinaryOp::kMul) return nullptr;
+      bool lhs_shared = invariant(product->lhs), rhs_shared = invariant(product->rhs);
+      if (lhs_shared == rhs_shared) return nullptr;
+      const ExprRef& shared = lhs_shared ? product->lhs : product->rhs;
+      const ExprRef& own = lhs_shared ? product->rhs : product->lhs;
+      kir::Var v = k.newVar(shared->type, "tap");
+      lets.push_back(kir::Stmt{kir::LetStmt{v, kir::select(sel->cond, shared, sel->if_false)}});
+      return kir::binary(kir::BinaryOp::kMul, kir::var(v), own);
+    });
   }
 
   static bool hasReduction(const kir::StmtList& lets) {

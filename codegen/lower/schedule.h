@@ -56,6 +56,8 @@ struct ScheduleOptions {
   int vector_bytes = 64;
   bool register_tiling = true;
   bool in_place = true;
+  // The CPU's layout stage (layouts.h); off with --disable-pass=layout.
+  bool layouts = true;
 };
 
 // For a group whose library op ran as a call before the kernel: the kernel

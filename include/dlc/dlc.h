@@ -62,7 +62,7 @@ using runtime::Tensor;
 
 struct ModelOptions {
   std::string model;               // which model of the file; "" = the file's last model
-  std::string target = "auto";     // cpu | reference | cuda | cuda:sm_XX | auto
+  std::string target = "auto";     // cpu | cpu:NAME | reference | cuda | cuda:sm_XX | auto
   std::string precision = "fp32";  // fp32 | bf16 | fp16
   uint64_t seed = 0;               // randomness of training (dropout masks, augmentation)
 };

@@ -17,8 +17,8 @@ Stmt Copier::copy(const Stmt& s) {
     return Stmt{LetStmt{fresh(let->var), value}};
   }
   if (const auto* store = s.as<StoreStmt>())
-    return Stmt{
-        StoreStmt{store->buffer, shifted(store->buffer, copy(store->index)), copy(store->value), store->accumulate}};
+    return Stmt{StoreStmt{moved(store->buffer), shifted(store->buffer, copy(store->index)), copy(store->value),
+                          store->accumulate}};
   if (const auto* branch = s.as<IfStmt>()) return Stmt{IfStmt{copy(branch->cond), copy(branch->then_body)}};
   if (const auto* f = s.as<ForStmt>()) {
     Var v = fresh(f->var);
@@ -39,6 +39,11 @@ ExprRef Copier::shifted(BufferId buffer, const ExprRef& index) const {
   return binary(BinaryOp::kAdd, index, kir::index(it->second));
 }
 
+BufferId Copier::moved(BufferId buffer) const {
+  auto it = moves_.find(buffer);
+  return it == moves_.end() ? buffer : it->second;
+}
+
 ExprRef Copier::copy(const ExprRef& e) {
   if (auto it = copies_.find(e.get()); it != copies_.end()) return it->second;
   ExprRef out;
@@ -47,7 +52,8 @@ ExprRef Copier::copy(const ExprRef& e) {
     out = it == vars_.end() ? e : var(it->second);
   } else if (const auto* load = e->as<LoadExpr>()) {
     ExprRef index = shifted(load->buffer, copy(load->index));
-    out = index == load->index ? e : kir::load(load->buffer, e->type, index);
+    BufferId buffer = moved(load->buffer);
+    out = index == load->index && buffer == load->buffer ? e : kir::load(buffer, e->type, index);
   } else if (const auto* r = e->as<ReduceExpr>()) {
     out = copyReduce(e, *r);
   } else {
@@ -63,7 +69,8 @@ ExprRef Copier::copyReduce(const ExprRef& e, const ReduceExpr& r) {
   bool touched = false;
   for (int id : freeVars(e)) touched = touched || vars_.contains(id);
   rewrite(e, [&](const ExprRef& node) -> ExprRef {
-    if (const auto* load = node->as<LoadExpr>()) touched = touched || shifts_.contains(load->buffer);
+    if (const auto* load = node->as<LoadExpr>())
+      touched = touched || shifts_.contains(load->buffer) || moves_.contains(load->buffer);
     return nullptr;
   });
   if (!touched) return e;

@@ -12,6 +12,10 @@ std::span<const KernelStageInfo> kernelStages() {
        "group producers into consumers: elementwise chains, reductions with prologue and epilogue, "
        "matmul/conv epilogues",
        nullptr},
+      {"layout",
+       "CPU: operands a kernel would gather along its vector loop read from a copy in another layout (the filter of "
+       "a convolution's input gradient as HWOI)",
+       nullptr},
       {"schedule", "one loop nest of kernel IR per fusion group (CPU: vector inner loop, local accumulators)", nullptr},
       {"register-tiling",
        "CPU: per-row reductions as vector lanes, then unroll-and-jam of parallel rows around a shared "

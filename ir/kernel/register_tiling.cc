@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "ir/kernel/analysis.h"
 #include "ir/kernel/copy.h"
+#include "ir/kernel/lane_blocking.h"
 #include "ir/kernel/reduction_lanes.h"
 #include "ir/kernel/verifier.h"
 #include "ir/kernel/walk.h"
@@ -45,8 +46,10 @@ constexpr int64_t kMinReductionSteps = 32;
 // accumulate inside the body's loops.
 class BudgetScan {
  public:
-  BudgetScan(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options)
-      : kernel_(kernel), options_(options) {
+  // `lanes`: the vector loops' extent once blocked (lane_blocking.h); 0:
+  // their own.
+  BudgetScan(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options, int64_t lanes = 0)
+      : kernel_(kernel), options_(options), lanes_(lanes) {
     row_vars_.insert(loop.var.id);
     addDependentLets(loop.body, row_vars_);
   }
@@ -95,12 +98,15 @@ class BudgetScan {
     });
     if (accumulators.empty() || shared_vectors.empty()) return std::nullopt;
     int64_t lanes = std::max<int64_t>(1, options_.vector_bytes / element_bytes);
-    int64_t per_vector = (loop.hi - loop.lo + lanes - 1) / lanes;  // registers per lane-long value
-    // The shared operands stay loaded while the rows use them; a row's own
-    // operands and its broadcast are loaded and used one row at a time.
-    int64_t fixed =
-        static_cast<int64_t>(shared_vectors.size()) * per_vector + (row_vectors.empty() ? 0 : per_vector) + 1;
-    int64_t per_row = static_cast<int64_t>(accumulators.size()) * per_vector;
+    int64_t extent = lanes_ > 0 ? lanes_ : loop.hi - loop.lo;
+    int64_t per_vector = (extent + lanes - 1) / lanes;  // registers per lane-long value
+    // The shared operands stay loaded while the rows use them, and so does
+    // each row's broadcast: LLVM loads every row's broadcast before the
+    // multiply-adds that use them (counting one in all spilled accumulators
+    // in the inner loop, on AVX2 and AVX-512 alike). A row's own vector
+    // operands are loaded and used one row at a time.
+    int64_t fixed = static_cast<int64_t>(shared_vectors.size()) * per_vector + (row_vectors.empty() ? 0 : per_vector);
+    int64_t per_row = static_cast<int64_t>(accumulators.size()) * per_vector + 1;
     return static_cast<int>(std::max<int64_t>(0, (options_.vector_registers - fixed) / per_row));
   }
 
@@ -108,6 +114,7 @@ class BudgetScan {
 
   const Kernel& kernel_;
   const RegisterTilingOptions& options_;
+  int64_t lanes_;
   absl::flat_hash_set<int> row_vars_;  // the loop var and the lets that depend on it
 };
 
@@ -118,14 +125,17 @@ class Jammer {
   Jammer(Kernel& kernel, absl::flat_hash_map<BufferId, int64_t> local_sizes)
       : kernel_(kernel), local_sizes_(std::move(local_sizes)) {}
 
-  // The rows p = lo + q * rows + u for u < count, `q` being the tiled loop's var.
-  StmtList tile(const ForStmt& loop, const Var& q, int64_t rows, int64_t count) {
+  // The rows p = lo + q * rows + u for u < count, `q` being the tiled loop's
+  // var. `moves`: locals the tile keeps in other buffers.
+  StmtList tile(const ForStmt& loop, const Var& q, int64_t rows, int64_t count,
+                const absl::flat_hash_map<BufferId, BufferId>& moves = {}) {
     std::vector<Copier> tile;
     StmtList out;
     for (int64_t u = 0; u < count; ++u) {
       Copier& row = tile.emplace_back(kernel_, strCat(u));
       // Each row has its own slice of every local.
       for (const auto& [buffer, size] : local_sizes_) row.shift(buffer, u * size);
+      for (const auto& [from, to] : moves) row.move(from, to);
       ExprRef first = binary(BinaryOp::kMul, var(q), index(rows));
       if (loop.lo != 0) first = binary(BinaryOp::kAdd, first, index(loop.lo));
       if (u != 0) first = binary(BinaryOp::kAdd, first, index(u));
@@ -185,6 +195,19 @@ void mergeShortLoops(Kernel& kernel, StmtList& body) {
   }
 }
 
+// The local buffers `body` reads or writes.
+absl::flat_hash_set<BufferId> localsUsed(const Kernel& kernel, const StmtList& body) {
+  absl::flat_hash_set<BufferId> used;
+  auto note = [&](BufferId b) {
+    if (kernel.buffers[b].role == BufferRole::kLocal) used.insert(b);
+  };
+  forEachStmt(body, [&](const Stmt& s) {
+    if (const auto* store = s.as<StoreStmt>()) note(store->buffer);
+    forEachExpr(s, [&](const ExprRef& root) { forEachLoad(root, [&](const LoadExpr& load) { note(load.buffer); }); });
+  });
+  return used;
+}
+
 // Rows per tile for a loop of `extent` rows when the budget allows `most`:
 // as many as the budget allows while keeping options.min_iterations
 // iterations, and spread evenly (9 rows at most 8 per tile: 5 + 4).
@@ -194,7 +217,42 @@ int64_t tileRows(int64_t extent, int64_t most, const RegisterTilingOptions& opti
   return (extent + tiles - 1) / tiles;
 }
 
+// Multiply-adds per load in a tile of `rows` rows of `vectors` registers
+// each: a step of the reduction loads the shared operand's `vectors`
+// registers and broadcasts one value per row.
+double tileIntensity(int64_t rows, int64_t vectors) {
+  rows = std::max<int64_t>(rows, 1);
+  return static_cast<double>(rows * vectors) / static_cast<double>(rows + vectors);
+}
+
+// Blocking must gain this much to pay for re-reading the rows' operands.
+constexpr double kMinBlockingGain = 1.1;
+
 }  // namespace
+
+RegisterTile planRegisterTile(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options) {
+  RegisterTile plan{0, registerTileRows(kernel, loop, options)};
+  if (loop.kind != LoopKind::kParallel) return plan;
+  std::optional<int64_t> extent = independentLaneExtent(kernel, loop);
+  if (!extent) return plan;
+  int64_t element_bytes = 4;
+  for (const Buffer& b : kernel.buffers)
+    if (b.role == BufferRole::kLocal) element_bytes = std::max(element_bytes, ir::dtypeSize(b.dtype));
+  int64_t per_vector = std::max<int64_t>(1, options.vector_bytes / element_bytes);
+  auto registers = [&](int64_t lanes) { return (lanes + per_vector - 1) / per_vector; };
+  double best = tileIntensity(plan.rows, registers(*extent));
+  for (int64_t lanes = per_vector; lanes < *extent; lanes += per_vector) {
+    if (*extent % lanes != 0) continue;
+    int rows = std::min(options.max_rows, BudgetScan(kernel, loop, options, lanes).rows(loop.body).value_or(0));
+    if (rows < 2) continue;
+    double intensity = tileIntensity(rows, registers(lanes));
+    if (intensity > best * kMinBlockingGain) {
+      best = intensity;
+      plan = {lanes, rows};
+    }
+  }
+  return plan;
+}
 
 int registerTileRows(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options) {
   if (loop.kind != LoopKind::kParallel) return 0;
@@ -210,8 +268,10 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
   for (Stmt& s : kernel.body) {
     auto* loop = s.as<ForStmt>();
     if (!loop || loop->kind != LoopKind::kParallel) continue;
-    int budget = registerTileRows(kernel, *loop, options);
+    RegisterTile plan = planRegisterTile(kernel, *loop, options);
+    int budget = plan.rows;
     if (budget < 2) continue;
+    if (plan.lanes > 0) blockLanes(kernel, *loop, plan.lanes);
     int64_t extent = loop->hi - loop->lo;
     int64_t rows = options.force_rows > 0 ? options.force_rows : tileRows(extent, budget, options);
     if (rows < 2 || rows > extent) continue;
@@ -225,7 +285,19 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
     StmtList body = jammer.tile(*loop, q, rows, rows);
     mergeShortLoops(kernel, body);
     if (rest > 0) {
-      StmtList last = jammer.tile(*loop, q, rows, rest);
+      // The last tile's accumulators are buffers of their own: LLVM keeps a
+      // local array in registers only when every access to it is at a known
+      // offset, and the last tile's loops may not be unrolled as fully.
+      absl::flat_hash_map<BufferId, BufferId> moves;
+      absl::flat_hash_set<BufferId> used = localsUsed(kernel, loop->body);
+      for (const auto& [b, size] : local_sizes) {
+        if (!used.contains(b)) continue;
+        Buffer copy = kernel.buffers[b];
+        copy.name = strCat(copy.name, ".last");
+        copy.size = size * rest;
+        moves[b] = kernel.addBuffer(std::move(copy));
+      }
+      StmtList last = jammer.tile(*loop, q, rows, rest, moves);
       mergeShortLoops(kernel, last);
       StmtList guarded;
       guarded.push_back(Stmt{IfStmt{binary(BinaryOp::kLt, var(q), index(full)), std::move(body)}});

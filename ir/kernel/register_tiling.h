@@ -31,13 +31,14 @@
 //   }
 //
 // When U does not divide N, one more iteration runs the last N mod U rows,
-// jammed the same way (`if ge(%q, N / U) { ... }`).
+// jammed the same way (`if ge(%q, N / U) { ... }`), with accumulators in
+// local buffers of their own (`%acc.last`).
 //
 // Rows of a parallel loop are independent, so any interleaving of their
 // statements is legal once their locals are separate. Tiling is applied where
 // it pays: loops nested in the body (32 steps or more) hold a vector loop
 // that accumulates into a local and loads an operand that does not depend on
-// the row; and the accumulators of U rows, that operand and a broadcast fit
+// the row; and the accumulators of U rows, that operand and a broadcast per row fit
 // the vector registers. Short loops of the tiled nest are merged with the
 // loop around them (`for %r1r2 = 0 to 9`), so that the backend does not
 // unroll them and leave stores of the accumulators in the loop.
@@ -68,11 +69,21 @@ struct RegisterTilingOptions {
 // pay). Capped at options.max_rows; not yet split for the loop's extent.
 int registerTileRows(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options = {});
 
+// The tile the register budget allows for the top-level parallel loop
+// `loop`: `rows` rows (below 2: no tiling) of the vector loops' lanes, or of
+// blocks of `lanes` lanes when blocking them (lane_blocking.h) fits a tile
+// with more multiply-adds per load (AVX2's 4 x 16 rather than 1 x 64).
+struct RegisterTile {
+  int64_t lanes = 0;  // 0: the lanes are not blocked
+  int rows = 0;
+};
+RegisterTile planRegisterTile(const Kernel& kernel, const ForStmt& loop, const RegisterTilingOptions& options = {});
+
 // The CPU schedule's register tiling: first the parallel loops of per-row
 // reductions that read along the rows become vector lanes
 // (reduction_lanes.h), then every top-level parallel loop where tiling
-// applies (above) is tiled. Returns how many loops changed. Local arrays grow
-// to hold one slice per row; the lanes' accumulators are new local buffers.
+// applies (above) is tiled, its lanes blocked first where the plan says so. Returns how many loops changed. Local
+// arrays grow to hold one slice per row; the lanes' accumulators are new local buffers.
 int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options = {});
 
 }  // namespace dlc::kir

@@ -26,6 +26,16 @@ config.environment["PATH"] = os.pathsep.join(path)
 
 # host-x86_64, host-aarch64: tests of code for another machine.
 config.available_features.add("host-" + platform.machine())
+# cpu-avx2, cpu-avx512f: what this CPU runs of the named x86-64 targets
+# (tests that run cpu:x86-64-v3 or cpu:x86-64-v4 code here).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag in ("avx2", "avx512f"):
+    if flag in flags:
+        config.available_features.add("cpu-" + flag)
 for feature in config.dlc_features:
     config.available_features.add(feature)
 if os.path.exists("/dev/nvidia0") or os.path.exists("/dev/nvidiactl"):

@@ -65,7 +65,10 @@ CommandMain registerGradCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--seed", flags->seed, "seed for initialising weights and for dropout [0]")->check(kSeed);
   cmd->add_option("--model", flags->model, "the model [the file's last model]");
-  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]")->check(kRunTarget);
+  cmd->add_option("--target", flags->target,
+                  "cpu | cpu:NAME (x86-64-v3, znver3, ...: code for that CPU, if this one runs it) | cuda | cuda:sm_XX "
+                  "| reference | auto [auto]")
+      ->check(kRunTarget);
   cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
   cmd->add_flag("--allow-unknown-weights", flags->allow_unknown,

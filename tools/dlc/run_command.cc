@@ -136,7 +136,10 @@ CommandMain registerRunCommand(CLI::App& app) {
   cmd->add_option("--seed", flags->seed, "seed for initialising weights [0]")->check(kSeed);
   cmd->add_option("--batch", flags->batch, "the batch size the inputs must have")->check(kAtLeastOne);
   cmd->add_option("--model", flags->model, "the model to run [the file's last model]");
-  cmd->add_option("--target", flags->target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]")->check(kRunTarget);
+  cmd->add_option("--target", flags->target,
+                  "cpu | cpu:NAME (x86-64-v3, znver3, ...: code for that CPU, if this one runs it) | cuda | cuda:sm_XX "
+                  "| reference | auto [auto]")
+      ->check(kRunTarget);
   cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
   cmd->add_flag("--allow-unknown-weights", flags->allow_unknown,

@@ -426,7 +426,10 @@ void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
                  "auto | bar | lines: a redrawn bar or plain lines [auto: the bar on a terminal]")
       ->check(CLI::IsMember({"auto", "bar", "lines"}));
   cmd.add_option("--model", flags.model, "the model to train [the file's last model]");
-  cmd.add_option("--target", flags.target, "cpu | cuda | cuda:sm_XX | reference | auto [auto]")->check(kRunTarget);
+  cmd.add_option("--target", flags.target,
+                 "cpu | cpu:NAME (x86-64-v3, znver3, ...: code for that CPU, if this one runs it) | cuda | cuda:sm_XX "
+                 "| reference | auto [auto]")
+      ->check(kRunTarget);
   cmd.add_option("--precision", flags.precision, "fp32 | bf16 | fp16 [fp32]")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
 }

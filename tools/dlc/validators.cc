@@ -18,6 +18,7 @@ bool isSmArch(std::string_view s) { return s.starts_with("sm_") && isDigits(s.su
 
 bool isRunTarget(std::string_view t) {
   return t == "cpu" || t == "cuda" || t == "reference" || t == "auto" ||
+         (t.starts_with("cpu:") && t.size() > 4 && t.find(',') == std::string_view::npos) ||
          (t.starts_with("cuda:") && isSmArch(t.substr(5)));
 }
 
@@ -56,8 +57,9 @@ const CLI::Validator kSeed(
 
 const CLI::Validator kRunTarget(
     [](std::string& value) -> std::string {
-      return isRunTarget(value) ? ""
-                                : strCat("unknown target '", value, "' (cpu, cuda, cuda:sm_XX, reference or auto)");
+      return isRunTarget(value)
+                 ? ""
+                 : strCat("unknown target '", value, "' (cpu, cpu:NAME, cuda, cuda:sm_XX, reference or auto)");
     },
     "TARGET");
 

@@ -14,8 +14,8 @@ namespace dlc::tool {
 extern const CLI::Validator kAtLeastOne;
 // A seed: a whole number in [0, 2^64), written in decimal.
 extern const CLI::Validator kSeed;
-// Where `run`, `grad` and `train` execute: cpu, cuda, cuda:sm_XX, reference
-// or auto.
+// Where `run`, `grad` and `train` execute: cpu, cpu:NAME (code for another
+// CPU that this one can run), cuda, cuda:sm_XX, reference or auto.
 extern const CLI::Validator kRunTarget;
 // What `compile` compiles for: cpu, cpu:NAME, cuda, cuda:sm_XX[,sm_YY...],
 // reference (with --emit) or auto. A CPU name is checked against LLVM later.

@@ -12,6 +12,7 @@
 
 #include "codegen/llvm/cpu_target.h"
 #include "ir/kernel/analysis.h"
+#include "ir/kernel/lane_blocking.h"
 #include "ir/kernel/printer.h"
 #include "ir/kernel/walk.h"
 #include "tests/unit/codegen_llvm/test_util.h"
@@ -100,7 +101,7 @@ kernel @own_rows {
 }
 )";
 
-// 512 lanes: one row's accumulator alone takes all 32 registers.
+// 512 lanes: one row's accumulator alone takes all 32 registers (unblocked).
 constexpr const char* kTooWide = R"(
 kernel @wide_rows {
   in %x: f32[320]
@@ -137,6 +138,33 @@ kernel @bias {
 }
 )";
 
+// The epilogue reads another lane's accumulator (a reversal): the lanes
+// are not independent, so they cannot be blocked.
+constexpr const char* kCrossLane = R"(
+kernel @cross_lane {
+  in %x: f32[320]
+  in %g: f32[2048]
+  out %y: f32[640]
+  local %acc: f32[64]
+  parallel for %p = 0 to 10 {
+    vector for %l = 0 to 64 {
+      store %acc[%l] = 0.0:f32
+    }
+    for %r = 0 to 32 {
+      vector for %l = 0 to 64 {
+        store %acc[%l] = add(%acc[%l], mul(%x[add(mul(%r, 10), %p)], %g[add(mul(%r, 64), %l)]))
+      }
+    }
+    vector for %l = 0 to 64 {
+      store %y[add(mul(%p, 64), %l)] = %acc[sub(63, %l)]
+    }
+  }
+}
+)";
+
+// AVX2 (x86-64-v3): 16 registers of 8 floats.
+constexpr kir::RegisterTilingOptions kAvx2 = {.vector_registers = 16, .vector_bytes = 32};
+
 Kernel parse(const char* text) { return parseKernel(text); }
 
 const ForStmt& topLoop(const Kernel& k) { return *k.body.at(0).as<ForStmt>(); }
@@ -165,11 +193,12 @@ Kernel tiledAndChecked(const Kernel& k, const RegisterTilingOptions& options = {
 
 TEST(RegisterTiling, BudgetFollowsTheRegisterFile) {
   Kernel k = parse(kRows);
-  // AVX-512: 4 registers per 64-lane row; (32 - 4 for %g - 1) / 4.
-  EXPECT_EQ(kir::registerTileRows(k, topLoop(k)), 6);
+  // AVX-512: 4 registers per 64-lane row and one for its broadcast;
+  // (32 - 4 for %g) / 5.
+  EXPECT_EQ(kir::registerTileRows(k, topLoop(k)), 5);
   // AVX2's 16 ymm registers: 8 per row, no room for a second row.
   EXPECT_EQ(kir::registerTileRows(k, topLoop(k), {.vector_registers = 16, .vector_bytes = 32}), 0);
-  // Twice as wide registers: (32 - 2 - 1) / 2 = 14 rows, capped at 8.
+  // Twice as wide registers: (32 - 2) / 3 = 10 rows, capped at 8.
   EXPECT_EQ(kir::registerTileRows(k, topLoop(k), {.vector_bytes = 128}), 8);
 }
 
@@ -200,6 +229,73 @@ TEST(RegisterTiling, JamsRowsAroundOneLoopNest) {
   EXPECT_NE(kir::printKernel(tiled).find("store %acc[add(%l, 256)] = add(%acc[add(%l, 256)], mul(%x["),
             std::string::npos)
       << kir::printKernel(tiled);
+}
+
+TEST(RegisterTiling, SmallRegisterFilesBlockTheLanes) {
+  Kernel k = parse(kRows);
+  // AVX-512 keeps the 64 lanes: 5 rows of 4 registers and a broadcast.
+  kir::RegisterTile avx512 = kir::planRegisterTile(k, topLoop(k));
+  EXPECT_EQ(avx512.lanes, 0);
+  EXPECT_EQ(avx512.rows, 5);
+  // AVX2 blocks them by 16: 4 rows of 2 registers and a broadcast, and 2
+  // for %g (16 of 32 lanes would fit only 2 rows).
+  kir::RegisterTile avx2 = kir::planRegisterTile(k, topLoop(k), kAvx2);
+  EXPECT_EQ(avx2.lanes, 16);
+  EXPECT_EQ(avx2.rows, 4);
+  // Neither where the lanes depend on each other.
+  Kernel cross = parse(kCrossLane);
+  EXPECT_EQ(kir::independentLaneExtent(cross, topLoop(cross)), std::nullopt);
+  EXPECT_EQ(kir::planRegisterTile(cross, topLoop(cross), kAvx2).lanes, 0);
+  EXPECT_EQ(kir::independentLaneExtent(k, topLoop(k)), 64);
+}
+
+TEST(RegisterTiling, BlockedLanesJamRowsPerBlock) {
+  Kernel tiled = tiledAndChecked(parse(kRows), kAvx2);
+  // Tiles of 4, 4 and 2 rows; each runs 4 blocks of 16 lanes.
+  const ForStmt& loop = topLoop(tiled);
+  EXPECT_EQ(loop.hi - loop.lo, 3);
+  ASSERT_EQ(loop.body.size(), 2u);
+  const auto* full = loop.body[0].as<kir::IfStmt>();
+  ASSERT_NE(full, nullptr);
+  ASSERT_EQ(full->then_body.size(), 5u);  // four rows' %p, then the block loop
+  const auto* blocks = full->then_body.back().as<ForStmt>();
+  ASSERT_NE(blocks, nullptr);
+  EXPECT_EQ(blocks->hi, 4);
+  std::vector<const ForStmt*> inner = reductionVectorLoops(blocks->body);
+  ASSERT_EQ(inner.size(), 1u);
+  EXPECT_EQ(inner[0]->hi, 16);
+  std::string text = kir::printKernel(tiled);
+  EXPECT_NE(text.find("let %l.3: i64 = add(mul(%lb, 16), %l.b)"), std::string::npos) << text;
+  EXPECT_NE(text.find("store %acc[add(%l.b, 192)] = add(%acc[add(%l.b, 192)], mul(%x["), std::string::npos) << text;
+  // The last tile's accumulators are a buffer of their own.
+  EXPECT_NE(text.find("local %acc.last: f32[128]"), std::string::npos) << text;
+  EXPECT_NE(text.find("store %acc.last[add(%l.b, 64)] = add(%acc.last[add(%l.b, 64)], mul(%x["), std::string::npos)
+      << text;
+}
+
+TEST(RegisterTiling, RowsTooWideForTheRegistersAreBlocked) {
+  // 512 lanes take all 32 registers for one row; blocks of 64 fit 5 rows.
+  Kernel k = parse(kTooWide);
+  EXPECT_LT(kir::registerTileRows(k, topLoop(k)), 2);
+  kir::RegisterTile plan = kir::planRegisterTile(k, topLoop(k));
+  EXPECT_EQ(plan.lanes, 64);
+  EXPECT_EQ(plan.rows, 5);
+  tiledAndChecked(k);
+}
+
+TEST(RegisterTiling, LanesAreBlockedOnlyWhenIndependent) {
+  // A reduction in the epilogue reads only globals: still independent.
+  Kernel reduce = parse(kRowsWithReduction);
+  EXPECT_EQ(kir::planRegisterTile(reduce, topLoop(reduce), kAvx2).lanes, 16);
+  tiledAndChecked(reduce, kAvx2);
+  // A buffer the body writes and reads at another index.
+  Kernel feedback = parse(kRows);
+  std::string text = kir::printKernel(feedback);
+  text.replace(text.find("store %acc[%l] = %b[%l]"), 23, "store %acc[%l] = %y[%l]");
+  text.replace(text.find("in %b: f32[64]"), 14, "");
+  text.replace(text.find("out %y"), 6, "inout %y");
+  Kernel k = parse(text.c_str());
+  EXPECT_EQ(kir::independentLaneExtent(k, topLoop(k)), std::nullopt) << text;
 }
 
 TEST(RegisterTiling, RemainderRowsRunInALastIteration) {
@@ -245,7 +341,7 @@ TEST(RegisterTiling, LeavesKernelsItDoesNotPay) {
   // A reduction of 8 steps: too little to share.
   Kernel short_sum = parse(kRows);
   short_sum.body[0].as<ForStmt>()->body[3].as<ForStmt>()->hi = 2;
-  for (Kernel k : {short_sum, parse(kNothingShared), parse(kTooWide), parse(kElementwise)}) {
+  for (Kernel k : {short_sum, parse(kNothingShared), parse(kElementwise)}) {
     std::string before = kir::printKernel(k);
     EXPECT_LT(kir::registerTileRows(k, topLoop(k)), 2) << before;
     EXPECT_EQ(kir::tileRegisters(k), 0) << before;
@@ -282,6 +378,38 @@ TEST(RegisterTiling, CompiledTiledKernelMatchesAndKeepsAccumulatorsInRegisters) 
        at = ir->find("fadd contract <16 x float>", at + 1))
     ++fmas;
   EXPECT_GE(fmas, 20u) << *ir;
+}
+
+// The AVX2 tile: compiled for x86-64-v3, the blocked kernel computes the
+// untiled one's results, its accumulators stay in registers, and a step of
+// the reduction is four rows times two 8-lane multiply-adds (and two rows
+// in the last tile).
+TEST(RegisterTiling, Avx2TileKeepsAccumulatorsInRegisters) {
+  absl::StatusOr<CpuTarget> v3 = resolveCpuTarget("x86-64-v3");
+  ASSERT_TRUE(v3.ok()) << v3.status();
+  Kernel tiled = parse(kRows);
+  ASSERT_EQ(kir::tileRegisters(tiled, kAvx2), 1);
+  kir::KernelModule module;
+  module.kernels.push_back(tiled);
+  absl::StatusOr<std::string> ir = emitLlvmIr(module, /*optimized=*/true, *v3);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_EQ(ir->find("alloca ["), std::string::npos) << *ir;
+  size_t fmas = 0;
+  for (size_t at = ir->find("fadd contract <8 x float>"); at != std::string::npos;
+       at = ir->find("fadd contract <8 x float>", at + 1))
+    ++fmas;
+  EXPECT_GE(fmas, 12u) << *ir;
+  if (hostCpuTarget().features.find("+avx2") == std::string::npos) GTEST_SKIP() << "this CPU cannot run AVX2 code";
+  Kernel k = parse(kRows);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> uniform(-1, 1);
+  std::vector<float> x(320), g(2048), b(64), y(640), y_tiled(640);
+  for (std::vector<float>* v : {&x, &g, &b})
+    for (float& f : *v) f = uniform(rng);
+  tiled.name = "rows_avx2";
+  compile(k)({x.data(), g.data(), b.data(), y.data()});
+  compile(tiled)({x.data(), g.data(), b.data(), y_tiled.data()});
+  for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y_tiled[i], y[i], 1e-5F) << i;
 }
 
 }  // namespace
