@@ -2,6 +2,7 @@
 // reference/sequence.cc.
 #include "codegen/compute/expr.h"
 #include "codegen/compute/lowerings.h"
+#include "codegen/compute/lstm_gates.h"
 #include "codegen/compute/stmt.h"
 
 namespace dlc::codegen {
@@ -21,57 +22,63 @@ absl::StatusOr<ExprRef> embedding(const ComputeContext& ctx, size_t, std::span<c
 // Keras's LSTM (zero initial state, gates i, f, c, o):
 //   z = x_t @ kernel + h @ recurrent_kernel + bias
 //   c = sigmoid(z_f) * c + sigmoid(z_i) * tanh(z_c),  h = sigmoid(z_o) * tanh(c)
-// As matrix products (stmt.h's rowProduct): first the input projections of
-// every step at once, x[batch * steps, features] @ kernel + bias, one product
-// that register tiling takes; then per step (a serial loop over time) one
-// parallel row per sequence: z = its projection + h @ recurrent_kernel, the
-// gate maths in the row's epilogue. A row reads only its own h, so rows need
-// not wait for each other within a step. h and c are rounded to the result
-// dtype, as the reference's state tensors are.
+// As matrix products (stmt.h's rowProduct), on copies of the weights whose
+// gate columns are interleaved by blocks of units (LstmGates): first the input
+// projections of every step at once, x[batch * steps, features] @ kernel +
+// bias, one product that register tiling takes; then per step (a serial
+// loop over time) one parallel row per sequence, z = its projection + h @
+// recurrent_kernel, a block of units at a time with the gate maths in the
+// block's epilogue and its sums in registers. h is double-buffered (every
+// block reads all of the old h); h and c are rounded to the result dtype, as
+// the reference's state tensors are.
 absl::Status lstm(BuildContext& ctx) {
-  View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2), bias = operandOf(ctx, 3),
-       out = resultOf(ctx, 0);
+  View x = operandOf(ctx, 0), out = resultOf(ctx, 0);
   int64_t batch = x.shape[0], steps = x.shape[1], features = x.shape[2];
-  int64_t units = ctx.op.attrs().getInt("units"), gates = 4 * units;
+  int64_t units = ctx.op.attrs().getInt("units");
   bool sequences = ctx.op.attrs().getBool("return_sequences");
   ScalarType type = arithType(out.dtype);
   kir::Kernel& k = ctx.kernel;
-  View h = scratch(ctx, "lstm.h", type, batch * units), c = scratch(ctx, "lstm.c", type, batch * units);
-  View zx = scratch(ctx, "lstm.zx", type, batch * steps * gates);
-  h.shape = c.shape = {batch, units};
-  zx.shape = {batch * steps, gates};
+  LstmGates gates(ctx, units, type);
+  View h = scratch(ctx, "lstm.h", type, 2 * batch * units), c = scratch(ctx, "lstm.c", type, batch * units);
+  View zx = scratch(ctx, "lstm.zx", type, batch * steps * gates.count);
+  h.shape = {2, batch, units};
+  c.shape = {batch, units};
+  zx.shape = {batch * steps, gates.count};
   x.shape = {batch * steps, features};
   ExprRef zero = kir::constant(type, 0);
   std::vector<int64_t> state = {batch, units};
 
   loopNest(k, k.body, state, [&](const Index& i, StmtList& body) {
-    h.set(body, i, zero);
+    h.set(body, {idx(0), i[0], i[1]}, zero);
     c.set(body, i, zero);
   });
   rowProduct(k, k.body, type,
              {.rows = batch * steps,
               .depth = features,
-              .cols = gates,
-              .init = [&](ExprRef, ExprRef q) { return bias.at({q}); },
+              .cols = gates.count,
+              .init = [&](ExprRef, ExprRef q) { return gates.bias.at({q}); },
               .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
-              .b = [&](ExprRef f, ExprRef q) { return kernel.at({f, q}); },
+              .b = [&](ExprRef f, ExprRef q) { return gates.kernel.at({f, q}); },
               .epilogue =
-                  [&](ExprRef r, const auto& acc, StmtList& row) {
-                    loop(k, row, gates, LoopKind::kVector, "q",
+                  [&](ExprRef r, ExprRef, const auto& acc, StmtList& row) {
+                    loop(k, row, gates.count, LoopKind::kVector, "q",
                          [&](ExprRef q, StmtList& lanes) { zx.set(lanes, {r, q}, acc(q)); });
                   }});
   loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
+    ExprRef now = rem(t, idx(2)), next = rem(add(t, idx(1)), idx(2));
     rowProduct(k, step, type,
                {.rows = batch,
                 .depth = units,
-                .cols = gates,
+                .cols = gates.count,
+                .block = gates.block,
                 .init = [&](ExprRef n, ExprRef q) { return zx.at({add(mul(n, idx(steps)), t), q}); },
-                .a = [&](ExprRef n, ExprRef u) { return h.at({n, u}); },
-                .b = [&](ExprRef u, ExprRef q) { return recurrent.at({u, q}); },
+                .a = [&](ExprRef n, ExprRef u) { return h.at({now, n, u}); },
+                .b = [&](ExprRef u, ExprRef q) { return gates.recurrent.at({u, q}); },
                 .epilogue =
-                    [&](ExprRef n, const auto& acc, StmtList& row) {
-                      loop(k, row, units, LoopKind::kVector, "u", [&](ExprRef u, StmtList& body) {
-                        auto gate = [&](int64_t g) { return acc(add(u, idx(g * units))); };
+                    [&](ExprRef n, ExprRef first, const auto& acc, StmtList& row) {
+                      loop(k, row, gates.units_per_block, LoopKind::kVector, "u", [&](ExprRef l, StmtList& body) {
+                        ExprRef u = add(div(first, idx(4)), l);
+                        auto gate = [&](int64_t g) { return acc(add(l, idx(g * gates.units_per_block))); };
                         ExprRef in = let(k, body, "in", sigmoid(gate(0)));
                         ExprRef forget = let(k, body, "forget", sigmoid(gate(1)));
                         ExprRef cand = let(k, body, "cand", tanh(gate(2)));
@@ -80,12 +87,14 @@ absl::Status lstm(BuildContext& ctx) {
                             let(k, body, "c", roundTo(add(mul(forget, c.at({n, u})), mul(in, cand)), out.dtype));
                         c.set(body, {n, u}, cn);
                         ExprRef hn = let(k, body, "h", roundTo(mul(output, tanh(cn)), out.dtype));
-                        h.set(body, {n, u}, hn);
+                        h.set(body, {next, n, u}, hn);
                         if (sequences) out.set(body, {n, t, u}, hn);
                       });
                     }});
   });
-  if (!sequences) loopNest(k, k.body, state, [&](const Index& i, StmtList& body) { out.set(body, i, h.at(i)); });
+  if (!sequences)
+    loopNest(k, k.body, state,
+             [&](const Index& i, StmtList& body) { out.set(body, i, h.at({idx(steps % 2), i[0], i[1]})); });
   return absl::OkStatus();
 }
 

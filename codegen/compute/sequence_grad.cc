@@ -2,6 +2,7 @@
 // kernel builders, as in reference/backward.cc.
 #include "codegen/compute/expr.h"
 #include "codegen/compute/lowerings.h"
+#include "codegen/compute/lstm_gates.h"
 #include "codegen/compute/stmt.h"
 
 namespace dlc::codegen {
@@ -33,23 +34,23 @@ absl::Status embeddingGrad(BuildContext& ctx) {
 }
 
 // The reference's LSTM backward, for all sequences at once, as matrix
-// products (stmt.h's rowProduct). The forward pass again, keeping each
-// step's gate activations, c and h in scratch (the input projections of all
-// steps as one product, then per step a row per sequence); then from the
-// last step back, with dh the gradient reaching h_t (from g and from step
-// t + 1) and dc the one reaching c_t from step t + 1:
+// products (stmt.h's rowProduct). The forward pass again, as lstm() runs it
+// (lstm_gates.h's interleaved weights), keeping each step's gate
+// activations (interleaved), c and h in scratch; then from the last step
+// back, with dh the gradient reaching h_t (from g and from step t + 1) and
+// dc the one reaching c_t from step t + 1:
 //   dc += dh * o * (1 - tanh(c_t)^2)
 //   dz_i = dc * cand * i (1 - i)      dz_f = dc * c_{t-1} * f (1 - f)
 //   dz_c = dc * i * (1 - cand^2)      dz_o = dh * tanh(c_t) * o (1 - o)
 //   dh for step t - 1 = dz recurrent_kernel^T,  dc for step t - 1 = dc * f
-// keeping every step's dz; after the loop, over all steps at once:
+// keeping every step's dz (in Keras's gate order); after the loop, over all
+// steps at once:
 //   dbias = sum of dz,  dkernel = x^T dz,  drecurrent_kernel = h_{t-1}^T dz,
 //   dx = dz kernel^T
 // each a product that register tiling takes (the kernels transposed once
 // into scratch, so that every product reads along its vector loop).
 absl::Status lstmGrad(BuildContext& ctx) {
-  View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2), bias = operandOf(ctx, 3),
-       g = operandOf(ctx, 4);
+  View x = operandOf(ctx, 0), kernel = operandOf(ctx, 1), recurrent = operandOf(ctx, 2), g = operandOf(ctx, 4);
   View dx = resultOf(ctx, 0), dkernel = resultOf(ctx, 1), drecurrent = resultOf(ctx, 2), dbias = resultOf(ctx, 3);
   int64_t batch = x.shape[0], steps = x.shape[1], features = x.shape[2];
   int64_t units = ctx.op.attrs().getInt("units"), gates = 4 * units, rows = batch * steps;
@@ -57,6 +58,8 @@ absl::Status lstmGrad(BuildContext& ctx) {
   ir::DType dtype = dx.dtype;
   ScalarType type = arithType(dtype);
   kir::Kernel& k = ctx.kernel;
+  LstmGates interleaved(ctx, units, type);
+  int64_t per_block = interleaved.units_per_block;
   auto buffer = [&](const char* name, std::vector<int64_t> shape) {
     View b = scratch(ctx, name, type, product(shape));
     b.shape = std::move(shape);
@@ -70,7 +73,6 @@ absl::Status lstmGrad(BuildContext& ctx) {
   x.shape = {rows, features};
   dx.shape = {rows, features};
   ExprRef zero = kir::constant(type, 0), one = kir::constant(type, 1);
-  std::vector<int64_t> state = {batch, units};
   auto row = [&](ExprRef n, ExprRef t) { return add(mul(n, idx(steps)), t); };
 
   // Forward, keeping every step: act holds z, then the activations.
@@ -78,11 +80,11 @@ absl::Status lstmGrad(BuildContext& ctx) {
              {.rows = rows,
               .depth = features,
               .cols = gates,
-              .init = [&](ExprRef, ExprRef q) { return bias.at({q}); },
+              .init = [&](ExprRef, ExprRef q) { return interleaved.bias.at({q}); },
               .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
-              .b = [&](ExprRef f, ExprRef q) { return kernel.at({f, q}); },
+              .b = [&](ExprRef f, ExprRef q) { return interleaved.kernel.at({f, q}); },
               .epilogue =
-                  [&](ExprRef r, const auto& acc, StmtList& body) {
+                  [&](ExprRef r, ExprRef, const auto& acc, StmtList& body) {
                     loop(k, body, gates, LoopKind::kVector, "q",
                          [&](ExprRef q, StmtList& lanes) { act.set(lanes, {r, q}, acc(q)); });
                   }});
@@ -92,17 +94,20 @@ absl::Status lstmGrad(BuildContext& ctx) {
                {.rows = batch,
                 .depth = units,
                 .cols = gates,
+                .block = interleaved.block,
                 .init = [&](ExprRef n, ExprRef q) { return act.at({row(n, t), q}); },
                 .a = [&](ExprRef n, ExprRef u) { return select(has_prev, hidden.at({row(n, prev_t), u}), zero); },
-                .b = [&](ExprRef u, ExprRef q) { return recurrent.at({u, q}); },
+                .b = [&](ExprRef u, ExprRef q) { return interleaved.recurrent.at({u, q}); },
                 .epilogue =
-                    [&](ExprRef n, const auto& acc, StmtList& body) {
+                    [&](ExprRef n, ExprRef first, const auto& acc, StmtList& body) {
                       ExprRef r = row(n, t);
-                      loop(k, body, gates, LoopKind::kVector, "q", [&](ExprRef q, StmtList& lanes) {
-                        act.set(lanes, {r, q}, select(eq(div(q, idx(units)), idx(2)), tanh(acc(q)), sigmoid(acc(q))));
+                      loop(k, body, interleaved.block, LoopKind::kVector, "j", [&](ExprRef j, StmtList& lanes) {
+                        ExprRef candidate = eq(div(j, idx(per_block)), idx(2));
+                        act.set(lanes, {r, add(first, j)}, select(candidate, tanh(acc(j)), sigmoid(acc(j))));
                       });
-                      loop(k, body, units, LoopKind::kVector, "u", [&](ExprRef u, StmtList& lanes) {
-                        auto gate = [&](int64_t gi) { return act.at({r, add(u, idx(gi * units))}); };
+                      loop(k, body, per_block, LoopKind::kVector, "u", [&](ExprRef l, StmtList& lanes) {
+                        ExprRef u = add(div(first, idx(4)), l);
+                        auto gate = [&](int64_t gi) { return act.at({r, add(first, add(l, idx(gi * per_block)))}); };
                         ExprRef prev = select(has_prev, cell.at({row(n, prev_t), u}), zero);
                         ExprRef ct = let(k, lanes, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
                         cell.set(lanes, {r, u}, ct);
@@ -119,6 +124,7 @@ absl::Status lstmGrad(BuildContext& ctx) {
   for (const View* v : {&dh, &dc})
     loopNest(k, k.body, v->shape, [&](const Index& i, StmtList& body) { v->set(body, i, zero); });
 
+  int64_t dh_block = units % 64 == 0 ? 64 : units;  // a block's sums in registers
   loop(k, k.body, steps, LoopKind::kSerial, "s", [&](ExprRef s, StmtList& step) {
     ExprRef t = sub(idx(steps - 1), s);
     ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
@@ -128,7 +134,7 @@ absl::Status lstmGrad(BuildContext& ctx) {
         ExprRef from_g = sequences ? g.at({n, t, u}) : select(eq(s, idx(0)), g.at({n, u}), zero);
         ExprRef dhu = let(k, body, "dh", add(dh.at({n, u}), from_g));
         auto gate = [&](int64_t gi, const char* name) {
-          return let(k, body, name, act.at({r, add(u, idx(gi * units))}));
+          return let(k, body, name, act.at({r, interleaved.column(u, gi)}));
         };
         ExprRef in = gate(0, "in"), forget = gate(1, "forget"), cand = gate(2, "cand"), out = gate(3, "out");
         ExprRef tanh_c = let(k, body, "tanh_c", tanh(cell.at({r, u})));
@@ -146,19 +152,20 @@ absl::Status lstmGrad(BuildContext& ctx) {
                {.rows = batch,
                 .depth = gates,
                 .cols = units,
+                .block = dh_block,
                 .init = [&](ExprRef, ExprRef) { return zero; },
                 .a = [&](ExprRef n, ExprRef q) { return dz.at({row(n, t), q}); },
                 .b = [&](ExprRef q, ExprRef u) { return recurrent_t.at({q, u}); },
                 .epilogue =
-                    [&](ExprRef n, const auto& acc, StmtList& body) {
-                      loop(k, body, units, LoopKind::kVector, "u",
-                           [&](ExprRef u, StmtList& lanes) { dh.set(lanes, {n, u}, acc(u)); });
+                    [&](ExprRef n, ExprRef first, const auto& acc, StmtList& body) {
+                      loop(k, body, dh_block, LoopKind::kVector, "u",
+                           [&](ExprRef u, StmtList& lanes) { dh.set(lanes, {n, add(first, u)}, acc(u)); });
                     }});
   });
 
   // The weight gradients and dx, over all steps at once.
   auto store_to = [&](const View& v) {
-    return [&, v](ExprRef r, const std::function<ExprRef(ExprRef)>& acc, StmtList& body) {
+    return [&, v](ExprRef r, ExprRef, const std::function<ExprRef(ExprRef)>& acc, StmtList& body) {
       loop(k, body, v.shape.back(), LoopKind::kVector, "j",
            [&](ExprRef j, StmtList& lanes) { v.set(lanes, {r, j}, acc(j)); });
     };

@@ -34,19 +34,27 @@ void loopNest(kir::Kernel& kernel, StmtList& list, std::span<const int64_t> shap
 }
 
 void rowProduct(kir::Kernel& kernel, StmtList& list, ScalarType type, const RowProduct& p) {
+  int64_t block = p.block > 0 ? p.block : p.cols;
   kir::BufferId acc =
-      kernel.addBuffer(kir::Buffer{strCat("acc", kernel.buffers.size()), type, p.cols, kir::BufferRole::kLocal});
+      kernel.addBuffer(kir::Buffer{strCat("acc", kernel.buffers.size()), type, block, kir::BufferRole::kLocal});
   auto at = [&](ExprRef j) { return kir::load(acc, type, std::move(j)); };
-  loop(kernel, list, p.rows, p.row_kind, "r", [&](ExprRef r, StmtList& row) {
-    loop(kernel, row, p.cols, kir::LoopKind::kVector, "j",
-         [&](ExprRef j, StmtList& lanes) { store(lanes, acc, j, convert(p.init(r, j), type)); });
-    loop(kernel, row, p.depth, kir::LoopKind::kSerial, "k", [&](ExprRef k, StmtList& step) {
+  auto columns = [&](ExprRef r, ExprRef first, StmtList& body) {
+    auto column = [&](const ExprRef& j) { return block == p.cols ? j : add(first, j); };
+    loop(kernel, body, block, kir::LoopKind::kVector, "j",
+         [&](ExprRef j, StmtList& lanes) { store(lanes, acc, j, convert(p.init(r, column(j)), type)); });
+    loop(kernel, body, p.depth, kir::LoopKind::kSerial, "k", [&](ExprRef k, StmtList& step) {
       ExprRef ak = p.a(r, k);
-      loop(kernel, step, p.cols, kir::LoopKind::kVector, "j", [&](ExprRef j, StmtList& lanes) {
-        store(lanes, acc, j, kir::binary(kir::BinaryOp::kAdd, at(j), mul(convert(ak, type), convert(p.b(k, j), type))));
+      loop(kernel, step, block, kir::LoopKind::kVector, "j", [&](ExprRef j, StmtList& lanes) {
+        store(lanes, acc, j,
+              kir::binary(kir::BinaryOp::kAdd, at(j), mul(convert(ak, type), convert(p.b(k, column(j)), type))));
       });
     });
-    p.epilogue(r, at, row);
+    p.epilogue(r, first, at, body);
+  };
+  loop(kernel, list, p.rows, p.row_kind, "r", [&](ExprRef r, StmtList& row) {
+    if (block == p.cols) return columns(r, idx(0), row);
+    loop(kernel, row, p.cols / block, kir::LoopKind::kSerial, "jb",
+         [&](ExprRef jb, StmtList& body) { columns(r, mul(jb, idx(block)), body); });
   });
 }
 

@@ -30,16 +30,22 @@ void loopNest(kir::Kernel& kernel, StmtList& list, std::span<const int64_t> shap
 //   for r in [0, rows) (row_kind) {
 //     vector for j in [0, cols) { acc[j] = init(r, j) }
 //     for k in [0, depth) { vector for j in [0, cols) { acc[j] += a(r, k) * b(k, j) } }
-//     epilogue(r, acc, body)          (acc(j): the sum at column j)
+//     epilogue(r, 0, acc, body)          (acc(j): the sum at column j)
 //   }
-// `acc` is a local buffer of `cols` elements of `type`.
+// `acc` is a local buffer of `cols` elements of `type`. With `block` (a
+// divisor of cols), the columns run in blocks of that many, each with its
+// own reduction and epilogue(r, first column of the block, acc, body), acc
+// then holding the block (what a row's accumulators need when the loop is
+// not one that register tiling blocks itself: a product inside a loop over
+// time steps). Every block's reduction then runs after the epilogues of the
+// blocks before it.
 struct RowProduct {
-  int64_t rows = 0, depth = 0, cols = 0;
+  int64_t rows = 0, depth = 0, cols = 0, block = 0;
   kir::LoopKind row_kind = kir::LoopKind::kParallel;
   std::function<ExprRef(ExprRef r, ExprRef j)> init;
   std::function<ExprRef(ExprRef r, ExprRef k)> a;
   std::function<ExprRef(ExprRef k, ExprRef j)> b;
-  std::function<void(ExprRef r, const std::function<ExprRef(ExprRef j)>& acc, StmtList& body)> epilogue;
+  std::function<void(ExprRef r, ExprRef first, const std::function<ExprRef(ExprRef j)>& acc, StmtList& body)> epilogue;
 };
 void rowProduct(kir::Kernel& kernel, StmtList& list, ScalarType type, const RowProduct& p);
 

@@ -94,7 +94,8 @@ std::string printLayouts(const FusionPlan& plan, const ConcreteTypes& types) {
                 " ", dims(shape), " read as ", dims(layout.shapeOf(shape)));
       std::vector<std::string> order;
       for (int d : layout.dims) order.push_back(strCat(d));
-      if (!std::is_sorted(layout.dims.begin(), layout.dims.end())) strAppend(&line, " (dims ", strJoin(order, ", "), ")");
+      if (!std::is_sorted(layout.dims.begin(), layout.dims.end()))
+        strAppend(&line, " (dims ", strJoin(order, ", "), ")");
       if (layout.padded())
         strAppend(&line, " (zeros before ", dims(layout.before), ", after ", dims(layout.after), ")");
       lines.push_back(line + "\n");

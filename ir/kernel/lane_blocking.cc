@@ -99,8 +99,8 @@ void blockVectorLoops(Kernel& kernel, StmtList& body, const Var& block, int64_t 
     }
     Var lane = f->var, in_block = kernel.newVar(ScalarType::kI64, lane.name + ".b");
     StmtList inner;
-    inner.push_back(Stmt{LetStmt{lane, binary(BinaryOp::kAdd, binary(BinaryOp::kMul, var(block), index(lanes)),
-                                              var(in_block))}});
+    inner.push_back(
+        Stmt{LetStmt{lane, binary(BinaryOp::kAdd, binary(BinaryOp::kMul, var(block), index(lanes)), var(in_block))}});
     auto rewriteLocals = [&](auto& self, StmtList& stmts) -> void {
       for (Stmt& t : stmts) {
         if (auto* let = t.as<LetStmt>()) let->value = localsAt(kernel, let->value, lane, in_block);

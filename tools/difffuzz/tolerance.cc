@@ -62,10 +62,12 @@ Tolerance toleranceFor(const std::string& source) {
                                                          {"maxpool2d_grad", 1},
                                                          {"embedding", 1}};
   double sum = 0;
+  int normalizations = 0;
   bool comment = false;
   std::string word;
   auto flush = [&] {
     if (auto it = kWeights.find(word); it != kWeights.end()) sum += it->second;
+    if (word == "layernorm" || word == "batchnorm") ++normalizations;
     word.clear();
   };
   for (char c : source) {
@@ -85,6 +87,11 @@ Tolerance toleranceFor(const std::string& source) {
   flush();
   Tolerance t;
   t.forward = 1e-6 * (10 + sum);
+  // A normalization of a row of (near-)equal values divides its rounding
+  // by sqrt(epsilon) (~30x for Keras's 1e-3); normalizations in a chain
+  // compound it (seed 1016494: layernorm of a broadcast row, then another).
+  // Capped at 1e-2: a wrong kernel is wrong by the values themselves.
+  for (int i = 1; i < normalizations && t.forward < 1e-2; ++i) t.forward = std::min(1e-2, t.forward * 32);
   // Half-precision values round at 2^-11 (f16) and 2^-8 (bf16) relative:
   // one rounding done differently (from f32 or from the interpreter's
   // double) is one unit of it.

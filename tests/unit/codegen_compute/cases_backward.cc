@@ -104,6 +104,17 @@ std::vector<OpCase> backwardCases() {
        {f32({3, 5, 2}), f32({2, 12}), f32({3, 12}), f32({12}), f32({3, 5, 3})},
        attrs({{"units", integer(3)}, {"return_sequences", Attribute::boolean(true)}}),
        1e-4},
+      // 64 units: gates interleaved by blocks of 16, dh in blocks of 64; one step.
+      {"lstm_grad_blocked",
+       "lstm_grad",
+       {f32({2, 3, 4}), f32({4, 256}), f32({64, 256}), f32({256}), f32({2, 64})},
+       attrs({{"units", integer(64)}}),
+       1e-4},
+      {"lstm_grad_one_step",
+       "lstm_grad",
+       {f32({2, 1, 3}), f32({3, 8}), f32({2, 8}), f32({8}), f32({2, 2})},
+       attrs({{"units", integer(2)}}),
+       1e-4},
   };
 }
 

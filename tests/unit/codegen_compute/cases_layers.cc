@@ -93,6 +93,12 @@ std::vector<OpCase> layerCases() {
        {f32({3, 5, 2}), f32({2, 12}), f32({3, 12}), f32({12})},
        attrs({{"units", Attribute::integer(3)}, {"return_sequences", Attribute::boolean(true)}}),
        1e-4},
+      // 32 units: gate columns interleaved by blocks of 16 (lstm_gates.h).
+      {"lstm_blocked",
+       "lstm",
+       {f32({2, 3, 4}), f32({4, 128}), f32({32, 128}), f32({128})},
+       attrs({{"units", Attribute::integer(32)}, {"return_sequences", Attribute::boolean(true)}}),
+       1e-4},
   };
 }
 

@@ -1,0 +1,30 @@
+// The LSTM kernels' copies of their weights (kernel, recurrent_kernel,
+// bias), with the gate columns interleaved by blocks of units: column
+// (u / B) * 4B + g * B + u % B holds gate g (i, f, c, o) of unit u. A block of
+// 4B columns then holds every gate of B units, so a step's product can run
+// a block at a time with its sums in registers and the gate maths in the
+// block's epilogue. B is 16 (one AVX-512 register, two AVX2 ones) when it
+// divides the units, else all of them (Keras's order, one block).
+#ifndef DLC_CODEGEN_COMPUTE_LSTM_GATES_H_
+#define DLC_CODEGEN_COMPUTE_LSTM_GATES_H_
+
+#include "codegen/compute/stmt.h"
+
+namespace dlc::codegen::cx {
+
+struct LstmGates {
+  // Appends the loops that make the copies to ctx.kernel.body.
+  LstmGates(BuildContext& ctx, int64_t units, ScalarType type);
+
+  int64_t units, units_per_block, block, count;  // block = 4 * units_per_block, count = 4 * units
+  View kernel, recurrent, bias;                  // the copies: [features, count], [units, count], [count]
+
+  // The column of gate g of unit u in the copies.
+  ExprRef column(ExprRef u, int64_t g) const;
+  // The column of the operands (g * units + u) that copied column c holds.
+  ExprRef original(ExprRef c) const;
+};
+
+}  // namespace dlc::codegen::cx
+
+#endif  // DLC_CODEGEN_COMPUTE_LSTM_GATES_H_
