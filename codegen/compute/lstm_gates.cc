@@ -3,10 +3,7 @@
 namespace dlc::codegen::cx {
 
 LstmGates::LstmGates(BuildContext& ctx, int64_t units, ScalarType type)
-    : units(units),
-      units_per_block(units % 16 == 0 ? 16 : units),
-      block(4 * units_per_block),
-      count(4 * units) {
+    : units(units), units_per_block(units % 16 == 0 ? 16 : units), block(4 * units_per_block), count(4 * units) {
   View w = operandOf(ctx, 1), r = operandOf(ctx, 2), b = operandOf(ctx, 3);
   int64_t features = w.shape[0];
   kernel = scratch(ctx, "lstm.kernel", type, features * count);

@@ -163,51 +163,37 @@ absl::Status lstmGrad(BuildContext& ctx) {
                     }});
   });
 
-  // The weight gradients and dx, over all steps at once.
-  auto store_to = [&](const View& v) {
-    return [&, v](ExprRef r, ExprRef, const std::function<ExprRef(ExprRef)>& acc, StmtList& body) {
-      loop(k, body, v.shape.back(), LoopKind::kVector, "j",
-           [&](ExprRef j, StmtList& lanes) { v.set(lanes, {r, j}, acc(j)); });
-    };
+  // The weight gradients and dx, over all steps at once: out = sum over k
+  // of a(row, k) * b(k, column), each a top-level product.
+  auto product_into = [&](const View& out, int64_t depth, const std::function<ExprRef(ExprRef, ExprRef)>& a,
+                          const std::function<ExprRef(ExprRef, ExprRef)>& b) {
+    rowProduct(k, k.body, type,
+               {.rows = out.shape[0],
+                .depth = depth,
+                .cols = out.shape.back(),
+                .init = [&](ExprRef, ExprRef) { return zero; },
+                .a = a,
+                .b = b,
+                .epilogue =
+                    [&](ExprRef r, ExprRef, const auto& acc, StmtList& body) {
+                      loop(k, body, out.shape.back(), LoopKind::kVector, "j",
+                           [&](ExprRef j, StmtList& lanes) { out.set(lanes, {r, j}, acc(j)); });
+                    }});
   };
+  auto dz_at = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); };
   dbias.shape = {1, gates};
-  rowProduct(k, k.body, type,
-             {.rows = 1,
-              .depth = rows,
-              .cols = gates,
-              .init = [&](ExprRef, ExprRef) { return zero; },
-              .a = [&](ExprRef, ExprRef) { return one; },
-              .b = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); },
-              .epilogue = store_to(dbias)});
-  rowProduct(k, k.body, type,
-             {.rows = features,
-              .depth = rows,
-              .cols = gates,
-              .init = [&](ExprRef, ExprRef) { return zero; },
-              .a = [&](ExprRef f, ExprRef r) { return x.at({r, f}); },
-              .b = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); },
-              .epilogue = store_to(dkernel)});
+  product_into(dbias, rows, [&](ExprRef, ExprRef) { return one; }, dz_at);
+  product_into(dkernel, rows, [&](ExprRef f, ExprRef r) { return x.at({r, f}); }, dz_at);
   // h_{t-1} meets dz_t for t >= 1 only: the rows (n, t) with t >= 1.
   int64_t later = steps - 1;  // 0 for one step: no product, drecurrent_kernel = 0
   auto later_row = [&](ExprRef i) {
     return later == 0 ? idx(0) : add(mul(div(i, idx(later)), idx(steps)), add(rem(i, idx(later)), idx(1)));
   };
-  rowProduct(k, k.body, type,
-             {.rows = units,
-              .depth = batch * later,
-              .cols = gates,
-              .init = [&](ExprRef, ExprRef) { return zero; },
-              .a = [&](ExprRef u, ExprRef i) { return hidden.at({max(sub(later_row(i), idx(1)), idx(0)), u}); },
-              .b = [&](ExprRef i, ExprRef q) { return dz.at({later_row(i), q}); },
-              .epilogue = store_to(drecurrent)});
-  rowProduct(k, k.body, type,
-             {.rows = rows,
-              .depth = gates,
-              .cols = features,
-              .init = [&](ExprRef, ExprRef) { return zero; },
-              .a = [&](ExprRef r, ExprRef q) { return dz.at({r, q}); },
-              .b = [&](ExprRef q, ExprRef f) { return kernel_t.at({q, f}); },
-              .epilogue = store_to(dx)});
+  product_into(
+      drecurrent, batch * later,
+      [&](ExprRef u, ExprRef i) { return hidden.at({max(sub(later_row(i), idx(1)), idx(0)), u}); },
+      [&](ExprRef i, ExprRef q) { return dz.at({later_row(i), q}); });
+  product_into(dx, gates, dz_at, [&](ExprRef q, ExprRef f) { return kernel_t.at({q, f}); });
   return absl::OkStatus();
 }
 
