@@ -119,7 +119,7 @@ const CpuTarget& hostCpuTarget() {
 }
 
 absl::StatusOr<CpuTarget> resolveCpuTarget(std::string_view name) {
-  if (name.empty() || name == "host") return hostCpuTarget();
+  if (name.empty() || name == "host" || name == "native") return hostCpuTarget();
   CpuTarget t;
   t.name = std::string(name);
   if (name == "aarch64" || name == "arm64") {
@@ -135,9 +135,10 @@ absl::StatusOr<CpuTarget> resolveCpuTarget(std::string_view name) {
     if (!describeExtensions(t).ok()) t.triple = std::string(kAArch64Triple);
   }
   if (absl::Status s = describeExtensions(t); !s.ok())
-    return absl::InvalidArgumentError(strCat("unknown CPU target '", name,
-                                             "' (host, x86-64-v2, x86-64-v3, x86-64-v4, aarch64, or an LLVM CPU "
-                                             "name such as znver4 or neoverse-v1)"));
+    return absl::InvalidArgumentError(
+        strCat("unknown CPU target '", name,
+               "' (host or native, x86-64-v2, x86-64-v3, x86-64-v4, aarch64, or an LLVM CPU "
+               "name such as znver4 or neoverse-v1)"));
   return t;
 }
 

@@ -38,8 +38,8 @@ struct CpuTarget {
 // Registers LLVM's X86 and AArch64 targets once per process.
 void initializeTargets();
 
-// "" or "host": this machine with every feature it has; otherwise a named
-// CPU. InvalidArgument for a name LLVM does not know.
+// "", "host" or "native": this machine with every feature it has; otherwise
+// a named CPU. InvalidArgument for a name LLVM does not know.
 absl::StatusOr<CpuTarget> resolveCpuTarget(std::string_view name);
 const CpuTarget& hostCpuTarget();
 
