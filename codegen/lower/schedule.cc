@@ -324,7 +324,12 @@ class GroupLowering {
     bool heavy = elements >= 16384 || std::any_of(group_.ops.begin(), group_.ops.end(), [](const ir::Operation* op) {
                    return !op->def().has(ir::kElementwise);
                  });
-    if (!loops.empty() && loops.front().extent > 1 && heavy) loops.front().kind = kir::LoopKind::kParallel;
+    // Counted over the loops outside the vector loop, which collapse into
+    // the parallel one (assembleNest): a batch of 1 leaves the first of them
+    // a single step, not the rows of a convolution.
+    int64_t outer = loops.empty() ? 1 : loops.front().extent;
+    for (size_t d = 1; d + 1 < loops.size(); ++d) outer *= loops[d].extent;
+    if (!loops.empty() && outer > 1 && heavy) loops.front().kind = kir::LoopKind::kParallel;
     if (loops.size() >= 2) loops.back().kind = kir::LoopKind::kVector;
     // A GPU needs every independent iteration as a thread.
     if (!options_.cpu)
