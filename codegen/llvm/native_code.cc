@@ -183,8 +183,9 @@ absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, c
   return code;
 }
 
-absl::StatusOr<std::unique_ptr<runtime::cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels) {
-  ASSIGN_OR_RETURN(NativeCode code, compileNativeCode(kernels, hostCpuTarget()));
+absl::StatusOr<std::unique_ptr<runtime::cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels,
+                                                                           const CpuTarget& target) {
+  ASSIGN_OR_RETURN(NativeCode code, compileNativeCode(kernels, target));
   return runtime::cpu::NativeModule::load(code.triple, code.isa, code.shared_object);
 }
 

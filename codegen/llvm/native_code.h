@@ -41,8 +41,10 @@ struct NativeCompileTimes {
 absl::StatusOr<NativeCode> compileNativeCode(const kir::KernelModule& kernels, const CpuTarget& target,
                                              NativeCompileTimes* times = nullptr);
 
-// Compiles for this machine and loads the code (tests and benches of single kernels).
-absl::StatusOr<std::unique_ptr<runtime::cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels);
+// Compiles for `target` (this machine by default) and loads the code (tests
+// and benches of single kernels); loading checks that this CPU can run it.
+absl::StatusOr<std::unique_ptr<runtime::cpu::NativeModule>> compileAndLoad(const kir::KernelModule& kernels,
+                                                                           const CpuTarget& target = hostCpuTarget());
 
 // The text forms behind `dlc compile --emit llvm|asm`: the module's LLVM IR
 // as emitted or after O3, and the target's assembly (AT&T syntax on x86).
