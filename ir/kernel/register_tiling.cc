@@ -265,13 +265,21 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
   for (size_t b = 0; b < kernel.buffers.size(); ++b)
     if (kernel.buffers[b].role == BufferRole::kLocal) local_sizes[static_cast<BufferId>(b)] = kernel.buffers[b].size;
   int64_t most_rows = 1;
+  // The parallel loops at the top and those in a top-level serial loop (a
+  // recurrence's steps: each step's rows are independent of each other).
+  std::vector<Stmt*> candidates;
   for (Stmt& s : kernel.body) {
+    candidates.push_back(&s);
+    if (auto* steps = s.as<ForStmt>(); steps && steps->kind == LoopKind::kSerial)
+      for (Stmt& inner : steps->body) candidates.push_back(&inner);
+  }
+  for (Stmt* candidate : candidates) {
+    Stmt& s = *candidate;
     auto* loop = s.as<ForStmt>();
     if (!loop || loop->kind != LoopKind::kParallel) continue;
     RegisterTile plan = planRegisterTile(kernel, *loop, options);
     int budget = plan.rows;
     if (budget < 2) continue;
-    if (plan.lanes > 0) blockLanes(kernel, *loop, plan.lanes);
     int64_t extent = loop->hi - loop->lo;
     int64_t rows = options.force_rows > 0 ? options.force_rows : tileRows(extent, budget, options);
     if (rows < 2 || rows > extent) continue;
@@ -280,6 +288,7 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
     bool fits = true;
     for (const auto& [b, size] : local_sizes) fits = fits && size * rows <= kMaxLocalElements;
     if (!fits) continue;
+    if (plan.lanes > 0) blockLanes(kernel, *loop, plan.lanes);
     Jammer jammer(kernel, local_sizes);
     Var q = kernel.newVar(ScalarType::kI64, "q");
     StmtList body = jammer.tile(*loop, q, rows, rows);

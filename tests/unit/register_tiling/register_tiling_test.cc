@@ -258,6 +258,24 @@ TEST(RegisterTiling, BlockedLanesJamRowsPerBlock) {
       << text;
 }
 
+TEST(RegisterTiling, RowsOfEachStepOfATopLevelLoopAreTiled) {
+  // A recurrence's steps (an LSTM's time loop): each step's parallel rows
+  // are tiled as a top-level loop's are.
+  std::string text = kRows;
+  text.replace(text.find("  parallel for %p"), 0, "  for %step = 0 to 3 {\n");
+  text.replace(text.rfind("}"), 0, "}\n");
+  Kernel k = parse(text.c_str());
+  ASSERT_EQ(k.body.size(), 1u);
+  Kernel tiled = tiledAndChecked(k);
+  const auto* steps = tiled.body.at(0).as<ForStmt>();
+  ASSERT_NE(steps, nullptr);
+  EXPECT_EQ(steps->kind, kir::LoopKind::kSerial);
+  const auto* rows = steps->body.at(0).as<ForStmt>();
+  ASSERT_NE(rows, nullptr);
+  EXPECT_EQ(rows->kind, kir::LoopKind::kParallel);
+  EXPECT_EQ(rows->hi, 2);  // 10 rows, two tiles of 5
+}
+
 TEST(RegisterTiling, RowsTooWideForTheRegistersAreBlocked) {
   // 512 lanes take all 32 registers for one row; blocks of 64 fit 5 rows.
   Kernel k = parse(kTooWide);
