@@ -94,19 +94,22 @@ absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t, std::sp
   ExprRef sum = sumOverWindows(ctx, p, h, w, zero, [&](const Index& t) {
     WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
     ExprRef self = add(mul(t[0], idx(p.cols.window)), t[1]);
-    ExprRef breaks = reduceNest(ctx.kernel, ReduceOp::kMax, window, idx(0), [&](const Index& s) {
-      ExprRef before = lt(add(mul(s[0], idx(p.cols.window)), s[1]), self);
-      ExprRef ih = p.rows.input(y.at, s[0]), iw = p.cols.input(z.at, s[1]);
-      ExprRef cell_breaks =
-          insideOr(p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
-            ExprRef xq = operand(ctx, 0, {n, ch, cw, c});
-            ExprRef larger = either(both(before, ge(xq, v)), gt(xq, v));
-            if (!is_float) return larger;
-            return select(isNan(v), both(before, isNan(xq)), either(isNan(xq), larger));
-          });
-      return select(cell_breaks, idx(1), idx(0));
-    });
-    ExprRef picked = both(both(y.valid, z.valid), eq(breaks, idx(0)));
+    // Whether any cell breaks it, as a max of 0.0 and 1.0: f32 lanes, as
+    // wide as the data's (i64 flags would halve the vector).
+    ExprRef breaks =
+        reduceNest(ctx.kernel, ReduceOp::kMax, window, kir::constant(ScalarType::kF32, 0), [&](const Index& s) {
+          ExprRef before = lt(add(mul(s[0], idx(p.cols.window)), s[1]), self);
+          ExprRef ih = p.rows.input(y.at, s[0]), iw = p.cols.input(z.at, s[1]);
+          ExprRef cell_breaks =
+              insideOr(p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
+                ExprRef xq = operand(ctx, 0, {n, ch, cw, c});
+                ExprRef larger = either(both(before, ge(xq, v)), gt(xq, v));
+                if (!is_float) return larger;
+                return select(isNan(v), both(before, isNan(xq)), either(isNan(xq), larger));
+              });
+          return select(cell_breaks, kir::constant(ScalarType::kF32, 1), kir::constant(ScalarType::kF32, 0));
+        });
+    ExprRef picked = both(both(y.valid, z.valid), eq(breaks, kir::constant(ScalarType::kF32, 0)));
     return select(picked, operand(ctx, 1, {n, y.at, z.at, c}), zero);
   });
   return convert(sum, resultDType(ctx));
