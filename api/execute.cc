@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -21,34 +24,11 @@ bool compileTimesWanted() { return envFlag("DLC_COMPILE_TIMES"); }
 
 bool keepWeightsOnDevice() { return envFlag("DLC_CUDA_KEEP_WEIGHTS", true); }
 
-}  // namespace
-
-bool isCudaTarget(const std::string& target) { return target == "cuda" || target.starts_with("cuda:"); }
-
-absl::Status syncWeights(Model::Impl& impl) {
-  if (!impl.device_weights) return absl::OkStatus();
-  ASSIGN_OR_RETURN(runtime::TensorMap fresh, impl.device_weights->downloadResidentParams());
-  for (auto& [name, value] : fresh) impl.weights.insert_or_assign(name, std::move(value));
-  impl.device_weights = nullptr;
-  return absl::OkStatus();
-}
-
-void dropDeviceWeights(Model::Impl& impl) {
-  if (impl.device_weights) impl.device_weights->dropResidentParams();
-  impl.device_weights = nullptr;
-}
-
-std::string compiledKey(const ir::Function& function, std::span<const std::vector<int64_t>> shapes) {
-  std::string key = strCat(reinterpret_cast<uintptr_t>(&function));
-  for (const std::vector<int64_t>& shape : shapes) strAppend(&key, "/", strJoin(shape, "x"));
-  return key;
-}
-
-absl::StatusOr<codegen::CudaFunction*> compiledCuda(Model::Impl& impl, const ir::Function& function,
-                                                    std::span<const std::vector<int64_t>> shapes) {
-  std::string key = compiledKey(function, shapes);
-  auto it = impl.compiled_cuda.find(key);
-  if (it != impl.compiled_cuda.end()) return it->second.get();
+// A fresh compile of `function` for the model's CUDA target, its stage
+// times on stderr with DLC_COMPILE_TIMES.
+absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> compileCuda(const Model::Impl& impl,
+                                                                   const ir::Function& function,
+                                                                   std::span<const std::vector<int64_t>> shapes) {
   codegen::CudaCompileOptions cuda_options;
   if (impl.target != "cuda") cuda_options.arch = impl.target.substr(5);  // "cuda:sm_80" -> "sm_80"
   auto start = std::chrono::steady_clock::now();
@@ -63,14 +43,12 @@ absl::StatusOr<codegen::CudaFunction*> compiledCuda(Model::Impl& impl, const ir:
                  compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.emit_ms, t.nvrtc_ms,
                  t.load_ms, t.executor_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
   }
-  return impl.compiled_cuda.emplace(key, std::move(compiled)).first->second.get();
+  return compiled;
 }
 
-absl::StatusOr<codegen::CpuFunction*> compiledCpu(Model::Impl& impl, const ir::Function& function,
-                                                  std::span<const std::vector<int64_t>> shapes) {
-  std::string key = compiledKey(function, shapes);
-  auto it = impl.compiled.find(key);
-  if (it != impl.compiled.end()) return it->second.get();
+// The same for a CPU target (`cpu`: this machine; `cpu:NAME`: that CPU).
+absl::StatusOr<std::unique_ptr<codegen::CpuFunction>> compileCpu(const Model::Impl& impl, const ir::Function& function,
+                                                                 std::span<const std::vector<int64_t>> shapes) {
   auto start = std::chrono::steady_clock::now();
   codegen::CpuCompileOptions options;
   if (impl.target.starts_with("cpu:")) {
@@ -88,7 +66,53 @@ absl::StatusOr<codegen::CpuFunction*> compiledCpu(Model::Impl& impl, const ir::F
                  compiled->lowered().times.fusion_ms, compiled->lowered().times.plan_ms, t.optimize_ms, t.codegen_ms,
                  t.llvm_wall_ms, t.llvm_threads, t.link_ms, t.load_ms, t.cache_hit ? 1 : 0, millisecondsSince(start));
   }
-  return impl.compiled.emplace(key, std::move(compiled)).first->second.get();
+  return compiled;
+}
+
+std::string compiledKey(const ir::Function& function, std::span<const std::vector<int64_t>> shapes) {
+  std::string key = strCat(reinterpret_cast<uintptr_t>(&function));
+  for (const std::vector<int64_t>& shape : shapes) strAppend(&key, "/", strJoin(shape, "x"));
+  return key;
+}
+
+// The function kept in `cache` under `key`, or the one `compile` makes,
+// kept there from now on.
+template <typename F>
+absl::StatusOr<F*> compiledOnce(std::map<std::string, std::unique_ptr<F>>& cache, std::string key,
+                                const std::function<absl::StatusOr<std::unique_ptr<F>>()>& compile) {
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second.get();
+  ASSIGN_OR_RETURN(std::unique_ptr<F> compiled, compile());
+  return cache.emplace(std::move(key), std::move(compiled)).first->second.get();
+}
+
+}  // namespace
+
+bool isCudaTarget(const std::string& target) { return target == "cuda" || target.starts_with("cuda:"); }
+
+absl::Status syncWeights(Model::Impl& impl) {
+  if (!impl.device_weights) return absl::OkStatus();
+  ASSIGN_OR_RETURN(runtime::TensorMap fresh, impl.device_weights->downloadResidentParams());
+  for (auto& [name, value] : fresh) impl.weights.insert_or_assign(name, std::move(value));
+  impl.device_weights = nullptr;
+  return absl::OkStatus();
+}
+
+void dropDeviceWeights(Model::Impl& impl) {
+  if (impl.device_weights) impl.device_weights->dropResidentParams();
+  impl.device_weights = nullptr;
+}
+
+absl::StatusOr<codegen::CudaFunction*> compiledCuda(Model::Impl& impl, const ir::Function& function,
+                                                    std::span<const std::vector<int64_t>> shapes) {
+  return compiledOnce<codegen::CudaFunction>(impl.compiled_cuda, compiledKey(function, shapes),
+                                             [&] { return compileCuda(impl, function, shapes); });
+}
+
+absl::StatusOr<codegen::CpuFunction*> compiledCpu(Model::Impl& impl, const ir::Function& function,
+                                                  std::span<const std::vector<int64_t>> shapes) {
+  return compiledOnce<codegen::CpuFunction>(impl.compiled, compiledKey(function, shapes),
+                                            [&] { return compileCpu(impl, function, shapes); });
 }
 
 std::vector<std::vector<int64_t>> shapesOf(const std::vector<Tensor>& args) {

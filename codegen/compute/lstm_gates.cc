@@ -20,6 +20,21 @@ LstmGates::LstmGates(BuildContext& ctx, int64_t units, ScalarType type)
        [&](ExprRef q, StmtList& body) { bias.set(body, {q}, b.at({original(q)})); });
 }
 
+void LstmGates::projectInputs(kir::Kernel& k, StmtList& list, ScalarType type, const View& x, const View& into) const {
+  rowProduct(k, list, type,
+             {.rows = x.shape[0],
+              .depth = x.shape[1],
+              .cols = count,
+              .init = [&](ExprRef, ExprRef q) { return bias.at({q}); },
+              .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
+              .b = [&](ExprRef f, ExprRef q) { return kernel.at({f, q}); },
+              .epilogue =
+                  [&](ExprRef r, ExprRef, const auto& acc, StmtList& row) {
+                    loop(k, row, count, kir::LoopKind::kVector, "q",
+                         [&](ExprRef q, StmtList& lanes) { into.set(lanes, {r, q}, acc(q)); });
+                  }});
+}
+
 ExprRef LstmGates::column(ExprRef u, int64_t g) const {
   if (units_per_block == units) return add(u, idx(g * units));
   ExprRef b = idx(units_per_block);

@@ -19,6 +19,11 @@ struct LstmGates {
   int64_t units, units_per_block, block, count;  // block = 4 * units_per_block, count = 4 * units
   View kernel, recurrent, bias;                  // the copies: [features, count], [units, count], [count]
 
+  // into[r, q] = bias[q] + x[r, :] @ kernel[:, q] for every row r of x
+  // ([batch * steps, features]): the input projections of every step, one
+  // product appended to `list` (at the top level, register tiling takes it).
+  void projectInputs(kir::Kernel& k, StmtList& list, ScalarType type, const View& x, const View& into) const;
+
   // The column of gate g of unit u in the copies.
   ExprRef column(ExprRef u, int64_t g) const;
   // The column of the operands (g * units + u) that copied column c holds.

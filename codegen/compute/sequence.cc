@@ -52,18 +52,7 @@ absl::Status lstm(BuildContext& ctx) {
     h.set(body, {idx(0), i[0], i[1]}, zero);
     c.set(body, i, zero);
   });
-  rowProduct(k, k.body, type,
-             {.rows = batch * steps,
-              .depth = features,
-              .cols = gates.count,
-              .init = [&](ExprRef, ExprRef q) { return gates.bias.at({q}); },
-              .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
-              .b = [&](ExprRef f, ExprRef q) { return gates.kernel.at({f, q}); },
-              .epilogue =
-                  [&](ExprRef r, ExprRef, const auto& acc, StmtList& row) {
-                    loop(k, row, gates.count, LoopKind::kVector, "q",
-                         [&](ExprRef q, StmtList& lanes) { zx.set(lanes, {r, q}, acc(q)); });
-                  }});
+  gates.projectInputs(k, k.body, type, x, zx);
   loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
     ExprRef now = rem(t, idx(2)), next = rem(add(t, idx(1)), idx(2));
     rowProduct(k, step, type,

@@ -76,18 +76,7 @@ absl::Status lstmGrad(BuildContext& ctx) {
   auto row = [&](ExprRef n, ExprRef t) { return add(mul(n, idx(steps)), t); };
 
   // Forward, keeping every step: act holds z, then the activations.
-  rowProduct(k, k.body, type,
-             {.rows = rows,
-              .depth = features,
-              .cols = gates,
-              .init = [&](ExprRef, ExprRef q) { return interleaved.bias.at({q}); },
-              .a = [&](ExprRef r, ExprRef f) { return x.at({r, f}); },
-              .b = [&](ExprRef f, ExprRef q) { return interleaved.kernel.at({f, q}); },
-              .epilogue =
-                  [&](ExprRef r, ExprRef, const auto& acc, StmtList& body) {
-                    loop(k, body, gates, LoopKind::kVector, "q",
-                         [&](ExprRef q, StmtList& lanes) { act.set(lanes, {r, q}, acc(q)); });
-                  }});
+  interleaved.projectInputs(k, k.body, type, x, act);
   loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
     ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
     rowProduct(k, step, type,

@@ -191,13 +191,6 @@ class Fuser {
 
 }  // namespace
 
-std::vector<int64_t> OperandLayout::shapeOf(const std::vector<int64_t>& shape) const {
-  std::vector<int64_t> out;
-  for (size_t d = 0; d < dims.size(); ++d)
-    out.push_back(shape[static_cast<size_t>(dims[d])] + (padded() ? before[d] + after[d] : 0));
-  return out;
-}
-
 const FusionGroup* FusionPlan::groupOf(const ir::Operation* op) const {
   auto it = group_of.find(op);
   return it == group_of.end() ? nullptr : &groups[it->second];

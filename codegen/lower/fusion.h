@@ -46,7 +46,7 @@ struct OperandLayout {
   std::vector<int64_t> before, after;  // empty: no padding
 
   bool padded() const { return !before.empty(); }
-  // The copy's shape for a value of `shape`.
+  // The copy's shape for a value of `shape` (layouts.cc).
   std::vector<int64_t> shapeOf(const std::vector<int64_t>& shape) const;
 };
 

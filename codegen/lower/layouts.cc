@@ -57,6 +57,13 @@ void padConvolutionInput(FusionGroup& group, const ir::Operation& op, const Conc
 
 }  // namespace
 
+std::vector<int64_t> OperandLayout::shapeOf(const std::vector<int64_t>& shape) const {
+  std::vector<int64_t> out;
+  for (size_t d = 0; d < dims.size(); ++d)
+    out.push_back(shape[static_cast<size_t>(dims[d])] + (padded() ? before[d] + after[d] : 0));
+  return out;
+}
+
 int selectLayouts(FusionPlan& plan, const ConcreteTypes& types) {
   int copied = 0;
   for (FusionGroup& group : plan.groups) {

@@ -269,7 +269,6 @@ class Planner {
   // The conversions of the group's input_layouts (layouts.h), each a step
   // writing a scratch slot that the group's kernel then reads for the value.
   absl::Status addLayoutSteps(const FusionGroup& group) {
-    relaid_.clear();
     std::vector<std::pair<const ir::Value*, OperandLayout>> conversions(group.input_layouts.begin(),
                                                                         group.input_layouts.end());
     std::sort(conversions.begin(), conversions.end(), [](const auto& a, const auto& b) {

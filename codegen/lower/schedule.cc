@@ -230,11 +230,11 @@ class GroupLowering {
     return kir::load(inputBuffer(v), t.dtype, linearIndex(at, layout.shapeOf(t.shape)));
   }
 
-  // ComputeContext::padded: `v` at an index that may lie in its zeros.
+  // ComputeContext::padded: `v` at an index that may lie in its zeros (the
+  // copies are of values from outside the group only).
   ExprRef paddedAt(const ir::Value* v, const std::vector<ExprRef>& index) {
     auto copied = group_.input_layouts.find(v);
-    if (copied == group_.input_layouts.end() || !copied->second.padded() || members_.contains(v->producer()))
-      return nullptr;
+    if (copied == group_.input_layouts.end() || !copied->second.padded()) return nullptr;
     return copyAt(v, copied->second, index);
   }
 

@@ -16,15 +16,19 @@ bool isDigits(std::string_view s) { return !s.empty() && s.find_first_not_of("01
 // "sm_90": an architecture as NVRTC names it.
 bool isSmArch(std::string_view s) { return s.starts_with("sm_") && isDigits(s.substr(3)); }
 
+// "cpu:NAME" with one name (LLVM checks it later).
+bool isNamedCpu(std::string_view t) {
+  return t.starts_with("cpu:") && t.size() > 4 && t.find(',') == std::string_view::npos;
+}
+
 bool isRunTarget(std::string_view t) {
-  return t == "cpu" || t == "cuda" || t == "reference" || t == "auto" ||
-         (t.starts_with("cpu:") && t.size() > 4 && t.find(',') == std::string_view::npos) ||
+  return t == "cpu" || t == "cuda" || t == "reference" || t == "auto" || isNamedCpu(t) ||
          (t.starts_with("cuda:") && isSmArch(t.substr(5)));
 }
 
 bool isCompileTarget(std::string_view t) {
   if (t == "cpu" || t == "cuda" || t == "reference" || t == "auto") return true;
-  if (t.starts_with("cpu:")) return t.size() > 4 && t.find(',') == std::string_view::npos;
+  if (t.starts_with("cpu:")) return isNamedCpu(t);
   if (!t.starts_with("cuda:")) return false;
   std::string_view archs = t.substr(5);
   for (size_t start = 0;;) {
