@@ -2,7 +2,7 @@
 // compile of its training step, training-step throughput, and inference
 // latency at batch 1 and throughput at batch 64. Prints JSON lines.
 //
-// usage: model_bench MODEL.dl [--steps N] [--target cpu|cpu:NAME|cuda|reference]
+// usage: model_bench MODEL.dl [--model NAME] [--steps N] [--target cpu|cpu:NAME|cuda|reference]
 //                    [--train-batches 64,512] [--infer-batches 1,64] [--infer-reps N]
 // Image inputs are uniform in [0, 1); integer inputs (token ids) are drawn
 // from [0, 100).
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: model_bench MODEL.dl [--steps N] [--target T]\n");
     return 2;
   }
-  std::string path = argv[1], target = "cpu";
+  std::string path = argv[1], target = "cpu", model_name;  // "": the file's last model
   int steps = 50, infer_reps = 0;
   bool static_shape = false;  // a model without symbolic dims: inference at its shape only
   std::vector<int64_t> train_batches = {64, 512}, infer_batches = {1, 64};
@@ -84,13 +84,14 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) continue;
     if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--target")) target = argv[i + 1];
+    if (!std::strcmp(argv[i], "--model")) model_name = argv[i + 1];
     if (!std::strcmp(argv[i], "--train-batches")) train_batches = batchList(argv[i + 1]);
     if (!std::strcmp(argv[i], "--infer-batches")) infer_batches = batchList(argv[i + 1]);
     if (!std::strcmp(argv[i], "--infer-reps")) infer_reps = std::atoi(argv[i + 1]);
   }
   std::mt19937 rng(1);
   if (static_shape) {
-    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
+    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.model = model_name, .target = target});
     if (!model.ok()) return fail(model.status());
     const dlc::TensorSpec& input = model->inputs()[0];
     dlc::Tensor x = randomImages(input.shape[0], input, rng);
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
   // Training: the first step compiles the training step (cold), the next
   // ones are timed.
   for (int64_t batch : train_batches) {
-    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
+    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.model = model_name, .target = target});
     if (!model.ok()) return fail(model.status());
     if (absl::Status s = model->initializeWeights(1); !s.ok()) return fail(s);
     const dlc::TensorSpec& input = model->inputs()[0];
@@ -139,7 +140,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   // Inference.
-  absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.target = target});
+  absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.model = model_name, .target = target});
   if (!model.ok()) return fail(model.status());
   (void)model->initializeWeights(1);
   const dlc::TensorSpec& input = model->inputs()[0];

@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
   "$MB" examples/mnist_cnn.dl --steps 50 --target "$t"
 done
 "$MB" examples/text_lstm.dl --steps 20 --train-batches 32 --infer-batches 32 --infer-reps 20
-"$MB" examples/vgg16.dl --steps 3 --train-batches "" --infer-batches 8 --infer-reps 3
+"$MB" examples/vgg16.dl --model vgg16_base --steps 3 --train-batches "" --infer-batches 8 --infer-reps 3
 "$MB" examples/transfer.dl --steps 3 --train-batches 8 --infer-batches ""
 if [[ -x "$B/bench/cpu/sgemm_bench" ]]; then "$B/bench/cpu/sgemm_bench" --reps 30; fi
 if [[ -z "${SKIP_PEERS:-}" ]]; then

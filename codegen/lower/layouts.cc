@@ -69,7 +69,7 @@ int selectLayouts(FusionPlan& plan, const ConcreteTypes& types) {
   for (FusionGroup& group : plan.groups) {
     if (group.built || group.library) continue;
     for (const ir::Operation* op : group.ops) {
-      if (op->kind() == ir::OpKind::kConv2d) padConvolutionInput(group, *op, types, copied);
+      if (op->kind() == ir::OpKind::kConv2d && op != group.winograd) padConvolutionInput(group, *op, types, copied);
       if (op->kind() != ir::OpKind::kConv2dGradInput || op->attrs().getInt("groups") != 1) continue;
       const ir::Value* g = op->operand(0);
       const ir::Value* filter = op->operand(1);

@@ -9,6 +9,7 @@
 #include "codegen/lower/in_place.h"
 #include "codegen/lower/layouts.h"
 #include "codegen/lower/schedule.h"
+#include "codegen/lower/winograd.h"
 #include "ir/kernel/gpu_mapping.h"
 #include "ir/kernel/printer.h"
 #include "ir/kernel/register_tiling.h"
@@ -91,13 +92,25 @@ class Planner {
         RETURN_IF_ERROR(addLibraryGroup(group, std::move(*plan)));
         continue;
       }
+      int winograd_product = -1;
+      std::optional<WinogradShape> winograd;
+      if (group.winograd) {
+        winograd = winogradShape(*group.winograd, out_.types);
+        if (!winograd) return absl::InternalError("a convolution chosen for Winograd's transforms does not fit them");
+        ASSIGN_OR_RETURN(winograd_product, addWinogradSteps(group, *winograd));
+      }
       RETURN_IF_ERROR(addLayoutSteps(group));
       std::string name = strCat("k", group.id, "_", group.root()->name());
-      ASSIGN_OR_RETURN(LoweredGroup lowered, lowerGroup(group, out_.types, name, schedule_));
+      LibraryResult product;
+      if (winograd)
+        product = LibraryResult{
+            {16, winograd->tiles(), winograd->filters}, {}, group.winograd->numOperands() > 2, &*winograd};
+      ASSIGN_OR_RETURN(LoweredGroup lowered,
+                       lowerGroup(group, out_.types, name, schedule_, winograd ? &product : nullptr));
       RETURN_IF_ERROR(afterSchedule(lowered));
       if (schedule_.cpu && schedule_.in_place) updateInPlaceWherePossible(lowered, group.id);
       RETURN_IF_ERROR(afterStage("in-place", lowered.kernel));
-      RETURN_IF_ERROR(addKernelStep(std::move(lowered)));
+      RETURN_IF_ERROR(addKernelStep(std::move(lowered), winograd_product));
       relaid_.clear();
     }
     int end = static_cast<int>(exe.steps.size());
@@ -291,6 +304,44 @@ class Planner {
     return absl::OkStatus();
   }
 
+  // Winograd's input and filter transforms and the tile products of the
+  // group's convolution (winograd.h), each a step; returns the slot of the
+  // products, which the group's kernel reads.
+  absl::StatusOr<int> addWinogradSteps(const FusionGroup& group, const WinogradShape& s) {
+    runtime::Executable& exe = out_.executable;
+    const ir::Operation& conv = *group.winograd;
+    std::string origin(conv.name());
+    if (conv.location().valid()) strAppend(&origin, " at line ", conv.location().line);
+    std::string prefix = strCat("k", group.id, "_winograd_");
+    int step = static_cast<int>(exe.steps.size());
+    ASSIGN_OR_RETURN(int x, slotOf(conv.operand(0), false, step));
+    int v = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.channels}, step);
+    kir::Kernel input = winogradInputKernel(prefix + "input", strCat("x of ", origin), s);
+    exe.steps.push_back(runtime::Step{internKernel(std::move(input)), -1, {x, v}});
+    ++step;
+    ASSIGN_OR_RETURN(int w, slotOf(conv.operand(1), false, step));
+    int u = scratchSlot(ir::DType::kF32, {16, s.channels, s.filters}, step);
+    kir::Kernel filter = winogradFilterKernel(prefix + "filter", strCat("filter of ", origin), s);
+    exe.steps.push_back(runtime::Step{internKernel(std::move(filter)), -1, {w, u}});
+    ++step;
+    extendLifetime(v, step);
+    extendLifetime(u, step);
+    int m = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.filters}, step);
+    kir::Kernel product = winogradProductKernel(prefix + "product", strCat("tile products of ", origin), s);
+    RETURN_IF_ERROR(afterStage("schedule", product));
+    if (schedule_.register_tiling) {
+      kir::RegisterTilingOptions tiling;
+      tiling.vector_registers = schedule_.vector_registers;
+      tiling.vector_bytes = schedule_.vector_bytes;
+      kir::tileRegisters(product, tiling);
+    }
+    RETURN_IF_ERROR(afterStage("register-tiling", product));
+    std::vector<int> slots = {v, u, m};
+    slots.resize(product.buffers.size(), -1);  // the accumulators: locals
+    exe.steps.push_back(runtime::Step{internKernel(std::move(product)), -1, std::move(slots)});
+    return m;
+  }
+
   // Layout kernels, the call, and the group's kernel after it (plan.h).
   absl::Status addLibraryGroup(const FusionGroup& group, LibraryPlan plan) {
     runtime::Executable& exe = out_.executable;
@@ -447,6 +498,8 @@ absl::StatusOr<LowerOptions> withStagesDisabled(LowerOptions options) {
       options.fusion.enabled = false;
     } else if (name == "layout") {
       options.schedule.layouts = false;
+    } else if (name == "winograd") {
+      options.schedule.winograd = false;
     } else if (name == "register-tiling") {
       options.schedule.register_tiling = false;
     } else if (name == "in-place") {
@@ -482,6 +535,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
     };
   }
   out.fusion = fuse(function, fusion);
+  if (options.schedule.cpu && options.schedule.winograd) selectWinograd(out.fusion, out.types);
   if (options.schedule.cpu && options.schedule.layouts) selectLayouts(out.fusion, out.types);
   out.times.fusion_ms = millisecondsSince(start);
   const KernelStageOptions& stages = options.stages;
@@ -489,6 +543,7 @@ absl::StatusOr<LoweredFunction> lowerFunction(const ir::Function& function,
     std::string groups = printFusion(function, out.fusion);
     dumpStage(stages, "library-selection", groups);
     dumpStage(stages, "fusion", groups);
+    if (options.schedule.cpu) dumpStage(stages, "winograd", printWinograd(out.fusion, out.types));
     if (options.schedule.cpu) dumpStage(stages, "layout", printLayouts(out.fusion, out.types));
   }
   start = std::chrono::steady_clock::now();

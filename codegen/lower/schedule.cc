@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "codegen/compute/compute.h"
+#include "codegen/lower/winograd.h"
 #include "ir/kernel/analysis.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -242,7 +243,7 @@ class GroupLowering {
     std::string key = strCat(reinterpret_cast<uintptr_t>(&op), "/", result);
     for (const ExprRef& i : index) strAppend(&key, "/", kir::structuralKey(i));
     if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-    if (library_ && &op == group_.library) return memo_[key] = libraryResultAt(op, index);
+    if (library_ && (&op == group_.library || &op == group_.winograd)) return memo_[key] = libraryResultAt(op, index);
     const OpLowering& lowering = opLowering(op.kind());
     if (!lowering.compute) return absl::InternalError(strCat("'", op.name(), "' has no compute but was fused"));
     // Computes of producers run inside this one and add entries: the map
@@ -270,12 +271,21 @@ class GroupLowering {
       int64_t elements = 1;
       for (int64_t d : library_->shape) elements *= d;
       out_.sources.push_back(BufferSource{BufferSource::Kind::kLibraryResult, nullptr});
-      library_result_ = out_.kernel.addBuffer(kir::Buffer{"library_result", t.dtype, elements, kir::BufferRole::kIn});
+      std::string name = library_->winograd ? "winograd_product" : "library_result";
+      library_result_ = out_.kernel.addBuffer(kir::Buffer{name, t.dtype, elements, kir::BufferRole::kIn});
     }
-    std::vector<ExprRef> at = index;
-    if (!library_->layout.empty())
-      for (size_t d = 0; d < library_->layout.size(); ++d) at[d] = index[static_cast<size_t>(library_->layout[d])];
-    ExprRef value = kir::load(library_result_, t.dtype, linearIndex(at, library_->shape));
+    ExprRef value;
+    if (library_->winograd) {
+      int64_t filters = t.shape.back();
+      value = winogradOutputAt(*library_->winograd, index, [&](ExprRef row, ExprRef k) {
+        return kir::load(library_result_, t.dtype, addIndex(mulIndex(row, filters), k));
+      });
+    } else {
+      std::vector<ExprRef> at = index;
+      if (!library_->layout.empty())
+        for (size_t d = 0; d < library_->layout.size(); ++d) at[d] = index[static_cast<size_t>(library_->layout[d])];
+      value = kir::load(library_result_, t.dtype, linearIndex(at, library_->shape));
+    }
     if (library_->bias_after) {
       ExprRef bias = operandAt(op.operand(2), {index.back()});
       if (t.dtype == ir::DType::kF32 || t.dtype == ir::DType::kF64) {

@@ -58,14 +58,23 @@ struct ScheduleOptions {
   bool in_place = true;
   // The CPU's layout stage (layouts.h); off with --disable-pass=layout.
   bool layouts = true;
+  // The CPU's Winograd convolutions (winograd.h); off with
+  // --disable-pass=winograd.
+  bool winograd = true;
 };
 
-// For a group whose library op ran as a call before the kernel: the kernel
-// reads that op's value from the call's result instead of computing it.
+struct WinogradShape;
+
+// For a group whose library op ran as a call before the kernel, or whose
+// conv2d ran as Winograd's transforms and products (winograd.h): the kernel
+// reads that op's value from the result made before it instead of
+// computing it.
 struct LibraryResult {
   std::vector<int64_t> shape;  // the call's result, row-major
   std::vector<int> layout;     // dim d of it is dim layout[d] of the op's value; empty: the same
   bool bias_after = false;     // add the op's operand 2 (a bias on the last axis)
+  // Set: the result is Winograd's M, and the value its output transform.
+  const WinogradShape* winograd = nullptr;
 };
 
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types, std::string kernel_name,

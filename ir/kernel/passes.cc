@@ -12,6 +12,10 @@ std::span<const KernelStageInfo> kernelStages() {
        "group producers into consumers: elementwise chains, reductions with prologue and epilogue, "
        "matmul/conv epilogues",
        nullptr},
+      {"winograd",
+       "CPU: 3x3 stride-1 convolutions with many channels as Winograd's F(2x2, 3x3): input and filter transforms, "
+       "16 GEMMs, the output transform in the group's kernel",
+       nullptr},
       {"layout",
        "CPU: operands a kernel would gather along its vector loop read from a copy in another layout (the filter of "
        "a convolution's input gradient as HWOI)",

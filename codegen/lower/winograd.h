@@ -1,0 +1,87 @@
+// Winograd's minimal filtering F(2x2, 3x3) for the CPU's 3x3 convolutions
+// (the `winograd` kernel stage, between fusion and layout; Lavin & Gray,
+// "Fast Algorithms for Convolutional Neural Networks", 2016).
+//
+// Each 2x2 block of outputs ("tile") is A^T [(G g G^T) . (B^T d B)] A for the
+// 4x4 input patch d around it and each 3x3 filter g: 16 multiplies per tile
+// and channel pair instead of 36. Over all channels the 16 element products
+// become 16 independent GEMMs, so a convolution runs as
+//   1. the input transform:   V[e][t][c] = (B^T d_t,c B)[e]     (a kernel)
+//   2. the filter transform:  U[e][c][k] = (G g_c,k G^T)[e]     (a kernel)
+//   3. the tile products:     M[e][t][k] = sum_c V[e][t][c] U[e][c][k]
+//      (16 GEMMs, register-tiled as any reduction)
+//   4. the output transform A^T M_t,k A, with the conv's bias, read by the
+//      group's own kernel in place of the convolution, so the epilogue
+//      (activation, the next elementwise ops) stays fused.
+// for e in the 16 positions of the 4x4 transform, t in the output tiles
+// (image, tile row, tile column) and c, k the input and output channels.
+//
+// The cost rule: the GEMMs do 4/9 of the direct convolution's multiply-adds,
+// while V and M add memory traffic (each written once, read once: 16 values
+// per tile and channel) and three kernels and 16 parallel loops to the step.
+// Measured on VGG16 at batch 8 (bench/RESULTS.md), every layer with at least
+// 64 input and 64 output channels gains, block1_conv2's 64 -> 64 at 224x224
+// too (139 -> 104 ms); the Keras MNIST CNN's 32 -> 64 loses (its GEMMs sum
+// over 32 channels only: accumulators loaded and stored every 32 FMAs), and
+// so does any convolution of a few tiles, where the loops' forks and joins
+// cost more than the multiply-adds saved, and so do small images, whose
+// edge tiles are mostly outside the output (a 3x3 output takes 4 tiles:
+// 16 x 4 multiplies per channel pair against the direct 81). So: at least
+// kMinChannels input and output channels, kMinTiles tiles, and tiles whose
+// multiplies are at most kMaxWorkRatio of the direct convolution's.
+// Only f32, stride 1, dilation 1, ungrouped, whose operands come from
+// outside the group. Rounding differs from the direct sum by the transforms'
+// few extra additions (coefficients 0, +-1, +-1/2: exact scalings).
+#ifndef DLC_CODEGEN_LOWER_WINOGRAD_H_
+#define DLC_CODEGEN_LOWER_WINOGRAD_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "codegen/lower/fusion.h"
+#include "codegen/lower/shapes.h"
+#include "ir/kernel/kernel_ir.h"
+
+namespace dlc::codegen {
+
+inline constexpr int64_t kMinChannels = 64;
+inline constexpr int64_t kMinTiles = 128;
+inline constexpr double kMaxWorkRatio = 0.6;
+
+// A convolution's sizes as the transforms see them.
+struct WinogradShape {
+  int64_t batch, height, width, channels;  // x
+  int64_t filters;                         // k
+  int64_t out_height, out_width;           // y
+  int64_t top, left;                       // zeros before x's first row and column
+  int64_t tile_rows, tile_cols;            // ceil(out / 2)
+
+  int64_t tiles() const { return batch * tile_rows * tile_cols; }
+};
+
+// The shape when `conv` is a convolution that F(2x2, 3x3) computes (the
+// conditions above, the cost rule aside), else nullopt.
+std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const ConcreteTypes& types);
+
+// Sets FusionGroup::winograd where the cost rule says so; returns how many.
+int selectWinograd(FusionPlan& plan, const ConcreteTypes& types);
+
+// The decisions, one line per convolution, for --print-ir-after=winograd.
+std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types);
+
+// The kernels of steps 1-3. Buffers, in order: input: x, V; filter: the
+// HWIO filter, U; product: V, U, M, then the scheduled accumulator.
+kir::Kernel winogradInputKernel(std::string name, std::string origin, const WinogradShape& s);
+kir::Kernel winogradFilterKernel(std::string name, std::string origin, const WinogradShape& s);
+kir::Kernel winogradProductKernel(std::string name, std::string origin, const WinogradShape& s);
+
+// Step 4: the convolution (without bias) at y[n, h, w, k] from M, read by
+// `m(row, k)`: the f32 element M[row / tiles][row % tiles][k].
+kir::ExprRef winogradOutputAt(const WinogradShape& s, const std::vector<kir::ExprRef>& index,
+                              const std::function<kir::ExprRef(kir::ExprRef row, kir::ExprRef k)>& m);
+
+}  // namespace dlc::codegen
+
+#endif  // DLC_CODEGEN_LOWER_WINOGRAD_H_
