@@ -23,8 +23,9 @@ bool isMember(const FusionGroup& group, const ir::Value* v) {
 bool pays(const WinogradShape& s) {
   double direct = 9.0 * static_cast<double>(s.out_height * s.out_width);
   double tiled = 16.0 * static_cast<double>(s.tile_rows * s.tile_cols);
+  double scratch = 16.0 * 4 * static_cast<double>(s.tiles()) * static_cast<double>(s.channels + s.filters);
   return s.channels >= kMinChannels && s.filters >= kMinChannels && s.tiles() >= kMinTiles &&
-         tiled <= kMaxWorkRatio * direct;
+         tiled <= kMaxWorkRatio * direct && scratch <= static_cast<double>(kMaxScratchBytes);
 }
 
 // sum over j of coefficients[j] * terms[j], skipping zeros; +-1 as add/sub.

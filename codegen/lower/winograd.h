@@ -28,7 +28,11 @@
 // edge tiles are mostly outside the output (a 3x3 output takes 4 tiles:
 // 16 x 4 multiplies per channel pair against the direct 81). So: at least
 // kMinChannels input and output channels, kMinTiles tiles, and tiles whose
-// multiplies are at most kMaxWorkRatio of the direct convolution's.
+// multiplies are at most kMaxWorkRatio of the direct convolution's. V and M
+// are scratch of 16 floats per tile and channel, whole (the kernels are not
+// blocked to keep them in cache yet): a convolution whose V and M would
+// take more than kMaxScratchBytes stays direct (VGG16's block1 at batch 32
+// would take 3.3 GB).
 // Only f32, stride 1, dilation 1, ungrouped, whose operands come from
 // outside the group. Rounding differs from the direct sum by the transforms'
 // few extra additions (coefficients 0, +-1, +-1/2: exact scalings).
@@ -49,6 +53,7 @@ namespace dlc::codegen {
 inline constexpr int64_t kMinChannels = 64;
 inline constexpr int64_t kMinTiles = 128;
 inline constexpr double kMaxWorkRatio = 0.6;
+inline constexpr int64_t kMaxScratchBytes = int64_t{1} << 30;
 
 // A convolution's sizes as the transforms see them.
 struct WinogradShape {
