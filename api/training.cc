@@ -163,8 +163,12 @@ absl::StatusOr<NamedTensors> Model::gradients(const std::vector<std::pair<std::s
 absl::StatusOr<StepMetrics> Model::trainStep(const std::vector<std::pair<std::string, Tensor>>& inputs,
                                              const Tensor& labels) {
   ASSIGN_OR_RETURN(TrainingState * t, ensureTraining(*impl_));
+  // Compiled CPU code writes the new weights and optimizer state into their
+  // tensors in place (runtime/cpu/executor.h): no allocation per step.
+  bool in_place = !isCudaTarget(impl_->target) && impl_->target != "reference";
   reference::ParamMap assigned;
-  ASSIGN_OR_RETURN(std::vector<Tensor> outputs, runTraining(*impl_, *t, *t->train_step, inputs, labels, &assigned));
+  ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+                   runTraining(*impl_, *t, *t->train_step, inputs, labels, in_place ? &impl_->weights : &assigned));
   for (auto& [name, value] : assigned) impl_->weights.insert_or_assign(name, std::move(value));
   return StepMetrics{outputs[0].get(0), outputs[1].get(0)};
 }

@@ -78,9 +78,8 @@ std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const Conc
   if (g.groups != 1 || g.rows.window != 3 || g.cols.window != 3) return std::nullopt;
   if (g.rows.stride != 1 || g.cols.stride != 1 || g.rows.dilation != 1 || g.cols.dilation != 1) return std::nullopt;
   if (y.shape[1] < 2 || y.shape[2] < 2 || y.shape[0] < 1 || x.shape[3] < 1 || y.shape[3] < 1) return std::nullopt;
-  WinogradShape s{x.shape[0],       x.shape[1],  x.shape[2],           x.shape[3],          y.shape[3],
-                  y.shape[1],       y.shape[2],  g.rows.before,        g.cols.before,       (y.shape[1] + 1) / 2,
-                  (y.shape[2] + 1) / 2};
+  WinogradShape s{x.shape[0], x.shape[1],    x.shape[2],    x.shape[3],           y.shape[3],          y.shape[1],
+                  y.shape[2], g.rows.before, g.cols.before, (y.shape[1] + 1) / 2, (y.shape[2] + 1) / 2};
   return s;
 }
 
@@ -143,8 +142,9 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j) {
       ExprRef at = add(mul(add(hs[i], ws[j]), idx(c)), kir::var(l));
-      d[i][j] = let(k, lanes, strCat("d", i, j),
-                    select(both(h_in[i], w_in[j]), kir::load(x, ir::DType::kF32, at), kir::constant(ir::DType::kF32, 0)));
+      d[i][j] =
+          let(k, lanes, strCat("d", i, j),
+              select(both(h_in[i], w_in[j]), kir::load(x, ir::DType::kF32, at), kir::constant(ir::DType::kF32, 0)));
     }
   // rows = B^T d, then V = rows B.
   for (int u = 0; u < 4; ++u)
@@ -175,11 +175,13 @@ kir::Kernel winogradFilterKernel(std::string name, std::string origin, const Win
   Grid<4, 3> rows;
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j)
-      w[i][j] = let(k, lanes, strCat("g", i, j),
-                    kir::load(g, ir::DType::kF32, add(mul(add(idx((i * 3 + j) * c), kir::var(p)), idx(f)), kir::var(l))));
+      w[i][j] =
+          let(k, lanes, strCat("g", i, j),
+              kir::load(g, ir::DType::kF32, add(mul(add(idx((i * 3 + j) * c), kir::var(p)), idx(f)), kir::var(l))));
   // rows = G g, then U = rows G^T.
   for (int u = 0; u < 4; ++u)
-    for (int j = 0; j < 3; ++j) rows[u][j] = let(k, lanes, strCat("r", u, j), combine(kG[u], {w[0][j], w[1][j], w[2][j]}));
+    for (int j = 0; j < 3; ++j)
+      rows[u][j] = let(k, lanes, strCat("r", u, j), combine(kG[u], {w[0][j], w[1][j], w[2][j]}));
   for (int u = 0; u < 4; ++u)
     for (int e = 0; e < 4; ++e) {
       ExprRef at = add(mul(add(idx((u * 4 + e) * c), kir::var(p)), idx(f)), kir::var(l));

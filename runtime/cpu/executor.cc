@@ -81,11 +81,27 @@ absl::StatusOr<std::vector<Tensor>> Executor::run(std::span<const Tensor> inputs
     outputs.push_back(std::move(t));
   }
   if (assigned) {
-    assigned->clear();
+    // A write of a parameter's own value (assign(a, b) of two parameters)
+    // reads it before any write lands in place.
+    std::vector<std::pair<std::string, Tensor>> of_params;
     for (const runtime::ParamWrite& w : exe.writes) {
+      if (exe.slots[w.slot].kind != Slot::Kind::kParam) continue;
+      ASSIGN_OR_RETURN(Tensor t, copyOut(w.slot));
+      of_params.emplace_back(w.name, std::move(t));
+    }
+    for (const runtime::ParamWrite& w : exe.writes) {
+      const Slot& slot = exe.slots[w.slot];
+      if (slot.kind == Slot::Kind::kParam) continue;
+      auto it = assigned->find(w.name);
+      if (it != assigned->end() && it->second.dtype() == slot.dtype && it->second.shape() == slot.shape &&
+          static_cast<int64_t>(it->second.byteSize()) == slot.bytes) {
+        if (slot.bytes > 0) std::memcpy(it->second.data(), address[w.slot], static_cast<size_t>(slot.bytes));
+        continue;
+      }
       ASSIGN_OR_RETURN(Tensor t, copyOut(w.slot));
       (*assigned)[w.name] = std::move(t);
     }
+    for (auto& [name, t] : of_params) (*assigned)[name] = std::move(t);
   }
   return outputs;
 }

@@ -30,7 +30,10 @@ class Executor {
   ~Executor();
 
   // Outputs in order. When `assigned` is given it receives the parameter
-  // writes. Errors: InvalidArgument for inputs or parameters of the wrong
+  // writes: a write to a name `assigned` already holds with the same dtype
+  // and shape is copied into that tensor (no allocation), so a caller that
+  // passes its own parameters (`params` itself) has them updated in place
+  // after the kernels ran; other writes are added. Errors: InvalidArgument for inputs or parameters of the wrong
   // type or size, FailedPrecondition for a missing parameter.
   absl::StatusOr<std::vector<runtime::Tensor>> run(std::span<const runtime::Tensor> inputs,
                                                    const runtime::TensorMap& params, const RunOptions& options,

@@ -276,9 +276,12 @@ absl::StatusOr<StepMetrics> CompiledModel::trainStep(const NamedTensors& inputs,
     ASSIGN_OR_RETURN(Tensor value, runtime::initializeParameter(p.name, p.dtype, p.shape, initAttrs(p), 0));
     impl_->weights.emplace(p.name, std::move(value));
   }
+  // CPU code writes the new weights and optimizer state into their tensors
+  // in place (runtime/cpu/executor.h): no allocation per step.
+  bool in_place = impl_->artifact.functions[index].target != "cuda";
   runtime::TensorMap assigned;
-  ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
-                   impl_->runFunction(index, args, runtime::trainingStep(impl_->weights), &assigned));
+  ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->runFunction(index, args, runtime::trainingStep(impl_->weights),
+                                                                   in_place ? &impl_->weights : &assigned));
   for (auto& [n, value] : assigned) impl_->weights.insert_or_assign(n, std::move(value));
   if (outputs.size() < 2) return absl::InternalError("the training step returned no loss and accuracy");
   return StepMetrics{outputs[0].get(0), outputs[1].get(0)};
