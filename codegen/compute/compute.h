@@ -80,6 +80,14 @@ struct BuildContext {
   RunState run_state;
   std::vector<kir::BufferId> operands;  // one buffer per operand, row-major
   std::vector<kir::BufferId> results;   // one buffer per result, row-major
+  // Intermediates this op's kernel shares with another op's kernel of the
+  // function (the planner pairs an lstm with the lstm_grad of the same
+  // operands): kWrite, the forward keeps them; kRead, the gradient reads
+  // them instead of running the forward again. Made by cx::saved (stmt.h),
+  // which lists them in saved_buffers.
+  enum class Saved { kNone, kWrite, kRead };
+  Saved saved = Saved::kNone;
+  std::vector<kir::BufferId> saved_buffers;
 };
 
 // Appends the statements computing every result of ctx.op to ctx.kernel.body.

@@ -12,6 +12,13 @@
 
 namespace dlc::codegen::cx {
 
+// What an lstm keeps for the lstm_grad of the same operands
+// (BuildContext::saved), rows n * steps + t: every step's gate activations
+// (in the copies' interleaved columns), c and h.
+inline constexpr const char* kSavedGates = "lstm.steps.act";
+inline constexpr const char* kSavedCells = "lstm.steps.c";
+inline constexpr const char* kSavedHidden = "lstm.steps.h";
+
 struct LstmGates {
   // Appends the loops that make the copies to ctx.kernel.body.
   LstmGates(BuildContext& ctx, int64_t units, ScalarType type);

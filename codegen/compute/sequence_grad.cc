@@ -13,28 +13,43 @@ using kir::LoopKind;
 
 // (ids, g, like) -> a zero table [V, D] with each row g[p, :] added into row
 // ids[p] (clamped into the table, where the reference rejects the id).
-// Parallel over the columns, serial over the ids: no two iterations touch
-// one element, so no atomics, and the sums run in the reference's order.
+// Parallel over blocks of columns, serial over the ids, vector along each
+// block: no two iterations touch one element, so no atomics, and the sums
+// run in the reference's order. Blocks of 64 columns or fewer, at least two
+// where D allows, so that both cores of a 128-wide table work.
 absl::Status embeddingGrad(BuildContext& ctx) {
   View ids = operandOf(ctx, 0), g = operandOf(ctx, 1), out = resultOf(ctx, 0);
   int64_t rows = out.shape[0], dim = out.shape[1], count = product(ids.shape);
   ids.shape = {count};
   g.shape = {count, dim};
+  int64_t width = dim;
+  for (int64_t w : {64, 32, 16, 8})
+    if (dim % w == 0 && dim / w >= 2) {
+      width = w;
+      break;
+    }
   kir::Kernel& k = ctx.kernel;
   ExprRef zero = kir::constant(arithType(out.dtype), 0);
-  loop(k, k.body, dim, LoopKind::kParallel, "k", [&](ExprRef col, StmtList& body) {
-    loop(k, body, rows, LoopKind::kSerial, "r",
-         [&](ExprRef r, StmtList& zeroing) { out.set(zeroing, {r, col}, zero); });
+  loop(k, k.body, dim / width, LoopKind::kParallel, "b", [&](ExprRef block, StmtList& body) {
+    auto column = [&](ExprRef lane) { return add(mul(block, idx(width)), lane); };
+    loop(k, body, rows, LoopKind::kSerial, "r", [&](ExprRef r, StmtList& zeroing) {
+      loop(k, zeroing, width, LoopKind::kVector, "c",
+           [&](ExprRef c, StmtList& lanes) { out.set(lanes, {r, column(c)}, zero); });
+    });
     loop(k, body, count, LoopKind::kSerial, "p", [&](ExprRef p, StmtList& scatter) {
-      ExprRef row = clampIndex(kir::cast(ScalarType::kI64, ids.at({p})), rows);
-      out.set(scatter, {row, col}, g.at({p, col}), /*accumulate=*/true);
+      ExprRef row = let(k, scatter, "row", clampIndex(kir::cast(ScalarType::kI64, ids.at({p})), rows));
+      loop(k, scatter, width, LoopKind::kVector, "c", [&](ExprRef c, StmtList& lanes) {
+        out.set(lanes, {row, column(c)}, add(out.at({row, column(c)}), g.at({p, column(c)})));
+      });
     });
   });
   return absl::OkStatus();
 }
 
 // The reference's LSTM backward, for all sequences at once, as matrix
-// products (stmt.h's rowProduct). The forward pass again, as lstm() runs it
+// products (stmt.h's rowProduct). The forward's activations, c and h come
+// from the paired lstm where it kept them (BuildContext::saved); otherwise
+// the forward pass runs again, as lstm() runs it
 // (lstm_gates.h's interleaved weights), keeping each step's gate
 // activations (interleaved), c and h in scratch; then from the last step
 // back, with dh the gradient reaching h_t (from g and from step t + 1) and
@@ -65,9 +80,13 @@ absl::Status lstmGrad(BuildContext& ctx) {
     b.shape = std::move(shape);
     return b;
   };
-  // Rows r = n * steps + t of [batch * steps, ...] views.
-  View act = buffer("lstm.act", {rows, gates}), cell = buffer("lstm.c", {rows, units}),
-       hidden = buffer("lstm.h", {rows, units}), dz = buffer("lstm.dz", {rows, gates});
+  // Rows r = n * steps + t of [batch * steps, ...] views; the forward's
+  // activations, c and h are the paired lstm's when it kept them.
+  bool reuse = ctx.saved == BuildContext::Saved::kRead;
+  View act = reuse ? saved(ctx, kSavedGates, type, {rows, gates}) : buffer("lstm.act", {rows, gates});
+  View cell = reuse ? saved(ctx, kSavedCells, type, {rows, units}) : buffer("lstm.c", {rows, units});
+  View hidden = reuse ? saved(ctx, kSavedHidden, type, {rows, units}) : buffer("lstm.h", {rows, units});
+  View dz = buffer("lstm.dz", {rows, gates});
   View dh = buffer("lstm.dh", {batch, units}), dc = buffer("lstm.dc", {batch, units});
   View kernel_t = buffer("lstm.kernel_t", {gates, features}), recurrent_t = buffer("lstm.recurrent_t", {gates, units});
   x.shape = {rows, features};
@@ -76,34 +95,36 @@ absl::Status lstmGrad(BuildContext& ctx) {
   auto row = [&](ExprRef n, ExprRef t) { return add(mul(n, idx(steps)), t); };
 
   // Forward, keeping every step: act holds z, then the activations.
-  interleaved.projectInputs(k, k.body, type, x, act);
-  loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
-    ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
-    rowProduct(k, step, type,
-               {.rows = batch,
-                .depth = units,
-                .cols = gates,
-                .block = interleaved.block,
-                .init = [&](ExprRef n, ExprRef q) { return act.at({row(n, t), q}); },
-                .a = [&](ExprRef n, ExprRef u) { return select(has_prev, hidden.at({row(n, prev_t), u}), zero); },
-                .b = [&](ExprRef u, ExprRef q) { return interleaved.recurrent.at({u, q}); },
-                .epilogue =
-                    [&](ExprRef n, ExprRef first, const auto& acc, StmtList& body) {
-                      ExprRef r = row(n, t);
-                      loop(k, body, interleaved.block, LoopKind::kVector, "j", [&](ExprRef j, StmtList& lanes) {
-                        ExprRef candidate = eq(div(j, idx(per_block)), idx(2));
-                        act.set(lanes, {r, add(first, j)}, select(candidate, tanh(acc(j)), sigmoid(acc(j))));
-                      });
-                      loop(k, body, per_block, LoopKind::kVector, "u", [&](ExprRef l, StmtList& lanes) {
-                        ExprRef u = add(div(first, idx(4)), l);
-                        auto gate = [&](int64_t gi) { return act.at({r, add(first, add(l, idx(gi * per_block)))}); };
-                        ExprRef prev = select(has_prev, cell.at({row(n, prev_t), u}), zero);
-                        ExprRef ct = let(k, lanes, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
-                        cell.set(lanes, {r, u}, ct);
-                        hidden.set(lanes, {r, u}, roundTo(mul(gate(3), tanh(ct)), dtype));
-                      });
-                    }});
-  });
+  if (!reuse) interleaved.projectInputs(k, k.body, type, x, act);
+  if (!reuse)
+    loop(k, k.body, steps, LoopKind::kSerial, "t", [&](ExprRef t, StmtList& step) {
+      ExprRef has_prev = gt(t, idx(0)), prev_t = max(sub(t, idx(1)), idx(0));
+      rowProduct(k, step, type,
+                 {.rows = batch,
+                  .depth = units,
+                  .cols = gates,
+                  .block = interleaved.block,
+                  .init = [&](ExprRef n, ExprRef q) { return act.at({row(n, t), q}); },
+                  .a = [&](ExprRef n, ExprRef u) { return select(has_prev, hidden.at({row(n, prev_t), u}), zero); },
+                  .b = [&](ExprRef u, ExprRef q) { return interleaved.recurrent.at({u, q}); },
+                  .epilogue =
+                      [&](ExprRef n, ExprRef first, const auto& acc, StmtList& body) {
+                        ExprRef r = row(n, t);
+                        loop(k, body, interleaved.block, LoopKind::kVector, "j", [&](ExprRef j, StmtList& lanes) {
+                          ExprRef candidate = eq(div(j, idx(per_block)), idx(2));
+                          act.set(lanes, {r, add(first, j)}, select(candidate, tanh(acc(j)), sigmoid(acc(j))));
+                        });
+                        loop(k, body, per_block, LoopKind::kVector, "u", [&](ExprRef l, StmtList& lanes) {
+                          ExprRef u = add(div(first, idx(4)), l);
+                          auto gate = [&](int64_t gi) { return act.at({r, add(first, add(l, idx(gi * per_block)))}); };
+                          ExprRef prev = select(has_prev, cell.at({row(n, prev_t), u}), zero);
+                          ExprRef ct =
+                              let(k, lanes, "c", roundTo(add(mul(gate(1), prev), mul(gate(0), gate(2))), dtype));
+                          cell.set(lanes, {r, u}, ct);
+                          hidden.set(lanes, {r, u}, roundTo(mul(gate(3), tanh(ct)), dtype));
+                        });
+                      }});
+    });
 
   // The kernels transposed, for dx and dh.
   loopNest(k, k.body, std::vector<int64_t>{gates, features},

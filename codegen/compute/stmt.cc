@@ -83,6 +83,13 @@ View scratch(BuildContext& ctx, std::string name, ScalarType type, int64_t size)
   return View{id, type, {size}};
 }
 
+View saved(BuildContext& ctx, std::string name, ScalarType type, std::vector<int64_t> shape) {
+  kir::BufferRole role = ctx.saved == BuildContext::Saved::kRead ? kir::BufferRole::kIn : kir::BufferRole::kOut;
+  kir::BufferId id = ctx.kernel.addBuffer(kir::Buffer{std::move(name), type, product(shape), role});
+  ctx.saved_buffers.push_back(id);
+  return View{id, type, std::move(shape)};
+}
+
 ExprRef roundTo(ExprRef v, ir::DType dtype) {
   if (v->type == dtype) return v;
   return kir::cast(v->type, convert(v, dtype));

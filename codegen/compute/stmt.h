@@ -75,6 +75,9 @@ View operandOf(const BuildContext& ctx, size_t i);
 View resultOf(const BuildContext& ctx, size_t i);
 // A scratch buffer of `size` elements of `type`, one-dimensional.
 View scratch(BuildContext& ctx, std::string name, ScalarType type, int64_t size);
+// A buffer shared with the paired op's kernel (BuildContext::saved), found
+// by its name: written here (kWrite) or read here (kRead).
+View saved(BuildContext& ctx, std::string name, ScalarType type, std::vector<int64_t> shape);
 
 // v rounded to dtype and back to its arithmetic type: what a state tensor of
 // that dtype holds.

@@ -84,6 +84,7 @@ class Planner {
     for (size_t i = 0; i < function_.arguments().size(); ++i)
       bindValue(function_.argument(i), Slot::Kind::kInput, static_cast<int>(i));
     findLastReaders();
+    if (schedule_.cpu) pairSavedActivations();
     for (const FusionGroup& group : out_.fusion.groups) {
       if (group.library) {
         std::optional<LibraryPlan> plan = planLibraryCall(*group.library, out_.types, library_);
@@ -105,8 +106,10 @@ class Planner {
       if (winograd)
         product = LibraryResult{
             {16, winograd->tiles(), winograd->filters}, {}, group.winograd->numOperands() > 2, &*winograd};
+      SavedActivations saved;
+      if (auto it = saved_.find(group.root()); group.built && it != saved_.end()) saved = it->second;
       ASSIGN_OR_RETURN(LoweredGroup lowered,
-                       lowerGroup(group, out_.types, name, schedule_, winograd ? &product : nullptr));
+                       lowerGroup(group, out_.types, name, schedule_, winograd ? &product : nullptr, saved));
       RETURN_IF_ERROR(afterSchedule(lowered));
       if (schedule_.cpu && schedule_.in_place) updateInPlaceWherePossible(lowered, group.id);
       RETURN_IF_ERROR(afterStage("in-place", lowered.kernel));
@@ -159,6 +162,32 @@ class Planner {
     for (const auto& op : function_.ops())
       if (op->kind() == ir::OpKind::kAssign) live_out_.insert(op->operand(0));
     for (const ir::Value* v : function_.outputs()) live_out_.insert(v);
+  }
+
+  // An lstm whose gradient (an lstm_grad of the same operands and
+  // attributes) runs later keeps every step's activations for it, and the
+  // gradient reads them instead of running the forward again
+  // (BuildContext::saved).
+  void pairSavedActivations() {
+    for (const auto& grad : function_.ops()) {
+      if (grad->kind() != ir::OpKind::kLstmGrad) continue;
+      const FusionGroup* grad_group = out_.fusion.groupOf(grad.get());
+      for (const auto& forward : function_.ops()) {
+        if (forward->kind() != ir::OpKind::kLstm) continue;
+        const ir::Attrs &a = forward->attrs(), &b = grad->attrs();
+        if (a.getInt("units") != b.getInt("units") || a.getBool("return_sequences") != b.getBool("return_sequences"))
+          continue;
+        bool same = true;
+        for (size_t i = 0; i < forward->numOperands(); ++i) same = same && forward->operand(i) == grad->operand(i);
+        const FusionGroup* forward_group = out_.fusion.groupOf(forward.get());
+        if (!same || !forward_group || !grad_group || forward_group->id >= grad_group->id ||
+            saved_.contains(forward.get()))
+          continue;
+        saved_[forward.get()] = SavedActivations{BuildContext::Saved::kWrite, forward.get()};
+        saved_[grad.get()] = SavedActivations{BuildContext::Saved::kRead, forward.get()};
+        break;
+      }
+    }
   }
 
   // Lets each output of `lowered` that no step has placed yet take the
@@ -248,6 +277,16 @@ class Planner {
         case BufferSource::Kind::kRunState: slot = runStateSlot(); break;
         case BufferSource::Kind::kScratch: slot = scratchSlot(buffer.dtype, {buffer.size}, step_index); break;
         case BufferSource::Kind::kLocal: break;  // private to the kernel: no slot
+        case BufferSource::Kind::kSaved: {
+          auto [it, inserted] = saved_slots_.try_emplace(std::pair(lowered.saved_for, buffer.name), -1);
+          if (inserted) {
+            it->second = scratchSlot(buffer.dtype, {buffer.size}, step_index);
+          } else {
+            extendLifetime(it->second, step_index);
+          }
+          slot = it->second;
+          break;
+        }
         case BufferSource::Kind::kLibraryResult:
           if (library_result < 0) return absl::InternalError("a kernel reads a library result that no call made");
           slot = library_result;
@@ -478,6 +517,10 @@ class Planner {
   absl::flat_hash_map<const ir::Value*, int> slot_of_;
   // The current group's converted operands (addLayoutSteps): value -> slot.
   absl::flat_hash_map<const ir::Value*, int> relaid_;
+  // Paired ops' shared intermediates (pairSavedActivations): the part of
+  // each, and the slots of the buffers by forward op and name.
+  absl::flat_hash_map<const ir::Operation*, SavedActivations> saved_;
+  absl::flat_hash_map<std::pair<const ir::Operation*, std::string>, int> saved_slots_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
   absl::flat_hash_map<std::string, int> param_index_;   // into exe.params
   absl::flat_hash_map<std::string, int> kernel_index_;  // internKernel's key -> kernel

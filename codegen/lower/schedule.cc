@@ -162,8 +162,8 @@ class Hoister {
 class GroupLowering {
  public:
   GroupLowering(const FusionGroup& group, const ConcreteTypes& types, std::string name, const ScheduleOptions& options,
-                const LibraryResult* library)
-      : group_(group), types_(types), options_(options), library_(library) {
+                const LibraryResult* library, SavedActivations saved)
+      : group_(group), types_(types), options_(options), library_(library), saved_(saved) {
     out_.kernel.name = std::move(name);
     out_.kernel.origin = describeOps(group);
     for (const ir::Operation* op : group.ops) members_.insert(op);
@@ -550,13 +550,19 @@ class GroupLowering {
     for (const ir::Value* v : op.operands()) operands.push_back(addBuffer(v, kir::BufferRole::kIn));
     for (size_t i = 0; i < op.numResults(); ++i) results.push_back(addBuffer(op.result(i), kir::BufferRole::kOut));
     BuildContext ctx{op, types, out_.kernel, op.def().has(ir::kRandom) ? runState() : RunState{}, operands, results};
+    ctx.saved = saved_.role;
     RETURN_IF_ERROR(lowering.build(ctx));
-    // Buffers the builder added: workspace.
-    for (size_t b = out_.sources.size(); b < out_.kernel.buffers.size(); ++b)
-      out_.sources.push_back(BufferSource{out_.kernel.buffers[b].role == kir::BufferRole::kLocal
-                                              ? BufferSource::Kind::kLocal
-                                              : BufferSource::Kind::kScratch,
-                                          nullptr});
+    // Buffers the builder added: workspace, and those shared with the
+    // paired op's kernel.
+    for (size_t b = out_.sources.size(); b < out_.kernel.buffers.size(); ++b) {
+      BufferSource::Kind kind = out_.kernel.buffers[b].role == kir::BufferRole::kLocal ? BufferSource::Kind::kLocal
+                                                                                       : BufferSource::Kind::kScratch;
+      if (std::find(ctx.saved_buffers.begin(), ctx.saved_buffers.end(), static_cast<kir::BufferId>(b)) !=
+          ctx.saved_buffers.end())
+        kind = BufferSource::Kind::kSaved;
+      out_.sources.push_back(BufferSource{kind, nullptr});
+    }
+    if (!ctx.saved_buffers.empty()) out_.saved_for = saved_.forward;
     return absl::OkStatus();
   }
 
@@ -564,6 +570,7 @@ class GroupLowering {
   const ConcreteTypes& types_;
   ScheduleOptions options_;
   const LibraryResult* library_ = nullptr;
+  SavedActivations saved_;
   kir::BufferId library_result_ = -1;
   LoweredGroup out_;
   absl::flat_hash_set<const ir::Operation*> members_;
@@ -577,8 +584,9 @@ class GroupLowering {
 }  // namespace
 
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types, std::string kernel_name,
-                                        const ScheduleOptions& options, const LibraryResult* library) {
-  return GroupLowering(group, types, std::move(kernel_name), options, library).run();
+                                        const ScheduleOptions& options, const LibraryResult* library,
+                                        SavedActivations saved) {
+  return GroupLowering(group, types, std::move(kernel_name), options, library, saved).run();
 }
 
 }  // namespace dlc::codegen

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "codegen/compute/compute.h"
 #include "codegen/lower/fusion.h"
 #include "codegen/lower/shapes.h"
 #include "ir/kernel/kernel_ir.h"
@@ -28,15 +29,24 @@ namespace dlc::codegen {
 // What each buffer of a lowered kernel is bound to.
 struct BufferSource {
   // kLibraryResult: the result of the library call that runs before the
-  // kernel (LibraryResult below).
-  enum class Kind { kValue, kRunState, kScratch, kLocal, kLibraryResult };
+  // kernel (LibraryResult below). kSaved: a buffer shared with the paired
+  // op's kernel (SavedActivations below), known by its name.
+  enum class Kind { kValue, kRunState, kScratch, kLocal, kLibraryResult, kSaved };
   Kind kind = Kind::kValue;
   const ir::Value* value = nullptr;  // kValue: an input or output of the group
 };
 
 struct LoweredGroup {
   kir::Kernel kernel;
-  std::vector<BufferSource> sources;  // one per kernel buffer
+  std::vector<BufferSource> sources;         // one per kernel buffer
+  const ir::Operation* saved_for = nullptr;  // with kSaved buffers: whose (SavedActivations::forward)
+};
+
+// For a built group whose op shares intermediates with another op's kernel
+// (BuildContext::saved): its part, and the forward op the buffers belong to.
+struct SavedActivations {
+  BuildContext::Saved role = BuildContext::Saved::kNone;
+  const ir::Operation* forward = nullptr;
 };
 
 struct ScheduleOptions {
@@ -78,7 +88,8 @@ struct LibraryResult {
 };
 
 absl::StatusOr<LoweredGroup> lowerGroup(const FusionGroup& group, const ConcreteTypes& types, std::string kernel_name,
-                                        const ScheduleOptions& options = {}, const LibraryResult* library = nullptr);
+                                        const ScheduleOptions& options = {}, const LibraryResult* library = nullptr,
+                                        SavedActivations saved = {});
 
 }  // namespace dlc::codegen
 
