@@ -19,20 +19,20 @@
 // The cost rule: the GEMMs do 4/9 of the direct convolution's multiply-adds,
 // while V and M add memory traffic (each written once, read once: 16 values
 // per tile and channel) and three kernels and 16 parallel loops to the step.
-// Measured on VGG16 at batch 8 (bench/RESULTS.md), every layer with at least
-// 64 input and 64 output channels gains, block1_conv2's 64 -> 64 at 224x224
-// too (139 -> 104 ms); the Keras MNIST CNN's 32 -> 64 loses (its GEMMs sum
-// over 32 channels only: accumulators loaded and stored every 32 FMAs), and
-// so does any convolution of a few tiles, where the loops' forks and joins
-// cost more than the multiply-adds saved, and so do small images, whose
-// edge tiles are mostly outside the output (a 3x3 output takes 4 tiles:
-// 16 x 4 multiplies per channel pair against the direct 81). So: at least
-// kMinChannels input and output channels, kMinTiles tiles, and tiles whose
-// multiplies are at most kMaxWorkRatio of the direct convolution's. V and M
-// are scratch of 16 floats per tile and channel, whole (the kernels are not
-// blocked to keep them in cache yet): a convolution whose V and M would
-// take more than kMaxScratchBytes stays direct (VGG16's block1 at batch 32
-// would take 3.3 GB).
+// Measured (bench/RESULTS.md): every VGG16 layer with at least 64 input and
+// output channels gains at batch 8, block1_conv2's 64 -> 64 at 224x224 too
+// (139 -> 104 ms), and so does the Keras MNIST CNN's 32 -> 64 on 11x11
+// outputs at batch 64 (its inference 1.7 -> 1.4-1.6 ms, its training step
+// 8.3-8.8 -> 7.6-8.6 ms, alternated runs). A convolution of a few tiles
+// loses: the loops' forks and joins cost more than the multiply-adds saved;
+// so do small images, whose edge tiles are mostly outside the output (the
+// CNN's 3x3 output takes 4 tiles: 16 x 4 multiplies per channel pair against
+// the direct 81). So: at least kMinChannels input and output channels,
+// kMinTiles tiles, and tiles whose multiplies are at most kMaxWorkRatio of
+// the direct convolution's. V and M are scratch of 16 floats per tile and
+// channel, whole (the kernels are not blocked to keep them in cache yet): a
+// convolution whose V and M would take more than kMaxScratchBytes stays
+// direct (VGG16's block1 at batch 32 would take 3.3 GB).
 // Only f32, stride 1, dilation 1, ungrouped, whose operands come from
 // outside the group. Rounding differs from the direct sum by the transforms'
 // few extra additions (coefficients 0, +-1, +-1/2: exact scalings).
@@ -50,7 +50,7 @@
 
 namespace dlc::codegen {
 
-inline constexpr int64_t kMinChannels = 64;
+inline constexpr int64_t kMinChannels = 32;
 inline constexpr int64_t kMinTiles = 128;
 inline constexpr double kMaxWorkRatio = 0.6;
 inline constexpr int64_t kMaxScratchBytes = int64_t{1} << 30;
