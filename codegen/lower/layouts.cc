@@ -70,7 +70,8 @@ int selectLayouts(FusionPlan& plan, const ConcreteTypes& types) {
     if (group.built || group.library) continue;
     for (const ir::Operation* op : group.ops) {
       if (op->kind() == ir::OpKind::kConv2d && op != group.winograd) padConvolutionInput(group, *op, types, copied);
-      if (op->kind() != ir::OpKind::kConv2dGradInput || op->attrs().getInt("groups") != 1) continue;
+      if (op->kind() != ir::OpKind::kConv2dGradInput || op->attrs().getInt("groups") != 1 || op == group.winograd)
+        continue;
       const ir::Value* g = op->operand(0);
       const ir::Value* filter = op->operand(1);
       const std::vector<int64_t>& dx = types.at(op->result(0)).shape;

@@ -104,8 +104,10 @@ class Planner {
       std::string name = strCat("k", group.id, "_", group.root()->name());
       LibraryResult product;
       if (winograd)
-        product = LibraryResult{
-            {16, winograd->tiles(), winograd->filters}, {}, group.winograd->numOperands() > 2, &*winograd};
+        product = LibraryResult{{16, winograd->tiles(), winograd->filters},
+                                {},
+                                group.winograd->kind() == ir::OpKind::kConv2d && group.winograd->numOperands() > 2,
+                                &*winograd};
       SavedActivations saved;
       if (auto it = saved_.find(group.root()); group.built && it != saved_.end()) saved = it->second;
       ASSIGN_OR_RETURN(LoweredGroup lowered,
@@ -355,7 +357,7 @@ class Planner {
     int step = static_cast<int>(exe.steps.size());
     ASSIGN_OR_RETURN(int x, slotOf(conv.operand(0), false, step));
     int v = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.channels}, step);
-    kir::Kernel input = winogradInputKernel(prefix + "input", strCat("x of ", origin), s);
+    kir::Kernel input = winogradInputKernel(prefix + "input", strCat(s.adjoint ? "g of " : "x of ", origin), s);
     exe.steps.push_back(runtime::Step{internKernel(std::move(input)), -1, {x, v}});
     ++step;
     ASSIGN_OR_RETURN(int w, slotOf(conv.operand(1), false, step));

@@ -67,20 +67,24 @@ using Grid = std::array<std::array<ExprRef, Cols>, Rows>;
 }  // namespace
 
 std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const ConcreteTypes& types) {
-  if (conv.kind() != ir::OpKind::kConv2d) return std::nullopt;
+  bool adjoint = conv.kind() == ir::OpKind::kConv2dGradInput;
+  if (conv.kind() != ir::OpKind::kConv2d && !adjoint) return std::nullopt;
+  // x and y as the transforms see them: g and dx for an input gradient.
   const ConcreteType& x = types.at(conv.operand(0));
   const ConcreteType& w = types.at(conv.operand(1));
   const ConcreteType& y = types.at(conv.result(0));
   if (x.dtype != ir::DType::kF32 || w.dtype != ir::DType::kF32 || y.dtype != ir::DType::kF32) return std::nullopt;
   if (x.shape.size() != 4 || w.shape.size() != 4 || y.shape.size() != 4) return std::nullopt;
-  if (conv.numOperands() > 2 && types.at(conv.operand(2)).dtype != ir::DType::kF32) return std::nullopt;
-  cx::ConvGeometry g = cx::convGeometry(conv.attrs(), x.shape, w.shape, y.shape);
+  if (!adjoint && conv.numOperands() > 2 && types.at(conv.operand(2)).dtype != ir::DType::kF32) return std::nullopt;
+  cx::ConvGeometry g = adjoint ? cx::convGeometry(conv.attrs(), y.shape, w.shape, x.shape)
+                               : cx::convGeometry(conv.attrs(), x.shape, w.shape, y.shape);
   if (g.groups != 1 || g.rows.window != 3 || g.cols.window != 3) return std::nullopt;
   if (g.rows.stride != 1 || g.cols.stride != 1 || g.rows.dilation != 1 || g.cols.dilation != 1) return std::nullopt;
   if (y.shape[1] < 2 || y.shape[2] < 2 || y.shape[0] < 1 || x.shape[3] < 1 || y.shape[3] < 1) return std::nullopt;
-  WinogradShape s{x.shape[0], x.shape[1],    x.shape[2],    x.shape[3],           y.shape[3],          y.shape[1],
-                  y.shape[2], g.rows.before, g.cols.before, (y.shape[1] + 1) / 2, (y.shape[2] + 1) / 2};
-  return s;
+  // The input gradient reads g at h + tap - (2 - before).
+  int64_t top = adjoint ? 2 - g.rows.before : g.rows.before, left = adjoint ? 2 - g.cols.before : g.cols.before;
+  return WinogradShape{x.shape[0], x.shape[1], x.shape[2], x.shape[3],           y.shape[3],           y.shape[1],
+                       y.shape[2], top,        left,       (y.shape[1] + 1) / 2, (y.shape[2] + 1) / 2, adjoint};
 }
 
 int selectWinograd(FusionPlan& plan, const ConcreteTypes& types) {
@@ -91,7 +95,7 @@ int selectWinograd(FusionPlan& plan, const ConcreteTypes& types) {
       std::optional<WinogradShape> s = winogradShape(*op, types);
       if (!s || !pays(*s)) continue;
       if (isMember(group, op->operand(0)) || isMember(group, op->operand(1))) continue;
-      if (op->numOperands() > 2 && isMember(group, op->operand(2))) continue;
+      if (op->kind() == ir::OpKind::kConv2d && op->numOperands() > 2 && isMember(group, op->operand(2))) continue;
       group.winograd = op;
       ++chosen;
       break;  // one per group: the kernel reads one product
@@ -108,8 +112,8 @@ std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types) {
     WinogradShape s = *winogradShape(op, types);
     strAppend(&out, "group ", group.id, " (", op.name());
     if (op.location().valid()) strAppend(&out, " at line ", op.location().line);
-    strAppend(&out, "): F(2x2, 3x3), ", s.tiles(), " tiles, 16 GEMMs of ", s.tiles(), " x ", s.channels, " x ",
-              s.filters, "\n");
+    strAppend(&out, "): F(2x2, 3x3)", s.adjoint ? " of g and the rotated filter" : "", ", ", s.tiles(),
+              " tiles, 16 GEMMs of ", s.tiles(), " x ", s.channels, " x ", s.filters, "\n");
   }
   if (out.empty()) out = "no convolution runs as Winograd's\n";
   return out;
@@ -161,7 +165,8 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
 }
 
 // U[e][c][k]: a parallel loop over input channels, a vector loop over
-// filters, reading the HWIO filter.
+// filters, reading the HWIO filter (rotated, [3, 3, k, c], for an input
+// gradient: a gather, on a small tensor).
 kir::Kernel winogradFilterKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k;
   k.name = std::move(name);
@@ -177,7 +182,9 @@ kir::Kernel winogradFilterKernel(std::string name, std::string origin, const Win
     for (int j = 0; j < 3; ++j)
       w[i][j] =
           let(k, lanes, strCat("g", i, j),
-              kir::load(g, ir::DType::kF32, add(mul(add(idx((i * 3 + j) * c), kir::var(p)), idx(f)), kir::var(l))));
+              kir::load(g, ir::DType::kF32,
+                        s.adjoint ? add(mul(add(idx(((2 - i) * 3 + 2 - j) * f), kir::var(l)), idx(c)), kir::var(p))
+                                  : add(mul(add(idx((i * 3 + j) * c), kir::var(p)), idx(f)), kir::var(l))));
   // rows = G g, then U = rows G^T.
   for (int u = 0; u < 4; ++u)
     for (int j = 0; j < 3; ++j)

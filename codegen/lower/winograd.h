@@ -1,5 +1,6 @@
 // Winograd's minimal filtering F(2x2, 3x3) for the CPU's 3x3 convolutions
-// (the `winograd` kernel stage, between fusion and layout; Lavin & Gray,
+// and their stride-1 input gradients (the `winograd` kernel stage, between
+// fusion and layout; Lavin & Gray,
 // "Fast Algorithms for Convolutional Neural Networks", 2016).
 //
 // Each 2x2 block of outputs ("tile") is A^T [(G g G^T) . (B^T d B)] A for the
@@ -55,19 +56,24 @@ inline constexpr int64_t kMinTiles = 128;
 inline constexpr double kMaxWorkRatio = 0.6;
 inline constexpr int64_t kMaxScratchBytes = int64_t{1} << 30;
 
-// A convolution's sizes as the transforms see them.
+// A convolution's sizes as the transforms see them. A stride-1 input
+// gradient is one too (`adjoint`): g [N, OH, OW, O] convolved with the
+// filter rotated by 180 degrees and its channels swapped gives dx [N, H, W,
+// I], with 2 - before zeros around g.
 struct WinogradShape {
-  int64_t batch, height, width, channels;  // x
-  int64_t filters;                         // k
-  int64_t out_height, out_width;           // y
+  int64_t batch, height, width, channels;  // x (g)
+  int64_t filters;                         // k (the input gradient's channels)
+  int64_t out_height, out_width;           // y (dx)
   int64_t top, left;                       // zeros before x's first row and column
   int64_t tile_rows, tile_cols;            // ceil(out / 2)
+  bool adjoint = false;                    // the filter HWIO [3, 3, filters, channels], read rotated
 
   int64_t tiles() const { return batch * tile_rows * tile_cols; }
 };
 
-// The shape when `conv` is a convolution that F(2x2, 3x3) computes (the
-// conditions above, the cost rule aside), else nullopt.
+// The shape when `conv` is a convolution or a convolution's input gradient
+// that F(2x2, 3x3) computes (the conditions above, the cost rule aside),
+// else nullopt.
 std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const ConcreteTypes& types);
 
 // Sets FusionGroup::winograd where the cost rule says so; returns how many.
