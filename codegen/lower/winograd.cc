@@ -64,6 +64,26 @@ kir::Stmt store(kir::BufferId buffer, ExprRef at, ExprRef value) {
 template <size_t Rows, size_t Cols>
 using Grid = std::array<std::array<ExprRef, Cols>, Rows>;
 
+// The second half of a transform, stored: plane u * 4 + e of `out` ([16,
+// rows, width]) at (row, lane) is sum over j of coefficients[e][j] *
+// half[u][j].
+template <size_t N>
+void storePlanes(kir::StmtList& lanes, kir::BufferId out, const std::array<std::array<double, N>, 4>& coefficients,
+                 const Grid<4, N>& half, int64_t rows, const kir::Var& row, int64_t width, const kir::Var& lane) {
+  for (int u = 0; u < 4; ++u)
+    for (int e = 0; e < 4; ++e) {
+      ExprRef at = add(mul(add(idx((u * 4 + e) * rows), kir::var(row)), idx(width)), kir::var(lane));
+      lanes.push_back(store(out, at, combine(coefficients[e], half[u])));
+    }
+}
+
+kir::Kernel namedKernel(std::string name, std::string origin) {
+  kir::Kernel k;
+  k.name = std::move(name);
+  k.origin = std::move(origin);
+  return k;
+}
+
 }  // namespace
 
 std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const ConcreteTypes& types) {
@@ -122,9 +142,7 @@ std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types) {
 // V[e][t][c]: a parallel loop over tiles, a vector loop over channels; the
 // 4x4 patch read as zero outside x.
 kir::Kernel winogradInputKernel(std::string name, std::string origin, const WinogradShape& s) {
-  kir::Kernel k;
-  k.name = std::move(name);
-  k.origin = std::move(origin);
+  kir::Kernel k = namedKernel(std::move(name), std::move(origin));
   const int64_t tiles = s.tiles(), c = s.channels;
   kir::BufferId x = k.addBuffer({"x", ir::DType::kF32, s.batch * s.height * s.width * c, kir::BufferRole::kIn});
   kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, 16 * tiles * c, kir::BufferRole::kOut});
@@ -154,11 +172,7 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
   for (int u = 0; u < 4; ++u)
     for (int j = 0; j < 4; ++j)
       rows[u][j] = let(k, lanes, strCat("b", u, j), combine(kBt[u], {d[0][j], d[1][j], d[2][j], d[3][j]}));
-  for (int u = 0; u < 4; ++u)
-    for (int e = 0; e < 4; ++e) {
-      ExprRef at = add(mul(add(idx((u * 4 + e) * tiles), kir::var(p)), idx(c)), kir::var(l));
-      lanes.push_back(store(v, at, combine(kBt[e], rows[u])));
-    }
+  storePlanes(lanes, v, kBt, rows, tiles, p, c, l);
   row.push_back(loop(l, c, kir::LoopKind::kVector, std::move(lanes)));
   k.body.push_back(loop(p, tiles, kir::LoopKind::kParallel, std::move(row)));
   return k;
@@ -168,9 +182,7 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
 // filters, reading the HWIO filter (rotated, [3, 3, k, c], for an input
 // gradient: a gather, on a small tensor).
 kir::Kernel winogradFilterKernel(std::string name, std::string origin, const WinogradShape& s) {
-  kir::Kernel k;
-  k.name = std::move(name);
-  k.origin = std::move(origin);
+  kir::Kernel k = namedKernel(std::move(name), std::move(origin));
   const int64_t c = s.channels, f = s.filters;
   kir::BufferId g = k.addBuffer({"filter", ir::DType::kF32, 9 * c * f, kir::BufferRole::kIn});
   kir::BufferId u_buffer = k.addBuffer({"u", ir::DType::kF32, 16 * c * f, kir::BufferRole::kOut});
@@ -189,11 +201,7 @@ kir::Kernel winogradFilterKernel(std::string name, std::string origin, const Win
   for (int u = 0; u < 4; ++u)
     for (int j = 0; j < 3; ++j)
       rows[u][j] = let(k, lanes, strCat("r", u, j), combine(kG[u], {w[0][j], w[1][j], w[2][j]}));
-  for (int u = 0; u < 4; ++u)
-    for (int e = 0; e < 4; ++e) {
-      ExprRef at = add(mul(add(idx((u * 4 + e) * c), kir::var(p)), idx(f)), kir::var(l));
-      lanes.push_back(store(u_buffer, at, combine(kG[e], rows[u])));
-    }
+  storePlanes(lanes, u_buffer, kG, rows, c, p, f, l);
   kir::StmtList row;
   row.push_back(loop(l, f, kir::LoopKind::kVector, std::move(lanes)));
   k.body.push_back(loop(p, c, kir::LoopKind::kParallel, std::move(row)));
@@ -204,9 +212,7 @@ kir::Kernel winogradFilterKernel(std::string name, std::string origin, const Win
 // of a reduction (register_tiling.h): the 16 products one after another,
 // each a parallel loop over tiles whose rows share U[e].
 kir::Kernel winogradProductKernel(std::string name, std::string origin, const WinogradShape& s) {
-  kir::Kernel k;
-  k.name = std::move(name);
-  k.origin = std::move(origin);
+  kir::Kernel k = namedKernel(std::move(name), std::move(origin));
   const int64_t tiles = s.tiles(), c = s.channels, f = s.filters;
   kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, 16 * tiles * c, kir::BufferRole::kIn});
   kir::BufferId u = k.addBuffer({"u", ir::DType::kF32, 16 * c * f, kir::BufferRole::kIn});
