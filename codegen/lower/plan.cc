@@ -358,11 +358,13 @@ class Planner {
     ASSIGN_OR_RETURN(int x, slotOf(conv.operand(0), false, step));
     int v = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.channels}, step);
     kir::Kernel input = winogradInputKernel(prefix + "input", strCat(s.adjoint ? "g of " : "x of ", origin), s);
+    RETURN_IF_ERROR(afterStage("schedule", input));
     exe.steps.push_back(runtime::Step{internKernel(std::move(input)), -1, {x, v}});
     ++step;
     ASSIGN_OR_RETURN(int w, slotOf(conv.operand(1), false, step));
     int u = scratchSlot(ir::DType::kF32, {16, s.channels, s.filters}, step);
     kir::Kernel filter = winogradFilterKernel(prefix + "filter", strCat("filter of ", origin), s);
+    RETURN_IF_ERROR(afterStage("schedule", filter));
     exe.steps.push_back(runtime::Step{internKernel(std::move(filter)), -1, {w, u}});
     ++step;
     extendLifetime(v, step);

@@ -219,20 +219,22 @@ kir::Kernel winogradProductKernel(std::string name, std::string origin, const Wi
   kir::BufferId m = k.addBuffer({"m", ir::DType::kF32, 16 * tiles * f, kir::BufferRole::kOut});
   kir::BufferId acc = k.addBuffer({"acc", ir::DType::kF32, f, kir::BufferRole::kLocal});
   kir::Var e = k.newVar(ir::DType::kI64, "e"), t = k.newVar(ir::DType::kI64, "t");
-  kir::Var r = k.newVar(ir::DType::kI64, "r"), l = k.newVar(ir::DType::kI64, "l");
+  // Each vector loop has a variable of its own (the verifier's rule).
+  kir::Var r = k.newVar(ir::DType::kI64, "r"), l0 = k.newVar(ir::DType::kI64, "l");
+  kir::Var l = k.newVar(ir::DType::kI64, "l"), l1 = k.newVar(ir::DType::kI64, "l");
   kir::StmtList zero, update, finish, reduction, row, product;
-  zero.push_back(store(acc, kir::var(l), kir::constant(ir::DType::kF32, 0)));
+  zero.push_back(store(acc, kir::var(l0), kir::constant(ir::DType::kF32, 0)));
   ExprRef v_at = add(mul(add(mul(kir::var(e), idx(tiles)), kir::var(t)), idx(c)), kir::var(r));
   ExprRef u_at = add(mul(add(mul(kir::var(e), idx(c)), kir::var(r)), idx(f)), kir::var(l));
   update.push_back(store(acc, kir::var(l),
                          add(kir::load(acc, ir::DType::kF32, kir::var(l)),
                              mul(kir::load(v, ir::DType::kF32, v_at), kir::load(u, ir::DType::kF32, u_at)))));
-  ExprRef m_at = add(mul(add(mul(kir::var(e), idx(tiles)), kir::var(t)), idx(f)), kir::var(l));
-  finish.push_back(store(m, m_at, kir::load(acc, ir::DType::kF32, kir::var(l))));
+  ExprRef m_at = add(mul(add(mul(kir::var(e), idx(tiles)), kir::var(t)), idx(f)), kir::var(l1));
+  finish.push_back(store(m, m_at, kir::load(acc, ir::DType::kF32, kir::var(l1))));
   reduction.push_back(loop(l, f, kir::LoopKind::kVector, std::move(update)));
-  row.push_back(loop(l, f, kir::LoopKind::kVector, std::move(zero)));
+  row.push_back(loop(l0, f, kir::LoopKind::kVector, std::move(zero)));
   row.push_back(loop(r, c, kir::LoopKind::kSerial, std::move(reduction)));
-  row.push_back(loop(l, f, kir::LoopKind::kVector, std::move(finish)));
+  row.push_back(loop(l1, f, kir::LoopKind::kVector, std::move(finish)));
   product.push_back(loop(t, tiles, kir::LoopKind::kParallel, std::move(row)));
   k.body.push_back(loop(e, 16, kir::LoopKind::kSerial, std::move(product)));
   return k;
