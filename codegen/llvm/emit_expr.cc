@@ -2,6 +2,7 @@
 // selects and reductions.
 #include "codegen/llvm/kernel_emitter.h"
 #include "codegen/llvm/math_functions.h"
+#include "ir/kernel/walk.h"
 #include "llvm/IR/Intrinsics.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -353,6 +354,27 @@ absl::StatusOr<llvm::Value*> KernelEmitter::emitSelect(const kir::Expr& e, const
 }
 
 // A loop with the accumulator in a phi. f16/bf16 accumulate in f32.
+namespace {
+
+// Whether `e` computes an exp, log, tanh or erf: each a polynomial of tens
+// of instructions once inlined.
+bool hasTranscendental(const kir::ExprRef& e) {
+  if (const auto* u = e->as<kir::UnaryExpr>()) {
+    switch (u->op) {
+      case kir::UnaryOp::kExp:
+      case kir::UnaryOp::kLog:
+      case kir::UnaryOp::kTanh:
+      case kir::UnaryOp::kErf: return true;
+      default: break;
+    }
+  }
+  bool found = false;
+  kir::forEachChild(*e, [&](const kir::ExprRef& child) { found = found || hasTranscendental(child); });
+  return found;
+}
+
+}  // namespace
+
 absl::StatusOr<llvm::Value*> KernelEmitter::emitReduce(const kir::Expr& e, const kir::ReduceExpr& r) {
   ASSIGN_OR_RETURN(llvm::Value * init, emitExpr(r.init));
   if (r.hi <= r.lo) return init;
@@ -364,7 +386,12 @@ absl::StatusOr<llvm::Value*> KernelEmitter::emitReduce(const kir::Expr& e, const
   llvm::BasicBlock* pre = b_.GetInsertBlock();
   llvm::PHINode* acc = nullptr;
   llvm::Value* result = nullptr;
-  absl::Status status = emitLoop(b_.getInt64(r.lo), b_.getInt64(r.hi), {}, [&](llvm::Value* index) -> absl::Status {
+  // A reduction of transcendentals (softmax's sum of exps over a short row)
+  // is not unrolled: LLVM would copy the inlined polynomial into every
+  // unrolled step (1,700 instructions for a log_softmax over 10 classes),
+  // code that costs compile time and saves nothing measurable.
+  LoopAttrs attrs{.no_unroll = hasTranscendental(r.body)};
+  absl::Status status = emitLoop(b_.getInt64(r.lo), b_.getInt64(r.hi), attrs, [&](llvm::Value* index) -> absl::Status {
     acc = b_.CreatePHI(acc_init->getType(), 2, "acc");
     acc->addIncoming(acc_init, pre);
     env_[r.var.id] = index;

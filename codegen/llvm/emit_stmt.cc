@@ -175,6 +175,8 @@ absl::Status KernelEmitter::emitLoop(llvm::Value* lo, llvm::Value* hi, const Loo
     props.push_back(llvm::MDNode::get(
         ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"), llvm::ConstantAsMetadata::get(b_.getFalse())}));
   if (attrs.unroll_full) props.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.full")}));
+  if (attrs.no_unroll)
+    props.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.disable")}));
   if (group)
     props.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.parallel_accesses"), group}));
   if (props.size() > 1) {

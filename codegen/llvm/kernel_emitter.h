@@ -34,6 +34,7 @@ class KernelEmitter {
     bool vectorize = false;          // llvm.loop.vectorize.enable
     bool parallel_accesses = false;  // iterations independent: tag accesses
     bool unroll_full = false;        // llvm.loop.unroll.full
+    bool no_unroll = false;          // llvm.loop.unroll.disable
     bool no_vectorize = false;       // llvm.loop.vectorize.enable = false
   };
   using LoopBody = std::function<absl::Status(llvm::Value* index)>;
