@@ -239,15 +239,20 @@ class Planner {
     return absl::OkStatus();
   }
 
+  // The register budget of the target's vector registers.
+  kir::RegisterTilingOptions tilingOptions() const {
+    kir::RegisterTilingOptions tiling;
+    tiling.vector_registers = schedule_.vector_registers;
+    tiling.vector_bytes = schedule_.vector_bytes;
+    return tiling;
+  }
+
   // The schedule's kernel, then the register-tiling stage on it (CPU): the
   // tiles' accumulators are new local buffers.
   absl::Status afterSchedule(LoweredGroup& lowered) {
     RETURN_IF_ERROR(afterStage("schedule", lowered.kernel));
     if (schedule_.cpu && schedule_.register_tiling) {
-      kir::RegisterTilingOptions tiling;
-      tiling.vector_registers = schedule_.vector_registers;
-      tiling.vector_bytes = schedule_.vector_bytes;
-      kir::tileRegisters(lowered.kernel, tiling);
+      kir::tileRegisters(lowered.kernel, tilingOptions());
       lowered.sources.resize(lowered.kernel.buffers.size(), BufferSource{BufferSource::Kind::kLocal, nullptr});
     }
     RETURN_IF_ERROR(afterStage("register-tiling", lowered.kernel));
@@ -372,12 +377,7 @@ class Planner {
     int m = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.filters}, step);
     kir::Kernel product = winogradProductKernel(prefix + "product", strCat("tile products of ", origin), s);
     RETURN_IF_ERROR(afterStage("schedule", product));
-    if (schedule_.register_tiling) {
-      kir::RegisterTilingOptions tiling;
-      tiling.vector_registers = schedule_.vector_registers;
-      tiling.vector_bytes = schedule_.vector_bytes;
-      kir::tileRegisters(product, tiling);
-    }
+    if (schedule_.register_tiling) kir::tileRegisters(product, tilingOptions());
     RETURN_IF_ERROR(afterStage("register-tiling", product));
     std::vector<int> slots = {v, u, m};
     slots.resize(product.buffers.size(), -1);  // the accumulators: locals
