@@ -359,15 +359,9 @@ namespace {
 // Whether `e` computes an exp, log, tanh or erf: each a polynomial of tens
 // of instructions once inlined.
 bool hasTranscendental(const kir::ExprRef& e) {
-  if (const auto* u = e->as<kir::UnaryExpr>()) {
-    switch (u->op) {
-      case kir::UnaryOp::kExp:
-      case kir::UnaryOp::kLog:
-      case kir::UnaryOp::kTanh:
-      case kir::UnaryOp::kErf: return true;
-      default: break;
-    }
-  }
+  if (const auto* u = e->as<kir::UnaryExpr>(); u && (u->op == kir::UnaryOp::kExp || u->op == kir::UnaryOp::kLog ||
+                                                     u->op == kir::UnaryOp::kTanh || u->op == kir::UnaryOp::kErf))
+    return true;
   bool found = false;
   kir::forEachChild(*e, [&](const kir::ExprRef& child) { found = found || hasTranscendental(child); });
   return found;

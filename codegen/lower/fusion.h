@@ -28,6 +28,7 @@
 #ifndef DLC_CODEGEN_LOWER_FUSION_H_
 #define DLC_CODEGEN_LOWER_FUSION_H_
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -68,6 +69,8 @@ struct FusionGroup {
   const ir::Operation* winograd = nullptr;
 
   const ir::Operation* root() const { return ops.back(); }
+  // Whether `v` is computed inside the group (not read from memory).
+  bool computes(const ir::Value* v) const { return std::find(ops.begin(), ops.end(), v->producer()) != ops.end(); }
 };
 
 struct FusionPlan {

@@ -11,10 +11,6 @@ namespace {
 // HWIO -> HWOI: the filter's input channels innermost.
 const std::vector<int> kFilterHwoi = {0, 1, 3, 2};
 
-bool isMember(const FusionGroup& group, const ir::Value* v) {
-  return std::find(group.ops.begin(), group.ops.end(), v->producer()) != group.ops.end();
-}
-
 std::string dims(const std::vector<int64_t>& shape) {
   std::vector<std::string> parts;
   for (int64_t d : shape) parts.push_back(strCat(d));
@@ -47,7 +43,7 @@ std::pair<int64_t, int64_t> xMargins(const cx::WindowAxis& a) {
 void padConvolutionInput(FusionGroup& group, const ir::Operation& op, const ConcreteTypes& types, int& copied) {
   const ir::Value* x = op.operand(0);
   const std::vector<int64_t>& y = types.at(op.result(0)).shape;
-  if (isMember(group, x) || y.size() != 4 || y[0] * y[1] * y[2] < 2) return;
+  if (group.computes(x) || y.size() != 4 || y[0] * y[1] * y[2] < 2) return;
   cx::ConvGeometry k = cx::convGeometry(op.attrs(), types.at(x).shape, types.at(op.operand(1)).shape, y);
   auto [top, bottom] = xMargins(k.rows);
   auto [left, right] = xMargins(k.cols);
@@ -77,9 +73,9 @@ int selectLayouts(FusionPlan& plan, const ConcreteTypes& types) {
       const std::vector<int64_t>& dx = types.at(op->result(0)).shape;
       const std::vector<int64_t>& filter_shape = types.at(filter).shape;
       if (dx.size() != 4 || filter_shape.size() != 4 || dx[0] * dx[1] * dx[2] < 2) continue;
-      if (!isMember(group, filter)) addLayout(group, filter, {"filter", kFilterHwoi, {}, {}}, copied);
+      if (!group.computes(filter)) addLayout(group, filter, {"filter", kFilterHwoi, {}, {}}, copied);
       cx::ConvGeometry k = cx::convGeometry(op->attrs(), dx, filter_shape, types.at(g).shape);
-      if (isMember(group, g) || k.rows.stride != 1 || k.cols.stride != 1 || k.rows.window * k.cols.window < 2) continue;
+      if (group.computes(g) || k.rows.stride != 1 || k.cols.stride != 1 || k.rows.window * k.cols.window < 2) continue;
       auto [top, bottom] = gMargins(k.rows);
       auto [left, right] = gMargins(k.cols);
       if (top + bottom + left + right == 0) continue;  // every tap is inside g already

@@ -1,24 +1,21 @@
 #include "codegen/lower/winograd.h"
 
-#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "codegen/compute/expr.h"
+#include "codegen/compute/stmt.h"
 #include "codegen/compute/windows.h"
 #include "support/strings.h"
 
 namespace dlc::codegen {
 namespace {
 
-using namespace cx;  // NOLINT: the expression shorthands
+using namespace cx;  // NOLINT: the expression and statement shorthands
 
 // F(2x2, 3x3)'s matrices (Lavin & Gray, section 4.1).
 constexpr std::array<std::array<double, 4>, 4> kBt = {{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}};
 constexpr std::array<std::array<double, 3>, 4> kG = {{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}};
-
-bool isMember(const FusionGroup& group, const ir::Value* v) {
-  return std::find(group.ops.begin(), group.ops.end(), v->producer()) != group.ops.end();
-}
 
 bool pays(const WinogradShape& s) {
   double direct = 9.0 * static_cast<double>(s.out_height * s.out_width);
@@ -45,21 +42,6 @@ ExprRef combine(const std::array<double, N>& coefficients, const std::array<Expr
   return sum;
 }
 
-// `let name: type = value` appended to `body`; its variable as an expression.
-ExprRef let(kir::Kernel& k, kir::StmtList& body, std::string name, ExprRef value) {
-  kir::Var v = k.newVar(value->type, std::move(name));
-  body.push_back(kir::Stmt{kir::LetStmt{v, std::move(value)}});
-  return kir::var(v);
-}
-
-kir::Stmt loop(kir::Var v, int64_t extent, kir::LoopKind kind, kir::StmtList body) {
-  return kir::Stmt{kir::ForStmt{v, 0, extent, kind, std::move(body)}};
-}
-
-kir::Stmt store(kir::BufferId buffer, ExprRef at, ExprRef value) {
-  return kir::Stmt{kir::StoreStmt{buffer, std::move(at), std::move(value), false}};
-}
-
 // A small matrix of expressions (a patch, half a transform).
 template <size_t Rows, size_t Cols>
 using Grid = std::array<std::array<ExprRef, Cols>, Rows>;
@@ -68,13 +50,12 @@ using Grid = std::array<std::array<ExprRef, Cols>, Rows>;
 // rows, width]) at (row, lane) is sum over j of coefficients[e][j] *
 // half[u][j].
 template <size_t N>
-void storePlanes(kir::StmtList& lanes, kir::BufferId out, const std::array<std::array<double, N>, 4>& coefficients,
-                 const Grid<4, N>& half, int64_t rows, const kir::Var& row, int64_t width, const kir::Var& lane) {
+void storePlanes(StmtList& lanes, kir::BufferId out, const std::array<std::array<double, N>, 4>& coefficients,
+                 const Grid<4, N>& half, int64_t rows, const ExprRef& row, int64_t width, const ExprRef& lane) {
   for (int u = 0; u < 4; ++u)
-    for (int e = 0; e < 4; ++e) {
-      ExprRef at = add(mul(add(idx((u * 4 + e) * rows), kir::var(row)), idx(width)), kir::var(lane));
-      lanes.push_back(store(out, at, combine(coefficients[e], half[u])));
-    }
+    for (int e = 0; e < 4; ++e)
+      store(lanes, out, add(mul(add(idx((u * 4 + e) * rows), row), idx(width)), lane),
+            combine(coefficients[e], half[u]));
 }
 
 kir::Kernel namedKernel(std::string name, std::string origin) {
@@ -114,8 +95,8 @@ int selectWinograd(FusionPlan& plan, const ConcreteTypes& types) {
     for (const ir::Operation* op : group.ops) {
       std::optional<WinogradShape> s = winogradShape(*op, types);
       if (!s || !pays(*s)) continue;
-      if (isMember(group, op->operand(0)) || isMember(group, op->operand(1))) continue;
-      if (op->kind() == ir::OpKind::kConv2d && op->numOperands() > 2 && isMember(group, op->operand(2))) continue;
+      if (group.computes(op->operand(0)) || group.computes(op->operand(1))) continue;
+      if (op->kind() == ir::OpKind::kConv2d && op->numOperands() > 2 && group.computes(op->operand(2))) continue;
       group.winograd = op;
       ++chosen;
       break;  // one per group: the kernel reads one product
@@ -146,35 +127,34 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
   const int64_t tiles = s.tiles(), c = s.channels;
   kir::BufferId x = k.addBuffer({"x", ir::DType::kF32, s.batch * s.height * s.width * c, kir::BufferRole::kIn});
   kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, 16 * tiles * c, kir::BufferRole::kOut});
-  kir::Var p = k.newVar(ir::DType::kI64, "t"), l = k.newVar(ir::DType::kI64, "c");
-  kir::StmtList row;
-  ExprRef n = let(k, row, "n", div(kir::var(p), idx(s.tile_rows * s.tile_cols)));
-  ExprRef ty = let(k, row, "ty", rem(div(kir::var(p), idx(s.tile_cols)), idx(s.tile_rows)));
-  ExprRef tx = let(k, row, "tx", rem(kir::var(p), idx(s.tile_cols)));
-  std::array<ExprRef, 4> hs, ws, h_in, w_in;
-  for (int i = 0; i < 4; ++i) {
-    ExprRef h = add(mul(ty, idx(2)), idx(i - s.top)), w = add(mul(tx, idx(2)), idx(i - s.left));
-    h_in[i] = let(k, row, strCat("h", i, "_in"), inRange(h, s.height));
-    w_in[i] = let(k, row, strCat("w", i, "_in"), inRange(w, s.width));
-    hs[i] = let(k, row, strCat("h", i), mul(add(mul(n, idx(s.height)), clampIndex(h, s.height)), idx(s.width)));
-    ws[i] = let(k, row, strCat("w", i), clampIndex(w, s.width));
-  }
-  kir::StmtList lanes;
-  Grid<4, 4> d, rows;
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      ExprRef at = add(mul(add(hs[i], ws[j]), idx(c)), kir::var(l));
-      d[i][j] =
-          let(k, lanes, strCat("d", i, j),
-              select(both(h_in[i], w_in[j]), kir::load(x, ir::DType::kF32, at), kir::constant(ir::DType::kF32, 0)));
+  loop(k, k.body, tiles, kir::LoopKind::kParallel, "t", [&](ExprRef t, StmtList& row) {
+    ExprRef n = let(k, row, "n", div(t, idx(s.tile_rows * s.tile_cols)));
+    ExprRef ty = let(k, row, "ty", rem(div(t, idx(s.tile_cols)), idx(s.tile_rows)));
+    ExprRef tx = let(k, row, "tx", rem(t, idx(s.tile_cols)));
+    std::array<ExprRef, 4> hs, ws, h_in, w_in;
+    for (int i = 0; i < 4; ++i) {
+      ExprRef h = add(mul(ty, idx(2)), idx(i - s.top)), w = add(mul(tx, idx(2)), idx(i - s.left));
+      h_in[i] = let(k, row, strCat("h", i, "_in"), inRange(h, s.height));
+      w_in[i] = let(k, row, strCat("w", i, "_in"), inRange(w, s.width));
+      hs[i] = let(k, row, strCat("h", i), mul(add(mul(n, idx(s.height)), clampIndex(h, s.height)), idx(s.width)));
+      ws[i] = let(k, row, strCat("w", i), clampIndex(w, s.width));
     }
-  // rows = B^T d, then V = rows B.
-  for (int u = 0; u < 4; ++u)
-    for (int j = 0; j < 4; ++j)
-      rows[u][j] = let(k, lanes, strCat("b", u, j), combine(kBt[u], {d[0][j], d[1][j], d[2][j], d[3][j]}));
-  storePlanes(lanes, v, kBt, rows, tiles, p, c, l);
-  row.push_back(loop(l, c, kir::LoopKind::kVector, std::move(lanes)));
-  k.body.push_back(loop(p, tiles, kir::LoopKind::kParallel, std::move(row)));
+    loop(k, row, c, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
+      Grid<4, 4> d, rows;
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) {
+          ExprRef at = add(mul(add(hs[i], ws[j]), idx(c)), l);
+          d[i][j] =
+              let(k, lanes, strCat("d", i, j),
+                  select(both(h_in[i], w_in[j]), kir::load(x, ir::DType::kF32, at), kir::constant(ir::DType::kF32, 0)));
+        }
+      // rows = B^T d, then V = rows B.
+      for (int u = 0; u < 4; ++u)
+        for (int j = 0; j < 4; ++j)
+          rows[u][j] = let(k, lanes, strCat("b", u, j), combine(kBt[u], {d[0][j], d[1][j], d[2][j], d[3][j]}));
+      storePlanes(lanes, v, kBt, rows, tiles, t, c, l);
+    });
+  });
   return k;
 }
 
@@ -186,57 +166,53 @@ kir::Kernel winogradFilterKernel(std::string name, std::string origin, const Win
   const int64_t c = s.channels, f = s.filters;
   kir::BufferId g = k.addBuffer({"filter", ir::DType::kF32, 9 * c * f, kir::BufferRole::kIn});
   kir::BufferId u_buffer = k.addBuffer({"u", ir::DType::kF32, 16 * c * f, kir::BufferRole::kOut});
-  kir::Var p = k.newVar(ir::DType::kI64, "c"), l = k.newVar(ir::DType::kI64, "k");
-  kir::StmtList lanes;
-  Grid<3, 3> w;
-  Grid<4, 3> rows;
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j)
-      w[i][j] =
-          let(k, lanes, strCat("g", i, j),
-              kir::load(g, ir::DType::kF32,
-                        s.adjoint ? add(mul(add(idx(((2 - i) * 3 + 2 - j) * f), kir::var(l)), idx(c)), kir::var(p))
-                                  : add(mul(add(idx((i * 3 + j) * c), kir::var(p)), idx(f)), kir::var(l))));
-  // rows = G g, then U = rows G^T.
-  for (int u = 0; u < 4; ++u)
-    for (int j = 0; j < 3; ++j)
-      rows[u][j] = let(k, lanes, strCat("r", u, j), combine(kG[u], {w[0][j], w[1][j], w[2][j]}));
-  storePlanes(lanes, u_buffer, kG, rows, c, p, f, l);
-  kir::StmtList row;
-  row.push_back(loop(l, f, kir::LoopKind::kVector, std::move(lanes)));
-  k.body.push_back(loop(p, c, kir::LoopKind::kParallel, std::move(row)));
+  loop(k, k.body, c, kir::LoopKind::kParallel, "c", [&](ExprRef p, StmtList& row) {
+    loop(k, row, f, kir::LoopKind::kVector, "k", [&](ExprRef l, StmtList& lanes) {
+      Grid<3, 3> w;
+      Grid<4, 3> rows;
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+          w[i][j] = let(k, lanes, strCat("g", i, j),
+                        kir::load(g, ir::DType::kF32,
+                                  s.adjoint ? add(mul(add(idx(((2 - i) * 3 + 2 - j) * f), l), idx(c)), p)
+                                            : add(mul(add(idx((i * 3 + j) * c), p), idx(f)), l)));
+      // rows = G g, then U = rows G^T.
+      for (int u = 0; u < 4; ++u)
+        for (int j = 0; j < 3; ++j)
+          rows[u][j] = let(k, lanes, strCat("r", u, j), combine(kG[u], {w[0][j], w[1][j], w[2][j]}));
+      storePlanes(lanes, u_buffer, kG, rows, c, p, f, l);
+    });
+  });
   return k;
 }
 
-// M[e][t][k] = sum over c of V[e][t][c] * U[e][c][k], in the schedule's form
-// of a reduction (register_tiling.h): the 16 products one after another,
-// each a parallel loop over tiles whose rows share U[e].
+// M[e][t][k] = sum over c of V[e][t][c] * U[e][c][k]: the 16 products one
+// after another, each the rows of a matrix product (stmt.h's rowProduct, the
+// form register tiling takes in a top-level loop), a parallel loop over
+// tiles whose rows share U[e].
 kir::Kernel winogradProductKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k = namedKernel(std::move(name), std::move(origin));
   const int64_t tiles = s.tiles(), c = s.channels, f = s.filters;
   kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, 16 * tiles * c, kir::BufferRole::kIn});
   kir::BufferId u = k.addBuffer({"u", ir::DType::kF32, 16 * c * f, kir::BufferRole::kIn});
   kir::BufferId m = k.addBuffer({"m", ir::DType::kF32, 16 * tiles * f, kir::BufferRole::kOut});
-  kir::BufferId acc = k.addBuffer({"acc", ir::DType::kF32, f, kir::BufferRole::kLocal});
-  kir::Var e = k.newVar(ir::DType::kI64, "e"), t = k.newVar(ir::DType::kI64, "t");
-  // Each vector loop has a variable of its own (the verifier's rule).
-  kir::Var r = k.newVar(ir::DType::kI64, "r"), l0 = k.newVar(ir::DType::kI64, "l");
-  kir::Var l = k.newVar(ir::DType::kI64, "l"), l1 = k.newVar(ir::DType::kI64, "l");
-  kir::StmtList zero, update, finish, reduction, row, product;
-  zero.push_back(store(acc, kir::var(l0), kir::constant(ir::DType::kF32, 0)));
-  ExprRef v_at = add(mul(add(mul(kir::var(e), idx(tiles)), kir::var(t)), idx(c)), kir::var(r));
-  ExprRef u_at = add(mul(add(mul(kir::var(e), idx(c)), kir::var(r)), idx(f)), kir::var(l));
-  update.push_back(store(acc, kir::var(l),
-                         add(kir::load(acc, ir::DType::kF32, kir::var(l)),
-                             mul(kir::load(v, ir::DType::kF32, v_at), kir::load(u, ir::DType::kF32, u_at)))));
-  ExprRef m_at = add(mul(add(mul(kir::var(e), idx(tiles)), kir::var(t)), idx(f)), kir::var(l1));
-  finish.push_back(store(m, m_at, kir::load(acc, ir::DType::kF32, kir::var(l1))));
-  reduction.push_back(loop(l, f, kir::LoopKind::kVector, std::move(update)));
-  row.push_back(loop(l0, f, kir::LoopKind::kVector, std::move(zero)));
-  row.push_back(loop(r, c, kir::LoopKind::kSerial, std::move(reduction)));
-  row.push_back(loop(l1, f, kir::LoopKind::kVector, std::move(finish)));
-  product.push_back(loop(t, tiles, kir::LoopKind::kParallel, std::move(row)));
-  k.body.push_back(loop(e, 16, kir::LoopKind::kSerial, std::move(product)));
+  loop(k, k.body, 16, kir::LoopKind::kSerial, "e", [&](ExprRef e, StmtList& product) {
+    auto row = [&](ExprRef t, int64_t width) { return mul(add(mul(e, idx(tiles)), t), idx(width)); };
+    rowProduct(
+        k, product, ir::DType::kF32,
+        {.rows = tiles,
+         .depth = c,
+         .cols = f,
+         .init = [&](ExprRef, ExprRef) { return kir::constant(ir::DType::kF32, 0); },
+         .a = [&](ExprRef t, ExprRef r) { return kir::load(v, ir::DType::kF32, add(row(t, c), r)); },
+         .b = [&](ExprRef r,
+                  ExprRef j) { return kir::load(u, ir::DType::kF32, add(mul(add(mul(e, idx(c)), r), idx(f)), j)); },
+         .epilogue =
+             [&](ExprRef t, ExprRef, const auto& acc, StmtList& body) {
+               loop(k, body, f, kir::LoopKind::kVector, "j",
+                    [&](ExprRef j, StmtList& lanes) { store(lanes, m, add(row(t, f), j), acc(j)); });
+             }});
+  });
   return k;
 }
 
