@@ -64,8 +64,9 @@ struct FusionGroup {
   // Values from outside the group that its kernel reads from a converted
   // copy (codegen/lower/layouts.h), made by the planner before the kernel.
   absl::flat_hash_map<const ir::Value*, OperandLayout> input_layouts;
-  // A conv2d of the group computed by Winograd's F(2x2, 3x3) in kernels
-  // before the group's (codegen/lower/winograd.h), or null.
+  // A convolution (or its input or kernel gradient) of the group computed
+  // by Winograd's F(m x m, 3 x 3) in kernels before the group's
+  // (codegen/lower/winograd.h), or null.
   const ir::Operation* winograd = nullptr;
 
   const ir::Operation* root() const { return ops.back(); }

@@ -104,7 +104,7 @@ class Planner {
       std::string name = strCat("k", group.id, "_", group.root()->name());
       LibraryResult product;
       if (winograd)
-        product = LibraryResult{{16, winograd->tiles(), winograd->filters},
+        product = LibraryResult{{winograd->planes(), winograd->mStride()},
                                 {},
                                 group.winograd->kind() == ir::OpKind::kConv2d && group.winograd->numOperands() > 2,
                                 &*winograd};
@@ -350,9 +350,9 @@ class Planner {
     return absl::OkStatus();
   }
 
-  // Winograd's input and filter transforms and the tile products of the
-  // group's convolution (winograd.h), each a step; returns the slot of the
-  // products, which the group's kernel reads.
+  // Winograd's input and filter (or, for a kernel gradient, g's) transforms
+  // and the tile products of the group's convolution (winograd.h), each a
+  // step; returns the slot of the products, which the group's kernel reads.
   absl::StatusOr<int> addWinogradSteps(const FusionGroup& group, const WinogradShape& s) {
     runtime::Executable& exe = out_.executable;
     const ir::Operation& conv = *group.winograd;
@@ -361,20 +361,24 @@ class Planner {
     std::string prefix = strCat("k", group.id, "_winograd_");
     int step = static_cast<int>(exe.steps.size());
     ASSIGN_OR_RETURN(int x, slotOf(conv.operand(0), false, step));
-    int v = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.channels}, step);
-    kir::Kernel input = winogradInputKernel(prefix + "input", strCat(s.adjoint ? "g of " : "x of ", origin), s);
+    int v = scratchSlot(ir::DType::kF32, {s.planes(), s.vStride()}, step);
+    const bool kernel_gradient = s.kind == WinogradKind::kKernelGradient;
+    kir::Kernel input = winogradInputKernel(
+        prefix + "input", strCat(s.kind == WinogradKind::kInputGradient ? "g of " : "x of ", origin), s);
     RETURN_IF_ERROR(afterStage("schedule", input));
     exe.steps.push_back(runtime::Step{internKernel(std::move(input)), -1, {x, v}});
     ++step;
+    // The filter's transform U, or a kernel gradient's g's: Ĝ.
     ASSIGN_OR_RETURN(int w, slotOf(conv.operand(1), false, step));
-    int u = scratchSlot(ir::DType::kF32, {16, s.channels, s.filters}, step);
-    kir::Kernel filter = winogradFilterKernel(prefix + "filter", strCat("filter of ", origin), s);
-    RETURN_IF_ERROR(afterStage("schedule", filter));
-    exe.steps.push_back(runtime::Step{internKernel(std::move(filter)), -1, {w, u}});
+    int u = scratchSlot(ir::DType::kF32, {s.planes(), s.uStride()}, step);
+    kir::Kernel second = kernel_gradient ? winogradGradientKernel(prefix + "gradient", strCat("g of ", origin), s)
+                                         : winogradFilterKernel(prefix + "filter", strCat("filter of ", origin), s);
+    RETURN_IF_ERROR(afterStage("schedule", second));
+    exe.steps.push_back(runtime::Step{internKernel(std::move(second)), -1, {w, u}});
     ++step;
     extendLifetime(v, step);
     extendLifetime(u, step);
-    int m = scratchSlot(ir::DType::kF32, {16, s.tiles(), s.filters}, step);
+    int m = scratchSlot(ir::DType::kF32, {s.planes(), s.mStride()}, step);
     kir::Kernel product = winogradProductKernel(prefix + "product", strCat("tile products of ", origin), s);
     RETURN_IF_ERROR(afterStage("schedule", product));
     if (schedule_.register_tiling) kir::tileRegisters(product, tilingOptions());

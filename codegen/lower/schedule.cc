@@ -276,10 +276,8 @@ class GroupLowering {
     }
     ExprRef value;
     if (library_->winograd) {
-      int64_t filters = t.shape.back();
-      value = winogradOutputAt(*library_->winograd, index, [&](ExprRef row, ExprRef k) {
-        return kir::load(library_result_, t.dtype, addIndex(mulIndex(row, filters), k));
-      });
+      value = winogradOutputAt(*library_->winograd, index,
+                               [&](ExprRef offset) { return kir::load(library_result_, t.dtype, offset); });
     } else {
       std::vector<ExprRef> at = index;
       if (!library_->layout.empty())

@@ -1,7 +1,7 @@
 #include "codegen/lower/winograd.h"
 
-#include <array>
 #include <cmath>
+#include <vector>
 
 #include "codegen/compute/expr.h"
 #include "codegen/compute/stmt.h"
@@ -13,23 +13,57 @@ namespace {
 
 using namespace cx;  // NOLINT: the expression and statement shorthands
 
-// F(2x2, 3x3)'s matrices (Lavin & Gray, section 4.1).
-constexpr std::array<std::array<double, 4>, 4> kBt = {{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}};
-constexpr std::array<std::array<double, 3>, 4> kG = {{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}};
+using Matrix = std::vector<std::vector<double>>;
+
+// F(m x m, 3 x 3)'s matrices: B^T (a x a), G (a x 3), A^T (m x a). m = 2:
+// Lavin & Gray, section 4.1; m = 4: section 4.2, points 0, +-1, +-2.
+struct Transforms {
+  Matrix bt, g, at;
+};
+
+const Transforms& transformsFor(int64_t m) {
+  static const Transforms k2{{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+                             {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+                             {{1, 1, 1, 0}, {0, 1, -1, -1}}};
+  static const Transforms k4{{{4, 0, -5, 0, 1, 0},
+                              {0, -4, -4, 1, 1, 0},
+                              {0, 4, -4, -1, 1, 0},
+                              {0, -2, -1, 2, 1, 0},
+                              {0, 2, -1, -2, 1, 0},
+                              {0, 4, 0, -5, 0, 1}},
+                             {{1.0 / 4, 0, 0},
+                              {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                              {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                              {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                              {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                              {0, 0, 1}},
+                             {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}};
+  return m == 4 ? k4 : k2;
+}
+
+Matrix transposed(const Matrix& a) {
+  Matrix t(a[0].size(), std::vector<double>(a.size()));
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t j = 0; j < a[i].size(); ++j) t[j][i] = a[i][j];
+  return t;
+}
+
+// Multiplies of the tiles per image and channel pair.
+int64_t tileWork(const WinogradShape& s) { return s.planes() * s.tile_rows * s.tile_cols; }
 
 bool pays(const WinogradShape& s) {
   double direct = 9.0 * static_cast<double>(s.out_height * s.out_width);
-  double tiled = 16.0 * static_cast<double>(s.tile_rows * s.tile_cols);
-  double scratch = 16.0 * 4 * static_cast<double>(s.tiles()) * static_cast<double>(s.channels + s.filters);
+  double scratch = static_cast<double>(s.planes()) * 4 *
+                   (static_cast<double>(s.tiles()) * static_cast<double>(s.channels + s.filters) +
+                    static_cast<double>(s.channels) * static_cast<double>(s.filters));
   return s.channels >= kMinChannels && s.filters >= kMinChannels && s.tiles() >= kMinTiles &&
-         tiled <= kMaxWorkRatio * direct && scratch <= static_cast<double>(kMaxScratchBytes);
+         static_cast<double>(tileWork(s)) <= kMaxWorkRatio * direct && scratch <= static_cast<double>(kMaxScratchBytes);
 }
 
 // sum over j of coefficients[j] * terms[j], skipping zeros; +-1 as add/sub.
-template <size_t N>
-ExprRef combine(const std::array<double, N>& coefficients, const std::array<ExprRef, N>& terms) {
+ExprRef combine(const std::vector<double>& coefficients, const std::vector<ExprRef>& terms) {
   ExprRef sum;
-  for (size_t j = 0; j < N; ++j) {
+  for (size_t j = 0; j < coefficients.size(); ++j) {
     double c = coefficients[j];
     if (c == 0) continue;
     ExprRef term = std::abs(c) == 1 ? terms[j] : mul(like(terms[j], std::abs(c)), terms[j]);
@@ -43,19 +77,32 @@ ExprRef combine(const std::array<double, N>& coefficients, const std::array<Expr
 }
 
 // A small matrix of expressions (a patch, half a transform).
-template <size_t Rows, size_t Cols>
-using Grid = std::array<std::array<ExprRef, Cols>, Rows>;
+using Grid = std::vector<std::vector<ExprRef>>;
 
-// The second half of a transform, stored: plane u * 4 + e of `out` ([16,
-// rows, width]) at (row, lane) is sum over j of coefficients[e][j] *
+// The first half of the transform L d L^T of the grid d: half[u][j] = sum
+// over i of L[u][i] d[i][j], as lets named PREFIX u j.
+Grid leftHalf(kir::Kernel& k, StmtList& lanes, const Matrix& l, const Grid& d, const std::string& prefix) {
+  Grid half(l.size(), std::vector<ExprRef>(d[0].size()));
+  for (size_t u = 0; u < l.size(); ++u)
+    for (size_t j = 0; j < d[0].size(); ++j) {
+      std::vector<ExprRef> column;
+      for (const auto& row : d) column.push_back(row[j]);
+      half[u][j] = let(k, lanes, strCat(prefix, u, j), combine(l[u], column));
+    }
+  return half;
+}
+
+// The second half, stored: plane u * a + v of `out` (planes `stride`
+// apart, rows of `width`) at (row, lane) is sum over j of L[v][j] *
 // half[u][j].
-template <size_t N>
-void storePlanes(StmtList& lanes, kir::BufferId out, const std::array<std::array<double, N>, 4>& coefficients,
-                 const Grid<4, N>& half, int64_t rows, const ExprRef& row, int64_t width, const ExprRef& lane) {
-  for (int u = 0; u < 4; ++u)
-    for (int e = 0; e < 4; ++e)
-      store(lanes, out, add(mul(add(idx((u * 4 + e) * rows), row), idx(width)), lane),
-            combine(coefficients[e], half[u]));
+void storePlanes(StmtList& lanes, kir::BufferId out, const Matrix& l, const Grid& half, int64_t stride,
+                 const ExprRef& row, int64_t width, const ExprRef& lane) {
+  const int64_t alpha = static_cast<int64_t>(l.size());
+  ExprRef within = add(mul(row, idx(width)), lane);
+  for (int64_t u = 0; u < alpha; ++u)
+    for (int64_t v = 0; v < alpha; ++v)
+      store(lanes, out, add(idx((u * alpha + v) * stride), within),
+            combine(l[static_cast<size_t>(v)], half[static_cast<size_t>(u)]));
 }
 
 kir::Kernel namedKernel(std::string name, std::string origin) {
@@ -65,27 +112,144 @@ kir::Kernel namedKernel(std::string name, std::string origin) {
   return k;
 }
 
+// Where a tile's side x side patch of a [batch, rows, cols, width] tensor
+// lies, from row m ty - top and column m tx - left on: lets in `row` (the
+// tile's image, whether each patch row and column is inside the tensor, and
+// their offsets, clamped).
+struct PatchAt {
+  std::vector<ExprRef> h_in, w_in, hs, ws;
+  int64_t width;
+};
+PatchAt patchAt(kir::Kernel& k, StmtList& row, const WinogradShape& s, const ExprRef& t, int64_t side, int64_t rows,
+                int64_t cols, int64_t width, int64_t top, int64_t left) {
+  ExprRef n = let(k, row, "n", div(t, idx(s.tile_rows * s.tile_cols)));
+  ExprRef ty = let(k, row, "ty", rem(div(t, idx(s.tile_cols)), idx(s.tile_rows)));
+  ExprRef tx = let(k, row, "tx", rem(t, idx(s.tile_cols)));
+  PatchAt p;
+  p.width = width;
+  for (int64_t i = 0; i < side; ++i) {
+    ExprRef h = add(mul(ty, idx(s.m)), idx(i - top)), w = add(mul(tx, idx(s.m)), idx(i - left));
+    p.h_in.push_back(let(k, row, strCat("h", i, "_in"), inRange(h, rows)));
+    p.w_in.push_back(let(k, row, strCat("w", i, "_in"), inRange(w, cols)));
+    p.hs.push_back(let(k, row, strCat("h", i), mul(add(mul(n, idx(rows)), clampIndex(h, rows)), idx(cols))));
+    p.ws.push_back(let(k, row, strCat("w", i), clampIndex(w, cols)));
+  }
+  return p;
+}
+
+// The patch at `lane` of the last axis: lets named PREFIX i j in `lanes`.
+Grid loadPatch(kir::Kernel& k, StmtList& lanes, const PatchAt& p, kir::BufferId buffer, const ExprRef& lane,
+               const std::string& prefix) {
+  Grid d(p.hs.size(), std::vector<ExprRef>(p.ws.size()));
+  for (size_t i = 0; i < d.size(); ++i)
+    for (size_t j = 0; j < d[i].size(); ++j)
+      d[i][j] = let(k, lanes, strCat(prefix, i, j),
+                    select(both(p.h_in[i], p.w_in[j]),
+                           kir::load(buffer, ir::DType::kF32, add(mul(add(p.hs[i], p.ws[j]), idx(p.width)), lane)),
+                           kir::constant(ir::DType::kF32, 0)));
+  return d;
+}
+
+// The coefficient matrix[a][column] for a run-time row a: a constant where
+// the column holds one value.
+struct Coefficient {
+  ExprRef expr;  // null: `value`
+  double value = 0;
+};
+Coefficient coefficient(const Matrix& matrix, size_t column, const ExprRef& a) {
+  bool uniform = true;
+  for (const auto& row : matrix) uniform = uniform && row[column] == matrix[0][column];
+  if (uniform) return {nullptr, matrix[0][column]};
+  ExprRef e = kir::constant(ir::DType::kF32, matrix.back()[column]);
+  for (size_t r = matrix.size() - 1; r-- > 0;)
+    e = select(eq(a, idx(static_cast<int64_t>(r))), kir::constant(ir::DType::kF32, matrix[r][column]), e);
+  return {e, 0};
+}
+
+// sum + c * term; `sum` null for none.
+ExprRef addScaled(ExprRef sum, const Coefficient& c, ExprRef term) {
+  if (!c.expr && c.value == 0) return sum;
+  if (c.expr) {
+    term = mul(c.expr, term);
+  } else if (std::abs(c.value) != 1) {
+    term = mul(like(term, std::abs(c.value)), term);
+  }
+  bool minus = !c.expr && c.value < 0;
+  if (!sum) return minus ? neg(term) : term;
+  return minus ? sub(sum, term) : add(sum, term);
+}
+
 }  // namespace
 
+int64_t planeStride(int64_t rows, int64_t width) {
+  constexpr int64_t kLine = 16;  // floats
+  int64_t lines = (rows * width + kLine - 1) / kLine;
+  return (lines | 1) * kLine;
+}
+
+int64_t WinogradShape::vStride() const { return planeStride(tiles(), channels); }
+int64_t WinogradShape::uStride() const {
+  return planeStride(kind == WinogradKind::kKernelGradient ? tiles() : channels, filters);
+}
+int64_t WinogradShape::mStride() const { return planeStride(productRows(), filters); }
+
 std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const ConcreteTypes& types) {
-  bool adjoint = conv.kind() == ir::OpKind::kConv2dGradInput;
-  if (conv.kind() != ir::OpKind::kConv2d && !adjoint) return std::nullopt;
-  // x and y as the transforms see them: g and dx for an input gradient.
-  const ConcreteType& x = types.at(conv.operand(0));
-  const ConcreteType& w = types.at(conv.operand(1));
-  const ConcreteType& y = types.at(conv.result(0));
-  if (x.dtype != ir::DType::kF32 || w.dtype != ir::DType::kF32 || y.dtype != ir::DType::kF32) return std::nullopt;
-  if (x.shape.size() != 4 || w.shape.size() != 4 || y.shape.size() != 4) return std::nullopt;
-  if (!adjoint && conv.numOperands() > 2 && types.at(conv.operand(2)).dtype != ir::DType::kF32) return std::nullopt;
-  cx::ConvGeometry g = adjoint ? cx::convGeometry(conv.attrs(), y.shape, w.shape, x.shape)
-                               : cx::convGeometry(conv.attrs(), x.shape, w.shape, y.shape);
+  WinogradKind kind;
+  switch (conv.kind()) {
+    case ir::OpKind::kConv2d: kind = WinogradKind::kForward; break;
+    case ir::OpKind::kConv2dGradInput: kind = WinogradKind::kInputGradient; break;
+    case ir::OpKind::kConv2dGradKernel: kind = WinogradKind::kKernelGradient; break;
+    default: return std::nullopt;
+  }
+  // Operand 0 (x; g for an input gradient), operand 1 (the filter; g for a
+  // kernel gradient) and the result.
+  const ConcreteType& in = types.at(conv.operand(0));
+  const ConcreteType& second = types.at(conv.operand(1));
+  const ConcreteType& out = types.at(conv.result(0));
+  if (in.dtype != ir::DType::kF32 || second.dtype != ir::DType::kF32 || out.dtype != ir::DType::kF32)
+    return std::nullopt;
+  if (in.shape.size() != 4 || second.shape.size() != 4 || out.shape.size() != 4) return std::nullopt;
+  if (kind == WinogradKind::kForward && conv.numOperands() > 2 && types.at(conv.operand(2)).dtype != ir::DType::kF32)
+    return std::nullopt;
+  // The convolution's x, filter and y, and the grid the tiles cover.
+  const std::vector<int64_t>* x = &in.shape;
+  const std::vector<int64_t>* filter = &second.shape;
+  const std::vector<int64_t>* y = &out.shape;
+  const std::vector<int64_t>* grid = &out.shape;
+  if (kind == WinogradKind::kInputGradient) {
+    x = &out.shape;
+    y = &in.shape;
+  } else if (kind == WinogradKind::kKernelGradient) {
+    filter = &out.shape;
+    y = &second.shape;
+    grid = &second.shape;
+  }
+  cx::ConvGeometry g = cx::convGeometry(conv.attrs(), *x, *filter, *y);
   if (g.groups != 1 || g.rows.window != 3 || g.cols.window != 3) return std::nullopt;
   if (g.rows.stride != 1 || g.cols.stride != 1 || g.rows.dilation != 1 || g.cols.dilation != 1) return std::nullopt;
-  if (y.shape[1] < 2 || y.shape[2] < 2 || y.shape[0] < 1 || x.shape[3] < 1 || y.shape[3] < 1) return std::nullopt;
+  if ((*grid)[1] < 2 || (*grid)[2] < 2 || in.shape[0] < 1 || in.shape[3] < 1 || (*grid)[3] < 1) return std::nullopt;
   // The input gradient reads g at h + tap - (2 - before).
+  bool adjoint = kind == WinogradKind::kInputGradient;
   int64_t top = adjoint ? 2 - g.rows.before : g.rows.before, left = adjoint ? 2 - g.cols.before : g.cols.before;
-  return WinogradShape{x.shape[0], x.shape[1], x.shape[2], x.shape[3],           y.shape[3],           y.shape[1],
-                       y.shape[2], top,        left,       (y.shape[1] + 1) / 2, (y.shape[2] + 1) / 2, adjoint};
+  int64_t filters = kind == WinogradKind::kKernelGradient ? second.shape[3] : out.shape[3];
+  std::optional<WinogradShape> best;
+  for (int64_t m : {2, 4}) {
+    WinogradShape s{kind,
+                    m,
+                    in.shape[0],
+                    in.shape[1],
+                    in.shape[2],
+                    in.shape[3],
+                    filters,
+                    (*grid)[1],
+                    (*grid)[2],
+                    top,
+                    left,
+                    ((*grid)[1] + m - 1) / m,
+                    ((*grid)[2] + m - 1) / m};
+    if (pays(s) && (!best || tileWork(s) < tileWork(*best))) best = s;
+  }
+  return best;
 }
 
 int selectWinograd(FusionPlan& plan, const ConcreteTypes& types) {
@@ -93,8 +257,7 @@ int selectWinograd(FusionPlan& plan, const ConcreteTypes& types) {
   for (FusionGroup& group : plan.groups) {
     if (group.built || group.library) continue;
     for (const ir::Operation* op : group.ops) {
-      std::optional<WinogradShape> s = winogradShape(*op, types);
-      if (!s || !pays(*s)) continue;
+      if (!winogradShape(*op, types)) continue;
       if (group.computes(op->operand(0)) || group.computes(op->operand(1))) continue;
       if (op->kind() == ir::OpKind::kConv2d && op->numOperands() > 2 && group.computes(op->operand(2))) continue;
       group.winograd = op;
@@ -113,46 +276,31 @@ std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types) {
     WinogradShape s = *winogradShape(op, types);
     strAppend(&out, "group ", group.id, " (", op.name());
     if (op.location().valid()) strAppend(&out, " at line ", op.location().line);
-    strAppend(&out, "): F(2x2, 3x3)", s.adjoint ? " of g and the rotated filter" : "", ", ", s.tiles(),
-              " tiles, 16 GEMMs of ", s.tiles(), " x ", s.channels, " x ", s.filters, "\n");
+    strAppend(&out, "): F(", s.m, "x", s.m, ", 3x3)");
+    if (s.kind == WinogradKind::kInputGradient) strAppend(&out, " of g and the rotated filter");
+    if (s.kind == WinogradKind::kKernelGradient) strAppend(&out, " of x and g");
+    int64_t depth = s.kind == WinogradKind::kKernelGradient ? s.tiles() : s.channels;
+    strAppend(&out, ", ", s.tiles(), " tiles, ", s.planes(), " GEMMs of ", s.productRows(), " x ", depth, " x ",
+              s.filters, "\n");
   }
   if (out.empty()) out = "no convolution runs as Winograd's\n";
   return out;
 }
 
 // V[e][t][c]: a parallel loop over tiles, a vector loop over channels; the
-// 4x4 patch read as zero outside x.
+// a x a patch read as zero outside operand 0.
 kir::Kernel winogradInputKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k = namedKernel(std::move(name), std::move(origin));
+  const Matrix& bt = transformsFor(s.m).bt;
   const int64_t tiles = s.tiles(), c = s.channels;
   kir::BufferId x = k.addBuffer({"x", ir::DType::kF32, s.batch * s.height * s.width * c, kir::BufferRole::kIn});
-  kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, 16 * tiles * c, kir::BufferRole::kOut});
+  kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, s.planes() * s.vStride(), kir::BufferRole::kOut});
   loop(k, k.body, tiles, kir::LoopKind::kParallel, "t", [&](ExprRef t, StmtList& row) {
-    ExprRef n = let(k, row, "n", div(t, idx(s.tile_rows * s.tile_cols)));
-    ExprRef ty = let(k, row, "ty", rem(div(t, idx(s.tile_cols)), idx(s.tile_rows)));
-    ExprRef tx = let(k, row, "tx", rem(t, idx(s.tile_cols)));
-    std::array<ExprRef, 4> hs, ws, h_in, w_in;
-    for (int i = 0; i < 4; ++i) {
-      ExprRef h = add(mul(ty, idx(2)), idx(i - s.top)), w = add(mul(tx, idx(2)), idx(i - s.left));
-      h_in[i] = let(k, row, strCat("h", i, "_in"), inRange(h, s.height));
-      w_in[i] = let(k, row, strCat("w", i, "_in"), inRange(w, s.width));
-      hs[i] = let(k, row, strCat("h", i), mul(add(mul(n, idx(s.height)), clampIndex(h, s.height)), idx(s.width)));
-      ws[i] = let(k, row, strCat("w", i), clampIndex(w, s.width));
-    }
+    PatchAt at = patchAt(k, row, s, t, s.alpha(), s.height, s.width, c, s.top, s.left);
     loop(k, row, c, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
-      Grid<4, 4> d, rows;
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) {
-          ExprRef at = add(mul(add(hs[i], ws[j]), idx(c)), l);
-          d[i][j] =
-              let(k, lanes, strCat("d", i, j),
-                  select(both(h_in[i], w_in[j]), kir::load(x, ir::DType::kF32, at), kir::constant(ir::DType::kF32, 0)));
-        }
-      // rows = B^T d, then V = rows B.
-      for (int u = 0; u < 4; ++u)
-        for (int j = 0; j < 4; ++j)
-          rows[u][j] = let(k, lanes, strCat("b", u, j), combine(kBt[u], {d[0][j], d[1][j], d[2][j], d[3][j]}));
-      storePlanes(lanes, v, kBt, rows, tiles, t, c, l);
+      Grid d = loadPatch(k, lanes, at, x, l, "d");
+      // B^T d, then (B^T d) B.
+      storePlanes(lanes, v, bt, leftHalf(k, lanes, bt, d, "b"), s.vStride(), t, c, l);
     });
   });
   return k;
@@ -163,77 +311,118 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
 // gradient: a gather, on a small tensor).
 kir::Kernel winogradFilterKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k = namedKernel(std::move(name), std::move(origin));
+  const Matrix& g_matrix = transformsFor(s.m).g;
   const int64_t c = s.channels, f = s.filters;
+  const bool adjoint = s.kind == WinogradKind::kInputGradient;
   kir::BufferId g = k.addBuffer({"filter", ir::DType::kF32, 9 * c * f, kir::BufferRole::kIn});
-  kir::BufferId u_buffer = k.addBuffer({"u", ir::DType::kF32, 16 * c * f, kir::BufferRole::kOut});
+  kir::BufferId u_buffer = k.addBuffer({"u", ir::DType::kF32, s.planes() * s.uStride(), kir::BufferRole::kOut});
   loop(k, k.body, c, kir::LoopKind::kParallel, "c", [&](ExprRef p, StmtList& row) {
     loop(k, row, f, kir::LoopKind::kVector, "k", [&](ExprRef l, StmtList& lanes) {
-      Grid<3, 3> w;
-      Grid<4, 3> rows;
-      for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j)
+      Grid w(3, std::vector<ExprRef>(3));
+      for (int64_t i = 0; i < 3; ++i)
+        for (int64_t j = 0; j < 3; ++j)
           w[i][j] = let(k, lanes, strCat("g", i, j),
                         kir::load(g, ir::DType::kF32,
-                                  s.adjoint ? add(mul(add(idx(((2 - i) * 3 + 2 - j) * f), l), idx(c)), p)
-                                            : add(mul(add(idx((i * 3 + j) * c), p), idx(f)), l)));
-      // rows = G g, then U = rows G^T.
-      for (int u = 0; u < 4; ++u)
-        for (int j = 0; j < 3; ++j)
-          rows[u][j] = let(k, lanes, strCat("r", u, j), combine(kG[u], {w[0][j], w[1][j], w[2][j]}));
-      storePlanes(lanes, u_buffer, kG, rows, c, p, f, l);
+                                  adjoint ? add(mul(add(idx(((2 - i) * 3 + 2 - j) * f), l), idx(c)), p)
+                                          : add(mul(add(idx((i * 3 + j) * c), p), idx(f)), l)));
+      // G g, then (G g) G^T.
+      storePlanes(lanes, u_buffer, g_matrix, leftHalf(k, lanes, g_matrix, w, "r"), s.uStride(), p, f, l);
     });
   });
   return k;
 }
 
-// M[e][t][k] = sum over c of V[e][t][c] * U[e][c][k]: the 16 products one
-// after another, each the rows of a matrix product (stmt.h's rowProduct, the
-// form register tiling takes in a top-level loop), a parallel loop over
-// tiles whose rows share U[e].
-kir::Kernel winogradProductKernel(std::string name, std::string origin, const WinogradShape& s) {
+// Ĝ[e][t][k] = (A g_t A^T)[e] for a kernel gradient: a parallel loop over
+// tiles, a vector loop over g's channels; g's m x m tile read as zero
+// outside g.
+kir::Kernel winogradGradientKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k = namedKernel(std::move(name), std::move(origin));
-  const int64_t tiles = s.tiles(), c = s.channels, f = s.filters;
-  kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, 16 * tiles * c, kir::BufferRole::kIn});
-  kir::BufferId u = k.addBuffer({"u", ir::DType::kF32, 16 * c * f, kir::BufferRole::kIn});
-  kir::BufferId m = k.addBuffer({"m", ir::DType::kF32, 16 * tiles * f, kir::BufferRole::kOut});
-  loop(k, k.body, 16, kir::LoopKind::kSerial, "e", [&](ExprRef e, StmtList& product) {
-    auto row = [&](ExprRef t, int64_t width) { return mul(add(mul(e, idx(tiles)), t), idx(width)); };
-    rowProduct(
-        k, product, ir::DType::kF32,
-        {.rows = tiles,
-         .depth = c,
-         .cols = f,
-         .init = [&](ExprRef, ExprRef) { return kir::constant(ir::DType::kF32, 0); },
-         .a = [&](ExprRef t, ExprRef r) { return kir::load(v, ir::DType::kF32, add(row(t, c), r)); },
-         .b = [&](ExprRef r,
-                  ExprRef j) { return kir::load(u, ir::DType::kF32, add(mul(add(mul(e, idx(c)), r), idx(f)), j)); },
-         .epilogue =
-             [&](ExprRef t, ExprRef, const auto& acc, StmtList& body) {
-               loop(k, body, f, kir::LoopKind::kVector, "j",
-                    [&](ExprRef j, StmtList& lanes) { store(lanes, m, add(row(t, f), j), acc(j)); });
-             }});
+  const Matrix a = transposed(transformsFor(s.m).at);
+  const int64_t tiles = s.tiles(), f = s.filters;
+  kir::BufferId g = k.addBuffer({"g", ir::DType::kF32, s.batch * s.out_height * s.out_width * f, kir::BufferRole::kIn});
+  kir::BufferId out = k.addBuffer({"g_hat", ir::DType::kF32, s.planes() * s.uStride(), kir::BufferRole::kOut});
+  loop(k, k.body, tiles, kir::LoopKind::kParallel, "t", [&](ExprRef t, StmtList& row) {
+    PatchAt at = patchAt(k, row, s, t, s.m, s.out_height, s.out_width, f, 0, 0);
+    loop(k, row, f, kir::LoopKind::kVector, "k", [&](ExprRef l, StmtList& lanes) {
+      Grid d = loadPatch(k, lanes, at, g, l, "g");
+      // A g, then (A g) A^T.
+      storePlanes(lanes, out, a, leftHalf(k, lanes, a, d, "r"), s.uStride(), t, f, l);
+    });
   });
   return k;
 }
 
+// The a^2 products one after another, each the rows of a matrix product
+// (stmt.h's rowProduct, the form register tiling takes in a top-level loop):
+// M[e][t][k] = sum over c of V[e][t][c] U[e][c][k], a parallel loop over
+// tiles whose rows share U[e]; for a kernel gradient M[e][c][k] = sum over t
+// of V[e][t][c] Ĝ[e][t][k], a parallel loop over input channels whose rows
+// share Ĝ[e].
+kir::Kernel winogradProductKernel(std::string name, std::string origin, const WinogradShape& s) {
+  kir::Kernel k = namedKernel(std::move(name), std::move(origin));
+  const int64_t tiles = s.tiles(), c = s.channels, f = s.filters, rows = s.productRows();
+  const bool by_channel = s.kind == WinogradKind::kKernelGradient;
+  const int64_t depth = by_channel ? tiles : c;
+  kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, s.planes() * s.vStride(), kir::BufferRole::kIn});
+  kir::BufferId u =
+      k.addBuffer({by_channel ? "g_hat" : "u", ir::DType::kF32, s.planes() * s.uStride(), kir::BufferRole::kIn});
+  kir::BufferId m = k.addBuffer({"m", ir::DType::kF32, s.planes() * s.mStride(), kir::BufferRole::kOut});
+  loop(k, k.body, s.planes(), kir::LoopKind::kSerial, "e", [&](ExprRef e, StmtList& product) {
+    // Plane e's element (i, j) of rows of `width`, planes `stride` apart.
+    auto at = [&](int64_t stride, ExprRef i, int64_t width, ExprRef j) {
+      return add(add(mul(e, idx(stride)), mul(i, idx(width))), j);
+    };
+    rowProduct(k, product, ir::DType::kF32,
+               {.rows = rows,
+                .depth = depth,
+                .cols = f,
+                .init = [&](ExprRef, ExprRef) { return kir::constant(ir::DType::kF32, 0); },
+                .a =
+                    [&](ExprRef i, ExprRef r) {
+                      return by_channel ? kir::load(v, ir::DType::kF32, at(s.vStride(), r, c, i))
+                                        : kir::load(v, ir::DType::kF32, at(s.vStride(), i, c, r));
+                    },
+                .b = [&](ExprRef r, ExprRef j) { return kir::load(u, ir::DType::kF32, at(s.uStride(), r, f, j)); },
+                .epilogue =
+                    [&](ExprRef i, ExprRef, const auto& acc, StmtList& body) {
+                      loop(k, body, f, kir::LoopKind::kVector, "j",
+                           [&](ExprRef j, StmtList& lanes) { store(lanes, m, at(s.mStride(), i, f, j), acc(j)); });
+                    }});
+  });
+  return k;
+}
+
+// A^T M A at the output's position within its tile (forward, input
+// gradient), or G^T M G at the filter tap (kernel gradient): the a^2 planes
+// weighted by coefficients chosen by that position at run time.
 ExprRef winogradOutputAt(const WinogradShape& s, const std::vector<ExprRef>& index,
-                         const std::function<ExprRef(ExprRef row, ExprRef k)>& m) {
-  ExprRef h = index[1], w = index[2], f = index[3];
-  ExprRef t = add(mul(add(mul(index[0], idx(s.tile_rows)), div(h, idx(2))), idx(s.tile_cols)), div(w, idx(2)));
-  ExprRef a = rem(h, idx(2)), b = rem(w, idx(2));
-  // A^T's row a is [1, 1, 1, 0] or [0, 1, -1, -1]: elements a, a+1, a+2 with
-  // signs 1, s, s where s = 1 - 2a.
-  ExprRef sign_a = kir::cast(ir::DType::kF32, sub(idx(1), mul(idx(2), a)));
-  ExprRef sign_b = kir::cast(ir::DType::kF32, sub(idx(1), mul(idx(2), b)));
-  // The element (u + a, v + b) of the 4x4 product: e = 4 (u + a) + v + b, as
-  // a tile offset of M's planes chosen by a and b at run time.
-  auto at = [&](int64_t u, int64_t v) {
-    ExprRef plane = add(add(mul(a, idx(4)), b), idx(u * 4 + v));
-    return m(add(mul(plane, idx(s.tiles())), t), f);
-  };
-  std::array<ExprRef, 3> rows;
-  for (int64_t u = 0; u < 3; ++u) rows[u] = add(at(u, 0), mul(sign_b, add(at(u, 1), at(u, 2))));
-  return add(rows[0], mul(sign_a, add(rows[1], rows[2])));
+                         const std::function<ExprRef(ExprRef offset)>& m) {
+  const Transforms& t = transformsFor(s.m);
+  const int64_t alpha = s.alpha();
+  Matrix coefficients;  // rows: the output's positions in a tile (filter taps)
+  ExprRef a, b, row;
+  if (s.kind == WinogradKind::kKernelGradient) {
+    coefficients = transposed(t.g);
+    a = index[0];
+    b = index[1];
+    row = index[2];
+  } else {
+    coefficients = t.at;
+    ExprRef h = index[1], w = index[2];
+    row = add(mul(add(mul(index[0], idx(s.tile_rows)), div(h, idx(s.m))), idx(s.tile_cols)), div(w, idx(s.m)));
+    a = rem(h, idx(s.m));
+    b = rem(w, idx(s.m));
+  }
+  ExprRef within = add(mul(row, idx(s.filters)), index[3]);
+  ExprRef sum;
+  for (int64_t u = 0; u < alpha; ++u) {
+    ExprRef inner;
+    for (int64_t v = 0; v < alpha; ++v)
+      inner = addScaled(inner, coefficient(coefficients, static_cast<size_t>(v), b),
+                        m(add(idx((u * alpha + v) * s.mStride()), within)));
+    if (inner) sum = addScaled(sum, coefficient(coefficients, static_cast<size_t>(u), a), inner);
+  }
+  return sum;
 }
 
 }  // namespace dlc::codegen

@@ -13,8 +13,9 @@ std::span<const KernelStageInfo> kernelStages() {
        "matmul/conv epilogues",
        nullptr},
       {"winograd",
-       "CPU: 3x3 stride-1 convolutions with many channels as Winograd's F(2x2, 3x3): input and filter transforms, "
-       "16 GEMMs, the output transform in the group's kernel",
+       "CPU: 3x3 stride-1 convolutions, their input and kernel gradients, with many channels as Winograd's "
+       "F(2x2 or 4x4, 3x3): input and filter (or g) transforms, 16 or 36 GEMMs, the output transform in the group's "
+       "kernel",
        nullptr},
       {"layout",
        "CPU: operands a kernel would gather along its vector loop read from a copy in another layout (the filter of "
