@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <numeric>
+#include <tuple>
 
 #include "absl/container/flat_hash_set.h"
 #include "codegen/lower/in_place.h"
@@ -360,14 +362,25 @@ class Planner {
     if (conv.location().valid()) strAppend(&origin, " at line ", conv.location().line);
     std::string prefix = strCat("k", group.id, "_winograd_");
     int step = static_cast<int>(exe.steps.size());
-    ASSIGN_OR_RETURN(int x, slotOf(conv.operand(0), false, step));
-    int v = scratchSlot(ir::DType::kF32, {s.planes(), s.vStride()}, step);
     const bool kernel_gradient = s.kind == WinogradKind::kKernelGradient;
-    kir::Kernel input = winogradInputKernel(
-        prefix + "input", strCat(s.kind == WinogradKind::kInputGradient ? "g of " : "x of ", origin), s);
-    RETURN_IF_ERROR(afterStage("schedule", input));
-    exe.steps.push_back(runtime::Step{internKernel(std::move(input)), -1, {x, v}});
-    ++step;
+    // A kernel gradient reads the V its forward made of the same x with the
+    // same tiles, where V is small enough to keep from the forward to the
+    // backward pass; else (and for the forward) x is transformed here.
+    TransformedInput key{conv.operand(0), s.m, s.top, s.left, s.tile_rows, s.tile_cols};
+    int v = -1;
+    if (auto kept = transformed_inputs_.find(key); kernel_gradient && kept != transformed_inputs_.end()) {
+      v = kept->second;
+      extendLifetime(v, step);
+    } else {
+      ASSIGN_OR_RETURN(int x, slotOf(conv.operand(0), false, step));
+      v = scratchSlot(ir::DType::kF32, {s.planes(), s.vStride()}, step);
+      kir::Kernel input = winogradInputKernel(
+          prefix + "input", strCat(s.kind == WinogradKind::kInputGradient ? "g of " : "x of ", origin), s);
+      RETURN_IF_ERROR(afterStage("schedule", input));
+      exe.steps.push_back(runtime::Step{internKernel(std::move(input)), -1, {x, v}});
+      ++step;
+      if (s.planes() * s.vStride() * 4 <= kMaxKeptTransformBytes) transformed_inputs_[key] = v;
+    }
     // The filter's transform U, or a kernel gradient's g's: Ĝ.
     ASSIGN_OR_RETURN(int w, slotOf(conv.operand(1), false, step));
     int u = scratchSlot(ir::DType::kF32, {s.planes(), s.uStride()}, step);
@@ -530,6 +543,10 @@ class Planner {
   absl::flat_hash_map<const ir::Operation*, SavedActivations> saved_;
   absl::flat_hash_map<std::pair<const ir::Operation*, std::string>, int> saved_slots_;
   absl::flat_hash_map<int, size_t> lifetime_of_;
+  // The Winograd input transforms made so far, by value and tiling: a V a
+  // kernel gradient may read (addWinogradSteps).
+  using TransformedInput = std::tuple<const ir::Value*, int64_t, int64_t, int64_t, int64_t, int64_t>;
+  std::map<TransformedInput, int> transformed_inputs_;
   absl::flat_hash_map<std::string, int> param_index_;   // into exe.params
   absl::flat_hash_map<std::string, int> kernel_index_;  // internKernel's key -> kernel
   std::vector<Lifetime> lifetimes_;

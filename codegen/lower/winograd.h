@@ -69,6 +69,11 @@ inline constexpr int64_t kMinChannels = 32;
 inline constexpr int64_t kMinTiles = 128;
 inline constexpr double kMaxWorkRatio = 0.65;
 inline constexpr int64_t kMaxScratchBytes = int64_t{1} << 30;
+// A forward's V that the kernel gradient of the same convolution reads
+// instead of transforming x again, kept from the forward to the backward
+// pass when at most this large (the MNIST CNN's conv2: 2.7 MB at batch 64;
+// VGG16's would take hundreds of MB each).
+inline constexpr int64_t kMaxKeptTransformBytes = int64_t{32} << 20;
 
 enum class WinogradKind {
   kForward,         // conv2d: x, filter -> y
