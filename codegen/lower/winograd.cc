@@ -137,7 +137,8 @@ PatchAt patchAt(kir::Kernel& k, StmtList& row, const WinogradShape& s, const Exp
   return p;
 }
 
-// The patch at `lane` of the last axis: lets named PREFIX i j in `lanes`.
+// The patch at `lane` of the last axis: lets named PREFIX i j in `lanes`,
+// zero outside.
 Grid loadPatch(kir::Kernel& k, StmtList& lanes, const PatchAt& p, kir::BufferId buffer, const ExprRef& lane,
                const std::string& prefix) {
   Grid d(p.hs.size(), std::vector<ExprRef>(p.ws.size()));
@@ -287,20 +288,88 @@ std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types) {
   return out;
 }
 
-// V[e][t][c]: a parallel loop over tiles, a vector loop over channels; the
-// a x a patch read as zero outside operand 0.
+// Channels per block of the two-pass input transform: all of them up to
+// 128, else a divisor of the count (VGG16's 256 and 512) so the scratch of
+// a block stays in the L1 or L2 cache.
+int64_t channelBlock(int64_t channels) {
+  if (channels <= 128) return channels;
+  for (int64_t block : {128, 64, 32, 16})
+    if (channels % block == 0) return block;
+  return channels;
+}
+
+// V[e][t][c]: a parallel loop over tiles, vector loops over channels; the
+// a x a patch read as zero outside operand 0. At m = 2, B^T d B in one
+// pass. At m = 4 the transform's 36 values of B^T d would not fit in the
+// vector registers with d's 36 (unrolled, LLVM spilled hundreds of times a
+// lane and took 110 ms to compile each such kernel), so it runs in two
+// passes per block of channels through a scratch in the cache: for each
+// column j of d, B^T d_j; then for each row u of B^T d, (B^T d)_u B. Each
+// pass is a loop of a small vector loop.
 kir::Kernel winogradInputKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k = namedKernel(std::move(name), std::move(origin));
   const Matrix& bt = transformsFor(s.m).bt;
-  const int64_t tiles = s.tiles(), c = s.channels;
+  const int64_t tiles = s.tiles(), c = s.channels, alpha = s.alpha();
   kir::BufferId x = k.addBuffer({"x", ir::DType::kF32, s.batch * s.height * s.width * c, kir::BufferRole::kIn});
   kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, s.planes() * s.vStride(), kir::BufferRole::kOut});
+  if (s.m == 2) {
+    loop(k, k.body, tiles, kir::LoopKind::kParallel, "t", [&](ExprRef t, StmtList& row) {
+      PatchAt at = patchAt(k, row, s, t, alpha, s.height, s.width, c, s.top, s.left);
+      loop(k, row, c, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
+        Grid d = loadPatch(k, lanes, at, x, l, "d");
+        // B^T d, then (B^T d) B.
+        storePlanes(lanes, v, bt, leftHalf(k, lanes, bt, d, "b"), s.vStride(), t, c, l);
+      });
+    });
+    return k;
+  }
+  const int64_t block = channelBlock(c);
+  kir::BufferId half =
+      k.addBuffer({"half", ir::DType::kF32, s.planes() * block, kir::BufferRole::kLocal});  // [u][j][lane]
+  auto halfAt = [&](ExprRef u, ExprRef j, const ExprRef& lane) {
+    return add(mul(add(mul(u, idx(alpha)), j), idx(block)), lane);
+  };
   loop(k, k.body, tiles, kir::LoopKind::kParallel, "t", [&](ExprRef t, StmtList& row) {
-    PatchAt at = patchAt(k, row, s, t, s.alpha(), s.height, s.width, c, s.top, s.left);
-    loop(k, row, c, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
-      Grid d = loadPatch(k, lanes, at, x, l, "d");
-      // B^T d, then (B^T d) B.
-      storePlanes(lanes, v, bt, leftHalf(k, lanes, bt, d, "b"), s.vStride(), t, c, l);
+    ExprRef n = let(k, row, "n", div(t, idx(s.tile_rows * s.tile_cols)));
+    ExprRef ty = let(k, row, "ty", rem(div(t, idx(s.tile_cols)), idx(s.tile_rows)));
+    ExprRef tx = let(k, row, "tx", rem(t, idx(s.tile_cols)));
+    std::vector<ExprRef> h_in, hs;
+    for (int64_t i = 0; i < alpha; ++i) {
+      ExprRef h = add(mul(ty, idx(s.m)), idx(i - s.top));
+      h_in.push_back(let(k, row, strCat("h", i, "_in"), inRange(h, s.height)));
+      hs.push_back(let(k, row, strCat("h", i), mul(add(mul(n, idx(s.height)), clampIndex(h, s.height)), idx(s.width))));
+    }
+    loop(k, row, c / block, kir::LoopKind::kSerial, "cb", [&](ExprRef cb, StmtList& blocks) {
+      ExprRef first = let(k, blocks, "c0", mul(cb, idx(block)));
+      // Pass 1: column j of d, times B^T.
+      loop(k, blocks, alpha, kir::LoopKind::kSerial, "j", [&](ExprRef j, StmtList& columns) {
+        ExprRef w = add(mul(tx, idx(s.m)), sub(j, idx(s.left)));
+        ExprRef w_in = let(k, columns, "w_in", inRange(w, s.width));
+        ExprRef ws = let(k, columns, "w", clampIndex(w, s.width));
+        loop(k, columns, block, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
+          std::vector<ExprRef> column;
+          for (int64_t i = 0; i < alpha; ++i)
+            column.push_back(let(k, lanes, strCat("d", i),
+                                 select(both(h_in[static_cast<size_t>(i)], w_in),
+                                        kir::load(x, ir::DType::kF32,
+                                                  add(mul(add(hs[static_cast<size_t>(i)], ws), idx(c)), add(first, l))),
+                                        kir::constant(ir::DType::kF32, 0))));
+          for (int64_t u = 0; u < alpha; ++u)
+            store(lanes, half, halfAt(idx(u), j, l), combine(bt[static_cast<size_t>(u)], column));
+        });
+      });
+      // Pass 2: row u of B^T d, times B.
+      loop(k, blocks, alpha, kir::LoopKind::kSerial, "u", [&](ExprRef u, StmtList& rows) {
+        loop(k, rows, block, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
+          std::vector<ExprRef> row_u;
+          for (int64_t j = 0; j < alpha; ++j)
+            row_u.push_back(let(k, lanes, strCat("b", j), kir::load(half, ir::DType::kF32, halfAt(u, idx(j), l))));
+          ExprRef at = add(mul(t, idx(c)), add(first, l));
+          for (int64_t e = 0; e < alpha; ++e)
+            store(lanes, v, add(mul(add(mul(u, idx(alpha)), idx(e)), idx(s.vStride())), at),
+                  combine(bt[static_cast<size_t>(e)], row_u));
+        });
+      });
     });
   });
   return k;
