@@ -77,12 +77,61 @@ absl::StatusOr<ExprRef> conv2dGradKernel(const ComputeContext& ctx, size_t, std:
   return convert(sum, resultDType(ctx));
 }
 
+// A cell of a pool window, or the first maximum of a run of its cells:
+// the value, its row-major position in the window (f32: the data's lane
+// width) and whether it lies inside x (null: always).
+struct PoolCandidate {
+  ExprRef value, position, inside;
+};
+
+// The first maximum of window (y, z)'s cells [first, last) in row-major
+// order, NaN counting as larger than any number (the reference's rule): a
+// tournament of halves, the later half winning only when its maximum is
+// larger (or the first NaN), so ties go to the earlier cell. A tournament
+// rather than a chain: each step reads its operands' values three times,
+// so a chain's expression would grow as 3^cells, a tournament's as
+// cells^2.6.
+PoolCandidate firstMaximum(const ComputeContext& ctx, const PoolGeometry& p, ExprRef n, ExprRef y, ExprRef z, ExprRef c,
+                           int64_t first, int64_t last) {
+  if (last - first == 1) {
+    int64_t i = first / p.cols.window, j = first % p.cols.window;
+    ExprRef ih = p.rows.input(y, idx(i)), iw = p.cols.input(z, idx(j));
+    PoolCandidate cell{nullptr, kir::constant(ScalarType::kF32, static_cast<double>(first)), nullptr};
+    if (!p.rows.alwaysInside()) {
+      cell.inside = p.rows.inside(ih);
+      ih = p.rows.clamp(ih);
+    }
+    if (!p.cols.alwaysInside()) {
+      cell.inside = cell.inside ? both(cell.inside, p.cols.inside(iw)) : p.cols.inside(iw);
+      iw = p.cols.clamp(iw);
+    }
+    cell.value = operand(ctx, 0, {n, ih, iw, c});
+    return cell;
+  }
+  int64_t middle = first + (last - first) / 2;
+  PoolCandidate a = firstMaximum(ctx, p, n, y, z, c, first, middle);
+  PoolCandidate b = firstMaximum(ctx, p, n, y, z, c, middle, last);
+  ExprRef later = gt(b.value, a.value);
+  if (ir::isFloat(a.value->type))
+    later = both(kir::unary(kir::UnaryOp::kNot, isNan(a.value)), either(isNan(b.value), later));
+  if (a.inside) later = either(kir::unary(kir::UnaryOp::kNot, a.inside), later);
+  if (b.inside) later = both(b.inside, later);
+  ExprRef inside = a.inside && b.inside ? either(a.inside, b.inside) : nullptr;
+  return {select(later, b.value, a.value), select(later, b.position, a.position), inside};
+}
+
+// Windows of more cells than this pick their maximum with a reduction per
+// cell instead of firstMaximum's chain, whose code grows with the window.
+constexpr int64_t kMaxChainedWindow = 16;
+
 // (x, g) -> dx[n, h, w, c]: the sum of g over the windows that contain
 // (h, w) and pick it as their first maximum in row-major order, NaN counting
-// as larger than any number (the reference's rule). (h, w), at offset (i, j)
-// of window (y, z), is picked when no valid cell of the window breaks it:
-// for a NaN at (h, w), a NaN before it; otherwise any NaN, a cell before it
-// >= x[h, w] or a cell after it > x[h, w].
+// as larger than any number (the reference's rule). Small windows find the
+// position of that maximum (firstMaximum) and compare it with (h, w)'s.
+// Large ones test (h, w), at offset (i, j) of window (y, z), against each
+// valid cell: it is picked when none breaks it: for a NaN at (h, w), a NaN
+// before it; otherwise any NaN, a cell before it >= x[h, w] or a cell after
+// it > x[h, w].
 absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
   PoolGeometry p = poolGeometry(ctx.attrs(), operandShape(ctx, 0), operandShape(ctx, 1));
   ExprRef n = index[0], h = index[1], w = index[2], c = index[3];
@@ -91,25 +140,33 @@ absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t, std::sp
   ExprRef v = operand(ctx, 0, {n, h, w, c});
   bool is_float = ir::isFloat(type);
   std::vector<int64_t> window = {p.rows.window, p.cols.window};
+  bool chained = p.rows.window * p.cols.window <= kMaxChainedWindow;
   ExprRef sum = sumOverWindows(ctx, p, h, w, zero, [&](const Index& t) {
     WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
     ExprRef self = add(mul(t[0], idx(p.cols.window)), t[1]);
-    // Whether any cell breaks it, as a max of 0.0 and 1.0: f32 lanes, as
-    // wide as the data's (i64 flags would halve the vector).
-    ExprRef breaks =
-        reduceNest(ctx.kernel, ReduceOp::kMax, window, kir::constant(ScalarType::kF32, 0), [&](const Index& s) {
-          ExprRef before = lt(add(mul(s[0], idx(p.cols.window)), s[1]), self);
-          ExprRef ih = p.rows.input(y.at, s[0]), iw = p.cols.input(z.at, s[1]);
-          ExprRef cell_breaks =
-              insideOr(p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
-                ExprRef xq = operand(ctx, 0, {n, ch, cw, c});
-                ExprRef larger = either(both(before, ge(xq, v)), gt(xq, v));
-                if (!is_float) return larger;
-                return select(isNan(v), both(before, isNan(xq)), either(isNan(xq), larger));
-              });
-          return select(cell_breaks, kir::constant(ScalarType::kF32, 1), kir::constant(ScalarType::kF32, 0));
-        });
-    ExprRef picked = both(both(y.valid, z.valid), eq(breaks, kir::constant(ScalarType::kF32, 0)));
+    ExprRef picked;
+    if (chained) {
+      PoolCandidate best = firstMaximum(ctx, p, n, y.at, z.at, c, 0, p.rows.window * p.cols.window);
+      picked = eq(best.position, kir::cast(ScalarType::kF32, self));
+    } else {
+      // Whether any cell breaks it, as a max of 0.0 and 1.0: f32 lanes, as
+      // wide as the data's (i64 flags would halve the vector).
+      ExprRef breaks =
+          reduceNest(ctx.kernel, ReduceOp::kMax, window, kir::constant(ScalarType::kF32, 0), [&](const Index& s) {
+            ExprRef before = lt(add(mul(s[0], idx(p.cols.window)), s[1]), self);
+            ExprRef ih = p.rows.input(y.at, s[0]), iw = p.cols.input(z.at, s[1]);
+            ExprRef cell_breaks =
+                insideOr(p.rows, p.cols, ih, iw, kir::constant(ScalarType::kBool, 0), [&](ExprRef ch, ExprRef cw) {
+                  ExprRef xq = operand(ctx, 0, {n, ch, cw, c});
+                  ExprRef larger = either(both(before, ge(xq, v)), gt(xq, v));
+                  if (!is_float) return larger;
+                  return select(isNan(v), both(before, isNan(xq)), either(isNan(xq), larger));
+                });
+            return select(cell_breaks, kir::constant(ScalarType::kF32, 1), kir::constant(ScalarType::kF32, 0));
+          });
+      picked = eq(breaks, kir::constant(ScalarType::kF32, 0));
+    }
+    picked = both(both(y.valid, z.valid), picked);
     return select(picked, operand(ctx, 1, {n, y.at, z.at, c}), zero);
   });
   return convert(sum, resultDType(ctx));

@@ -69,6 +69,16 @@ std::vector<OpCase> backwardCases() {
        "maxpool2d_grad",
        {f32({1, 6, 6, 2}, Fill::kNan), f32({1, 5, 4, 2})},
        pool({2, 3}, {1, 1}, "valid")},
+      // Windows of -inf only (the first cell is their maximum) and +inf ties.
+      {"maxpool2d_grad_infinite",
+       "maxpool2d_grad",
+       {f32({2, 6, 6, 3}, Fill::kInfinite), f32({2, 3, 3, 3})},
+       pool({2, 2}, {2, 2}, "valid")},
+      // 20 cells a window: more than the chain of firstMaximum takes.
+      {"maxpool2d_grad_large_window",
+       "maxpool2d_grad",
+       {f32({1, 9, 8, 2}, Fill::kNan), f32({1, 2, 2, 2})},
+       pool({5, 4}, {4, 4}, "valid")},
       {"maxpool2d_grad_strided",
        "maxpool2d_grad",
        {f32({1, 7, 6, 1}, Fill::kTies), f32({1, 4, 3, 1})},

@@ -40,6 +40,10 @@ double draw(const OperandSpec& s, std::mt19937_64& rng) {
     case Fill::kWide: return uniform(-30, 30);
     case Fill::kTies: return integer(0, 2);
     case Fill::kNan: return integer(0, 4) == 0 ? NAN : integer(0, 2);
+    case Fill::kInfinite: {
+      int64_t pick = integer(0, 19);
+      return pick < 10 ? -INFINITY : pick < 12 ? INFINITY : integer(0, 2);
+    }
     case Fill::kIds: return integer(0, s.bound - 1);
     case Fill::kIdsWide: return integer(-1, s.bound);
     case Fill::kNonZero: {

@@ -27,6 +27,7 @@ enum class Fill {
   kWide,      // uniform in [-30, 30]
   kTies,      // integers in {0, 1, 2}: many equal values
   kNan,       // kTies with about one value in five NaN
+  kInfinite,  // kTies with half the values -inf and about one in ten +inf
   kIds,       // integers in [0, bound)
   kIdsWide,   // integers in [-1, bound]: some out of range
   kNonZero,   // integers in [-5, 5] except 0
