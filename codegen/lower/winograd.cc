@@ -1,5 +1,6 @@
 #include "codegen/lower/winograd.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -288,15 +289,10 @@ std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types) {
   return out;
 }
 
-// Channels per block of the two-pass input transform: all of them up to
-// 128, else a divisor of the count (VGG16's 256 and 512) so the scratch of
-// a block stays in the L1 or L2 cache.
-int64_t channelBlock(int64_t channels) {
-  if (channels <= 128) return channels;
-  for (int64_t block : {128, 64, 32, 16})
-    if (channels % block == 0) return block;
-  return channels;
-}
+// Channels per block of the two-pass input transform: its scratch of 36
+// values a channel stays in the L1 cache and within kir's limit on local
+// buffers (kMaxLocalElements).
+constexpr int64_t kInputBlock = 64;
 
 // V[e][t][c]: a parallel loop over tiles, vector loops over channels; the
 // a x a patch read as zero outside operand 0. At m = 2, B^T d B in one
@@ -323,7 +319,8 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
     });
     return k;
   }
-  const int64_t block = channelBlock(c);
+  // Blocks of kInputBlock channels, then the rest.
+  const int64_t block = std::min(c, kInputBlock), full_blocks = c / block, rest = c % block;
   kir::BufferId half =
       k.addBuffer({"half", ir::DType::kF32, s.planes() * block, kir::BufferRole::kLocal});  // [u][j][lane]
   auto halfAt = [&](ExprRef u, ExprRef j, const ExprRef& lane) {
@@ -339,14 +336,14 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
       h_in.push_back(let(k, row, strCat("h", i, "_in"), inRange(h, s.height)));
       hs.push_back(let(k, row, strCat("h", i), mul(add(mul(n, idx(s.height)), clampIndex(h, s.height)), idx(s.width))));
     }
-    loop(k, row, c / block, kir::LoopKind::kSerial, "cb", [&](ExprRef cb, StmtList& blocks) {
-      ExprRef first = let(k, blocks, "c0", mul(cb, idx(block)));
+    // The two passes over channels [first, first + width).
+    auto transform = [&](StmtList& list, ExprRef first, int64_t width) {
       // Pass 1: column j of d, times B^T.
-      loop(k, blocks, alpha, kir::LoopKind::kSerial, "j", [&](ExprRef j, StmtList& columns) {
+      loop(k, list, alpha, kir::LoopKind::kSerial, "j", [&](ExprRef j, StmtList& columns) {
         ExprRef w = add(mul(tx, idx(s.m)), sub(j, idx(s.left)));
         ExprRef w_in = let(k, columns, "w_in", inRange(w, s.width));
         ExprRef ws = let(k, columns, "w", clampIndex(w, s.width));
-        loop(k, columns, block, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
+        loop(k, columns, width, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
           std::vector<ExprRef> column;
           for (int64_t i = 0; i < alpha; ++i)
             column.push_back(let(k, lanes, strCat("d", i),
@@ -359,8 +356,8 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
         });
       });
       // Pass 2: row u of B^T d, times B.
-      loop(k, blocks, alpha, kir::LoopKind::kSerial, "u", [&](ExprRef u, StmtList& rows) {
-        loop(k, rows, block, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
+      loop(k, list, alpha, kir::LoopKind::kSerial, "u", [&](ExprRef u, StmtList& rows) {
+        loop(k, rows, width, kir::LoopKind::kVector, "c", [&](ExprRef l, StmtList& lanes) {
           std::vector<ExprRef> row_u;
           for (int64_t j = 0; j < alpha; ++j)
             row_u.push_back(let(k, lanes, strCat("b", j), kir::load(half, ir::DType::kF32, halfAt(u, idx(j), l))));
@@ -370,7 +367,14 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
                   combine(bt[static_cast<size_t>(e)], row_u));
         });
       });
-    });
+    };
+    if (full_blocks == 1) {
+      transform(row, idx(0), block);
+    } else {
+      loop(k, row, full_blocks, kir::LoopKind::kSerial, "cb",
+           [&](ExprRef cb, StmtList& blocks) { transform(blocks, let(k, blocks, "c0", mul(cb, idx(block))), block); });
+    }
+    if (rest > 0) transform(row, idx(full_blocks * block), rest);
   });
   return k;
 }
