@@ -440,7 +440,7 @@ kir::Kernel winogradProductKernel(std::string name, std::string origin, const Wi
   kir::BufferId u =
       k.addBuffer({by_channel ? "g_hat" : "u", ir::DType::kF32, s.planes() * s.uStride(), kir::BufferRole::kIn});
   kir::BufferId m = k.addBuffer({"m", ir::DType::kF32, s.planes() * s.mStride(), kir::BufferRole::kOut});
-  loop(k, k.body, s.planes(), kir::LoopKind::kSerial, "e", [&](ExprRef e, StmtList& product) {
+  loop(k, k.body, s.planes(), kir::LoopKind::kParallel, "e", [&](ExprRef e, StmtList& product) {
     // Plane e's element (i, j) of rows of `width`, planes `stride` apart.
     auto at = [&](int64_t stride, ExprRef i, int64_t width, ExprRef j) {
       return add(add(mul(e, idx(stride)), mul(i, idx(width))), j);

@@ -265,13 +265,16 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
   for (size_t b = 0; b < kernel.buffers.size(); ++b)
     if (kernel.buffers[b].role == BufferRole::kLocal) local_sizes[static_cast<BufferId>(b)] = kernel.buffers[b].size;
   int64_t most_rows = 1;
-  // The parallel loops at the top and those in a top-level serial loop (a
-  // recurrence's steps: each step's rows are independent of each other).
+  // The parallel loops at the top, those in a top-level serial loop (a
+  // recurrence's steps: each step's rows are independent of each other) and
+  // those in a top-level parallel loop (independent products, one a thread;
+  // the inner loop runs serially).
   std::vector<Stmt*> candidates;
   for (Stmt& s : kernel.body) {
     candidates.push_back(&s);
-    if (auto* steps = s.as<ForStmt>(); steps && steps->kind == LoopKind::kSerial)
-      for (Stmt& inner : steps->body) candidates.push_back(&inner);
+    if (auto* outer = s.as<ForStmt>();
+        outer && (outer->kind == LoopKind::kSerial || outer->kind == LoopKind::kParallel))
+      for (Stmt& inner : outer->body) candidates.push_back(&inner);
   }
   for (Stmt* candidate : candidates) {
     Stmt& s = *candidate;

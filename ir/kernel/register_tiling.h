@@ -82,7 +82,8 @@ RegisterTile planRegisterTile(const Kernel& kernel, const ForStmt& loop, const R
 // The CPU schedule's register tiling: first the parallel loops of per-row
 // reductions that read along the rows become vector lanes
 // (reduction_lanes.h), then every parallel loop at the top level or in a
-// top-level serial loop (a recurrence's steps) where tiling applies (above)
+// top-level serial loop (a recurrence's steps) or parallel loop (independent
+// products, one a thread: Winograd's planes) where tiling applies (above)
 // is tiled, its lanes blocked first where the plan says so. Returns how many loops changed. Local
 // arrays grow to hold one slice per row; the lanes' accumulators are new local buffers.
 int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options = {});

@@ -276,6 +276,37 @@ TEST(RegisterTiling, RowsOfEachStepOfATopLevelLoopAreTiled) {
   EXPECT_EQ(rows->hi, 2);  // 10 rows, two tiles of 5
 }
 
+TEST(RegisterTiling, RowsOfEachProductOfATopLevelParallelLoopAreTiled) {
+  // Independent products, one a thread (Winograd's planes): the inner
+  // parallel loop runs serially, and its rows are tiled as a top-level
+  // loop's are. Each plane has its own g and y, so the planes are not rows
+  // of one product.
+  std::string text = kRows;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("in %g: f32[2048]", "in %g: f32[6144]");
+  replace("out %y: f32[640]", "out %y: f32[1920]");
+  replace("%g[add(mul(add(mul(%r0, 4), %r1), 64), %l)]",
+          "%g[add(mul(%plane, 2048), add(mul(add(mul(%r0, 4), %r1), 64), %l))]");
+  replace("store %y[add(mul(%p, 64), %l)]", "store %y[add(mul(%plane, 640), add(mul(%p, 64), %l))]");
+  replace("  parallel for %p", "  parallel for %plane = 0 to 3 {\n  parallel for %p");
+  text.replace(text.rfind("}"), 0, "}\n");
+  Kernel k = parse(text.c_str());
+  ASSERT_EQ(k.body.size(), 1u);
+  Kernel tiled = tiledAndChecked(k);
+  const auto* planes = tiled.body.at(0).as<ForStmt>();
+  ASSERT_NE(planes, nullptr);
+  EXPECT_EQ(planes->kind, kir::LoopKind::kParallel);
+  EXPECT_EQ(planes->hi, 3);  // not tiled: each plane reads its own g
+  const auto* rows = planes->body.at(0).as<ForStmt>();
+  ASSERT_NE(rows, nullptr) << kir::printKernel(tiled);
+  EXPECT_EQ(rows->kind, kir::LoopKind::kParallel);
+  EXPECT_EQ(rows->hi, 2);  // 10 rows, two tiles of 5
+}
+
 TEST(RegisterTiling, RowsTooWideForTheRegistersAreBlocked) {
   // 512 lanes take all 32 registers for one row; blocks of 64 fit 5 rows.
   Kernel k = parse(kTooWide);

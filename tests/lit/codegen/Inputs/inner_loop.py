@@ -8,7 +8,11 @@ import re, sys
 FMA = re.compile(r"^\s*(vfmadd\w*ps|vfnmadd\w*ps|fmla)\s")
 LABEL = re.compile(r"^(\.?L\w+|\w[\w.$]*):")
 BRANCH_TARGET = re.compile(r"(\.LBB\w+)\s*$")
-STACK = re.compile(r"\(%rsp\)|\(%rbp\)|\[sp\b|\[x29\b")
+STACK = re.compile(r"\(%rsp\)|\[sp\b|\[x29\b")
+# %rbp addresses the stack only in a function that makes it the frame
+# pointer; elsewhere it is one more general-purpose register.
+FRAME_POINTER = re.compile(r"^\s*movq\s+%rsp, %rbp")
+FRAME = re.compile(r"\(%rbp\)")
 
 
 def function_lines(lines, name):
@@ -55,5 +59,6 @@ for name in sys.argv[2:]:
         continue
     loop = body[span[0]:span[1] + 1]
     fmas = sum(1 for l in loop if FMA.match(l))
-    stack = sum(1 for l in loop if STACK.search(l))
+    framed = any(FRAME_POINTER.match(l) for l in body)
+    stack = sum(1 for l in loop if STACK.search(l) or (framed and FRAME.search(l)))
     print("%s: inner loop: %d fma on %s, %d stack accesses" % (name, fmas, registers(loop), stack))
