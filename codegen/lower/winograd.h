@@ -11,7 +11,8 @@
 //   1. the input transform:   V[e][t][c] = (B^T d_t,c B)[e]     (a kernel)
 //   2. the filter transform:  U[e][c][k] = (G g_c,k G^T)[e]     (a kernel)
 //   3. the tile products:     M[e][t][k] = sum_c V[e][t][c] U[e][c][k]
-//      (a^2 GEMMs, register-tiled as any reduction)
+//      (a^2 GEMMs, register-tiled as any reduction, run as one parallel
+//      loop over the planes and chunks of their rows)
 //   4. the output transform A^T M_t,k A, with the conv's bias, read by the
 //      group's own kernel in place of the convolution, so the epilogue
 //      (activation, the next elementwise ops) stays fused.
