@@ -114,9 +114,15 @@ int main(int argc, char** argv) {
   if (!target.ok()) return std::fprintf(stderr, "%s\n", std::string(target.status().message()).c_str()), 1;
   dlc::codegen::GemmOptions options;
   if (target->vector_bytes < 64) {
-    // 16 registers: a 4 x 16 tile (8 accumulators, 2 B vectors, 4 broadcasts).
+    // Without AVX-512 (AVX2's 16 ymm, NEON's 32 q registers): 4 rows, and as
+    // many B vectors v as 4 v accumulators, v B vectors and a broadcast
+    // leave registers for (AVX2: 4 x 24, 12 accumulators). More rows spill:
+    // LLVM loads every row's broadcast before the step's FMAs. 4 x 16 (8
+    // accumulators for 2 FMA pipes of 4 cycles' latency) ran at 0.64-0.80
+    // of OpenBLAS on Zen 4's AVX2 code, 4 x 24 at 0.95.
+    int64_t lanes = target->vector_bytes / 4;
     options.mr = 4;
-    options.nr = 16 * target->vector_bytes / 32;
+    options.nr = lanes * std::max<int64_t>(1, (target->vector_registers - 1) / (options.mr + 1));
   }
   options.mr = argInt(argc, argv, "--mr", options.mr);
   options.nr = argInt(argc, argv, "--nr", options.nr);
