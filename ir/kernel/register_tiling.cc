@@ -265,32 +265,21 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
   for (size_t b = 0; b < kernel.buffers.size(); ++b)
     if (kernel.buffers[b].role == BufferRole::kLocal) local_sizes[static_cast<BufferId>(b)] = kernel.buffers[b].size;
   int64_t most_rows = 1;
-  // The parallel loops at the top, those in a top-level serial loop (a
-  // recurrence's steps: each step's rows are independent of each other) and
-  // those in a top-level parallel loop (independent products, one a thread;
-  // the inner loop runs serially).
-  std::vector<Stmt*> candidates;
-  for (Stmt& s : kernel.body) {
-    candidates.push_back(&s);
-    if (auto* outer = s.as<ForStmt>();
-        outer && (outer->kind == LoopKind::kSerial || outer->kind == LoopKind::kParallel))
-      for (Stmt& inner : outer->body) candidates.push_back(&inner);
-  }
-  for (Stmt* candidate : candidates) {
-    Stmt& s = *candidate;
+  // Tiles the parallel loop `s` where tiling applies; returns whether it did.
+  auto tile = [&](Stmt& s) -> bool {
     auto* loop = s.as<ForStmt>();
-    if (!loop || loop->kind != LoopKind::kParallel) continue;
+    if (!loop || loop->kind != LoopKind::kParallel) return false;
     RegisterTile plan = planRegisterTile(kernel, *loop, options);
     int budget = plan.rows;
-    if (budget < 2) continue;
+    if (budget < 2) return false;
     int64_t extent = loop->hi - loop->lo;
     int64_t rows = options.force_rows > 0 ? options.force_rows : tileRows(extent, budget, options);
-    if (rows < 2 || rows > extent) continue;
+    if (rows < 2 || rows > extent) return false;
     int64_t full = extent / rows, rest = extent % rows;
     // Every local of the body holds one slice per row.
     bool fits = true;
     for (const auto& [b, size] : local_sizes) fits = fits && size * rows <= kMaxLocalElements;
-    if (!fits) continue;
+    if (!fits) return false;
     if (plan.lanes > 0) blockLanes(kernel, *loop, plan.lanes);
     Jammer jammer(kernel, local_sizes);
     Var q = kernel.newVar(ScalarType::kI64, "q");
@@ -319,6 +308,17 @@ int tileRegisters(Kernel& kernel, const RegisterTilingOptions& options) {
     s = Stmt{ForStmt{q, 0, full + (rest > 0 ? 1 : 0), LoopKind::kParallel, std::move(body)}};
     most_rows = std::max(most_rows, rows);
     ++tiled;
+    return true;
+  };
+  // The parallel loops at the top; then, where they are not tiled, those in
+  // a top-level serial loop (a recurrence's steps: each step's rows are
+  // independent of each other) or parallel loop (independent products, one
+  // a thread: the inner loop runs serially).
+  for (Stmt& s : kernel.body) {
+    if (tile(s)) continue;
+    if (auto* outer = s.as<ForStmt>();
+        outer && (outer->kind == LoopKind::kSerial || outer->kind == LoopKind::kParallel))
+      for (Stmt& inner : outer->body) tile(inner);
   }
   for (const auto& [b, size] : local_sizes) kernel.buffers[b].size = size * most_rows;
   return tiled;
