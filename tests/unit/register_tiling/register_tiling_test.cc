@@ -258,29 +258,36 @@ TEST(RegisterTiling, BlockedLanesJamRowsPerBlock) {
       << text;
 }
 
-TEST(RegisterTiling, RowsOfEachStepOfATopLevelLoopAreTiled) {
-  // A recurrence's steps (an LSTM's time loop): each step's parallel rows
-  // are tiled as a top-level loop's are.
-  std::string text = kRows;
-  text.replace(text.find("  parallel for %p"), 0, "  for %step = 0 to 3 {\n");
+// Tiles kRows (as edited) wrapped in a top-level loop of `outer` and
+// checks that the loop stays as it was, `extent` iterations, around the
+// tiled rows: 10 rows, two tiles of 5.
+void expectRowsTiledInside(std::string text, const std::string& outer, kir::LoopKind kind, int64_t extent) {
+  text.replace(text.find("  parallel for %p"), 0, "  " + outer + " {\n");
   text.replace(text.rfind("}"), 0, "}\n");
   Kernel k = parse(text.c_str());
   ASSERT_EQ(k.body.size(), 1u);
   Kernel tiled = tiledAndChecked(k);
-  const auto* steps = tiled.body.at(0).as<ForStmt>();
-  ASSERT_NE(steps, nullptr);
-  EXPECT_EQ(steps->kind, kir::LoopKind::kSerial);
-  const auto* rows = steps->body.at(0).as<ForStmt>();
-  ASSERT_NE(rows, nullptr);
+  const auto* loop = tiled.body.at(0).as<ForStmt>();
+  ASSERT_NE(loop, nullptr);
+  EXPECT_EQ(loop->kind, kind);
+  EXPECT_EQ(loop->hi, extent);
+  const auto* rows = loop->body.at(0).as<ForStmt>();
+  ASSERT_NE(rows, nullptr) << kir::printKernel(tiled);
   EXPECT_EQ(rows->kind, kir::LoopKind::kParallel);
-  EXPECT_EQ(rows->hi, 2);  // 10 rows, two tiles of 5
+  EXPECT_EQ(rows->hi, 2);
+}
+
+TEST(RegisterTiling, RowsOfEachStepOfATopLevelLoopAreTiled) {
+  // A recurrence's steps (an LSTM's time loop): each step's parallel rows
+  // are tiled as a top-level loop's are.
+  expectRowsTiledInside(kRows, "for %step = 0 to 3", kir::LoopKind::kSerial, 3);
 }
 
 TEST(RegisterTiling, RowsOfEachProductOfATopLevelParallelLoopAreTiled) {
   // Independent products, one a thread (Winograd's planes): the inner
   // parallel loop runs serially, and its rows are tiled as a top-level
   // loop's are. Each plane has its own g and y, so the planes are not rows
-  // of one product.
+  // of one product (the outer loop is not tiled).
   std::string text = kRows;
   auto replace = [&](const std::string& from, const std::string& to) {
     size_t at = text.find(from);
@@ -292,19 +299,7 @@ TEST(RegisterTiling, RowsOfEachProductOfATopLevelParallelLoopAreTiled) {
   replace("%g[add(mul(add(mul(%r0, 4), %r1), 64), %l)]",
           "%g[add(mul(%plane, 2048), add(mul(add(mul(%r0, 4), %r1), 64), %l))]");
   replace("store %y[add(mul(%p, 64), %l)]", "store %y[add(mul(%plane, 640), add(mul(%p, 64), %l))]");
-  replace("  parallel for %p", "  parallel for %plane = 0 to 3 {\n  parallel for %p");
-  text.replace(text.rfind("}"), 0, "}\n");
-  Kernel k = parse(text.c_str());
-  ASSERT_EQ(k.body.size(), 1u);
-  Kernel tiled = tiledAndChecked(k);
-  const auto* planes = tiled.body.at(0).as<ForStmt>();
-  ASSERT_NE(planes, nullptr);
-  EXPECT_EQ(planes->kind, kir::LoopKind::kParallel);
-  EXPECT_EQ(planes->hi, 3);  // not tiled: each plane reads its own g
-  const auto* rows = planes->body.at(0).as<ForStmt>();
-  ASSERT_NE(rows, nullptr) << kir::printKernel(tiled);
-  EXPECT_EQ(rows->kind, kir::LoopKind::kParallel);
-  EXPECT_EQ(rows->hi, 2);  // 10 rows, two tiles of 5
+  expectRowsTiledInside(text, "parallel for %plane = 0 to 3", kir::LoopKind::kParallel, 3);
 }
 
 TEST(RegisterTiling, RowsTooWideForTheRegistersAreBlocked) {
