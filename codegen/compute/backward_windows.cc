@@ -95,18 +95,9 @@ PoolCandidate firstMaximum(const ComputeContext& ctx, const PoolGeometry& p, Exp
                            int64_t first, int64_t last) {
   if (last - first == 1) {
     int64_t i = first / p.cols.window, j = first % p.cols.window;
-    ExprRef ih = p.rows.input(y, idx(i)), iw = p.cols.input(z, idx(j));
-    PoolCandidate cell{nullptr, kir::constant(ScalarType::kF32, static_cast<double>(first)), nullptr};
-    if (!p.rows.alwaysInside()) {
-      cell.inside = p.rows.inside(ih);
-      ih = p.rows.clamp(ih);
-    }
-    if (!p.cols.alwaysInside()) {
-      cell.inside = cell.inside ? both(cell.inside, p.cols.inside(iw)) : p.cols.inside(iw);
-      iw = p.cols.clamp(iw);
-    }
-    cell.value = operand(ctx, 0, {n, ih, iw, c});
-    return cell;
+    Tap tap = tapAt(p.rows, p.cols, p.rows.input(y, idx(i)), p.cols.input(z, idx(j)));
+    return {operand(ctx, 0, {n, tap.h, tap.w, c}), kir::constant(ScalarType::kF32, static_cast<double>(first)),
+            tap.inside};
   }
   int64_t middle = first + (last - first) / 2;
   PoolCandidate a = firstMaximum(ctx, p, n, y, z, c, first, middle);
@@ -120,9 +111,10 @@ PoolCandidate firstMaximum(const ComputeContext& ctx, const PoolGeometry& p, Exp
   return {select(later, b.value, a.value), select(later, b.position, a.position), inside};
 }
 
-// Windows of more cells than this pick their maximum with a reduction per
-// cell instead of firstMaximum's chain, whose code grows with the window.
-constexpr int64_t kMaxChainedWindow = 16;
+// Windows of more cells than this test each cell against the others (a
+// reduction per cell) instead of firstMaximum's tournament, whose code grows
+// with the window.
+constexpr int64_t kMaxTournamentWindow = 16;
 
 // (x, g) -> dx[n, h, w, c]: the sum of g over the windows that contain
 // (h, w) and pick it as their first maximum in row-major order, NaN counting
@@ -140,12 +132,12 @@ absl::StatusOr<ExprRef> maxpool2dGrad(const ComputeContext& ctx, size_t, std::sp
   ExprRef v = operand(ctx, 0, {n, h, w, c});
   bool is_float = ir::isFloat(type);
   std::vector<int64_t> window = {p.rows.window, p.cols.window};
-  bool chained = p.rows.window * p.cols.window <= kMaxChainedWindow;
+  bool tournament = p.rows.window * p.cols.window <= kMaxTournamentWindow;
   ExprRef sum = sumOverWindows(ctx, p, h, w, zero, [&](const Index& t) {
     WindowAxis::Output y = p.rows.outputOf(h, t[0]), z = p.cols.outputOf(w, t[1]);
     ExprRef self = add(mul(t[0], idx(p.cols.window)), t[1]);
     ExprRef picked;
-    if (chained) {
+    if (tournament) {
       PoolCandidate best = firstMaximum(ctx, p, n, y.at, z.at, c, 0, p.rows.window * p.cols.window);
       picked = eq(best.position, kir::cast(ScalarType::kF32, self));
     } else {

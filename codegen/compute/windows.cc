@@ -30,6 +30,20 @@ bool WindowAxis::alwaysInside() const { return before == 0 && (out - 1) * stride
 ExprRef WindowAxis::inside(const ExprRef& i) const { return inRange(i, in); }
 ExprRef WindowAxis::clamp(const ExprRef& i) const { return clampIndex(i, in); }
 
+Tap tapAt(const WindowAxis& rows, const WindowAxis& cols, ExprRef ih, ExprRef iw) {
+  Tap tap{std::move(ih), std::move(iw), nullptr};
+  if (!rows.alwaysInside()) {
+    tap.inside = rows.inside(tap.h);
+    tap.h = rows.clamp(tap.h);
+  }
+  if (!cols.alwaysInside()) {
+    ExprRef c = cols.inside(tap.w);
+    tap.inside = tap.inside ? both(tap.inside, c) : c;
+    tap.w = cols.clamp(tap.w);
+  }
+  return tap;
+}
+
 WindowAxis::Output WindowAxis::outputOf(ExprRef input, ExprRef tap) const {
   // at * stride = input + before - tap * dilation
   ExprRef num = add(input, idx(before));

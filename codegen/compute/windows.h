@@ -55,22 +55,20 @@ PoolGeometry poolGeometry(const ir::Attrs& attrs, const std::vector<int64_t>& x,
 // not counted, as in the reference's avgpool.
 ExprRef validCells(const PoolGeometry& p, ExprRef y, ExprRef z);
 
+// A tap's input position (ih, iw), clamped into the input, and whether it
+// lies inside (null: every tap does, no test).
+struct Tap {
+  ExprRef h, w, inside;
+};
+Tap tapAt(const WindowAxis& rows, const WindowAxis& cols, ExprRef ih, ExprRef iw);
+
 // `value(ih, iw)` where the tap lands inside the input (indices clamped),
 // `outside` elsewhere; no test when every tap is inside.
 template <typename F>
 ExprRef insideOr(const WindowAxis& rows, const WindowAxis& cols, ExprRef ih, ExprRef iw, ExprRef outside, F value) {
-  ExprRef cond;
-  if (!rows.alwaysInside()) {
-    cond = rows.inside(ih);
-    ih = rows.clamp(ih);
-  }
-  if (!cols.alwaysInside()) {
-    ExprRef c = cols.inside(iw);
-    cond = cond ? both(cond, c) : c;
-    iw = cols.clamp(iw);
-  }
-  ExprRef v = value(ih, iw);
-  return cond ? select(cond, v, outside) : v;
+  Tap tap = tapAt(rows, cols, std::move(ih), std::move(iw));
+  ExprRef v = value(tap.h, tap.w);
+  return tap.inside ? select(tap.inside, v, outside) : v;
 }
 
 }  // namespace dlc::codegen::cx

@@ -61,19 +61,39 @@ bool pays(const WinogradShape& s) {
          static_cast<double>(tileWork(s)) <= kMaxWorkRatio * direct && scratch <= static_cast<double>(kMaxScratchBytes);
 }
 
+// The coefficient matrix[a][column] for a run-time row a: a constant where
+// the column holds one value.
+struct Coefficient {
+  ExprRef expr;  // null: `value`
+  double value = 0;
+};
+Coefficient coefficient(const Matrix& matrix, size_t column, const ExprRef& a) {
+  bool uniform = true;
+  for (const auto& row : matrix) uniform = uniform && row[column] == matrix[0][column];
+  if (uniform) return {nullptr, matrix[0][column]};
+  ExprRef e = kir::constant(ir::DType::kF32, matrix.back()[column]);
+  for (size_t r = matrix.size() - 1; r-- > 0;)
+    e = select(eq(a, idx(static_cast<int64_t>(r))), kir::constant(ir::DType::kF32, matrix[r][column]), e);
+  return {e, 0};
+}
+
+// sum + c * term; `sum` null for none.
+ExprRef addScaled(ExprRef sum, const Coefficient& c, ExprRef term) {
+  if (!c.expr && c.value == 0) return sum;
+  if (c.expr) {
+    term = mul(c.expr, term);
+  } else if (std::abs(c.value) != 1) {
+    term = mul(like(term, std::abs(c.value)), term);
+  }
+  bool minus = !c.expr && c.value < 0;
+  if (!sum) return minus ? neg(term) : term;
+  return minus ? sub(sum, term) : add(sum, term);
+}
+
 // sum over j of coefficients[j] * terms[j], skipping zeros; +-1 as add/sub.
 ExprRef combine(const std::vector<double>& coefficients, const std::vector<ExprRef>& terms) {
   ExprRef sum;
-  for (size_t j = 0; j < coefficients.size(); ++j) {
-    double c = coefficients[j];
-    if (c == 0) continue;
-    ExprRef term = std::abs(c) == 1 ? terms[j] : mul(like(terms[j], std::abs(c)), terms[j]);
-    if (!sum) {
-      sum = c < 0 ? neg(term) : term;
-    } else {
-      sum = c < 0 ? sub(sum, term) : add(sum, term);
-    }
-  }
+  for (size_t j = 0; j < coefficients.size(); ++j) sum = addScaled(sum, {nullptr, coefficients[j]}, terms[j]);
   return sum;
 }
 
@@ -121,11 +141,19 @@ struct PatchAt {
   std::vector<ExprRef> h_in, w_in, hs, ws;
   int64_t width;
 };
-PatchAt patchAt(kir::Kernel& k, StmtList& row, const WinogradShape& s, const ExprRef& t, int64_t side, int64_t rows,
-                int64_t cols, int64_t width, int64_t top, int64_t left) {
+// Tile t's image, tile row and tile column: lets in `row`.
+struct TileAt {
+  ExprRef n, ty, tx;
+};
+TileAt tileAt(kir::Kernel& k, StmtList& row, const WinogradShape& s, const ExprRef& t) {
   ExprRef n = let(k, row, "n", div(t, idx(s.tile_rows * s.tile_cols)));
   ExprRef ty = let(k, row, "ty", rem(div(t, idx(s.tile_cols)), idx(s.tile_rows)));
-  ExprRef tx = let(k, row, "tx", rem(t, idx(s.tile_cols)));
+  return {n, ty, let(k, row, "tx", rem(t, idx(s.tile_cols)))};
+}
+
+PatchAt patchAt(kir::Kernel& k, StmtList& row, const WinogradShape& s, const ExprRef& t, int64_t side, int64_t rows,
+                int64_t cols, int64_t width, int64_t top, int64_t left) {
+  auto [n, ty, tx] = tileAt(k, row, s, t);
   PatchAt p;
   p.width = width;
   for (int64_t i = 0; i < side; ++i) {
@@ -152,35 +180,6 @@ Grid loadPatch(kir::Kernel& k, StmtList& lanes, const PatchAt& p, kir::BufferId 
   return d;
 }
 
-// The coefficient matrix[a][column] for a run-time row a: a constant where
-// the column holds one value.
-struct Coefficient {
-  ExprRef expr;  // null: `value`
-  double value = 0;
-};
-Coefficient coefficient(const Matrix& matrix, size_t column, const ExprRef& a) {
-  bool uniform = true;
-  for (const auto& row : matrix) uniform = uniform && row[column] == matrix[0][column];
-  if (uniform) return {nullptr, matrix[0][column]};
-  ExprRef e = kir::constant(ir::DType::kF32, matrix.back()[column]);
-  for (size_t r = matrix.size() - 1; r-- > 0;)
-    e = select(eq(a, idx(static_cast<int64_t>(r))), kir::constant(ir::DType::kF32, matrix[r][column]), e);
-  return {e, 0};
-}
-
-// sum + c * term; `sum` null for none.
-ExprRef addScaled(ExprRef sum, const Coefficient& c, ExprRef term) {
-  if (!c.expr && c.value == 0) return sum;
-  if (c.expr) {
-    term = mul(c.expr, term);
-  } else if (std::abs(c.value) != 1) {
-    term = mul(like(term, std::abs(c.value)), term);
-  }
-  bool minus = !c.expr && c.value < 0;
-  if (!sum) return minus ? neg(term) : term;
-  return minus ? sub(sum, term) : add(sum, term);
-}
-
 }  // namespace
 
 int64_t planeStride(int64_t rows, int64_t width) {
@@ -190,18 +189,19 @@ int64_t planeStride(int64_t rows, int64_t width) {
 }
 
 int64_t WinogradShape::vStride() const { return planeStride(tiles(), channels); }
-int64_t WinogradShape::uStride() const {
-  return planeStride(kind == WinogradKind::kKernelGradient ? tiles() : channels, filters);
-}
+int64_t WinogradShape::uStride() const { return planeStride(productDepth(), filters); }
 int64_t WinogradShape::mStride() const { return planeStride(productRows(), filters); }
 
 std::optional<WinogradShape> winogradShape(const ir::Operation& conv, const ConcreteTypes& types) {
   WinogradKind kind;
-  switch (conv.kind()) {
-    case ir::OpKind::kConv2d: kind = WinogradKind::kForward; break;
-    case ir::OpKind::kConv2dGradInput: kind = WinogradKind::kInputGradient; break;
-    case ir::OpKind::kConv2dGradKernel: kind = WinogradKind::kKernelGradient; break;
-    default: return std::nullopt;
+  if (conv.kind() == ir::OpKind::kConv2d) {
+    kind = WinogradKind::kForward;
+  } else if (conv.kind() == ir::OpKind::kConv2dGradInput) {
+    kind = WinogradKind::kInputGradient;
+  } else if (conv.kind() == ir::OpKind::kConv2dGradKernel) {
+    kind = WinogradKind::kKernelGradient;
+  } else {
+    return std::nullopt;
   }
   // Operand 0 (x; g for an input gradient), operand 1 (the filter; g for a
   // kernel gradient) and the result.
@@ -281,9 +281,8 @@ std::string printWinograd(const FusionPlan& plan, const ConcreteTypes& types) {
     strAppend(&out, "): F(", s.m, "x", s.m, ", 3x3)");
     if (s.kind == WinogradKind::kInputGradient) strAppend(&out, " of g and the rotated filter");
     if (s.kind == WinogradKind::kKernelGradient) strAppend(&out, " of x and g");
-    int64_t depth = s.kind == WinogradKind::kKernelGradient ? s.tiles() : s.channels;
-    strAppend(&out, ", ", s.tiles(), " tiles, ", s.planes(), " GEMMs of ", s.productRows(), " x ", depth, " x ",
-              s.filters, "\n");
+    strAppend(&out, ", ", s.tiles(), " tiles, ", s.planes(), " GEMMs of ", s.productRows(), " x ", s.productDepth(),
+              " x ", s.filters, "\n");
   }
   if (out.empty()) out = "no convolution runs as Winograd's\n";
   return out;
@@ -327,9 +326,7 @@ kir::Kernel winogradInputKernel(std::string name, std::string origin, const Wino
     return add(mul(add(mul(u, idx(alpha)), j), idx(block)), lane);
   };
   loop(k, k.body, tiles, kir::LoopKind::kParallel, "t", [&](ExprRef t, StmtList& row) {
-    ExprRef n = let(k, row, "n", div(t, idx(s.tile_rows * s.tile_cols)));
-    ExprRef ty = let(k, row, "ty", rem(div(t, idx(s.tile_cols)), idx(s.tile_rows)));
-    ExprRef tx = let(k, row, "tx", rem(t, idx(s.tile_cols)));
+    auto [n, ty, tx] = tileAt(k, row, s, t);
     std::vector<ExprRef> h_in, hs;
     for (int64_t i = 0; i < alpha; ++i) {
       ExprRef h = add(mul(ty, idx(s.m)), idx(i - s.top));
@@ -445,9 +442,8 @@ int64_t rowChunks(int64_t rows) {
 // Ĝ[e][t][k], rows the input channels, which share Ĝ[e].
 kir::Kernel winogradProductKernel(std::string name, std::string origin, const WinogradShape& s) {
   kir::Kernel k = namedKernel(std::move(name), std::move(origin));
-  const int64_t tiles = s.tiles(), c = s.channels, f = s.filters, rows = s.productRows();
+  const int64_t c = s.channels, f = s.filters, rows = s.productRows(), depth = s.productDepth();
   const bool by_channel = s.kind == WinogradKind::kKernelGradient;
-  const int64_t depth = by_channel ? tiles : c;
   const int64_t chunks = rowChunks(rows), chunk_rows = rows / chunks;
   kir::BufferId v = k.addBuffer({"v", ir::DType::kF32, s.planes() * s.vStride(), kir::BufferRole::kIn});
   kir::BufferId u =

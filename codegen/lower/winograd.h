@@ -102,6 +102,8 @@ struct WinogradShape {
   int64_t tiles() const { return batch * tile_rows * tile_cols; }
   // M's rows per plane: tiles, or the input channels of a kernel gradient.
   int64_t productRows() const { return kind == WinogradKind::kKernelGradient ? channels : tiles(); }
+  // Their reduction: the input channels, or the tiles of a kernel gradient.
+  int64_t productDepth() const { return kind == WinogradKind::kKernelGradient ? tiles() : channels; }
   // Elements from one plane to the next in V, in U (Ĝ) and in M.
   int64_t vStride() const;
   int64_t uStride() const;

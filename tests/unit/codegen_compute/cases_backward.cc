@@ -74,7 +74,7 @@ std::vector<OpCase> backwardCases() {
        "maxpool2d_grad",
        {f32({2, 6, 6, 3}, Fill::kInfinite), f32({2, 3, 3, 3})},
        pool({2, 2}, {2, 2}, "valid")},
-      // 20 cells a window: more than the chain of firstMaximum takes.
+      // 20 cells a window: more than the tournament of firstMaximum takes.
       {"maxpool2d_grad_large_window",
        "maxpool2d_grad",
        {f32({1, 9, 8, 2}, Fill::kNan), f32({1, 2, 2, 2})},
