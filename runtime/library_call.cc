@@ -14,6 +14,7 @@ int LibraryCall::slotCount() const {
 
 std::string describeLibraryCall(const LibraryCall& call) {
   std::string type(ir::dtypeName(call.dtype));
+  if (call.allow_tf32 && call.dtype == ir::DType::kF32) type += " tf32";
   switch (call.kind) {
     case LibraryCall::Kind::kGemm: {
       const GemmCall& g = call.gemm;

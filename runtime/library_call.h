@@ -46,6 +46,11 @@ struct LibraryCall {
   ir::DType dtype = ir::DType::kF32;
   GemmCall gemm;  // kGemm
   ConvCall conv;  // kConv2d
+  // f32 calls only: the library may round the operands to TF32 on tensor
+  // cores (--precision tf32; codegen::LibraryOptions::allow_tf32). Off, f32
+  // products are exact, as the reference computes them. f16/bf16 calls use
+  // tensor cores and sum in f32 either way.
+  bool allow_tf32 = false;
 
   // The number of slots the call's step binds.
   int slotCount() const;

@@ -16,6 +16,14 @@ using runtime::LibraryCall;
 // HWIO ([kh, kw, in, out], dlc's conv kernels) as KRSC ([out, kh, kw, in],
 // cuDNN's NHWC filters): dim d of KRSC is dim kHwioAsKrsc[d] of HWIO.
 const std::vector<int> kHwioAsKrsc = {3, 0, 1, 2};
+const std::vector<int> kSameNhwc = {0, 1, 2, 3};
+
+// cuDNN's tensor-core convolutions in f16/bf16 take channels in multiples of
+// 8 (16 bytes); with others it falls back to slower kernels. An image model's
+// first convolution has 1 or 3.
+constexpr int64_t kTensorCoreChannels = 8;
+
+bool isHalfFloat(ir::DType t) { return t == ir::DType::kF16 || t == ir::DType::kBF16; }
 
 bool isLibraryFloat(ir::DType t) { return t == ir::DType::kF32 || t == ir::DType::kF16 || t == ir::DType::kBF16; }
 
@@ -41,7 +49,8 @@ int64_t product(const std::vector<int64_t>& dims, size_t begin, size_t end) {
   return p;
 }
 
-std::optional<LibraryPlan> planGemm(const ir::Operation& op, const ConcreteTypes& types) {
+std::optional<LibraryPlan> planGemm(const ir::Operation& op, const ConcreteTypes& types,
+                                    const LibraryOptions& options) {
   std::optional<ir::DType> dtype = commonFloat(op, types);
   const std::vector<int64_t>& a = types.at(op.operand(0)).shape;
   const std::vector<int64_t>& b = types.at(op.operand(1)).shape;
@@ -50,6 +59,7 @@ std::optional<LibraryPlan> planGemm(const ir::Operation& op, const ConcreteTypes
   LibraryPlan plan;
   plan.call.kind = LibraryCall::Kind::kGemm;
   plan.call.dtype = *dtype;
+  plan.call.allow_tf32 = options.allow_tf32 && *dtype == ir::DType::kF32;
   plan.call.gemm.m = product(a, 0, a.size() - 1);
   plan.call.gemm.k = a.back();
   plan.call.gemm.n = b[1];
@@ -72,13 +82,42 @@ bool symmetricPadding(const cx::WindowAxis& a) {
   return (a.in + 2 * a.before - span) / a.stride + 1 == a.out;
 }
 
-std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const ConcreteTypes& types) {
+// Zero input channels up to a multiple of kTensorCoreChannels on x (or dx)
+// and the filter's C axis: the sums are unchanged, the extra dx or dw
+// channels are never read. x and dx go through a copy (x's padded, dx read
+// back through the result layout).
+void padInputChannels(LibraryPlan& plan) {
+  ConvCall& c = plan.call.conv;
+  int64_t padded = (c.in_c + kTensorCoreChannels - 1) / kTensorCoreChannels * kTensorCoreChannels;
+  switch (c.direction) {
+    case ConvCall::Direction::kForward:  // x, w
+      plan.operands[0].layout = kSameNhwc;
+      plan.operands[0].padded_last = padded;
+      plan.operands[1].padded_last = padded;
+      break;
+    case ConvCall::Direction::kBackwardData:  // dy, w -> dx
+      plan.operands[1].padded_last = padded;
+      plan.result_layout = kSameNhwc;
+      plan.result_shape.back() = padded;
+      break;
+    case ConvCall::Direction::kBackwardFilter:  // x, dy -> dw (KRSC)
+      plan.operands[0].layout = kSameNhwc;
+      plan.operands[0].padded_last = padded;
+      plan.result_shape.back() = padded;
+      break;
+  }
+  c.in_c = padded;
+}
+
+std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const ConcreteTypes& types,
+                                           const LibraryOptions& options) {
   std::optional<ir::DType> dtype = commonFloat(op, types);
   if (!dtype) return std::nullopt;
   const std::vector<int64_t>& result = types.at(op.result(0)).shape;
   LibraryPlan plan;
   plan.call.kind = LibraryCall::Kind::kConv2d;
   plan.call.dtype = *dtype;
+  plan.call.allow_tf32 = options.allow_tf32 && *dtype == ir::DType::kF32;
   ConvCall& c = plan.call.conv;
   std::vector<int64_t> x, kernel, y;
   if (op.kind() == ir::OpKind::kConv2d) {
@@ -117,6 +156,7 @@ std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const Concre
   } else {
     for (int d : plan.result_layout) plan.result_shape.push_back(result[static_cast<size_t>(d)]);
   }
+  if (isHalfFloat(*dtype) && c.in_c % kTensorCoreChannels != 0) padInputChannels(plan);
   return plan;
 }
 
@@ -138,18 +178,24 @@ std::optional<LibraryPlan> planLibraryCall(const ir::Operation& op, const Concre
   // kLibraryConvolution); how each is called is planGemm's and
   // planConvolution's.
   if (op.numResults() != 1) return std::nullopt;
-  if (op.def().has(ir::kLibraryGemm)) return options.gemm ? planGemm(op, types) : std::nullopt;
-  if (op.def().has(ir::kLibraryConvolution)) return options.convolution ? planConvolution(op, types) : std::nullopt;
+  if (op.def().has(ir::kLibraryGemm)) return options.gemm ? planGemm(op, types, options) : std::nullopt;
+  if (op.def().has(ir::kLibraryConvolution))
+    return options.convolution ? planConvolution(op, types, options) : std::nullopt;
   return std::nullopt;
 }
 
 kir::Kernel layoutKernel(std::string name, std::string origin, ir::DType dtype, const std::vector<int64_t>& in_shape,
-                         const std::vector<int>& layout) {
+                         const std::vector<int>& layout, int64_t padded_last) {
   kir::Kernel k;
   k.name = std::move(name);
   k.origin = std::move(origin);
-  int64_t total = product(in_shape, 0, in_shape.size());
-  kir::BufferId in = k.addBuffer(kir::Buffer{"in", dtype, total, kir::BufferRole::kIn});
+  std::vector<int64_t> out_shape;
+  for (int d : layout) out_shape.push_back(in_shape[static_cast<size_t>(d)]);
+  const int64_t last_extent = out_shape.back();
+  const bool padded = padded_last > last_extent;
+  if (padded) out_shape.back() = padded_last;
+  int64_t total = product(out_shape, 0, out_shape.size());
+  kir::BufferId in = k.addBuffer(kir::Buffer{"in", dtype, product(in_shape, 0, in_shape.size()), kir::BufferRole::kIn});
   kir::BufferId out = k.addBuffer(kir::Buffer{"out", dtype, total, kir::BufferRole::kOut});
   // Element p of the result: its coordinates by division, then the source's
   // linear index from them.
@@ -157,19 +203,27 @@ kir::Kernel layoutKernel(std::string name, std::string origin, ir::DType dtype, 
   std::vector<int64_t> in_strides(in_shape.size(), 1);
   for (size_t d = in_shape.size(); d-- > 1;) in_strides[d - 1] = in_strides[d] * in_shape[d];
   kir::ExprRef source = kir::index(0);
+  kir::ExprRef inside;  // padded: whether the last coordinate is the source's
   int64_t stride = total;
   for (size_t d = 0; d < layout.size(); ++d) {
-    int64_t extent = in_shape[static_cast<size_t>(layout[d])];
+    int64_t extent = out_shape[d];
     stride /= extent;
     kir::ExprRef coord = kir::var(p);
     if (stride > 1) coord = kir::binary(kir::BinaryOp::kDiv, coord, kir::index(stride));
     if (d > 0) coord = kir::binary(kir::BinaryOp::kRem, coord, kir::index(extent));
+    if (padded && d + 1 == layout.size()) {
+      // The load stays inside the source (clamped); the select zeroes it.
+      inside = kir::binary(kir::BinaryOp::kLt, coord, kir::index(last_extent));
+      coord = kir::binary(kir::BinaryOp::kMin, coord, kir::index(last_extent - 1));
+    }
     int64_t in_stride = in_strides[static_cast<size_t>(layout[d])];
     if (in_stride != 1) coord = kir::binary(kir::BinaryOp::kMul, coord, kir::index(in_stride));
     source = d == 0 ? coord : kir::binary(kir::BinaryOp::kAdd, source, coord);
   }
+  kir::ExprRef value = kir::load(in, dtype, source);
+  if (inside) value = kir::select(inside, value, kir::constant(dtype, 0));
   kir::StmtList body;
-  body.push_back(kir::Stmt{kir::StoreStmt{out, kir::var(p), kir::load(in, dtype, source), false}});
+  body.push_back(kir::Stmt{kir::StoreStmt{out, kir::var(p), value, false}});
   k.body.push_back(kir::Stmt{kir::ForStmt{p, 0, total, kir::LoopKind::kParallel, std::move(body)}});
   return k;
 }

@@ -28,6 +28,11 @@ namespace dlc::codegen {
 struct LibraryOptions {
   bool gemm = false;         // matmul, dense -> cuBLASLt
   bool convolution = false;  // conv2d, conv2d_grad_input, conv2d_grad_kernel -> cuDNN
+  // f32 calls may use TF32 tensor cores (cuBLASLt's CUBLAS_COMPUTE_32F_FAST_TF32,
+  // cuDNN's default math): what `--precision tf32` asks for. Never on by
+  // default: f32 results stay exact f32 sums unless the user asks. f16/bf16
+  // calls use tensor cores with f32 accumulation regardless.
+  bool allow_tf32 = false;
 
   bool any() const { return gemm || convolution; }
   // For a CUDA target: what DLC_CUDA_LIBRARIES says ("all", the default;
@@ -41,6 +46,10 @@ struct LibraryPlan {
   struct Operand {
     const ir::Value* value = nullptr;
     std::vector<int> layout;  // non-empty: pass transpose(value, layout) (dim d of it is dim layout[d])
+    // > 0: the copy's last dim has this many elements, zeros after the
+    // value's (a half-precision convolution's channels padded for tensor
+    // cores); needs `layout`.
+    int64_t padded_last = 0;
   };
   std::vector<Operand> operands;      // the call's inputs in slot order (the result comes last)
   std::vector<int64_t> result_shape;  // row-major shape of the call's result
@@ -55,10 +64,11 @@ std::optional<LibraryPlan> planLibraryCall(const ir::Operation& op, const Concre
                                            const LibraryOptions& options);
 
 // A generated kernel that writes `in` (`dtype`, row-major `in_shape`) with
-// its dims permuted: dim d of the result is dim layout[d] of `in`. Buffers:
-// in, out. One parallel loop over the result.
+// its dims permuted: dim d of the result is dim layout[d] of `in`. With
+// `padded_last` > 0 the result's last dim has that many elements, zeros
+// after the source's. Buffers: in, out. One parallel loop over the result.
 kir::Kernel layoutKernel(std::string name, std::string origin, ir::DType dtype, const std::vector<int64_t>& in_shape,
-                         const std::vector<int>& layout);
+                         const std::vector<int>& layout, int64_t padded_last = 0);
 
 }  // namespace dlc::codegen
 

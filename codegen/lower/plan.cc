@@ -417,9 +417,10 @@ class Planner {
         const ConcreteType& t = out_.types.at(operand.value);
         std::vector<int64_t> shape;
         for (int d : operand.layout) shape.push_back(t.shape[static_cast<size_t>(d)]);
+        if (operand.padded_last > 0) shape.back() = operand.padded_last;
         int converted = scratchSlot(t.dtype, shape, step_index);
         kir::Kernel layout = layoutKernel(strCat("k", group.id, "_layout", i), strCat("operand ", i, " of ", origin),
-                                          t.dtype, t.shape, operand.layout);
+                                          t.dtype, t.shape, operand.layout, operand.padded_last);
         kir::mapForGpu(layout);  // library calls are a GPU target's
         int kernel = internKernel(std::move(layout));
         exe.steps.push_back(runtime::Step{kernel, -1, {slot, converted}});

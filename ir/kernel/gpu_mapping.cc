@@ -90,6 +90,22 @@ std::optional<GpuMark> rowGroupsMark(const Kernel& kernel, int64_t rows, std::sp
   return mark;
 }
 
+// gpu(vector)'s width for a phase: 0 when nothing packs; 8 when a 2-byte
+// buffer packs and every access that packs four at a time still packs
+// eight at a time (else 4, the f16/bf16 packs then 8 bytes).
+int vectorWidth(const Kernel& kernel, const std::vector<const ForStmt*>& nest, std::span<const Stmt> body,
+                const Var& flat) {
+  PhasePacks four = findPhasePacks(kernel, nest, body, flat, kGpuVectorWidth);
+  if (four.empty()) return 0;
+  auto narrow = [&](const PackAccess& a) { return ir::dtypeSize(kernel.buffers[a.buffer].dtype) == 2; };
+  if (std::none_of(four.loads.begin(), four.loads.end(), narrow) &&
+      std::none_of(four.stores.begin(), four.stores.end(), narrow))
+    return kGpuVectorWidth;
+  PhasePacks eight = findPhasePacks(kernel, nest, body, flat, kGpuHalfVectorWidth);
+  bool all = eight.loads.size() == four.loads.size() && eight.stores.size() == four.stores.size();
+  return all ? kGpuHalfVectorWidth : kGpuVectorWidth;
+}
+
 // The mark of a top-level nest of parallel loops: the first mapping that
 // takes it, split reductions, packed vectors, row groups, else one item a
 // thread or a block per row.
@@ -103,10 +119,10 @@ GpuMark loopMark(const Kernel& kernel, const ForStmt& loop) {
   bool rows = worthBlockPerRow(body, total);
   GpuMark mark;
   Var flat = gpuCounter(kernel, GpuCounter::kFlat);
-  if (!rows && !findPhasePacks(kernel, nest, body, flat, kGpuVectorWidth).empty()) {
-    int64_t groups = total / kGpuVectorWidth;
+  if (int width = rows ? 0 : vectorWidth(kernel, nest, body, flat); width > 0) {
+    int64_t groups = total / width;
     mark.kind = GpuKind::kVector;
-    mark.width = kGpuVectorWidth;
+    mark.width = width;
     mark.threads = gpuThreadsFor(groups);
     mark.blocks = blocksFor(groups, mark.threads);
     return mark;

@@ -50,8 +50,11 @@ inline constexpr int kGpuBlockThreads = 256;
 inline constexpr int64_t kMinBlockReduce = 32;
 // With this many rows, one thread per row already fills the GPU.
 inline constexpr int64_t kRowsForThreadPerRow = 8192;
-// Items a thread of gpu(vector) takes: a 16-byte pack of f32.
+// Items a thread of gpu(vector) takes: a 16-byte pack of f32, or of f16/bf16
+// when the phase packs a 2-byte buffer (its f32 packs are then 32 bytes, two
+// 16-byte accesses).
 inline constexpr int kGpuVectorWidth = 4;
+inline constexpr int kGpuHalfVectorWidth = 8;
 
 // Marks `kernel`, replacing any marks it has; returns the number of marks.
 int mapForGpu(Kernel& kernel);

@@ -43,6 +43,7 @@ Json encodeLibraryCall(const LibraryCall& call) {
   Json j = Json::object();
   j["kind"] = name(kCallKinds, call.kind);
   j["dtype"] = std::string(ir::dtypeName(call.dtype));
+  if (call.allow_tf32) j["allow_tf32"] = true;  // absent: exact f32 (artifacts from before it)
   switch (call.kind) {
     case LibraryCall::Kind::kGemm:
       j["m"] = call.gemm.m, j["n"] = call.gemm.n, j["k"] = call.gemm.k;
@@ -77,6 +78,7 @@ absl::Status decodeLibraryCall(const Json& value, const std::string& path, Libra
   ASSIGN_OR_RETURN(JsonObject o, JsonObject::open(value, path));
   RETURN_IF_ERROR(o.readEnum("kind", kCallKinds, call.kind));
   RETURN_IF_ERROR(o.read("dtype", call.dtype));
+  RETURN_IF_ERROR(o.readOptional("allow_tf32", call.allow_tf32));
   switch (call.kind) {
     case LibraryCall::Kind::kGemm:
       RETURN_IF_ERROR(o.read("m", call.gemm.m));

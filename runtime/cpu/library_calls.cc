@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/tensor.h"
 #include "support/strings.h"
 
 namespace dlc::runtime::cpu {
@@ -93,19 +94,68 @@ void convolution(const ConvCall& c, std::span<void* const> operands) {
   }
 }
 
+// Element counts of the call's slots, the result last.
+std::vector<int64_t> slotElements(const runtime::LibraryCall& call) {
+  if (call.kind == runtime::LibraryCall::Kind::kGemm) {
+    const runtime::GemmCall& g = call.gemm;
+    std::vector<int64_t> sizes = {g.m * g.k, g.k * g.n};
+    if (g.bias) sizes.push_back(g.n);
+    sizes.push_back(g.m * g.n);
+    return sizes;
+  }
+  const ConvCall& c = call.conv;
+  int64_t x = c.batch * c.in_h * c.in_w * c.in_c, y = c.batch * c.out_h * c.out_w * c.out_c;
+  int64_t w = c.out_c * c.kernel_h * c.kernel_w * c.in_c;
+  switch (c.direction) {
+    case ConvCall::Direction::kForward: return {x, w, y};
+    case ConvCall::Direction::kBackwardData: return {y, w, x};
+    case ConvCall::Direction::kBackwardFilter: return {x, y, w};
+  }
+  return {};
+}
+
+void runF32(const runtime::LibraryCall& call, std::span<void* const> operands) {
+  switch (call.kind) {
+    case runtime::LibraryCall::Kind::kGemm: gemm(call.gemm, operands); return;
+    case runtime::LibraryCall::Kind::kConv2d: convolution(call.conv, operands); return;
+  }
+}
+
+// f16/bf16: widened to f32 copies, run as f32, the result rounded back.
+void runHalf(const runtime::LibraryCall& call, std::span<void* const> operands) {
+  const bool bf16 = call.dtype == ir::DType::kBF16;
+  std::vector<int64_t> sizes = slotElements(call);
+  std::vector<std::vector<float>> wide(sizes.size());
+  std::vector<void*> pointers;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    wide[i].resize(static_cast<size_t>(sizes[i]));
+    const auto* in = static_cast<const uint16_t*>(operands[i]);
+    if (i + 1 < sizes.size())
+      for (size_t j = 0; j < wide[i].size(); ++j) wide[i][j] = bf16 ? bfloat16ToFloat(in[j]) : halfToFloat(in[j]);
+    pointers.push_back(wide[i].data());
+  }
+  runF32(call, pointers);
+  auto* out = static_cast<uint16_t*>(operands.back());
+  for (size_t j = 0; j < wide.back().size(); ++j)
+    out[j] = bf16 ? floatToBFloat16(wide.back()[j]) : floatToHalf(wide.back()[j]);
+}
+
 }  // namespace
 
 absl::Status runLibraryCallOnHost(const runtime::LibraryCall& call, std::span<void* const> operands) {
-  if (call.dtype != ir::DType::kF32)
-    return absl::UnimplementedError(strCat("host library calls take f32 only: ", describeLibraryCall(call)));
   if (static_cast<int>(operands.size()) != call.slotCount())
     return absl::InternalError(
         strCat(describeLibraryCall(call), " takes ", call.slotCount(), " operands, got ", operands.size()));
-  switch (call.kind) {
-    case runtime::LibraryCall::Kind::kGemm: gemm(call.gemm, operands); return absl::OkStatus();
-    case runtime::LibraryCall::Kind::kConv2d: convolution(call.conv, operands); return absl::OkStatus();
+  switch (call.dtype) {
+    case ir::DType::kF32: runF32(call, operands); return absl::OkStatus();
+    case ir::DType::kF16:
+    case ir::DType::kBF16: runHalf(call, operands); return absl::OkStatus();
+    case ir::DType::kF64:
+    case ir::DType::kI32:
+    case ir::DType::kI64:
+    case ir::DType::kBool: break;
   }
-  return absl::InternalError("unknown library call");
+  return absl::UnimplementedError(strCat("host library calls take f32, f16 or bf16: ", describeLibraryCall(call)));
 }
 
 }  // namespace dlc::runtime::cpu

@@ -1,5 +1,6 @@
 // The library calls of an Executable (runtime/library_call.h) on the host:
-// plain loops, f32 only. A CPU plan never contains them unless asked
+// plain loops; f16/bf16 operands are widened to f32 and the result rounded
+// once, as the GPU libraries' f32 accumulation does. A CPU plan never contains them unless asked
 // (LowerOptions::library); they let the planning of GPU library calls —
 // layout kernels, epilogue kernels, slots and lifetimes — run and be checked
 // (sums in double, rounded once: also the reference for the GPU libraries)

@@ -29,6 +29,7 @@ inline constexpr int kGemmDefault = -1;
 inline constexpr int kDescEpilogue = 7;
 inline constexpr int kDescBiasPointer = 8;
 inline constexpr int kPrefMaxWorkspaceBytes = 1;
+inline constexpr int kPrefMinAlignmentA = 5, kPrefMinAlignmentB = 6, kPrefMinAlignmentC = 7, kPrefMinAlignmentD = 8;
 // cublasLtEpilogue_t
 inline constexpr int kEpilogueDefault = 1;
 inline constexpr int kEpilogueRelu = 2;
@@ -52,9 +53,13 @@ inline int dataType(GemmType t) {
   switch (t) {
     case GemmType::kF16: return kR16F;
     case GemmType::kBF16: return kR16BF;
-    default: return kR32F;
+    case GemmType::kF32:
+    case GemmType::kF32Tf32: return kR32F;
   }
+  return kR32F;
 }
+// f16 and bf16 sum in f32 on tensor cores (CUBLAS_COMPUTE_32F); f32 is exact
+// FMA unless TF32 was asked for.
 inline int computeType(GemmType t) { return t == GemmType::kF32Tf32 ? kCompute32FFastTf32 : kCompute32F; }
 
 }  // namespace dlc::runtime::cuda::blas

@@ -1,6 +1,7 @@
 #include "runtime/cuda/cublaslt.h"
 
 #include <array>
+#include <initializer_list>
 
 #include "runtime/cuda/cublas_abi.h"
 #include "runtime/cuda/dynamic_library.h"
@@ -78,6 +79,16 @@ int epilogueCode(Epilogue e) {
   return blas::kEpilogueDefault;
 }
 
+// The largest power of two up to 256 that divides every pointer: what the
+// heuristics may assume of them (0 pointers do not count).
+std::uint32_t commonAlignment(std::initializer_list<CuDevicePtr> pointers) {
+  std::uint32_t alignment = 256;
+  for (CuDevicePtr p : pointers) {
+    while (p != 0 && p % alignment != 0) alignment /= 2;
+  }
+  return alignment;
+}
+
 }  // namespace
 
 // The descriptors and algorithm of one (shape, type, epilogue), made once.
@@ -113,8 +124,9 @@ CublasLt::~CublasLt() {
 
 std::size_t CublasLt::version() const { return api_->getVersion(); }
 
-absl::StatusOr<CublasLt::Plan*> CublasLt::plan(const GemmShape& s, GemmType type, Epilogue epilogue) {
-  PlanKey key{s.m, s.n, s.k, type, epilogue};
+absl::StatusOr<CublasLt::Plan*> CublasLt::plan(const GemmShape& s, GemmType type, Epilogue epilogue,
+                                               std::uint32_t alignment) {
+  PlanKey key{s.m, s.n, s.k, type, epilogue, alignment};
   if (auto it = plans_.find(key); it != plans_.end()) return it->second.get();
   auto plan = std::make_unique<Plan>();
   plan->api = api_;
@@ -134,6 +146,12 @@ absl::StatusOr<CublasLt::Plan*> CublasLt::plan(const GemmShape& s, GemmType type
   std::uint64_t workspace = workspace_.size();
   absl::Status st = api.check(api.prefSetAttribute(pref, blas::kPrefMaxWorkspaceBytes, &workspace, sizeof(workspace)),
                               "cublasLtMatmulPreferenceSetAttribute");
+  for (int attribute :
+       {blas::kPrefMinAlignmentA, blas::kPrefMinAlignmentB, blas::kPrefMinAlignmentC, blas::kPrefMinAlignmentD}) {
+    if (st.ok())
+      st = api.check(api.prefSetAttribute(pref, attribute, &alignment, sizeof(alignment)),
+                     "cublasLtMatmulPreferenceSetAttribute(MIN_ALIGNMENT)");
+  }
   blas::HeuristicResult result{};
   int returned = 0;
   if (st.ok()) {
@@ -165,7 +183,7 @@ absl::Status CublasLt::matmul(Stream& stream, const GemmShape& shape, GemmType t
   }
   // The plans and the bias pointer on their descriptors are shared state.
   std::lock_guard<std::mutex> lock(mutex_);
-  ASSIGN_OR_RETURN(Plan * p, plan(shape, type, epilogue));
+  ASSIGN_OR_RETURN(Plan * p, plan(shape, type, epilogue, commonAlignment({a, b, bias, d})));
   if (bias != 0) {
     // The pointer is per call; the cached descriptor keeps the last one.
     void* ptr = reinterpret_cast<void*>(bias);

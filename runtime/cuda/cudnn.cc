@@ -127,6 +127,22 @@ bool isTransformAlgorithm(ConvCall::Direction direction, int algo) {
   return true;
 }
 
+// The math type a convolution's descriptor starts with: what its
+// heuristics may rank (conv2d's precision rule in cudnn.h).
+int mathFor(ir::DType dtype, bool allow_tf32) {
+  if (dtype != ir::DType::kF32) return dnn::kTensorOpMath;
+  return allow_tf32 ? dnn::kDefaultMath : dnn::kFmaMath;
+}
+
+// Whether a ranked candidate's math keeps to that rule: an f32 convolution
+// never converts its operands to f16, and uses tensor cores (TF32) only
+// when allowed.
+bool mathAllowed(ir::DType dtype, bool allow_tf32, int math) {
+  if (dtype != ir::DType::kF32) return true;
+  if (math == dnn::kTensorOpMathAllowConversion) return false;
+  return allow_tf32 || math != dnn::kTensorOpMath;
+}
+
 absl::StatusOr<int> asInt(int64_t v, std::string_view what) {
   if (v <= 0 || v > std::numeric_limits<int>::max())
     return absl::InvalidArgumentError(strCat("cuDNN convolution: ", what, " ", v, " is not in [1, 2^31)"));
@@ -176,7 +192,8 @@ std::size_t Cudnn::workspaceBytes(int plan) const {
   return plans_[static_cast<size_t>(plan)]->workspace;
 }
 
-absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size_t max_workspace_bytes) {
+absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, bool allow_tf32,
+                                   std::size_t max_workspace_bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   const CudnnApi& api = *api_;
   ASSIGN_OR_RETURN(int type, dataType(dtype));
@@ -207,10 +224,10 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
                     static_cast<int>(c.stride[1]), static_cast<int>(c.dilation[0]), static_cast<int>(c.dilation[1]),
                     dnn::kCrossCorrelation, dnn::kFloat),
       "cudnnSetConvolution2dDescriptor"));
-  // f32: FMA kernels only, so that no TF32 rounding creeps in; f16/bf16 may
-  // use tensor cores.
-  RETURN_IF_ERROR(api.check(api.setConvMath(plan->conv, dtype == ir::DType::kF32 ? dnn::kFmaMath : dnn::kDefaultMath),
-                            "cudnnSetConvolutionMathType"));
+  // The sums are f32 (kFloat above) for every dtype; which kernels may run
+  // is the math type's (mathFor).
+  const int start_math = mathFor(dtype, allow_tf32);
+  RETURN_IF_ERROR(api.check(api.setConvMath(plan->conv, start_math), "cudnnSetConvolutionMathType"));
 
   constexpr int kRequested = 16;
   std::array<dnn::AlgoPerf, kRequested> perf{};
@@ -236,7 +253,9 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
   // within the workspace limit.
   bool found = false;
   for (int i = 0; i < returned && !found; ++i) {
-    if (perf[i].status != dnn::kSuccess || isTransformAlgorithm(c.direction, perf[i].algo)) continue;
+    if (perf[i].status != dnn::kSuccess || isTransformAlgorithm(c.direction, perf[i].algo) ||
+        !mathAllowed(dtype, allow_tf32, perf[i].math_type))
+      continue;
     std::size_t bytes = 0;
     Status st = dnn::kSuccess;
     switch (c.direction) {
@@ -251,8 +270,12 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
         break;
     }
     if (st != dnn::kSuccess || bytes > max_workspace_bytes) continue;
+    // The descriptor runs the candidate's own math, as ranked (exact f32
+    // keeps FMA: default math would allow TF32 on sm_80 and later).
+    int math = dtype == ir::DType::kF32 && !allow_tf32 ? dnn::kFmaMath : perf[i].math_type;
+    if (math != start_math && api.setConvMath(plan->conv, math) != dnn::kSuccess) continue;
     plan->algo = perf[i].algo;
-    plan->math = perf[i].math_type;
+    plan->math = math;
     plan->workspace = bytes;
     found = true;
   }
@@ -261,14 +284,14 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, std::size
               perf[i].status == dnn::kSuccess ? "" : "!");
   if (!found) {
     ConvCall described = c;
-    LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, described};
+    LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, described, allow_tf32};
     return absl::UnimplementedError(strCat("cuDNN has no algorithm for ", describeLibraryCall(call), " within ",
                                            max_workspace_bytes, " bytes of workspace"));
   }
   plans_.push_back(std::move(plan));
   int id = static_cast<int>(plans_.size() - 1);
   if (envFlag("DLC_CUDNN_VERBOSE")) {
-    LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, c};
+    LibraryCall call{LibraryCall::Kind::kConv2d, dtype, {}, c, allow_tf32};
     std::fprintf(stderr, "dlc cudnn: %s: %s\n", describeLibraryCall(call).c_str(), describe(*plans_.back()).c_str());
   }
   return id;

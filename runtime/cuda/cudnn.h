@@ -7,8 +7,13 @@
 // not FFT or Winograd, whose rounding errors are far above an f32 sum's);
 // run() enqueues it on a stream with a workspace the caller provides, so it
 // can be captured in a CUDA graph. Thread-safe: one handle serves every
-// executor of a process (runtime/cuda/library_calls.h). f32 convolutions are restricted to FMA
-// kernels (no TF32): results match the reference interpreter's f32 sums.
+// executor of a process (runtime/cuda/library_calls.h).
+//
+// Precision: every convolution sums in f32 (the descriptor's compute type).
+// f16/bf16 ones may use tensor cores (CUDNN_TENSOR_OP_MATH). f32 ones are
+// restricted to FMA kernels, so that results match the reference
+// interpreter's f32 sums, unless `allow_tf32` (--precision tf32) lets them
+// use TF32 tensor cores; f32 operands are never converted to f16.
 #ifndef DLC_RUNTIME_CUDA_CUDNN_H_
 #define DLC_RUNTIME_CUDA_CUDNN_H_
 
@@ -38,7 +43,8 @@ class Cudnn {
 
   // Descriptors and algorithm for `call`; returns a plan id for run().
   // InvalidArgument for shapes cuDNN cannot take (sizes beyond int).
-  absl::StatusOr<int> prepare(const ConvCall& call, ir::DType dtype, std::size_t max_workspace_bytes = 256 << 20);
+  absl::StatusOr<int> prepare(const ConvCall& call, ir::DType dtype, bool allow_tf32 = false,
+                              std::size_t max_workspace_bytes = 256 << 20);
   // The workspace plan `plan` needs.
   std::size_t workspaceBytes(int plan) const;
   // "algo 1 (math 3), workspace N bytes; candidates 1:0 0:0 6:0 ..."

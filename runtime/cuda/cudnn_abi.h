@@ -20,7 +20,9 @@ inline constexpr int kTensorNhwc = 1;
 // cudnnConvolutionMode_t
 inline constexpr int kCrossCorrelation = 1;
 // cudnnMathType_t
-inline constexpr int kDefaultMath = 0;
+inline constexpr int kDefaultMath = 0;  // on sm_80 and later: tensor cores, TF32 for f32
+inline constexpr int kTensorOpMath = 1;
+inline constexpr int kTensorOpMathAllowConversion = 2;  // may round f32 operands to f16
 inline constexpr int kFmaMath = 3;
 
 // cudnnConvolutionFwdAlgo_t, cudnnConvolutionBwdDataAlgo_t and

@@ -10,9 +10,11 @@
 namespace dlc::runtime::cuda {
 namespace {
 
-absl::StatusOr<GemmType> gemmType(ir::DType dtype) {
-  switch (dtype) {
-    case ir::DType::kF32: return GemmType::kF32;  // exact f32 products, as the reference computes
+// f16/bf16: tensor cores, f32 sums (cublas_abi.h's computeType). f32: exact
+// products, as the reference computes them, unless the call allows TF32.
+absl::StatusOr<GemmType> gemmType(const runtime::LibraryCall& call) {
+  switch (call.dtype) {
+    case ir::DType::kF32: return call.allow_tf32 ? GemmType::kF32Tf32 : GemmType::kF32;
     case ir::DType::kF16: return GemmType::kF16;
     case ir::DType::kBF16: return GemmType::kBF16;
     case ir::DType::kF64:
@@ -20,7 +22,7 @@ absl::StatusOr<GemmType> gemmType(ir::DType dtype) {
     case ir::DType::kI64:
     case ir::DType::kBool: break;
   }
-  return absl::InvalidArgumentError(strCat("cuBLASLt GEMMs take f32, f16 or bf16, not ", ir::dtypeName(dtype)));
+  return absl::InvalidArgumentError(strCat("cuBLASLt GEMMs take f32, f16 or bf16, not ", ir::dtypeName(call.dtype)));
 }
 
 Epilogue gemmEpilogue(const GemmCall& g) {
@@ -87,13 +89,13 @@ absl::StatusOr<std::unique_ptr<LibraryCalls>> LibraryCalls::create(const CudaDev
         if (!calls->cublaslt_) {
           ASSIGN_OR_RETURN(calls->cublaslt_, shared().cublaslt);
         }
-        RETURN_IF_ERROR(gemmType(call.dtype).status());
+        RETURN_IF_ERROR(gemmType(call).status());
         break;
       case runtime::LibraryCall::Kind::kConv2d:
         if (!calls->cudnn_) {
           ASSIGN_OR_RETURN(calls->cudnn_, shared().cudnn);
         }
-        ASSIGN_OR_RETURN(plan, calls->cudnn_->prepare(call.conv, call.dtype));
+        ASSIGN_OR_RETURN(plan, calls->cudnn_->prepare(call.conv, call.dtype, call.allow_tf32));
         workspace = std::max(workspace, calls->cudnn_->workspaceBytes(plan));
         break;
     }
@@ -123,7 +125,7 @@ absl::Status LibraryCalls::enqueue(Stream& stream, int index, std::span<const Cu
   switch (call.kind) {
     case runtime::LibraryCall::Kind::kGemm: {
       const GemmCall& g = call.gemm;
-      ASSIGN_OR_RETURN(GemmType type, gemmType(call.dtype));
+      ASSIGN_OR_RETURN(GemmType type, gemmType(call));
       CuDevicePtr bias = g.bias ? operands[2] : 0;
       return cublaslt_->matmul(stream, GemmShape{g.m, g.n, g.k}, type, gemmEpilogue(g), operands[0], operands[1], bias,
                                operands.back());

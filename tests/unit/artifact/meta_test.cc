@@ -211,14 +211,14 @@ TEST(ArtifactPlan, ParametersMatchTheSignature) {
 TEST(ArtifactPlan, LibraryCalls) {
   const std::string cuda = "model.dlx: function 1 ('tiny.train_step', cuda): ";
   EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["steps"][0]["slots"] = {0, 2, 5}; }),
-            cuda + "step 0: gemm f32 [2x4]x[4x3] +bias relu takes 4 slots, but the step binds 3");
+            cuda + "step 0: gemm f32 tf32 [2x4]x[4x3] +bias relu takes 4 slots, but the step binds 3");
   EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["steps"][0]["slots"] = {1, 2, 3, 5}; }),
             cuda +
-                "step 0: gemm f32 [2x4]x[4x3] +bias relu, operand 0: slot 1 is f32[2, 3] (24 bytes), but the "
+                "step 0: gemm f32 tf32 [2x4]x[4x3] +bias relu, operand 0: slot 1 is f32[2, 3] (24 bytes), but the "
                 "call takes 8 f32 elements");
   EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["steps"][0]["slots"][3] = -1; }),
             cuda +
-                "step 0: gemm f32 [2x4]x[4x3] +bias relu, operand 3: slot -1 is out of range (the plan has 15 "
+                "step 0: gemm f32 tf32 [2x4]x[4x3] +bias relu, operand 3: slot -1 is out of range (the plan has 15 "
                 "slots)");
   EXPECT_EQ(metaError([](Json& m) { plan(m, 1)["library_calls"][0]["m"] = 0; }),
             cuda + "library call 0: gemm sizes m 0, n 3, k 4 must be positive and int-sized");

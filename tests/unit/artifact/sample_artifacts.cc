@@ -108,6 +108,7 @@ CompiledFunction cudaTrainStep() {
   LibraryCall gemm;
   gemm.kind = LibraryCall::Kind::kGemm;
   gemm.gemm = {2, 3, 4, true, runtime::GemmCall::Activation::kRelu};
+  gemm.allow_tf32 = true;  // --precision tf32
   LibraryCall conv;
   conv.kind = LibraryCall::Kind::kConv2d;
   conv.dtype = DT::kF16;
@@ -186,6 +187,7 @@ void expectSameTensors(const std::vector<TensorSignature>& a, const std::vector<
 void expectSameCall(const LibraryCall& a, const LibraryCall& b, const std::string& what) {
   EXPECT_EQ(a.kind, b.kind) << what;
   EXPECT_EQ(a.dtype, b.dtype) << what;
+  EXPECT_EQ(a.allow_tf32, b.allow_tf32) << what;
   EXPECT_EQ(a.gemm.m, b.gemm.m) << what;
   EXPECT_EQ(a.gemm.n, b.gemm.n) << what;
   EXPECT_EQ(a.gemm.k, b.gemm.k) << what;

@@ -112,6 +112,87 @@ TEST(CudaCompileOnly, CompileWithoutDeviceIsUnavailable) {
   EXPECT_EQ(f.status().code(), absl::StatusCode::kUnavailable) << f.status();
 }
 
+std::unique_ptr<ir::Module> parseIr(SourceManager& sources, const char* text) {
+  DiagnosticEngine diags(sources);
+  std::unique_ptr<ir::Module> module = ir::parseModule(sources, sources.addBuffer("m.dlir", text), diags);
+  return diags.hadError() ? nullptr : std::move(module);
+}
+
+// bf16 buffers move in 16-byte packs of eight (gpu_mapping.h's
+// kGpuHalfVectorWidth), computed in f32: the loads and stores reach the PTX
+// as 128-bit accesses, and a bf16 -> f32 cast stores two 16-byte halves.
+TEST(CudaCompileOnly, Bf16ElementwisePacksSixteenBytes) {
+  requireNvrtc();
+  const char* text = R"(
+func @f(%x: bf16[64, 96], %y: bf16[64, 96]) -> (bf16[64, 96], f32[64, 96]) {
+  %0 = mul(%x, %y) : bf16[64, 96]
+  %1 = tanh(%0) : bf16[64, 96]
+  %2 = cast(%1) {dtype = f32} : f32[64, 96]
+  return %1, %2
+}
+)";
+  SourceManager sources;
+  std::unique_ptr<ir::Module> module = parseIr(sources, text);
+  ASSERT_TRUE(module);
+  std::vector<std::vector<int64_t>> shapes = {{64, 96}, {64, 96}};
+  for (const char* arch : {"compute_80", "compute_90"}) {
+    SCOPED_TRACE(arch);
+    absl::StatusOr<CudaCompiled> ptx =
+        codegen::compileCudaModuleOnly(*module->functions().front(), shapes, arch, uncached());
+    ASSERT_TRUE(ptx.ok()) << ptx.status();
+    const std::string& source = ptx->module.source;
+    EXPECT_NE(source.find("dlc_load_pack<8>(&b0_x["), std::string::npos) << source;
+    EXPECT_NE(source.find("dlc_pack<__nv_bfloat16, 8> st0;"), std::string::npos) << source;
+    EXPECT_NE(source.find("__bfloat162float(pk0.v[lane])"), std::string::npos) << source;
+    EXPECT_NE(ptx->image.find("ld.global.nc.v4.u32"), std::string::npos);
+    EXPECT_NE(ptx->image.find("st.global.v4.u32"), std::string::npos);
+    EXPECT_NE(ptx->image.find("st.global.v4.f32"), std::string::npos);
+  }
+}
+
+// A bf16 CNN's inference and gradient kernels as a CUDA target plans them
+// (cuDNN for the convolutions, the first with its one channel padded to 8
+// by a layout kernel; cuBLASLt for the dense layers) compile for sm_80 and
+// sm_90, and the epilogue kernels after the library calls use bf16 packs.
+TEST(CudaCompileOnly, Bf16ConvolutionModelCompiles) {
+  requireNvrtc();
+  const char* text = R"(
+func @cnn(%x: bf16[batch, 28, 28, 1], %k1: bf16[3, 3, 1, 32], %b1: bf16[32], %k2: bf16[3, 3, 32, 64], %b2: bf16[64], %w: bf16[1600, 10], %g2: bf16[batch, 11, 11, 64]) -> (bf16[batch, 10], bf16[3, 3, 1, 32], bf16[batch, 13, 13, 32], bf16[3, 3, 32, 64]) {
+  %0 = conv2d(%x, %k1, %b1) {strides = [1, 1], padding = "valid", dilation = [1, 1], groups = 1} : bf16[batch, 26, 26, 32]
+  %1 = relu(%0) : bf16[batch, 26, 26, 32]
+  %2 = maxpool2d(%1) {pool = [2, 2], strides = [2, 2], padding = "valid"} : bf16[batch, 13, 13, 32]
+  %3 = conv2d(%2, %k2, %b2) {strides = [1, 1], padding = "valid", dilation = [1, 1], groups = 1} : bf16[batch, 11, 11, 64]
+  %4 = relu(%3) : bf16[batch, 11, 11, 64]
+  %5 = maxpool2d(%4) {pool = [2, 2], strides = [2, 2], padding = "valid"} : bf16[batch, 5, 5, 64]
+  %6 = flatten(%5) : bf16[batch, 1600]
+  %7 = matmul(%6, %w) : bf16[batch, 10]
+  %8 = softmax(%7) : bf16[batch, 10]
+  %9 = conv2d_grad_kernel(%x, %1, %k1) {strides = [1, 1], padding = "valid", dilation = [1, 1], groups = 1} : bf16[3, 3, 1, 32]
+  %10 = conv2d_grad_input(%g2, %k2, %2) {strides = [1, 1], padding = "valid", dilation = [1, 1], groups = 1} : bf16[batch, 13, 13, 32]
+  %11 = conv2d_grad_kernel(%2, %g2, %k2) {strides = [1, 1], padding = "valid", dilation = [1, 1], groups = 1} : bf16[3, 3, 32, 64]
+  return %8, %9, %10, %11
+}
+)";
+  SourceManager sources;
+  std::unique_ptr<ir::Module> module = parseIr(sources, text);
+  ASSERT_TRUE(module);
+  int kernels = 0, launches = 0;
+  compileEverywhere(*module->functions().front(), "bf16 cnn", &kernels, &launches);
+  std::vector<std::vector<int64_t>> shapes = cuda_test::inputShapes(*module->functions().front());
+  CudaCompileOptions options = uncached();
+  options.libraries = {.gemm = true, .convolution = true};
+  absl::StatusOr<CudaCompiled> compiled =
+      codegen::compileCudaModuleOnly(*module->functions().front(), shapes, "sm_90", options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const runtime::Executable& exe = compiled->lowered.executable;
+  ASSERT_EQ(exe.library_calls.size(), 6u);  // 5 convolutions, 1 GEMM
+  int padded = 0;
+  for (const runtime::LibraryCall& call : exe.library_calls)
+    padded += call.kind == runtime::LibraryCall::Kind::kConv2d && call.conv.in_c == 8;
+  EXPECT_EQ(padded, 2);  // conv1 and its kernel gradient: one channel padded to 8
+  EXPECT_NE(compiled->module.source.find("dlc_pack<__nv_bfloat16, 8>"), std::string::npos);
+}
+
 class CudaCompileModel : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CudaCompileModel, EveryKernelCompilesForSm80AndSm90) {

@@ -49,6 +49,10 @@ static_assert(CUBLAS_GEMM_DEFAULT == blas::kGemmDefault);
 static_assert(CUBLASLT_MATMUL_DESC_EPILOGUE == blas::kDescEpilogue);
 static_assert(CUBLASLT_MATMUL_DESC_BIAS_POINTER == blas::kDescBiasPointer);
 static_assert(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES == blas::kPrefMaxWorkspaceBytes);
+static_assert(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES == blas::kPrefMinAlignmentA &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES == blas::kPrefMinAlignmentB &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES == blas::kPrefMinAlignmentC &&
+              CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES == blas::kPrefMinAlignmentD);
 static_assert(CUBLASLT_EPILOGUE_DEFAULT == blas::kEpilogueDefault);
 static_assert(CUBLASLT_EPILOGUE_RELU == blas::kEpilogueRelu);
 static_assert(CUBLASLT_EPILOGUE_BIAS == blas::kEpilogueBias);
@@ -68,6 +72,8 @@ static_assert(CUDNN_DATA_FLOAT == dnn::kFloat && CUDNN_DATA_HALF == dnn::kHalf &
 static_assert(CUDNN_TENSOR_NHWC == dnn::kTensorNhwc);
 static_assert(CUDNN_CROSS_CORRELATION == dnn::kCrossCorrelation);
 static_assert(CUDNN_DEFAULT_MATH == dnn::kDefaultMath && CUDNN_FMA_MATH == dnn::kFmaMath);
+static_assert(CUDNN_TENSOR_OP_MATH == dnn::kTensorOpMath &&
+              CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION == dnn::kTensorOpMathAllowConversion);
 static_assert(CUDNN_CONVOLUTION_FWD_ALGO_FFT == dnn::kFwdFft &&
               CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING == dnn::kFwdFftTiling &&
               CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD == dnn::kFwdWinograd &&
