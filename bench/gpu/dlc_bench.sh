@@ -2,24 +2,33 @@
 # dlc measured as a compiler, on the target it is given: kernel times of
 # three memory-bound models (DLC_PROFILE=1), training throughput of
 # examples/mnist_cnn.dl on synthetic data, and the cold and warm compile
-# time of its train step (DLC_COMPILE_TIMES=1).
+# time of its train step (DLC_COMPILE_TIMES=1); with the part `models`, the
+# tutorial's models in fp32 and bf16 (--precision bf16): the MNIST CNN's
+# training at batch 512, VGG16's base inference and the transfer model's
+# training step (frozen base) at batch 64, text_lstm's training at batch 32.
 #
 # usage: bench/gpu/dlc_bench.sh BIN_DIR OUT_DIR [cuda|cpu]
 #   BIN_DIR  the folder holding the dlc binary
 #   OUT_DIR  gets dlc_bench.jsonl (appended): JSON lines, and the raw output
 #            of every command as lines starting with '#'
 #   cpu      dry run on the CPU, with small sizes and step counts
+# DLC_BENCH_PARTS: which parts run, of `kernels` (a-c), `cnn` (d-f) and
+#   `models` (g) [kernels cnn]
 # JSON lines (also on stdout):
 #   {"bench": "elementwise_chain_8192x8192", "ms": ..., "gbps": ..., "bytes": ..., "steps": ..., "wall_s": ...}
 #     ms, bytes: sums over the profiled steps; gbps = bytes / ms (a lower bound)
 #   {"bench": "train_mnist_cnn_b64", "samples_per_s": ..., "ms_per_step": ..., ...}
 #     from the wall time of an N-step run minus a 1-step run (compile removed)
 #   {"bench": "compile_mnist_cnn_train_cold"|"..._warm", "line": "dlc compile-times: ...", ...}
+#   {"bench": "train_transfer_b64", "precision": "bf16", "samples_per_s": ..., ...} (the same method),
+#   {"bench": "infer_vgg16_base_b64", "precision": "fp32", "kernel_ms": ...} (DLC_PROFILE's
+#     profile-total of one warm run: the sum of its steps, each timed alone)
+#   A precision this dlc does not take yet (exit 3) gives {"error": ..., "rc": 3} and the rest go on.
 # Every command runs under a timeout; a failure is logged and the rest go on.
 # The whole script stays within DLC_BENCH_BUDGET_S seconds (default 75):
 # what would start after that is skipped.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BIN_DIR="${1:?usage: dlc_bench.sh BIN_DIR OUT_DIR [cuda|cpu]}"
 OUT_DIR="${2:?usage: dlc_bench.sh BIN_DIR OUT_DIR [cuda|cpu]}"
 TARGET="${3:-cuda}"
@@ -35,6 +44,8 @@ START=$SECONDS
 # cuDNN and cuBLAS kernel when the library is opened: seconds).
 unset CUDA_MODULE_LOADING
 unset DLC_PROFILE DLC_COMPILE_TIMES
+PARTS="${DLC_BENCH_PARTS:-kernels cnn}"
+want() { [[ " $PARTS " == *" $1 "* ]]; }
 
 log() { printf '# %s\n' "$*" >>"$JSONL"; }
 emit() { printf '%s\n' "$1" | tee -a "$JSONL"; }
@@ -81,6 +92,7 @@ if [[ "$TARGET" == cpu ]]; then
 else
   EW=(8192 8192); ROWS=(65536 1024); NTRAIN=16384; BATCHES=(64 512); STEPS_SMALL=200; STEPS_TARGET_S=6
 fi
+want kernels || { EW=(8 8); ROWS=(8 8); }  # not measured: tiny files
 
 # Inputs and models.
 timed "$CMD_LIMIT" "$WORK/gen.log" python3 - "$WORK" "${EW[0]}" "${EW[1]}" "${ROWS[0]}" "${ROWS[1]}" "$NTRAIN" <<'PY'
@@ -116,6 +128,7 @@ fi
 # A fresh kernel cache for this run: (e) needs it cold, the rest reuse it.
 export DLC_CACHE_DIR="$WORK/cache"
 
+if want cnn; then
 # (e) first, while the cache is empty: the CNN's train step cold, then warm.
 TRAIN_ARGS=(train examples/mnist_cnn.dl --data "npy:$WORK/X.npy,$WORK/Y.npy" --target "$TARGET" --progress lines
   --epochs 100000)
@@ -126,6 +139,9 @@ for kind in cold warm; do
   emit "{\"bench\": \"compile_mnist_cnn_train_$kind\", \"rc\": $RC, \"wall_s\": $WALL, \"lines\": $lines}"
 done
 
+fi
+
+if want kernels; then
 # (a)-(c) kernel times under DLC_PROFILE=1 (one line per step; the executor
 # warms up once before the timed pass).
 for spec in "elementwise_chain_${EW[0]}x${EW[1]}:ew.dl:ew.npy" "softmax_${ROWS[0]}x${ROWS[1]}:softmax.dl:rows.npy" \
@@ -153,6 +169,9 @@ print(json.dumps(rec))
 PY
 done
 
+fi
+
+if want cnn; then
 # (d) training throughput at each batch size: a 1-step run to fill the cache
 # (discarded; not for batch 64, which (e) compiled), a 1-step run (t1), a short run to size the long one, and an
 # N-step run of about STEPS_TARGET_S seconds (tN).
@@ -226,6 +245,104 @@ print(json.dumps(rec))
 PY
 fi
 done
+
+fi
+
+if want models; then
+# (g) The tutorial's other models in fp32 and bf16, as torch_bench.py's
+# `models` rows measure PyTorch: training throughput by the 1-step/N-step
+# method of (d) (the first run compiles and fills the cache, discarded), and
+# VGG16's base inference as the profile total of a warm `dlc run`.
+if [[ "$TARGET" == cpu ]]; then
+  NIMG=4; IMG_B=2; CNN_B=64; LSTM_B=32; NTOK=64; STEPS_IMG=2; STEPS_SEQ=4
+else
+  NIMG=128; IMG_B=64; CNN_B=512; LSTM_B=32; NTOK=4096; STEPS_IMG=20; STEPS_SEQ=200
+fi
+timed "$CMD_LIMIT" "$WORK/gen_models.log" python3 - "$WORK" "$NIMG" "$IMG_B" "$NTOK" "$CNN_B" <<'PY'
+import os, sys
+import numpy as np
+w = sys.argv[1]; nimg, img_b, ntok, cnn_b = map(int, sys.argv[2:])
+rng = np.random.default_rng(1)
+np.save(os.path.join(w, "img.npy"), rng.random((nimg, 224, 224, 3), dtype=np.float32))
+np.save(os.path.join(w, "img_y.npy"), rng.integers(0, 10, size=(nimg,), dtype=np.int32))
+np.save(os.path.join(w, "img_infer.npy"), rng.random((img_b, 224, 224, 3), dtype=np.float32))
+np.save(os.path.join(w, "tok.npy"), rng.integers(0, 1000, size=(ntok, 20), dtype=np.int32))
+np.save(os.path.join(w, "tok_y.npy"), rng.integers(0, 1000, size=(ntok,), dtype=np.int32))
+n = 4 * cnn_b  # the MNIST CNN's rows at its batch
+np.save(os.path.join(w, "cnn_x.npy"), rng.integers(0, 256, size=(n, 28, 28, 1)).astype(np.float32) / 255)
+np.save(os.path.join(w, "cnn_y.npy"), rng.integers(0, 10, size=(n,), dtype=np.int32))
+print("model inputs written to", w)
+PY
+
+# note_rc RC PRECISION: what a failed run's exit code says.
+note_rc() {
+  if (($1 == 3)); then echo "--precision $2 is not supported by this dlc yet (exit 3)"; else echo "exit $1"; fi
+}
+
+# train_rate NAME MODEL X Y BATCH PRECISION STEPS
+train_rate() {
+  local name=$1 model=$2 x=$3 y=$4 b=$5 prec=$6 n=$7
+  local args=(train "$model" --data "npy:$WORK/$x,$WORK/$y" --target "$TARGET" --progress lines --epochs 100000
+    --batch-size "$b" --precision "$prec")
+  over_budget "${name}_$prec" && return
+  timed "$CMD_LIMIT" "$WORK/${name}_${prec}_warm.log" "$DLC" "${args[@]}" --steps 1
+  if ((RC != 0)); then
+    log "${name} $prec: $(note_rc "$RC" "$prec"); going on"
+    emit "{\"bench\": \"$name\", \"precision\": \"$prec\", \"batch\": $b, \"rc\": $RC, \"error\": \"$(note_rc "$RC" "$prec")\"}"
+    return
+  fi
+  local warm=$WALL
+  timed "$CMD_LIMIT" "$WORK/${name}_${prec}_1.log" "$DLC" "${args[@]}" --steps 1
+  local rc1=$RC t1=$WALL
+  timed "$CMD_LIMIT" "$WORK/${name}_${prec}_n.log" "$DLC" "${args[@]}" --steps "$n"
+  python3 - "$name" "$prec" "$b" "$n" "$rc1" "$RC" "$warm" "$t1" "$WALL" <<'PY' | tee -a "$JSONL"
+import json, sys
+name, prec, b, n, rc1, rc, warm, t1, tn = sys.argv[1:]
+b, n, rc1, rc = int(b), int(n), int(rc1), int(rc)
+warm, t1, tn = float(warm), float(t1), float(tn)
+rec = {"bench": name, "precision": prec, "batch": b, "steps": n, "rc": max(rc1, rc), "first_run_s": warm,
+       "t1_s": t1, "tN_s": tn}
+if rc1 == 0 and rc == 0 and tn > t1 and n > 1:
+    rec["ms_per_step"] = round((tn - t1) / (n - 1) * 1e3, 3)
+    rec["samples_per_s"] = round((n - 1) * b / (tn - t1), 1)
+print(json.dumps(rec))
+PY
+}
+
+train_rate train_mnist_cnn_b$CNN_B examples/mnist_cnn.dl cnn_x.npy cnn_y.npy "$CNN_B" fp32 "$STEPS_SEQ"
+train_rate train_mnist_cnn_b$CNN_B examples/mnist_cnn.dl cnn_x.npy cnn_y.npy "$CNN_B" bf16 "$STEPS_SEQ"
+train_rate train_text_lstm_b$LSTM_B examples/text_lstm.dl tok.npy tok_y.npy "$LSTM_B" fp32 "$STEPS_SEQ"
+train_rate train_text_lstm_b$LSTM_B examples/text_lstm.dl tok.npy tok_y.npy "$LSTM_B" bf16 "$STEPS_SEQ"
+for prec in fp32 bf16; do
+  name="infer_vgg16_base_b$IMG_B"
+  over_budget "${name}_$prec" && continue
+  infer=("$DLC" run examples/vgg16.dl --model vgg16_base --input "$WORK/img_infer.npy" --target "$TARGET"
+    --precision "$prec" --output "0=$WORK/$name.out.npy")
+  timed "$CMD_LIMIT" "$WORK/${name}_${prec}_cold.log" "${infer[@]}"
+  if ((RC != 0)); then
+    log "$name $prec: $(note_rc "$RC" "$prec"); going on"
+    emit "{\"bench\": \"$name\", \"precision\": \"$prec\", \"rc\": $RC, \"error\": \"$(note_rc "$RC" "$prec")\"}"
+    continue
+  fi
+  cold=$WALL
+  timed "$CMD_LIMIT" "$WORK/${name}_${prec}.log" env DLC_PROFILE=1 "${infer[@]}"
+  python3 - "$name" "$prec" "$IMG_B" "$RC" "$cold" "$WALL" "$WORK/${name}_${prec}.log" <<'PY' | tee -a "$JSONL"
+import json, re, sys
+name, prec, b, rc, cold, wall, path = sys.argv[1:]
+rec = {"bench": name, "precision": prec, "batch": int(b), "rc": int(rc), "first_run_s": float(cold),
+       "warm_run_s": float(wall)}
+# CUDA: "dlc profile-total: MS ms N steps"; CPU: "dlc profile: run of N kernels: MS ms".
+pat = re.compile(r"^dlc profile(?:-total:\s+([0-9.eE+-]+) ms|: run of \d+ kernels: ([0-9.eE+-]+) ms)")
+totals = [float(m[1] or m[2]) for m in map(pat.match, open(path, errors="replace")) if m]
+if totals:
+    rec["kernel_ms"] = totals[-1]  # the sum of the steps' times, each step alone
+    rec["images_per_s"] = round(int(b) * 1e3 / totals[-1], 1)
+print(json.dumps(rec))
+PY
+done
+train_rate train_transfer_b$IMG_B examples/transfer.dl img.npy img_y.npy "$IMG_B" fp32 "$STEPS_IMG"
+train_rate train_transfer_b$IMG_B examples/transfer.dl img.npy img_y.npy "$IMG_B" bf16 "$STEPS_IMG"
+fi
 
 log "dlc_bench done in $((SECONDS - START))s"
 exit 0
