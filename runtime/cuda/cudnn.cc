@@ -252,10 +252,19 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, bool allo
   // The heuristics rank the algorithms; take the first exact one that works
   // within the workspace limit.
   bool found = false;
+  int current_math = start_math;
   for (int i = 0; i < returned && !found; ++i) {
     if (perf[i].status != dnn::kSuccess || isTransformAlgorithm(c.direction, perf[i].algo) ||
         !mathAllowed(dtype, allow_tf32, perf[i].math_type))
       continue;
+    // The descriptor runs the candidate's own math, as ranked (exact f32
+    // keeps FMA: default math would allow TF32 on sm_80 and later); its
+    // workspace is asked for with that math.
+    int math = dtype == ir::DType::kF32 && !allow_tf32 ? dnn::kFmaMath : perf[i].math_type;
+    if (math != current_math) {
+      if (api.setConvMath(plan->conv, math) != dnn::kSuccess) continue;
+      current_math = math;
+    }
     std::size_t bytes = 0;
     Status st = dnn::kSuccess;
     switch (c.direction) {
@@ -270,10 +279,6 @@ absl::StatusOr<int> Cudnn::prepare(const ConvCall& c, ir::DType dtype, bool allo
         break;
     }
     if (st != dnn::kSuccess || bytes > max_workspace_bytes) continue;
-    // The descriptor runs the candidate's own math, as ranked (exact f32
-    // keeps FMA: default math would allow TF32 on sm_80 and later).
-    int math = dtype == ir::DType::kF32 && !allow_tf32 ? dnn::kFmaMath : perf[i].math_type;
-    if (math != start_math && api.setConvMath(plan->conv, math) != dnn::kSuccess) continue;
     plan->algo = perf[i].algo;
     plan->math = math;
     plan->workspace = bytes;
