@@ -1,5 +1,6 @@
 // Elementwise ops: unary maths (with the derivatives `<op>_grad(x, g)` of
-// gelu and leaky_relu), cast, and the binary ops with NumPy broadcasting.
+// gelu and leaky_relu), cast, and the binary ops and select with NumPy
+// broadcasting.
 // Written out here as plain scalar code, independent of codegen/compute's
 // computes (which are also the constant folds), so that the oracle does not
 // share their mistakes.
@@ -158,6 +159,20 @@ absl::StatusOr<Results> evalMinimum(const OpContext& c) {
     if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
     return a < b ? a : b;
   });
+}
+
+// cond ? x : y with the three broadcast; any nonzero cond is true, NaN
+// included (NaN != 0).
+absl::StatusOr<Results> evalSelect(const OpContext& c) {
+  Array out = c.result();
+  const Array& cond = c.operand(0);
+  const Array& x = c.operand(1);
+  const Array& y = c.operand(2);
+  IndexWalker walk(out.shape, {broadcastStrides(cond.shape, out.shape), broadcastStrides(x.shape, out.shape),
+                               broadcastStrides(y.shape, out.shape)});
+  for (int64_t i = 0; i < out.size(); ++i, walk.next())
+    out[i] = cond[walk.offset(0)] != 0 ? x[walk.offset(1)] : y[walk.offset(2)];
+  return out;
 }
 
 }  // namespace dlc::reference

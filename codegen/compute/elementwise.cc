@@ -1,7 +1,7 @@
 // Elementwise ops: unary maths (with the derivatives of gelu and leaky_relu,
-// `<op>_grad(x, g)`), cast, and the binary ops with NumPy broadcasting, as in
-// reference/elementwise.cc. These computes are also the ops' constant folds
-// (fold.h).
+// `<op>_grad(x, g)`), cast, and the binary ops and select with NumPy
+// broadcasting, as in reference/elementwise.cc. These computes are also the
+// ops' constant folds (fold.h).
 #include <cmath>
 
 #include "codegen/compute/expr.h"
@@ -81,6 +81,13 @@ ExprRef minimum(const ComputeContext&, ExprRef a, ExprRef b) {
   return select(pick_a, a, b);
 }
 
+// cond ? x : y on the three operands broadcast to the result's index. cond
+// keeps its own dtype; its truth is convert's bool (v != 0, so NaN is true).
+absl::StatusOr<ExprRef> selectOf(const ComputeContext& ctx, size_t, std::span<const ExprRef> index) {
+  auto at = [&](size_t i) { return operand(ctx, i, broadcastIndex(index, operandShape(ctx, i))); };
+  return convert(select(convert(at(0), ir::DType::kBool), at(1), at(2)), ctx.types.result_dtypes[0]);
+}
+
 }  // namespace
 
 const OpLowering kLowerRelu{.compute = mapUnary<relu>};
@@ -106,5 +113,6 @@ const OpLowering kLowerMul{.compute = mapBinary<mulOf>};
 const OpLowering kLowerDiv{.compute = mapBinary<divOf>};
 const OpLowering kLowerMaximum{.compute = mapBinary<maximum>};
 const OpLowering kLowerMinimum{.compute = mapBinary<minimum>};
+const OpLowering kLowerSelect{.compute = selectOf};
 
 }  // namespace dlc::codegen

@@ -1,5 +1,5 @@
-// Gradients of the elementwise ops: activations, arithmetic with NumPy
-// broadcasting (each operand's gradient summed back to its shape), cast.
+// Gradients of the elementwise ops: activations, arithmetic and select with
+// NumPy broadcasting (each operand's gradient summed back to its shape), cast.
 #include "ir/gradients/grad_util.h"
 
 namespace dlc::ir {
@@ -107,7 +107,7 @@ Value* winnerMask(GradContext& c, Value* first, Value* second) {
   return c.b.add(wins, c.b.mul(ties, c.b.scalar(0.5, dtypeOf(c))));
 }
 
-GradResult gradSelect(GradContext& c, bool maximum) {
+GradResult gradMaximumOrMinimum(GradContext& c, bool maximum) {
   Value* g = c.grad();
   Value* lhs = c.operand(0);
   Value* rhs = c.operand(1);
@@ -118,7 +118,18 @@ GradResult gradSelect(GradContext& c, bool maximum) {
 
 }  // namespace
 
-GradResult gradMaximum(GradContext& c) { return gradSelect(c, true); }
-GradResult gradMinimum(GradContext& c) { return gradSelect(c, false); }
+GradResult gradMaximum(GradContext& c) { return gradMaximumOrMinimum(c, true); }
+GradResult gradMinimum(GradContext& c) { return gradMaximumOrMinimum(c, false); }
+
+// g goes to x where cond holds and to y elsewhere; cond is piecewise
+// constant, so it has no gradient.
+GradResult gradSelect(GradContext& c) {
+  Value* cond = c.operand(0);
+  Value* g = c.grad();
+  Value* zero = c.b.scalar(0.0, g->type().dtype);
+  Value* dx = c.b.emit(OpKind::kSelect, {cond, g, zero});
+  Value* dy = c.b.emit(OpKind::kSelect, {cond, zero, g});
+  return finish(c.b, {nullptr, c.b.sumTo(dx, c.operand(1)), c.b.sumTo(dy, c.operand(2))});
+}
 
 }  // namespace dlc::ir

@@ -48,6 +48,7 @@ GradResult gradReduceSum(GradContext& c);
 GradResult gradRelu(GradContext& c);
 GradResult gradRescaling(GradContext& c);
 GradResult gradReshape(GradContext& c);
+GradResult gradSelect(GradContext& c);
 GradResult gradSigmoid(GradContext& c);
 GradResult gradSlice(GradContext& c);
 GradResult gradSoftmax(GradContext& c);

@@ -1,6 +1,6 @@
-// Elementwise ops: unary activations and maths, cast, and the binary ops with
-// NumPy broadcasting. (Their constant folds evaluate their computes:
-// codegen/compute/fold.h.)
+// Elementwise ops: unary activations and maths, cast, and the binary ops and
+// select with NumPy broadcasting. (Their constant folds evaluate their
+// computes: codegen/compute/fold.h.)
 #include <cmath>
 
 #include "ir/semantics/rules.h"
@@ -58,6 +58,25 @@ ShapeResult inferBroadcast(const ShapeContext& c) {
   std::optional<std::vector<Dim>> dims = broadcastDims(lhs.dims, rhs.dims);
   if (!dims) return shapeError(op, "cannot broadcast lhs ", lhs.str(), " with rhs ", rhs.str());
   return makeResult(op, lhs.dtype, std::move(*dims));
+}
+
+// x and y: equal numeric dtypes, the result's. cond may be any dtype (a
+// comparison gives 1/0 in its operands' dtype), nonzero meaning true. The
+// three shapes broadcast together; x with y first, so that a mismatch names
+// the pair that disagrees.
+ShapeResult inferSelect(const ShapeContext& c) {
+  std::string_view op = opName(c, "select");
+  RETURN_IF_ERROR(checkOperands(op, c));
+  const TensorType& cond = c.operands[0];
+  const TensorType& x = c.operands[1];
+  const TensorType& y = c.operands[2];
+  RETURN_IF_ERROR(requireSameDType(op, "x", x, "y", y));
+  RETURN_IF_ERROR(requireNumeric(op, "x", x));
+  std::optional<std::vector<Dim>> values = broadcastDims(x.dims, y.dims);
+  if (!values) return shapeError(op, "cannot broadcast x ", x.str(), " with y ", y.str());
+  std::optional<std::vector<Dim>> dims = broadcastDims(cond.dims, *values);
+  if (!dims) return shapeError(op, "cannot broadcast cond ", cond.str(), " with x ", x.str(), " and y ", y.str());
+  return makeResult(op, x.dtype, std::move(*dims));
 }
 
 }  // namespace dlc::ir

@@ -13,6 +13,7 @@ using ShapeResult = absl::StatusOr<std::vector<TensorType>>;
 ShapeResult inferUnary(const ShapeContext& c);
 ShapeResult inferCast(const ShapeContext& c);
 ShapeResult inferBroadcast(const ShapeContext& c);
+ShapeResult inferSelect(const ShapeContext& c);  // (cond, x, y): three shapes broadcast, x's dtype
 
 // linear_algebra.cc
 ShapeResult inferMatmul(const ShapeContext& c);

@@ -270,6 +270,49 @@ bool emitCompare(ModelBuilder& b, const Value& v) {
   return true;
 }
 
+// select(cond, v, other) or select(cond, other, v). cond is a mask of exact
+// values (a bool input, or greater/step of inputs), so every target takes
+// the same branch and autodiff never meets the comparison; cond and other
+// have v's shape, its last dim, or (cond) a 1 there.
+bool emitSelect(ModelBuilder& b, const Value& v) {
+  if (v.isInt() || v.text.empty() || v.dims.back() <= 0) return false;
+  Rng& g = b.rng();
+  std::vector<int64_t> row = {v.dims.back()};
+  std::vector<int64_t> column = v.dims;
+  column.back() = 1;
+  std::vector<int64_t> cond_dims = g.pick(std::vector<std::vector<int64_t>>{v.dims, row, column});
+  std::string cond;
+  int which = static_cast<int>(g.range(0, 2));
+  Value p = b.partner(which == 0 ? "bool" : "f32", cond_dims);
+  if (p.text.empty() || !p.exact) return false;
+  if (which == 0) {
+    cond = p.text;
+  } else if (which == 1) {
+    cond = "step(" + p.text + ")";
+  } else {
+    Value q = b.partner("f32", cond_dims);
+    if (q.text.empty() || !q.exact) return false;
+    cond = "greater(" + p.text + ", " + q.text + ")";
+  }
+  Value other;
+  if (g.chance(0.3)) {
+    other.text = "(" + v.text + " * " + num(g.uniform(-2, 2)) + ")";
+    other.bounded = v.bounded;
+    other.exact = false;
+  } else {
+    other = b.partner("f32", g.chance(0.7) ? v.dims : row);
+    if (other.text.empty()) return false;
+  }
+  Value r = like(v, v.dims);
+  r.bounded = v.bounded && other.bounded;
+  r.exact = v.exact && other.exact;
+  Value c;
+  c.text = cond;
+  bool v_first = g.chance(0.5);
+  b.call("select", {c, v_first ? v : other, v_first ? other : v}, "", r);
+  return true;
+}
+
 bool emitArgmax(ModelBuilder& b, const Value& v) {
   int64_t axis = staticAxis(b, v);
   if (v.isInt() || axis < 0 || !noGradientAllowed(b, v)) return false;
@@ -659,6 +702,7 @@ const std::vector<Entry>& emitters() {
       {"binary", 6, emitBinary},
       {"matmul", 2, emitMatmul},
       {"compare", 1, emitCompare},
+      {"select", 2, emitSelect},
       {"argmax", 1, emitArgmax},
       {"cast", 1, emitCast},
       {"low_precision", 1, emitLowPrecision},

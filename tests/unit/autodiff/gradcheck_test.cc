@@ -109,6 +109,23 @@ std::vector<Case> selectCases() {
   return cases;
 }
 
+// select(cond, x, y): cond, drawn with zeros (kTies) or as bool or i32 ids,
+// has no gradient by design.
+std::vector<Case> condSelectCases() {
+  TensorType bools{DType::kBool, {Dim::fixed(3), Dim::fixed(1)}};
+  TensorType i32s{DType::kI32, {Dim::fixed(4)}};
+  return {
+      {"same", {fixed(ties({2, 3})), x({2, 3}), x({2, 3})}},
+      {"broadcast_all", {fixed(ties({3, 1})), x({4}), x({2, 1, 1})}},
+      {"bool_cond", {ids(bools, 2), x({3, 4}), x({3, 4})}},
+      {"i32_cond_scalar_y", {ids(i32s, 2), x({3, 4}), x({})}},
+      {"symbolic",
+       {fixed(ties({1, 3})), x(f64({S("batch"), Dim::fixed(3)})), x(f64({S("batch"), Dim::fixed(1)}))},
+       {},
+       kBatch3},
+  };
+}
+
 Attrs conv(std::vector<int64_t> strides, std::string padding, std::vector<int64_t> dilation, int64_t groups) {
   return attrs({{"strides", L(std::move(strides))},
                 {"padding", Str(std::move(padding))},
@@ -199,6 +216,7 @@ std::map<OpKind, std::vector<Case>> buildTable() {
   t[OpKind::kDiv] = binaryCases(Fill::kPositive);
   t[OpKind::kMaximum] = selectCases();
   t[OpKind::kMinimum] = selectCases();
+  t[OpKind::kSelect] = condSelectCases();
 
   t[OpKind::kMatmul] = {
       {"2d", {x({2, 3}), x({3, 4})}},

@@ -38,6 +38,12 @@ std::vector<OpCase> elementwiseCases() {
       {"div_i32", "div", {ids(DType::kI32, {2, 3}, 20, Fill::kIdsWide), {DType::kI32, {3}, Fill::kNonZero}}, {}, 0},
       {"maximum", "maximum", {f32({3, 4}, Fill::kNan), f32({4}, Fill::kNan)}, {}, 0},
       {"minimum", "minimum", {f32({3, 4}, Fill::kNan), f32({3, 1}, Fill::kNan)}, {}, 0},
+      // cond of any dtype, nonzero (NaN too) true; the three broadcast.
+      {"select", "select", {f32({3, 4}, Fill::kNan), f32({3, 4}), f32({3, 4}, Fill::kWide)}, {}, 0},
+      {"select_broadcast", "select", {f32({3, 1}, Fill::kTies), f32({4}), f32({2, 1, 1})}, {}, 0},
+      {"select_bool", "select", {ids(DType::kBool, {3, 4}, 2), f32({4}), f32({3, 4}, Fill::kNan)}, {}, 0},
+      {"select_i32", "select", {ids(DType::kI32, {4}, 3), ids(DType::kI32, {3, 4}, 9), ids(DType::kI32, {}, 9)}, {}, 0},
+      {"select_f16", "select", {{DType::kF16, {3, 4}, Fill::kTies}, {DType::kF16, {3, 4}}, {DType::kF16, {4}}}, {}, 0},
 
       {"step", "step", {f32({4, 5}, Fill::kNan)}, {}, 0},
       {"sign", "sign", {f32({4, 5}, Fill::kUniform)}, {}, 0},

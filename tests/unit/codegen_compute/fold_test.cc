@@ -136,9 +136,12 @@ TEST(DerivedFold, EveryElementwiseOpEqualsTheReference) {
       int64_t n = static_cast<int64_t>(kSpecials.size());
       if (def.min_operands == 1) {
         checkFold(def.kind, dtype, {{{n}, kSpecials}}, a);
-      } else {
+      } else if (def.min_operands == 2) {
         // Every pair: [n, 1] against [n].
         checkFold(def.kind, dtype, {{{n, 1}, kSpecials}, {{n}, kSpecials}}, a);
+      } else {
+        // Every triple (select): [n, 1, 1], [n, 1] and [n].
+        checkFold(def.kind, dtype, {{{n, 1, 1}, kSpecials}, {{n, 1}, kSpecials}, {{n}, kSpecials}}, a);
       }
     }
   }
@@ -158,10 +161,12 @@ TEST(DerivedFold, Casts) {
 TEST(DerivedFold, Integers) {
   std::vector<double> lhs = {-7, -3, -1, 0, 1, 2, 5, 9};
   std::vector<double> rhs = {-4, -2, -1, 1, 2, 3};
-  for (DType dtype : {DType::kI32, DType::kI64})
+  for (DType dtype : {DType::kI32, DType::kI64}) {
     for (OpKind k : {OpKind::kAdd, OpKind::kSub, OpKind::kMul, OpKind::kDiv, OpKind::kMaximum, OpKind::kMinimum,
                      OpKind::kEqual, OpKind::kGreater})
       checkFold(k, dtype, {{{8, 1}, lhs}, {{6}, rhs}});
+    checkFold(OpKind::kSelect, dtype, {{{8, 1, 1}, lhs}, {{8, 1}, lhs}, {{6}, rhs}});
+  }
 
   FoldFixture by_zero;
   ASSERT_TRUE(by_zero.build(OpKind::kDiv, DType::kI32, {{{2}, {1, 2}}, {{2}, {1, 0}}}, {}));

@@ -119,6 +119,18 @@ TEST(DerivedFoldValues, Comparisons) {
   EXPECT_EQ(fold(OpKind::kGreater, {kNaN, 2.0}), 0.0);
 }
 
+// select(cond, x, y): any nonzero cond, NaN and -inf too, picks x; -0 is zero.
+TEST(DerivedFoldValues, Select) {
+  EXPECT_EQ(fold(OpKind::kSelect, {1.0, 2.0, 3.0}), 2.0);
+  EXPECT_EQ(fold(OpKind::kSelect, {0.0, 2.0, 3.0}), 3.0);
+  EXPECT_EQ(fold(OpKind::kSelect, {-0.0, 2.0, 3.0}), 3.0);
+  EXPECT_EQ(fold(OpKind::kSelect, {-0.5, 2.0, 3.0}), 2.0);
+  EXPECT_EQ(fold(OpKind::kSelect, {-kInf, 2.0, 3.0}), 2.0);
+  EXPECT_EQ(fold(OpKind::kSelect, {kNaN, 2.0, 3.0}), 2.0);
+  EXPECT_TRUE(std::isnan(fold(OpKind::kSelect, {1.0, kNaN, 3.0})));
+  EXPECT_EQ(fold(OpKind::kSelect, {0.0, kNaN, 3.0}), 3.0);  // the branch not taken does not leak
+}
+
 TEST(DerivedFoldValues, ElementwiseGrads) {
   // gelu'(x) = Phi(x) + x phi(x): against a central difference of the fold.
   for (double x : {-3.0, -1.0, -0.25, 0.0, 0.5, 2.0}) {

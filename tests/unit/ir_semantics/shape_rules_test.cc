@@ -170,6 +170,37 @@ TEST(Broadcast, TooManyElements) {
               "add: result f32[67108864, 134217728] has more than 4503599627370496 elements");
 }
 
+TEST(Select, BroadcastsAllThree) {
+  expectType(infer(OpKind::kSelect, {T("f32[2, 3]"), T("f32[2, 3]"), T("f32[2, 3]")}), "f32[2, 3]");
+  expectType(infer(OpKind::kSelect, {T("f32[batch, 1, 1]"), T("f32[4, 1]"), T("f32[3]")}), "f32[batch, 4, 3]");
+  expectType(infer(OpKind::kSelect, {T("f32[]"), T("f32[]"), T("f32[]")}), "f32[]");
+  expectType(infer(OpKind::kSelect, {T("f32[5, 1, 1]"), T("f32[]"), T("f32[2, 0]")}), "f32[5, 2, 0]");
+}
+
+// cond may be any dtype; the result has x's (and y's).
+TEST(Select, CondOfAnyDType) {
+  expectType(infer(OpKind::kSelect, {T("bool[batch, 3]"), T("f32[3]"), T("f32[1]")}), "f32[batch, 3]");
+  expectType(infer(OpKind::kSelect, {T("f32[4]"), T("i32[4]"), T("i32[]")}), "i32[4]");
+  expectType(infer(OpKind::kSelect, {T("i64[2, 1]"), T("f16[2]"), T("f16[2]")}), "f16[2, 2]");
+}
+
+TEST(Select, Errors) {
+  expectError(infer(OpKind::kSelect, {T("f32[2]"), T("f32[2]"), T("f64[2]")}),
+              "select: x f32[2] and y f64[2] have different dtypes");
+  expectError(infer(OpKind::kSelect, {T("bool[2]"), T("bool[2]"), T("bool[2]")}),
+              "select: expects a numeric tensor, but x is bool[2]");
+  expectError(infer(OpKind::kSelect, {T("f32[3]"), T("f32[2, 3]"), T("f32[4]")}),
+              "select: cannot broadcast x f32[2, 3] with y f32[4]");
+  expectError(infer(OpKind::kSelect, {T("f32[4]"), T("f32[2, 3]"), T("f32[3]")}),
+              "select: cannot broadcast cond f32[4] with x f32[2, 3] and y f32[3]");
+  expectError(infer(OpKind::kSelect, {T("bool[seq]"), T("f32[batch]"), T("f32[1]")}),
+              "select: cannot broadcast cond bool[seq] with x f32[batch] and y f32[1]");
+  TensorType wide = T(DType::kF32, {Dim::fixed(int64_t{1} << 26), Dim::fixed(1)});
+  TensorType tall = T(DType::kF32, {Dim::fixed(int64_t{1} << 27)});
+  expectError(infer(OpKind::kSelect, {wide, tall, T("f32[]")}),
+              "select: result f32[67108864, 134217728] has more than 4503599627370496 elements");
+}
+
 TEST(Operands, DimsOutOfRange) {
   expectError(infer(OpKind::kRelu, {T(DType::kF32, {Dim::fixed(-3)})}),
               "relu: operand 0 f32[-3] has dimension -3 out of range [0, 1099511627776]");
