@@ -82,7 +82,11 @@ absl::StatusOr<ArtifactTarget> parseTarget(const std::string& target) {
 
 absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Function& function,
                                                                     runtime::artifact::FunctionRole role, int64_t batch,
-                                                                    const ArtifactTarget& target) {
+                                                                    const ArtifactTarget& target,
+                                                                    ir::Precision precision) {
+  RETURN_IF_ERROR(requireTf32Target(precision, target.cuda ? "cuda" : "cpu"));
+  codegen::CudaCompileOptions cuda_options;
+  cuda_options.libraries.allow_tf32 = precision == ir::Precision::kTf32;
   runtime::artifact::CompiledFunction out;
   out.name = function.name();
   out.role = role;
@@ -99,7 +103,8 @@ absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Fu
   }
   out.target = "cuda";
   for (const std::string& arch : target.cuda_archs) {
-    absl::StatusOr<codegen::CudaCompiled> made = codegen::compileCudaModuleOnly(function, out.input_shapes, arch);
+    absl::StatusOr<codegen::CudaCompiled> made =
+        codegen::compileCudaModuleOnly(function, out.input_shapes, arch, cuda_options);
     if (!made.ok() && made.status().message().find("gpu-architecture") != std::string_view::npos)
       return absl::InvalidArgumentError(
           strCat("this NVRTC cannot compile for ", arch,
@@ -115,7 +120,8 @@ absl::StatusOr<runtime::artifact::CompiledFunction> compileFunction(const ir::Fu
   }
   // PTX of the newest architecture, for GPUs newer than every cubin.
   std::string ptx_arch = strCat("compute_", target.cuda_archs.back().substr(3));
-  ASSIGN_OR_RETURN(codegen::CudaCompiled ptx, codegen::compileCudaModuleOnly(function, out.input_shapes, ptx_arch));
+  ASSIGN_OR_RETURN(codegen::CudaCompiled ptx,
+                   codegen::compileCudaModuleOnly(function, out.input_shapes, ptx_arch, cuda_options));
   out.cuda.ptx_arch = ptx_arch;
   out.cuda.ptx = std::move(ptx.image);
   return out;
@@ -146,13 +152,14 @@ absl::StatusOr<runtime::artifact::Artifact> buildArtifact(Model& model, Model::I
   for (int64_t batch : batches) {
     if (batch < 1 || batch > (int64_t{1} << 20))
       return absl::InvalidArgumentError(strCat("batch size ", batch, " is outside [1, 1048576]"));
-    ASSIGN_OR_RETURN(runtime::artifact::CompiledFunction inference,
-                     compileFunction(*impl.function, runtime::artifact::FunctionRole::kInference, batch, target));
+    ASSIGN_OR_RETURN(
+        runtime::artifact::CompiledFunction inference,
+        compileFunction(*impl.function, runtime::artifact::FunctionRole::kInference, batch, target, impl.precision));
     a.functions.push_back(std::move(inference));
     if (training) {
-      ASSIGN_OR_RETURN(
-          runtime::artifact::CompiledFunction step,
-          compileFunction(*training->train_step, runtime::artifact::FunctionRole::kTrainStep, batch, target));
+      ASSIGN_OR_RETURN(runtime::artifact::CompiledFunction step,
+                       compileFunction(*training->train_step, runtime::artifact::FunctionRole::kTrainStep, batch,
+                                       target, impl.precision));
       a.functions.push_back(std::move(step));
     }
   }

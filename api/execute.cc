@@ -31,6 +31,7 @@ absl::StatusOr<std::unique_ptr<codegen::CudaFunction>> compileCuda(const Model::
                                                                    std::span<const std::vector<int64_t>> shapes) {
   codegen::CudaCompileOptions cuda_options;
   if (impl.target != "cuda") cuda_options.arch = impl.target.substr(5);  // "cuda:sm_80" -> "sm_80"
+  cuda_options.libraries.allow_tf32 = impl.precision == ir::Precision::kTf32;
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::unique_ptr<codegen::CudaFunction> compiled,
                    codegen::CudaFunction::compile(function, shapes, cuda_options));
@@ -125,6 +126,7 @@ absl::StatusOr<std::vector<Tensor>> execute(Model::Impl& impl, const ir::Module&
                                             const std::vector<Tensor>& args, const reference::InterpretOptions& options,
                                             reference::ParamMap* assigned) {
   bool cuda = isCudaTarget(impl.target);
+  RETURN_IF_ERROR(requireTf32Target(impl.precision, impl.target));
   if (!cuda) RETURN_IF_ERROR(syncWeights(impl));
   if (impl.target == "reference") return reference::interpret(module, function, args, impl.weights, options, assigned);
   for (size_t i = 0; i < args.size() && i < function.arguments().size(); ++i) {

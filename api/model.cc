@@ -56,11 +56,9 @@ absl::Status checkRunsHere(const codegen::CpuTarget& cpu, const std::string& tar
 // `cuda:sm_XX` need a device that opens (checked once per process, by
 // openDefaultDevice); `auto` is cuda when one does, else cpu.
 absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
-  if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "fp16")
-    return absl::InvalidArgumentError(strCat("unknown precision '", options.precision, "' (fp32, bf16 or fp16)"));
-  if (options.precision != "fp32")
-    return absl::UnimplementedError(
-        strCat("precision ", options.precision, " needs the mixed-precision pass, which is not built yet"));
+  if (!options.precision.empty() && !ir::parsePrecision(options.precision))
+    return absl::InvalidArgumentError(
+        strCat("unknown precision '", options.precision, "' (", ir::precisionChoices(), ")"));
   const std::string& t = options.target;
   if (t == "cpu" || t == "reference") return t;
   if (t.starts_with("cpu:")) {
@@ -90,7 +88,25 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
       strCat("unknown target '", t, "' (cpu, cpu:NAME, cuda, cuda:sm_XX, reference or auto)"));
 }
 
+// The options' precision, else the train block's, else fp32.
+absl::StatusOr<ir::Precision> choosePrecision(const ir::Module& module, const ModelOptions& options) {
+  return passes::modelPrecision(module, module.functions().front()->name(), options.precision);
+}
+
 }  // namespace
+
+absl::Status requireTf32Target(ir::Precision precision, std::string_view target) {
+  if (precision != ir::Precision::kTf32 || target.starts_with("cuda")) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      strCat("precision tf32 rounds the operands of GEMMs and convolutions to TF32 on NVIDIA tensor cores; target ",
+             target, " has no TF32 arithmetic (use fp32, or bf16 for low-precision compute)"));
+}
+
+passes::PassOptions pipelineOptions(const Model::Impl& impl) {
+  passes::PassOptions options;
+  options.precision = impl.precision;
+  return options;
+}
 
 std::vector<int64_t> staticShape(const ir::TensorType& type) {
   std::vector<int64_t> shape;
@@ -147,7 +163,9 @@ absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl, std
   if (program && !diags.hadError()) impl->module = frontend::lowerProgram(*program, diags, {options.model, false});
   if (!impl->module || diags.hadError()) return diagnosticsError(diags);
   impl->program = std::move(program);
-  passes::PassManager pm;
+  ASSIGN_OR_RETURN(impl->precision, choosePrecision(*impl->module, options));
+  impl->precision_name = std::string(ir::precisionName(impl->precision));
+  passes::PassManager pm(pipelineOptions(*impl));
   RETURN_IF_ERROR(passes::buildGraphPipeline(pm));
   RETURN_IF_ERROR(pm.run(*impl->module));
   impl->function = impl->module->functions().front().get();
@@ -166,6 +184,7 @@ const std::vector<TensorSpec>& Model::inputs() const { return impl_->inputs; }
 const std::vector<TensorSpec>& Model::outputs() const { return impl_->outputs; }
 const std::vector<ParameterSpec>& Model::parameters() const { return impl_->parameters; }
 const std::string& Model::target() const { return impl_->target; }
+const std::string& Model::precision() const { return impl_->precision_name; }
 
 absl::Status Model::initializeWeights(uint64_t seed) {
   runtime::MemoryNeed need;

@@ -11,6 +11,8 @@
 #include "dlc/dlc.h"
 #include "frontend/ast.h"
 #include "ir/ir.h"
+#include "ir/precision.h"
+#include "passes/pass.h"
 #include "reference/interpreter.h"
 #include "support/diagnostics.h"
 #include "support/source_manager.h"
@@ -37,6 +39,8 @@ struct Model::Impl {
   std::unique_ptr<ir::Module> module;  // inference form
   const ir::Function* function = nullptr;
   std::string target;
+  ir::Precision precision = ir::Precision::kFp32;  // options', else the train block's
+  std::string precision_name = "fp32";
   std::vector<TensorSpec> inputs, outputs;
   std::vector<ParameterSpec> parameters;
   // Parameter values and, once training has run, the optimizer's state.
@@ -56,6 +60,13 @@ struct Model::Impl {
   Impl();
   ~Impl();
 };
+
+// InvalidArgument for tf32 on a target without TF32 arithmetic (anything but
+// CUDA): dlc never runs another precision than the one asked for.
+absl::Status requireTf32Target(ir::Precision precision, std::string_view target);
+
+// The graph pipeline's options for this model (its precision).
+passes::PassOptions pipelineOptions(const Model::Impl& impl);
 
 // The static dims of a parameter's type.
 std::vector<int64_t> staticShape(const ir::TensorType& type);

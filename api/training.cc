@@ -96,7 +96,7 @@ absl::StatusOr<TrainingState*> ensureTraining(Model::Impl& impl) {
   std::unique_ptr<ir::Module> module = frontend::lowerProgram(*impl.program, diags, options);
   if (!module || diags.hadError()) return diagnosticsError(diags);
   // The one graph pipeline, with the train block's functions (passes/pipeline.h).
-  passes::PassManager pm;
+  passes::PassManager pm(pipelineOptions(impl));
   RETURN_IF_ERROR(passes::buildGraphPipeline(pm, /*training=*/true));
   RETURN_IF_ERROR(pm.run(*module));
   if (absl::Status s = ir::verifyModule(*module); !s.ok())
@@ -180,7 +180,7 @@ absl::StatusOr<StepMetrics> Model::evaluate(const std::vector<std::pair<std::str
     ir::TrainSpec copy = *spec;
     ASSIGN_OR_RETURN(ir::Function * f, passes::buildEvaluateFunction(*impl_->module, copy));
     // The new function through the graph pipeline (it is idempotent on the rest).
-    passes::PassManager pm;
+    passes::PassManager pm(pipelineOptions(*impl_));
     RETURN_IF_ERROR(passes::buildGraphPipeline(pm));
     RETURN_IF_ERROR(pm.run(*impl_->module));
     impl_->evaluate = f;

@@ -64,6 +64,7 @@ class TrainLowering {
     out.set("metrics", attrs.find("metrics") ? *attrs.find("metrics") : Attribute::stringList({"loss"}));
     out.set("batch_size", attrs.find("batch_size") ? *attrs.find("batch_size") : Attribute::integer(32));
     out.set("epochs", attrs.find("epochs") ? *attrs.find("epochs") : Attribute::integer(1));
+    if (const Attribute* precision = attrs.find("precision")) out.set("precision", *precision);
     return out;
   }
 
@@ -76,6 +77,14 @@ class TrainLowering {
       return v.has_value();
     }
     if (e.key == "optimizer") return lowerOptimizer(*e.value, attrs);
+    if (e.key == "precision") {
+      // Written as a name (precision = bf16) or a string; checked against the
+      // same choices as --precision.
+      ConfigParam p{"precision", AttrKind::kString, std::nullopt, {"fp32", "tf32", "bf16", "fp16"}, 0};
+      auto v = configValue("", p, *e.value, diags_);
+      if (v) attrs.set("precision", *v);
+      return v.has_value();
+    }
     if (e.key == "metrics") {
       ConfigParam p{"metrics", AttrKind::kStringList, std::nullopt, {}, 0};
       auto v = configValue("", p, *e.value, diags_);
@@ -100,7 +109,7 @@ class TrainLowering {
       return true;
     }
     diags_.error(e.loc, strCat("unknown train setting ", quote(e.key),
-                               "; expected loss, optimizer, metrics, batch_size or epochs"));
+                               "; expected loss, optimizer, metrics, batch_size, epochs or precision"));
     return false;
   }
 

@@ -34,6 +34,10 @@ enum OpFlags : uint32_t {
   kActivation = 1u << 7,          // a layer's `activation="<name>"` applies it to the layer's result
   kLibraryGemm = 1u << 8,         // a GPU target may hand it to cuBLASLt (codegen/lower/library.h)
   kLibraryConvolution = 1u << 9,  // a GPU target may hand it to cuDNN
+  // Mixed precision (passes/mixed_precision.h; docs/MIXED_PRECISION.md). An
+  // op with neither flag follows its operands (the widest float among them).
+  kLowPrecision = 1u << 10,   // runs in bf16/f16 (f32 accumulation): the GEMMs and convolutions
+  kFullPrecision = 1u << 11,  // runs in f32: softmax, normalizations, reductions, exp/log
 };
 
 struct AttrSpec {

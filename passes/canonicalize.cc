@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "codegen/compute/fold.h"
+#include "ir/precision.h"
 #include "passes/pass.h"
 #include "passes/rewrite.h"
 
@@ -217,6 +218,16 @@ const Pattern kPatterns[] = {
      }},
     // cast(x: T, dtype = T) -> x
     {OpKind::kCast, [](Rewriter&, const Operation& op) { return sameTypeAsInput(op); }},
+    // cast(cast(x: A, B), C) -> cast(x, C) when B holds every value of A: the
+    // pairs mixed precision leaves (bf16 -> f32 -> bf16) cancel.
+    {OpKind::kCast,
+     [](Rewriter& rw, const Operation& op) -> Value* {
+       const Operation* inner = producerOf(op.operand(0), OpKind::kCast);
+       if (!inner || !ir::holdsEveryValueOf(inner->result()->type().dtype, inner->operand(0)->type().dtype))
+         return nullptr;
+       if (inner->operand(0)->type() == op.result()->type()) return inner->operand(0);
+       return rw.create(OpKind::kCast, {inner->operand(0)}, op.attrs());
+     }},
 
     // dropout(x, training = false) -> x
     {OpKind::kDropout, [](Rewriter&, const Operation& op) { return inference(op) ? op.operand(0) : nullptr; }},
@@ -236,6 +247,6 @@ class CanonicalizePass : public Pass {
 
 }  // namespace
 
-std::unique_ptr<Pass> createCanonicalizePass() { return std::make_unique<CanonicalizePass>(); }
+std::unique_ptr<Pass> createCanonicalizePass(const PassOptions&) { return std::make_unique<CanonicalizePass>(); }
 
 }  // namespace dlc::passes

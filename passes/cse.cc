@@ -65,6 +65,6 @@ class CsePass : public Pass {
 
 }  // namespace
 
-std::unique_ptr<Pass> createCsePass() { return std::make_unique<CsePass>(); }
+std::unique_ptr<Pass> createCsePass(const PassOptions&) { return std::make_unique<CsePass>(); }
 
 }  // namespace dlc::passes

@@ -40,6 +40,6 @@ class DcePass : public Pass {
 
 }  // namespace
 
-std::unique_ptr<Pass> createDcePass() { return std::make_unique<DcePass>(); }
+std::unique_ptr<Pass> createDcePass(const PassOptions&) { return std::make_unique<DcePass>(); }
 
 }  // namespace dlc::passes

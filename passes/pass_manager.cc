@@ -38,7 +38,7 @@ absl::Status PassManager::add(std::string_view name) {
   const PassInfo* info = findPass(name);
   if (!info) return unknownPass(name);
   names_.emplace_back(name);
-  passes_.push_back(info->create());
+  passes_.push_back(info->create(options_));
   return absl::OkStatus();
 }
 

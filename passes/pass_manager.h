@@ -14,19 +14,6 @@
 
 namespace dlc::passes {
 
-struct PassOptions {
-  bool print_ir_after_all = false;
-  std::set<std::string, std::less<>> print_ir_before;
-  std::set<std::string, std::less<>> print_ir_after;
-  std::set<std::string, std::less<>> disabled;
-#ifdef DLC_VERIFY_EACH_PASS
-  bool verify_each = true;
-#else
-  bool verify_each = false;
-#endif
-  std::ostream* dump_stream = nullptr;  // where --print-ir-* write; stderr if null
-};
-
 // Checks that every pass named in the options exists: a graph pass, or a
 // kernel stage (ir/kernel/passes.h), which the lowering honours.
 absl::Status validatePassOptions(const PassOptions& options);

@@ -8,11 +8,18 @@
 
 namespace dlc::passes {
 
-// simplify: canonicalize, cse, canonicalize, dce. With `training` (a module
-// lowered in training mode with a train block), then `training` (the train
-// block's NAME.grad and NAME.train_step, built from the simplified model) and
-// simplify again.
+// simplify: canonicalize, cse, canonicalize, dce; then mixed-precision (which
+// does nothing unless the manager's options ask for bf16 or fp16). With
+// `training` (a module lowered in training mode with a train block), then
+// `training` (the train block's NAME.grad and NAME.train_step, built from the
+// simplified model) and simplify again, which cancels cast pairs.
 absl::Status buildGraphPipeline(PassManager& pm, bool training = false);
+
+// The precision the model function `model` of `module` compiles in:
+// `requested` when it is not empty, else the `precision` of its train block,
+// else fp32. InvalidArgument for a name that is not a precision.
+absl::StatusOr<ir::Precision> modelPrecision(const ir::Module& module, std::string_view model,
+                                             std::string_view requested);
 
 }  // namespace dlc::passes
 

@@ -108,9 +108,14 @@ class Emitter {
       error_ = absl::InternalError(strCat("the value assigned to '", name, "' is missing"));
       return;
     }
+    // A skipped step (fp16 loss scaling) keeps every value as it was.
+    if (gate_) value = op(OpKind::kSelect, {gate_, value, readParam(name, value->type())});
     auto op = f_.append(OpKind::kAssign, {value}, attrs({{"name", Attribute::string(name)}}), loc_);
     if (!op.ok()) error_ = op.status();
   }
+  // Later assigns write their value where `gate` is nonzero and keep the
+  // parameter's value elsewhere; null writes unconditionally again.
+  void setGate(Value* gate) { gate_ = gate; }
 
   absl::Status firstError() const { return error_.ok() ? b_.status() : error_; }
 
@@ -119,6 +124,7 @@ class Emitter {
   Function& f_;
   Location loc_;
   absl::Status error_;  // from readParam and assign
+  Value* gate_ = nullptr;
 };
 
 // ---- The model, cloned with a labels argument.
@@ -320,7 +326,7 @@ class Optimizer {
     return e_.firstError();
   }
 
- private:
+  // Declares a state parameter (trainable = false, role = "optimizer").
   absl::Status declare(const std::string& name, const TensorType& type, std::string init, double value = 0) {
     Attrs a;
     a.set("init", Attribute::string(std::move(init)));
@@ -339,6 +345,7 @@ class Optimizer {
     return absl::OkStatus();
   }
 
+ private:
   // Module::findParam through an index: the optimizer looks up every
   // parameter and its state, which would be quadratic in their number.
   const ir::ParamDecl* findParam(const std::string& name) const {
@@ -443,12 +450,55 @@ struct Differentiated {
   std::vector<std::string> names;
   std::vector<Value*> params;  // one read of each
   std::vector<Value*> grads;
+  // With loss scaling: the scale the loss was multiplied by (the gradients
+  // are divided by it again), and 1 (f64[]) when every gradient is finite.
+  Value* loss_scale = nullptr;
+  Value* finite = nullptr;
 };
 
-absl::StatusOr<Differentiated> differentiate(const Module& module, const TrainSpec& spec, Clone& clone, Emitter& e) {
+// 1 when no element of `grads` is infinite or NaN, else 0 (f64[]): the sum of
+// |g| is inf or NaN exactly then (or when it overflows f32, which is taken as
+// an overflow too), and in f64 the sums of the tensors cannot overflow.
+Value* allFinite(Emitter& e, const std::vector<Value*>& grads) {
+  Value* total = e.c(0.0, DType::kF64);
+  for (Value* g : grads)
+    total = e.add(total, e.cast(e.reduce(OpKind::kReduceSum, e.unary(OpKind::kAbs, g), {}), DType::kF64));
+  return e.op(OpKind::kGreater, {e.c(1e300, DType::kF64), total});
+}
+
+// fp16's dynamic loss scale (training.h): doubled after kLossScaleGrowthSteps
+// finite steps in a row, halved on a step with an inf or NaN gradient, within
+// [1, kMaxLossScale]. Written whether or not the step was skipped.
+absl::Status updateLossScale(Emitter& e, Optimizer& state, Value* scale, Value* finite) {
+  TensorType count{DType::kI64, {}};
+  RETURN_IF_ERROR(state.declare(kGoodStepsName, count, "zeros"));
+  RETURN_IF_ERROR(state.declare(kSkippedStepsName, count, "zeros"));
+  Value* good = e.add(e.readParam(kGoodStepsName, count), e.c(1, DType::kI64));
+  Value* grow = e.op(OpKind::kGreater, {good, e.c(kLossScaleGrowthSteps - 1, DType::kI64)});
+  Value* grown = e.op(OpKind::kMinimum, {e.scale(scale, 2.0), e.c(kMaxLossScale, DType::kF32)});
+  Value* shrunk = e.op(OpKind::kMaximum, {e.scale(scale, 0.5), e.c(1.0, DType::kF32)});
+  e.assign(kLossScaleName, e.op(OpKind::kSelect, {finite, e.op(OpKind::kSelect, {grow, grown, scale}), shrunk}));
+  Value* zero = e.c(0, DType::kI64);
+  e.assign(kGoodStepsName, e.op(OpKind::kSelect, {finite, e.op(OpKind::kSelect, {grow, zero, good}), zero}));
+  Value* skipped = e.readParam(kSkippedStepsName, count);
+  e.assign(kSkippedStepsName, e.op(OpKind::kSelect, {finite, skipped, e.add(skipped, e.c(1, DType::kI64))}));
+  return e.firstError();
+}
+
+// The loss and the gradients of every trainable parameter; with `scaling`
+// (fp16), of the loss times the loss scale, divided by it again.
+absl::StatusOr<Differentiated> differentiate(const Module& module, const TrainSpec& spec, Clone& clone, Emitter& e,
+                                             Optimizer* scaling) {
   Differentiated out;
   out.loss = buildLoss(e, lossOf(spec), clone.y, clone.labels);
   RETURN_IF_ERROR(e.firstError());
+  Value* seed = out.loss;
+  if (scaling) {
+    TensorType scalar{DType::kF32, {}};
+    RETURN_IF_ERROR(scaling->declare(kLossScaleName, scalar, "constant", kInitialLossScale));
+    out.loss_scale = e.readParam(kLossScaleName, scalar);
+    seed = e.mul(out.loss, e.cast(out.loss_scale, out.loss->type().dtype));
+  }
   out.names = trainableParams(module);
   absl::flat_hash_map<std::string, std::vector<Value*>> reads;
   for (const auto& op : clone.f->ops())
@@ -463,12 +513,17 @@ absl::StatusOr<Differentiated> differentiate(const Module& module, const TrainSp
     out.params.push_back(r.front());
   }
   RETURN_IF_ERROR(e.firstError());
-  ASSIGN_OR_RETURN(std::vector<Value*> grads, appendGradients(*clone.f, out.loss, wrt));
+  ASSIGN_OR_RETURN(std::vector<Value*> grads, appendGradients(*clone.f, seed, wrt));
   for (size_t i = 0; i < out.names.size(); ++i) {
     size_t end = i + 1 < first.size() ? first[i + 1] : wrt.size();
     Value* g = grads[first[i]];
     for (size_t j = first[i] + 1; j < end; ++j) g = e.add(g, grads[j]);
     out.grads.push_back(g);
+  }
+  if (out.loss_scale) {
+    out.finite = allFinite(e, out.grads);
+    Value* inverse = e.div(e.c(1.0, DType::kF32), out.loss_scale);
+    for (Value*& g : out.grads) g = e.mul(g, e.cast(inverse, g->type().dtype));
   }
   RETURN_IF_ERROR(e.firstError());
   return out;
@@ -501,7 +556,8 @@ absl::StatusOr<TensorType> labelType(const Function& model, const TrainSpec& spe
   return y;
 }
 
-absl::StatusOr<TrainingFunctions> buildTrainingFunctions(Module& module, const TrainSpec& spec) {
+absl::StatusOr<TrainingFunctions> buildTrainingFunctions(Module& module, const TrainSpec& spec,
+                                                         const TrainingOptions& options) {
   ASSIGN_OR_RETURN(const Function* model, modelFunction(module, spec));
   ASSIGN_OR_RETURN(TensorType label_type, labelType(*model, spec));
   TrainingFunctions out;
@@ -510,7 +566,8 @@ absl::StatusOr<TrainingFunctions> buildTrainingFunctions(Module& module, const T
   ASSIGN_OR_RETURN(Clone grad, cloneModel(module, *model, gradFunctionName(spec.model), label_type));
   {
     Emitter e(*grad.f, spec.loc);
-    ASSIGN_OR_RETURN(Differentiated d, differentiate(module, spec, grad, e));
+    Optimizer state(module, spec, e);
+    ASSIGN_OR_RETURN(Differentiated d, differentiate(module, spec, grad, e, options.loss_scaling ? &state : nullptr));
     std::vector<Value*> outputs = {d.loss};
     outputs.insert(outputs.end(), d.grads.begin(), d.grads.end());
     grad.f->setOutputs(std::move(outputs));
@@ -522,11 +579,17 @@ absl::StatusOr<TrainingFunctions> buildTrainingFunctions(Module& module, const T
   ASSIGN_OR_RETURN(Clone step, cloneModel(module, *model, trainStepFunctionName(spec.model), label_type));
   {
     Emitter e(*step.f, spec.loc);
-    ASSIGN_OR_RETURN(Differentiated d, differentiate(module, spec, step, e));
+    Optimizer optimizer(module, spec, e);
+    ASSIGN_OR_RETURN(Differentiated d,
+                     differentiate(module, spec, step, e, options.loss_scaling ? &optimizer : nullptr));
     Value* accuracy = buildAccuracy(e, lossOf(spec), step.y, step.labels);
     RETURN_IF_ERROR(e.firstError());
+    if (d.loss_scale) {
+      RETURN_IF_ERROR(updateLossScale(e, optimizer, d.loss_scale, d.finite));
+      e.setGate(d.finite);  // a step with an inf or NaN gradient changes nothing else
+    }
     RETURN_IF_ERROR(updateMovingStatistics(*step.f, e));
-    RETURN_IF_ERROR(Optimizer(module, spec, e).build(d.names, d.params, d.grads));
+    RETURN_IF_ERROR(optimizer.build(d.names, d.params, d.grads));
     step.f->setOutputs({d.loss, accuracy});
     out.train_step = step.f;
   }
@@ -555,18 +618,25 @@ namespace {
 // none yet.
 class TrainingPass : public Pass {
  public:
+  explicit TrainingPass(const PassOptions& options) {
+    options_.loss_scaling = options.precision == ir::Precision::kFp16;
+  }
+
   absl::Status run(ir::Module& module) override {
     std::vector<ir::TrainSpec> specs = module.trainSpecs();  // the build adds params, not specs
     for (const ir::TrainSpec& spec : specs) {
       if (!module.findFunction(spec.model) || module.findFunction(gradFunctionName(spec.model))) continue;
-      RETURN_IF_ERROR(buildTrainingFunctions(module, spec).status());
+      RETURN_IF_ERROR(buildTrainingFunctions(module, spec, options_).status());
     }
     return absl::OkStatus();
   }
+
+ private:
+  TrainingOptions options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Pass> createTrainingPass() { return std::make_unique<TrainingPass>(); }
+std::unique_ptr<Pass> createTrainingPass(const PassOptions& options) { return std::make_unique<TrainingPass>(options); }
 
 }  // namespace dlc::passes

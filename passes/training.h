@@ -51,6 +51,18 @@
 //   adamw     adam, and p -= lr * weight_decay * p (decoupled, on the value
 //             before the step, as Keras applies it before the Adam update)
 //   rmsprop   v = rho v + (1-rho) g^2; p -= lr * g / sqrt(v + epsilon)
+// Dynamic loss scaling (with TrainingOptions::loss_scaling; fp16 mixed
+// precision turns it on), as PyTorch's GradScaler and Keras's
+// LossScaleOptimizer do it, inside the step:
+//   optimizer.loss_scale     f32[], init "constant" = 2^15
+//   optimizer.good_steps     i64[], zeros: finite steps since the scale last changed
+//   optimizer.skipped_steps  i64[], zeros: steps skipped so far
+// grad and train_step differentiate loss * loss_scale and divide the
+// gradients by loss_scale again. In train_step, when any gradient has an inf
+// or NaN, every other state write (weights, the optimizer's state and step
+// count, moving statistics) keeps its value (the step is skipped) and the
+// scale halves (not below 1); after 2,000 finite steps in a row it doubles
+// (not above 2^24).
 // A batchnorm whose gamma is frozen (trainable = false, e.g. inside a model
 // used with trainable=false) runs in inference mode in these functions, as a
 // frozen Keras BatchNormalization layer does. The others, in training mode,
@@ -76,6 +88,18 @@ struct TrainingFunctions {
   std::vector<std::string> trainable;
 };
 
+struct TrainingOptions {
+  bool loss_scaling = false;  // fp16's dynamic loss scale (above)
+};
+
+// The loss-scale state's names and settings.
+inline constexpr char kLossScaleName[] = "optimizer.loss_scale";
+inline constexpr char kGoodStepsName[] = "optimizer.good_steps";
+inline constexpr char kSkippedStepsName[] = "optimizer.skipped_steps";
+inline constexpr double kInitialLossScale = 32768;  // 2^15
+inline constexpr int64_t kLossScaleGrowthSteps = 2000;
+inline constexpr double kMaxLossScale = 16777216;  // 2^24
+
 std::string gradFunctionName(std::string_view model);       // NAME.grad
 std::string trainStepFunctionName(std::string_view model);  // NAME.train_step
 std::string evaluateFunctionName(std::string_view model);   // NAME.evaluate
@@ -91,7 +115,8 @@ absl::StatusOr<ir::TensorType> labelType(const ir::Function& model, const ir::Tr
 // the model function `spec.model`. Errors: InvalidArgument for a model the
 // loss cannot apply to (several outputs, an output without a class axis,
 // an integer output), or an op on the path to the loss without a gradient.
-absl::StatusOr<TrainingFunctions> buildTrainingFunctions(ir::Module& module, const ir::TrainSpec& spec);
+absl::StatusOr<TrainingFunctions> buildTrainingFunctions(ir::Module& module, const ir::TrainSpec& spec,
+                                                         const TrainingOptions& options = {});
 
 // Adds @NAME.evaluate: loss and accuracy without gradients or writes.
 absl::StatusOr<ir::Function*> buildEvaluateFunction(ir::Module& module, const ir::TrainSpec& spec);

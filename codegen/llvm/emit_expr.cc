@@ -46,12 +46,36 @@ llvm::Type* KernelEmitter::computeType(ScalarType type) {
 }
 
 // bf16 is widened and rounded with integer ops (exact, vectorizable, and
-// with no dependence on AVX512-BF16 or on libgcc's __truncsfbf2).
+// with no dependence on AVX512-BF16 or on libgcc's __truncsfbf2). f16 is
+// widened with integer ops too: from an fpext, InstCombine narrows compares
+// and selects back to half, which x86 without AVX512-FP16 scalarizes (a
+// max-pool gradient took 36 ms instead of 1).
 llvm::Value* KernelEmitter::widen(llvm::Value* v, ScalarType type) {
-  if (type == ScalarType::kF16) return b_.CreateFPExt(v, b_.getFloatTy());
+  if (type == ScalarType::kF16) return widenHalf(v);
   if (type != ScalarType::kBF16) return v;
   llvm::Value* bits = b_.CreateZExt(b_.CreateBitCast(v, b_.getInt16Ty()), b_.getInt32Ty());
   return b_.CreateBitCast(b_.CreateShl(bits, 16), b_.getFloatTy());
+}
+
+// The f16 bits' exponent and mantissa moved to f32's places with the
+// exponent rebiased by an integer add (+112); f16's infinities and NaNs
+// (exponent 31) get 112 more, to f32's 255; a subnormal m * 2^-24 becomes
+// 2^-14 * (1 + m/1024) - 2^-14, an exact subtraction of normal numbers (a
+// multiply by 2^112 would be exact too, but x86 takes microcode assists on
+// subnormal operands); then the sign.
+llvm::Value* KernelEmitter::widenHalf(llvm::Value* v) {
+  llvm::Value* bits = b_.CreateZExt(b_.CreateBitCast(v, b_.getInt16Ty()), b_.getInt32Ty());
+  llvm::Value* sign = b_.CreateShl(b_.CreateAnd(bits, 0x8000), 16);
+  llvm::Value* magnitude = b_.CreateShl(b_.CreateAnd(bits, 0x7fff), 13);
+  llvm::Value* exponent = b_.CreateAnd(magnitude, 0x0f800000);
+  llvm::Value* rebiased = b_.CreateAdd(magnitude, b_.getInt32(112 << 23));
+  llvm::Value* special = b_.CreateICmpEQ(exponent, b_.getInt32(0x0f800000));
+  llvm::Value* normal = b_.CreateSelect(special, b_.CreateAdd(rebiased, b_.getInt32(112 << 23)), rebiased);
+  llvm::Value* lifted = b_.CreateBitCast(b_.CreateAdd(rebiased, b_.getInt32(1 << 23)), b_.getFloatTy());
+  llvm::Value* subnormal =
+      b_.CreateBitCast(b_.CreateFSub(lifted, llvm::ConstantFP::get(b_.getFloatTy(), 0x1p-14)), b_.getInt32Ty());
+  llvm::Value* value = b_.CreateSelect(b_.CreateICmpEQ(exponent, b_.getInt32(0)), subnormal, normal);
+  return b_.CreateBitCast(b_.CreateOr(value, sign), b_.getFloatTy());
 }
 
 llvm::Value* KernelEmitter::narrow(llvm::Value* v, ScalarType type) {

@@ -75,6 +75,7 @@ class KernelEmitter {
   // The type arithmetic on `type` is done in: f32 for f16/bf16, else itself.
   llvm::Type* computeType(kir::ScalarType type);
   llvm::Value* widen(llvm::Value* v, kir::ScalarType type);   // to computeType
+  llvm::Value* widenHalf(llvm::Value* v);                     // f16 to f32 with integer ops
   llvm::Value* narrow(llvm::Value* v, kir::ScalarType type);  // from computeType, rounding
   llvm::Value* convert(llvm::Value* v, kir::ScalarType from, kir::ScalarType to);
 

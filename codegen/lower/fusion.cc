@@ -116,7 +116,8 @@ class Fuser {
     bool recomputed = false;
     for (const ir::Operation* user : value->users()) {
       if (user->kind() == OpKind::kAssign) continue;
-      bool identity = user->def().has(ir::kElementwise) && user->result(0)->type() == value->type();
+      // Same dims: read at the element's own index (a cast changes only the dtype).
+      bool identity = user->def().has(ir::kElementwise) && user->result(0)->type().dims == value->type().dims;
       recomputed = recomputed || !identity || recomputed_[user];
     }
     if (!isCheap(op) && recomputed) {
@@ -158,7 +159,7 @@ class Fuser {
       const ir::Operation* producer = v->producer();
       if (!producer || isBinding(*producer) || isCheap(*producer) || producer->numResults() != 1) continue;
       if (!opLowering(producer->kind()).compute) continue;
-      if (v->users().size() == 1 && v->type() == op.result(0)->type()) return true;
+      if (v->users().size() == 1 && v->type().dims == op.result(0)->type().dims) return true;
     }
     return false;
   }

@@ -61,10 +61,15 @@ using runtime::NamedTensors;  // std::vector<std::pair<std::string, Tensor>>
 using runtime::Tensor;
 
 struct ModelOptions {
-  std::string model;               // which model of the file; "" = the file's last model
-  std::string target = "auto";     // cpu | cpu:NAME | reference | cuda | cuda:sm_XX | auto
-  std::string precision = "fp32";  // fp32 | bf16 | fp16
-  uint64_t seed = 0;               // randomness of training (dropout masks, augmentation)
+  std::string model;            // which model of the file; "" = the file's last model
+  std::string target = "auto";  // cpu | cpu:NAME | reference | cuda | cuda:sm_XX | auto
+  // fp32 | tf32 | bf16 | fp16; "" = the train block's `precision`, else fp32.
+  // bf16 and fp16 are mixed precision (f32 master weights, low-precision
+  // GEMMs and convolutions, f32 accumulation, softmax, norms and the
+  // optimizer; fp16 training adds dynamic loss scaling); tf32 lets a GPU's
+  // libraries round GEMM operands to TF32 and is refused on the CPU.
+  std::string precision;
+  uint64_t seed = 0;  // randomness of training (dropout masks, augmentation)
 };
 
 // The model's `train` block, every default filled in.
@@ -111,6 +116,9 @@ class Model {
   const std::vector<ParameterSpec>& parameters() const;
   // The target that runs the model after `auto` was resolved.
   const std::string& target() const;
+  // The precision it runs in after the train block's default was applied:
+  // fp32, tf32, bf16 or fp16.
+  const std::string& precision() const;
 
   // Initialises every parameter as Keras does (glorot_uniform kernels, zero
   // biases, ...), deterministically from `seed`. Initialising or loading

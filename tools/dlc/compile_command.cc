@@ -38,7 +38,7 @@ struct CompileFlags {
   std::string function;
   std::string target = "auto";
   std::string weights;
-  std::string precision = "fp32";
+  std::string precision;  // "": the train block's, else fp32
   PassFlags pass_flags;
 };
 
@@ -135,12 +135,22 @@ int runCompile(CompileFlags& flags) {
   } else {
     if (!module) return kUserError;
     bool kernels = isKernelStage(flags.emit);
+    // --precision, else the train block's.
+    ir::Precision precision = ir::Precision::kFp32;
+    if (!module->functions().empty()) {
+      absl::StatusOr<ir::Precision> chosen =
+          passes::modelPrecision(*module, module->functions().front()->name(), flags.precision);
+      if (!chosen.ok()) return reportStatus(chosen.status());
+      precision = *chosen;
+    }
     if (flags.emit == "opt-ir" || kernels || (flags.train && !module->trainSpecs().empty())) {
       // opt-ir and the kernel stages take the graph pipeline the API runs
       // (passes/pipeline.h); `ir` shows the model as lowered, with --train
       // plus the train block's functions (passes/training.h).
       bool training = flags.train && !module->trainSpecs().empty();
-      passes::PassManager pm(flags.pass_flags.options());
+      passes::PassOptions options = flags.pass_flags.options();
+      options.precision = precision;
+      passes::PassManager pm(options);
       absl::Status s = flags.emit == "ir" ? pm.add("training") : passes::buildGraphPipeline(pm, training);
       if (s.ok()) s = pm.run(*module);
       if (!s.ok()) {
@@ -159,8 +169,9 @@ int runCompile(CompileFlags& flags) {
       codegen::KernelStageOptions stages{pass_options.disabled, pass_options.print_ir_after,
                                          pass_options.print_ir_after_all, nullptr, pass_options.verify_each};
       absl::StatusOr<std::string> out = emitKernelStage(
-          *function, {flags.emit, flags.batch, flags.fusion_remarks, arch, flags.target.starts_with("cuda"),
-                      flags.target.starts_with("cpu:") ? flags.target.substr(4) : "", stages});
+          *function,
+          {flags.emit, flags.batch, flags.fusion_remarks, arch, flags.target.starts_with("cuda"),
+           flags.target.starts_with("cpu:") ? flags.target.substr(4) : "", stages, precision == ir::Precision::kTf32});
       if (!out.ok()) {
         std::cerr << "dlc: error: " << out.status().message() << "\n";
         return absl::IsInvalidArgument(out.status()) ? kUserError : kInternalError;
@@ -197,8 +208,7 @@ CommandMain registerCompileCommand(CLI::App& app) {
       ->delimiter(',')
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   cmd->add_option("--weights", flags->weights, "embed these parameters in the artifact")->type_name("W.safetensors");
-  cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
-      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  addPrecisionOption(*cmd, flags->precision);
   cmd->add_flag("--fusion-remarks", flags->fusion_remarks, "say on stderr why neighbouring ops were not fused");
   cmd->add_option("--function", flags->function, "the function the kernel stages compile [the model]");
   cmd->add_option("--target", flags->target,

@@ -29,6 +29,7 @@ absl::StatusOr<std::string> emitKernelStage(const ir::Function& function, const 
   lower.schedule.cpu = !gpu;
   lower.stages = options.stages;
   if (gpu) lower.library = codegen::LibraryOptions::forCudaFromEnvironment();
+  lower.library.allow_tf32 = gpu && options.allow_tf32;
   if ((stage == "fusion" || stage == "dot") && !lower.library.any() && lower.stages.disabled.empty()) {
     codegen::FusionPlan plan = codegen::fuse(function, lower.fusion);
     for (const std::string& remark : plan.remarks) std::cerr << "remark: " << remark << "\n";

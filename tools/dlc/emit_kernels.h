@@ -26,6 +26,8 @@ struct KernelEmitOptions {
   std::string cpu_target;
   // --disable-pass and --print-ir-after for the kernel stages.
   codegen::KernelStageOptions stages;
+  // --precision tf32: GPU library calls on f32 may use TF32 tensor cores.
+  bool allow_tf32 = false;
 };
 
 bool isKernelStage(const std::string& stage);

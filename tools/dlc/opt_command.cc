@@ -18,6 +18,7 @@
 #include "tools/dlc/exit_codes.h"
 #include "tools/dlc/output.h"
 #include "tools/dlc/pass_flags.h"
+#include "tools/dlc/validators.h"
 
 namespace dlc::tool {
 namespace {
@@ -27,6 +28,7 @@ struct OptFlags {
   std::string passes;
   std::string output;
   bool verify_diagnostics = false;
+  std::string precision;  // what mixed-precision rewrites to [fp32]
   PassFlags pass_flags;
 };
 
@@ -77,7 +79,9 @@ int runKernelOpt(const OptFlags& flags, const SourceManager& sources, int32_t bu
 }
 
 int runOpt(const OptFlags& flags) {
-  passes::PassManager pm(flags.pass_flags.options());
+  passes::PassOptions options = flags.pass_flags.options();
+  if (!flags.precision.empty()) options.precision = *ir::parsePrecision(flags.precision);  // checked by CLI11
+  passes::PassManager pm(options);
   if (absl::Status s = passes::validatePassOptions(flags.pass_flags.options()); !s.ok()) {
     std::cerr << "dlc opt: " << s.message() << "\n";
     return kUsageError;
@@ -123,6 +127,7 @@ CommandMain registerOptCommand(CLI::App& app) {
   cmd->add_option("-o", flags->output, "write the result to FILE instead of stdout")->type_name("FILE");
   cmd->add_flag("--verify-diagnostics", flags->verify_diagnostics,
                 "check diagnostics against expected-error annotations in the input");
+  addPrecisionOption(*cmd, flags->precision);
   flags->pass_flags.addTo(*cmd);
   return [cmd, flags]() -> int { return cmd->parsed() ? runOpt(*flags) : -1; };
 }

@@ -29,7 +29,7 @@ struct RunFlags {
   int64_t batch = 0;
   std::string model;
   std::string target = "auto";
-  std::string precision = "fp32";
+  std::string precision;  // "": the train block's, else fp32
   bool allow_unknown = false;
 };
 
@@ -140,8 +140,7 @@ CommandMain registerRunCommand(CLI::App& app) {
                   "cpu | cpu:NAME (x86-64-v3, znver3, ...: code for that CPU, if this one runs it) | cuda | cuda:sm_XX "
                   "| reference | auto [auto]")
       ->check(kRunTarget);
-  cmd->add_option("--precision", flags->precision, "fp32 | bf16 | fp16 [fp32]")
-      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  addPrecisionOption(*cmd, flags->precision);
   cmd->add_flag("--allow-unknown-weights", flags->allow_unknown,
                 "ignore tensors in --weights that are not parameters of the model");
   return [cmd, flags]() -> int { return cmd->parsed() ? runRun(*flags) : -1; };

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "dlc/dlc.h"
+#include "passes/training.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 #include "tools/dlc/commands.h"
@@ -79,6 +80,13 @@ class ApiModel : public TrainableModel {
       out.emplace_back(p.name, t->clone());
     }
     return out;
+  }
+
+  std::optional<LossScaleState> lossScale() override {
+    absl::StatusOr<const Tensor*> scale = model_.weight(passes::kLossScaleName);
+    absl::StatusOr<const Tensor*> skipped = model_.weight(passes::kSkippedStepsName);
+    if (!scale.ok() || !skipped.ok()) return std::nullopt;
+    return LossScaleState{(*scale)->get(0), static_cast<int64_t>((*skipped)->get(0))};
   }
 
  private:

@@ -316,6 +316,10 @@ absl::Status Trainer::endEpoch(bool complete) {
       {"samples_per_s", position_.seconds > 0 ? numberOrNull(position_.samples / position_.seconds) : nullptr},
       {"seconds", position_.seconds},
   };
+  if (std::optional<LossScaleState> scale = model_->lossScale()) {
+    record["loss_scale"] = scale->scale;
+    record["skipped_steps"] = scale->skipped_steps;
+  }
   if (!complete) {
     // An epoch cut short by --steps: its checkpoint leaves the record out, so
     // that a resumed run replaces it with the whole epoch's.
@@ -430,8 +434,7 @@ void addTrainFlags(CLI::App& cmd, TrainFlags& flags) {
                  "cpu | cpu:NAME (x86-64-v3, znver3, ...: code for that CPU, if this one runs it) | cuda | cuda:sm_XX "
                  "| reference | auto [auto]")
       ->check(kRunTarget);
-  cmd.add_option("--precision", flags.precision, "fp32 | bf16 | fp16 [fp32]")
-      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  addPrecisionOption(cmd, flags.precision);
 }
 
 namespace {

@@ -49,6 +49,12 @@ struct TrainSettings {
   int64_t epochs = 1;
 };
 
+// fp16's dynamic loss scale (passes/training.h), for --metrics-out.
+struct LossScaleState {
+  double scale = 0;
+  int64_t skipped_steps = 0;  // steps skipped for an inf or NaN gradient so far
+};
+
 // The model as the loop needs it: one input, one output.
 class TrainableModel {
  public:
@@ -66,6 +72,9 @@ class TrainableModel {
   virtual absl::Status restoreState(runtime::NamedTensors state) = 0;
   // The parameters only (--save).
   virtual absl::StatusOr<runtime::NamedTensors> weights() = 0;
+  // The loss scale when the model trains with one (fp16), once it has taken
+  // a step; nullopt otherwise.
+  virtual std::optional<LossScaleState> lossScale() { return std::nullopt; }
 };
 
 struct TrainFlags {
@@ -84,7 +93,7 @@ struct TrainFlags {
   int64_t test_samples = -1;     // -1: the whole test split
   std::string model;
   std::string target = "auto";
-  std::string precision = "fp32";
+  std::string precision;          // "": the train block's, else fp32
   std::string progress = "auto";  // auto | bar | lines
 };
 

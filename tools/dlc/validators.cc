@@ -88,4 +88,13 @@ std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv) {
   return std::nullopt;
 }
 
+CLI::Option* addPrecisionOption(CLI::App& command, std::string& precision) {
+  return command
+      .add_option("--precision", precision,
+                  "fp32 | tf32 (GPU: TF32 tensor cores) | bf16 | fp16 (mixed: f32 master weights, low-precision "
+                  "GEMMs and convolutions, f32 accumulation; fp16 training adds dynamic loss scaling) [the train "
+                  "block's precision, else fp32]")
+      ->check(CLI::IsMember({"fp32", "tf32", "bf16", "fp16"}));
+}
+
 }  // namespace dlc::tool

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <optional>
+#include <string>
 
 namespace dlc::tool {
 
@@ -20,6 +21,10 @@ extern const CLI::Validator kRunTarget;
 // What `compile` compiles for: cpu, cpu:NAME, cuda, cuda:sm_XX[,sm_YY...],
 // reference (with --emit) or auto. A CPU name is checked against LLVM later.
 extern const CLI::Validator kCompileTarget;
+
+// --precision fp32|tf32|bf16|fp16 on `command`, into `precision` (left
+// empty when not given: the train block's precision, else fp32).
+CLI::Option* addPrecisionOption(CLI::App& command, std::string& precision);
 
 // Parses the command line. nullopt to go on; else the exit status after
 // CLI11 printed the help (0) or a usage error (kUsageError, 2).

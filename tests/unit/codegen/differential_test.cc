@@ -45,14 +45,22 @@ std::vector<std::string> testFiles() {
 
 using testing::randomTensor;
 
-void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what) {
+// Mixed precision rounds each op's result to bf16 (2^-9) or f16 (2^-12): a
+// sum the compiled code adds in another order can round to the next value,
+// and Adam turns a gradient that is noise into a full step of either sign.
+void expectClose(const Tensor& expected, const Tensor& actual, const std::string& what,
+                 ir::Precision precision = ir::Precision::kFp32) {
+  if (precision == ir::Precision::kBf16) return testing::expectClose(expected, actual, what, "compiled", 2e-2, 3e-3);
+  if (precision == ir::Precision::kFp16) return testing::expectClose(expected, actual, what, "compiled", 5e-3, 3e-3);
   testing::expectClose(expected, actual, what, "compiled");
 }
 
 // `library`: plan matmuls and convolutions as library calls (what a GPU
 // target does), run on the host by runtime/cpu/library_calls.h.
-void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file, bool library) {
-  SCOPED_TRACE(strCat(file, " @", function.name(), library ? " with library calls" : ""));
+void compareFunction(const ir::Module& module, const ir::Function& function, const std::string& file, bool library,
+                     ir::Precision precision = ir::Precision::kFp32) {
+  SCOPED_TRACE(
+      strCat(file, " @", function.name(), library ? " with library calls" : "", " in ", ir::precisionName(precision)));
   std::mt19937 rng(7);
   std::vector<Tensor> inputs;
   std::vector<std::vector<int64_t>> shapes;
@@ -83,18 +91,20 @@ void compareFunction(const ir::Module& module, const ir::Function& function, con
       (*compiled)->run(inputs, params, runtime::cpu::RunOptions{options.seed, options.step}, &actual_writes);
   ASSERT_TRUE(actual.ok()) << actual.status().message();
   ASSERT_EQ(expected->size(), actual->size());
-  for (size_t i = 0; i < expected->size(); ++i) expectClose((*expected)[i], (*actual)[i], strCat("output ", i));
+  for (size_t i = 0; i < expected->size(); ++i)
+    expectClose((*expected)[i], (*actual)[i], strCat("output ", i), precision);
   ASSERT_EQ(expected_writes.size(), actual_writes.size());
   for (const auto& [name, value] : expected_writes) {
     auto it = actual_writes.find(name);
     ASSERT_NE(it, actual_writes.end()) << "no write of " << name;
-    expectClose(value, it->second, strCat("write of ", name));
+    expectClose(value, it->second, strCat("write of ", name), precision);
   }
 }
 
 struct DifferentialCase {
   std::string file;
   bool library = false;
+  ir::Precision precision = ir::Precision::kFp32;  // the example models also in bf16 and fp16
 };
 
 class Differential : public ::testing::TestWithParam<DifferentialCase> {};
@@ -103,6 +113,13 @@ class Differential : public ::testing::TestWithParam<DifferentialCase> {};
 // checked on request only.
 bool isLarge(const std::string& file) {
   return file.find("vgg16") != std::string::npos || file.find("transfer") != std::string::npos;
+}
+
+bool usesMaxPool(const ir::Module& module) {
+  for (const auto& f : module.functions())
+    for (const auto& op : f->ops())
+      if (op->kind() == ir::OpKind::kMaxpool2d) return true;
+  return false;
 }
 
 TEST_P(Differential, CompiledMatchesReference) {
@@ -128,14 +145,19 @@ TEST_P(Differential, CompiledMatchesReference) {
   for (bool training : {false, true}) {
     std::unique_ptr<ir::Module> module = frontend::lowerProgram(*program, diags, {"", training});
     ASSERT_TRUE(module && !diags.hadError());
-    passes::PassManager pm;
-    if (training && !module->trainSpecs().empty()) {
-      ASSERT_TRUE(pm.add("training").ok());
-    }
-    ASSERT_TRUE(passes::buildGraphPipeline(pm).ok());
+    passes::PassOptions options;
+    options.precision = GetParam().precision;
+    passes::PassManager pm(options);
+    ASSERT_TRUE(passes::buildGraphPipeline(pm, training && !module->trainSpecs().empty()).ok());
     ASSERT_TRUE(pm.run(*module).ok());
+    // In bf16 or f16 a max-pool's gradient goes to the first of window
+    // values that round alike, and which ones do depends on the order a sum
+    // was added in: its gradients are compared by the CNN's 1-epoch accuracy
+    // in each precision instead (bench/RESULTS.md), not element by element.
+    if (training && GetParam().precision != ir::Precision::kFp32 && usesMaxPool(*module)) continue;
     for (const auto& f : module->functions())
-      if (!training || f->name().ends_with(".train_step")) compareFunction(*module, *f, file, library);
+      if (!training || f->name().ends_with(".train_step"))
+        compareFunction(*module, *f, file, library, GetParam().precision);
   }
 }
 
@@ -144,13 +166,19 @@ TEST_P(Differential, CompiledMatchesReference) {
 std::vector<DifferentialCase> testCases() {
   std::vector<DifferentialCase> cases;
   for (bool library : {false, true})
-    for (const std::string& file : testFiles()) cases.push_back({file, library});
+    for (const std::string& file : testFiles()) {
+      cases.push_back({file, library});
+      if (file.ends_with(".dl"))
+        for (ir::Precision p : {ir::Precision::kBf16, ir::Precision::kFp16}) cases.push_back({file, library, p});
+    }
   return cases;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, Differential, ::testing::ValuesIn(testCases()),
                          [](const ::testing::TestParamInfo<DifferentialCase>& info) {
                            std::string name = info.param.file + (info.param.library ? "_library" : "");
+                           if (info.param.precision != ir::Precision::kFp32)
+                             name += strCat("_", ir::precisionName(info.param.precision));
                            for (char& c : name)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;

@@ -80,7 +80,7 @@ class FoldFixture {
 
   // The folded values, or nothing when canonicalize left the op.
   std::optional<std::vector<double>> fold() {
-    absl::Status s = passes::findPass("canonicalize")->create()->run(module_);
+    absl::Status s = passes::findPass("canonicalize")->create({})->run(module_);
     EXPECT_TRUE(s.ok()) << s;
     const ir::Value* out = fn_->outputs()[0];
     const ir::Operation* producer = out->producer();

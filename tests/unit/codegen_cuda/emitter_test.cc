@@ -240,7 +240,7 @@ TEST(CudaEmitter, HalfTypesComputeInFloat) {
   EXPECT_THAT(m.source, HasSubstr("#include <cuda_bf16.h>"));
   std::string f = functionText(m.source, "half_casts");
   EXPECT_THAT(f, HasSubstr("const __half* __restrict__ b0_x"));
-  EXPECT_THAT(f, HasSubstr("const dlc_pack<__half, 4> pk0 = dlc_load_pack<4>(&b0_x[flat_1]);"));
+  EXPECT_THAT(f, HasSubstr("const dlc_pack<__half, 8> pk0 = dlc_load_pack<8>(&b0_x[flat_1]);"));
   EXPECT_THAT(f, HasSubstr("st0.v[lane] = __float2half((float)((((float)(__half2float(pk0.v[lane])) * 0.5f)"));
   EXPECT_THAT(f, HasSubstr("__bfloat162float(pk1.v[lane])"));
   EXPECT_THAT(f, HasSubstr("__float2half((__half2float(pk0.v[lane]) * __half2float(__float2half(0.5f))))"));
