@@ -40,4 +40,23 @@ std::string describeLibraryCall(const LibraryCall& call) {
   return "";
 }
 
+std::vector<int64_t> slotElements(const LibraryCall& call) {
+  if (call.kind == LibraryCall::Kind::kGemm) {
+    const GemmCall& g = call.gemm;
+    std::vector<int64_t> sizes = {g.m * g.k, g.k * g.n};
+    if (g.bias) sizes.push_back(g.n);
+    sizes.push_back(g.m * g.n);
+    return sizes;
+  }
+  const ConvCall& c = call.conv;
+  int64_t x = c.batch * c.in_h * c.in_w * c.in_c, y = c.batch * c.out_h * c.out_w * c.out_c;
+  int64_t w = c.out_c * c.kernel_h * c.kernel_w * c.in_c;
+  switch (c.direction) {
+    case ConvCall::Direction::kForward: return {x, w, y};
+    case ConvCall::Direction::kBackwardData: return {y, w, x};
+    case ConvCall::Direction::kBackwardFilter: return {x, y, w};
+  }
+  return {};
+}
+
 }  // namespace dlc::runtime

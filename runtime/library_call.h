@@ -16,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ir/dtype.h"
 
@@ -58,6 +59,9 @@ struct LibraryCall {
 
 // "gemm f32 [64x576]x[576x64] +bias relu", "conv2d_backward_filter f32 ...".
 std::string describeLibraryCall(const LibraryCall& call);
+
+// The element counts of the call's slots, in the order above (the result last).
+std::vector<int64_t> slotElements(const LibraryCall& call);
 
 }  // namespace dlc::runtime
 

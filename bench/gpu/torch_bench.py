@@ -104,6 +104,20 @@ def cnn():
                          nn.MaxPool2d(2), nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(), nn.Linear(576, 64),
                          nn.ReLU(), nn.Linear(64, 10))
 
+def timed_steps(step, warmup, steps):
+    """Runs step(i) `warmup` times, then `steps` timed times. Returns (seconds for
+    the timed steps, seconds for the warm-up, the last step's result)."""
+    t0 = time.perf_counter()
+    for i in range(warmup):
+        step(i)
+    torch.cuda.synchronize()
+    warm_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in range(steps):
+        result = step(i)
+    torch.cuda.synchronize()
+    return time.perf_counter() - t0, warm_s, result
+
 def train_throughput(batch, compiled, steps=50, warmup=5):
     torch.manual_seed(0)
     m = cnn().to(dev)
@@ -121,16 +135,7 @@ def train_throughput(batch, compiled, steps=50, warmup=5):
         opt.step()
         return loss
 
-    t0 = time.perf_counter()
-    for i in range(warmup):
-        step(i)
-    torch.cuda.synchronize()
-    warm_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for i in range(steps):
-        loss = step(i)
-    torch.cuda.synchronize()
-    dt = time.perf_counter() - t0
+    dt, warm_s, loss = timed_steps(step, warmup, steps)
     return batch * steps / dt, dt / steps * 1e3, warm_s, float(loss)
 
 if not only or "cnn" in only:
@@ -232,16 +237,7 @@ MODEL_TRAIN = {  # name: (model, batch maker, batch, steps, trainable part or No
 def run_train(name, mode, prec):
     make_model, make_batch, batch, steps, trainable = MODEL_TRAIN[name]
     step = train_case(make_model, make_batch, nn.CrossEntropyLoss(), batch, mode, prec, trainable)
-    t0 = time.perf_counter()
-    for i in range(3):
-        step(i)
-    torch.cuda.synchronize()
-    warm_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for i in range(steps):
-        loss = step(i)
-    torch.cuda.synchronize()
-    dt = time.perf_counter() - t0
+    dt, warm_s, loss = timed_steps(step, 3, steps)
     emit(bench=f"{name}_b{batch}", impl=f"torch_{mode}", precision=prec, batch=batch, steps=steps,
          samples_per_s=round(batch * steps / dt, 1), ms_per_step=dt / steps * 1e3, warmup_s=round(warm_s, 3),
          loss=float(loss))

@@ -94,26 +94,6 @@ void convolution(const ConvCall& c, std::span<void* const> operands) {
   }
 }
 
-// Element counts of the call's slots, the result last.
-std::vector<int64_t> slotElements(const runtime::LibraryCall& call) {
-  if (call.kind == runtime::LibraryCall::Kind::kGemm) {
-    const runtime::GemmCall& g = call.gemm;
-    std::vector<int64_t> sizes = {g.m * g.k, g.k * g.n};
-    if (g.bias) sizes.push_back(g.n);
-    sizes.push_back(g.m * g.n);
-    return sizes;
-  }
-  const ConvCall& c = call.conv;
-  int64_t x = c.batch * c.in_h * c.in_w * c.in_c, y = c.batch * c.out_h * c.out_w * c.out_c;
-  int64_t w = c.out_c * c.kernel_h * c.kernel_w * c.in_c;
-  switch (c.direction) {
-    case ConvCall::Direction::kForward: return {x, w, y};
-    case ConvCall::Direction::kBackwardData: return {y, w, x};
-    case ConvCall::Direction::kBackwardFilter: return {x, y, w};
-  }
-  return {};
-}
-
 void runF32(const runtime::LibraryCall& call, std::span<void* const> operands) {
   switch (call.kind) {
     case runtime::LibraryCall::Kind::kGemm: gemm(call.gemm, operands); return;
@@ -124,7 +104,7 @@ void runF32(const runtime::LibraryCall& call, std::span<void* const> operands) {
 // f16/bf16: widened to f32 copies, run as f32, the result rounded back.
 void runHalf(const runtime::LibraryCall& call, std::span<void* const> operands) {
   const bool bf16 = call.dtype == ir::DType::kBF16;
-  std::vector<int64_t> sizes = slotElements(call);
+  std::vector<int64_t> sizes = runtime::slotElements(call);
   std::vector<std::vector<float>> wide(sizes.size());
   std::vector<void*> pointers;
   for (size_t i = 0; i < sizes.size(); ++i) {

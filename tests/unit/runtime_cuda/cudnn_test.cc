@@ -62,26 +62,6 @@ LibraryCall gemm(bool bias, bool relu) {
   return call;
 }
 
-// Element counts of the call's operands, result last.
-std::vector<int64_t> operandSizes(const LibraryCall& call) {
-  if (call.kind == LibraryCall::Kind::kGemm) {
-    const runtime::GemmCall& g = call.gemm;
-    std::vector<int64_t> sizes = {g.m * g.k, g.k * g.n};
-    if (g.bias) sizes.push_back(g.n);
-    sizes.push_back(g.m * g.n);
-    return sizes;
-  }
-  const ConvCall& c = call.conv;
-  int64_t x = c.batch * c.in_h * c.in_w * c.in_c, y = c.batch * c.out_h * c.out_w * c.out_c;
-  int64_t w = c.out_c * c.kernel_h * c.kernel_w * c.in_c;
-  switch (c.direction) {
-    case ConvCall::Direction::kForward: return {x, w, y};
-    case ConvCall::Direction::kBackwardData: return {y, w, x};
-    case ConvCall::Direction::kBackwardFilter: return {x, y, w};
-  }
-  return {};
-}
-
 class LibraryCallOnGpu : public ::testing::TestWithParam<Case> {};
 
 TEST_P(LibraryCallOnGpu, MatchesHost) {
@@ -93,7 +73,7 @@ TEST_P(LibraryCallOnGpu, MatchesHost) {
   DLC_ASSERT_OK(calls.status());
 
   const LibraryCall& call = GetParam().call;
-  std::vector<int64_t> sizes = operandSizes(call);
+  std::vector<int64_t> sizes = runtime::slotElements(call);
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> dist(-1, 1);
   // Host and device get the same bytes: f32, or f16/bf16 bits.

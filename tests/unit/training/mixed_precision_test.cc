@@ -39,9 +39,9 @@ TEST(Precision, TheTrainBlockChoosesItAndTheOptionOverridesIt) {
   ASSERT_TRUE(fp32.ok());
   EXPECT_EQ(fp32->precision(), "fp32");
   // The option wins over the block.
-  auto both = Model::fromString(
-      "model m(x: f32[batch, 4]) {\n  dense(1)\n}\ntrain m {\n  loss = mse\n  precision = fp16\n}\n", "t.dl",
-      {"", "cpu", "bf16"});
+  auto both =
+      Model::fromString("model m(x: f32[batch, 4]) {\n  dense(1)\n}\ntrain m {\n  loss = mse\n  precision = fp16\n}\n",
+                        "t.dl", {"", "cpu", "bf16"});
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both->precision(), "bf16");
 }
