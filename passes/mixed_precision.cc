@@ -140,7 +140,8 @@ class FunctionRewriter {
     std::vector<TensorType> operand_types;
     for (const Value* v : op.operands()) operand_types.push_back(v->type());
     const ir::OpDef& def = op.def();
-    absl::StatusOr<std::vector<TensorType>> types = def.infer(ir::ShapeContext{operand_types, op.attrs(), {}, def.name});
+    absl::StatusOr<std::vector<TensorType>> types =
+        def.infer(ir::ShapeContext{operand_types, op.attrs(), {}, def.name});
     if (!types.ok())
       return absl::InvalidArgumentError(
           strCat("'", def.name, "' cannot run in mixed precision here: ", types.status().message()));
