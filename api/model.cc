@@ -88,11 +88,6 @@ absl::StatusOr<std::string> resolveTarget(const ModelOptions& options) {
       strCat("unknown target '", t, "' (cpu, cpu:NAME, cuda, cuda:sm_XX, reference or auto)"));
 }
 
-// The options' precision, else the train block's, else fp32.
-absl::StatusOr<ir::Precision> choosePrecision(const ir::Module& module, const ModelOptions& options) {
-  return passes::modelPrecision(module, module.functions().front()->name(), options.precision);
-}
-
 }  // namespace
 
 absl::Status requireTf32Target(ir::Precision precision, std::string_view target) {
@@ -163,8 +158,9 @@ absl::StatusOr<Model> ModelFactory::build(std::unique_ptr<Model::Impl> impl, std
   if (program && !diags.hadError()) impl->module = frontend::lowerProgram(*program, diags, {options.model, false});
   if (!impl->module || diags.hadError()) return diagnosticsError(diags);
   impl->program = std::move(program);
-  ASSIGN_OR_RETURN(impl->precision, choosePrecision(*impl->module, options));
-  impl->precision_name = std::string(ir::precisionName(impl->precision));
+  // The options' precision, else the train block's, else fp32.
+  ASSIGN_OR_RETURN(impl->precision,
+                   passes::modelPrecision(*impl->module, impl->module->functions().front()->name(), options.precision));
   passes::PassManager pm(pipelineOptions(*impl));
   RETURN_IF_ERROR(passes::buildGraphPipeline(pm));
   RETURN_IF_ERROR(pm.run(*impl->module));
@@ -184,7 +180,7 @@ const std::vector<TensorSpec>& Model::inputs() const { return impl_->inputs; }
 const std::vector<TensorSpec>& Model::outputs() const { return impl_->outputs; }
 const std::vector<ParameterSpec>& Model::parameters() const { return impl_->parameters; }
 const std::string& Model::target() const { return impl_->target; }
-const std::string& Model::precision() const { return impl_->precision_name; }
+std::string Model::precision() const { return std::string(ir::precisionName(impl_->precision)); }
 
 absl::Status Model::initializeWeights(uint64_t seed) {
   runtime::MemoryNeed need;

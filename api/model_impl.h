@@ -40,7 +40,6 @@ struct Model::Impl {
   const ir::Function* function = nullptr;
   std::string target;
   ir::Precision precision = ir::Precision::kFp32;  // options', else the train block's
-  std::string precision_name = "fp32";
   std::vector<TensorSpec> inputs, outputs;
   std::vector<ParameterSpec> parameters;
   // Parameter values and, once training has run, the optimizer's state.

@@ -4,6 +4,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "frontend/config.h"
 #include "frontend/token.h"
+#include "ir/precision.h"
 #include "support/strings.h"
 
 namespace dlc::frontend {
@@ -80,7 +81,7 @@ class TrainLowering {
     if (e.key == "precision") {
       // Written as a name (precision = bf16) or a string; checked against the
       // same choices as --precision.
-      ConfigParam p{"precision", AttrKind::kString, std::nullopt, {"fp32", "tf32", "bf16", "fp16"}, 0};
+      ConfigParam p{"precision", AttrKind::kString, std::nullopt, ir::precisionNames(), 0};
       auto v = configValue("", p, *e.value, diags_);
       if (v) attrs.set("precision", *v);
       return v.has_value();

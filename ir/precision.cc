@@ -2,8 +2,12 @@
 
 namespace dlc::ir {
 
+namespace {
+constexpr Precision kPrecisions[] = {Precision::kFp32, Precision::kTf32, Precision::kBf16, Precision::kFp16};
+}  // namespace
+
 std::optional<Precision> parsePrecision(std::string_view name) {
-  for (Precision p : {Precision::kFp32, Precision::kTf32, Precision::kBf16, Precision::kFp16})
+  for (Precision p : kPrecisions)
     if (precisionName(p) == name) return p;
   return std::nullopt;
 }
@@ -24,6 +28,8 @@ std::optional<DType> lowPrecisionType(Precision precision) {
   return std::nullopt;
 }
 
+bool isHalfFloat(DType dtype) { return dtype == DType::kF16 || dtype == DType::kBF16; }
+
 bool holdsEveryValueOf(DType wide, DType narrow) {
   if (wide == narrow || narrow == DType::kBool) return true;
   switch (narrow) {
@@ -39,5 +45,11 @@ bool holdsEveryValueOf(DType wide, DType narrow) {
 }
 
 std::string_view precisionChoices() { return "fp32, tf32, bf16 or fp16"; }
+
+std::vector<std::string> precisionNames() {
+  std::vector<std::string> names;
+  for (Precision p : kPrecisions) names.emplace_back(precisionName(p));
+  return names;
+}
 
 }  // namespace dlc::ir

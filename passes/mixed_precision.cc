@@ -26,8 +26,6 @@ using ir::OpKind;
 using ir::TensorType;
 using ir::Value;
 
-bool isLow(DType t) { return t == DType::kBF16 || t == DType::kF16; }
-
 // f64 > f32 > bf16, f16; bf16 with f16 meet at f32.
 DType wider(DType a, DType b) {
   if (a == b) return a;
@@ -104,7 +102,7 @@ class FunctionRewriter {
   static bool converts(const Operation& op, DType t, DType want) {
     if (!ir::isFloat(t) || t == want) return false;
     if (op.def().has(ir::kLowPrecision)) return t == DType::kF32;
-    if (op.def().has(ir::kFullPrecision)) return isLow(t);
+    if (op.def().has(ir::kFullPrecision)) return ir::isHalfFloat(t);
     return true;
   }
 

@@ -3,19 +3,20 @@
 #include <limits>
 
 #include "absl/status/status.h"
+#include "ir/precision.h"
 #include "support/strings.h"
 
 namespace dlc::codegen::cx {
 
 ScalarType arithType(ir::DType dtype) {
-  if (dtype == ir::DType::kF16 || dtype == ir::DType::kBF16) return ScalarType::kF32;
+  if (ir::isHalfFloat(dtype)) return ScalarType::kF32;
   return dtype;
 }
 
 ExprRef convert(ExprRef v, ir::DType to) {
   if (v->type == to) return v;
   if (to == ir::DType::kBool) return ne(v, like(v, 0.0));
-  if ((to == ir::DType::kF16 || to == ir::DType::kBF16) && v->type != ScalarType::kF32)
+  if (ir::isHalfFloat(to) && v->type != ScalarType::kF32)
     v = kir::cast(ScalarType::kF32, v);  // the reference rounds to float first
   return kir::cast(to, v);
 }

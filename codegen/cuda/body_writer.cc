@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codegen/cuda/syntax.h"
+#include "ir/precision.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
 
@@ -15,10 +16,9 @@ using kir::LoopKind;
 using kir::Stmt;
 
 bool isSplitLoop(const ForStmt& f) { return f.kind == LoopKind::kParallel || f.kind == LoopKind::kVector; }
-bool isHalf(ScalarType t) { return t == ScalarType::kF16 || t == ScalarType::kBF16; }
 // f16/bf16 values are computed in f32 and rounded back after each op.
-std::string widen(ScalarType t, std::string s) { return isHalf(t) ? toWider(t, std::move(s)) : s; }
-std::string narrow(ScalarType t, std::string s) { return isHalf(t) ? fromWider(t, std::move(s)) : s; }
+std::string widen(ScalarType t, std::string s) { return ir::isHalfFloat(t) ? toWider(t, std::move(s)) : s; }
+std::string narrow(ScalarType t, std::string s) { return ir::isHalfFloat(t) ? fromWider(t, std::move(s)) : s; }
 
 }  // namespace
 

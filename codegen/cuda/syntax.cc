@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "ir/precision.h"
 #include "support/strings.h"
 
 namespace dlc::codegen::cuda {
@@ -169,9 +170,7 @@ std::string_view cudaType(ScalarType type) {
   return "void";
 }
 
-ScalarType computeType(ScalarType type) {
-  return type == ScalarType::kF16 || type == ScalarType::kBF16 ? ScalarType::kF32 : type;
-}
+ScalarType computeType(ScalarType type) { return ir::isHalfFloat(type) ? ScalarType::kF32 : type; }
 
 ScalarType accumulatorType(ScalarType type) { return type == ScalarType::kBool ? ScalarType::kI32 : computeType(type); }
 
@@ -217,7 +216,7 @@ std::string constant(ScalarType type, const kir::ConstExpr& c) {
 std::string cast(ScalarType from, ScalarType to, std::string value) {
   if (from == to) return value;
   if (to == ScalarType::kBool) return strCat("(", toWider(from, std::move(value)), " != 0)");
-  bool half_to = to == ScalarType::kF16 || to == ScalarType::kBF16;
+  bool half_to = ir::isHalfFloat(to);
   if (half_to && from == ScalarType::kF64)
     return call(to == ScalarType::kF16 ? "__double2half" : "__double2bfloat16", value);
   if (half_to) return fromWider(to, strCat("(float)(", toWider(from, std::move(value)), ")"));

@@ -3,6 +3,7 @@
 #include "codegen/llvm/kernel_emitter.h"
 #include "codegen/llvm/math_functions.h"
 #include "ir/kernel/walk.h"
+#include "ir/precision.h"
 #include "llvm/IR/Intrinsics.h"
 #include "support/status_macros.h"
 #include "support/strings.h"
@@ -13,8 +14,6 @@ namespace {
 using kir::BinaryOp;
 using kir::ScalarType;
 using kir::UnaryOp;
-
-bool isNarrowFloat(ScalarType t) { return t == ScalarType::kF16 || t == ScalarType::kBF16; }
 
 absl::Status unsupported(std::string_view op, ScalarType type) {
   return absl::InvalidArgumentError(strCat("'", op, "' is not defined on ", ir::dtypeName(type)));
@@ -42,7 +41,7 @@ llvm::Type* KernelEmitter::memoryType(ScalarType type) {
 }
 
 llvm::Type* KernelEmitter::computeType(ScalarType type) {
-  return isNarrowFloat(type) ? b_.getFloatTy() : valueType(type);
+  return ir::isHalfFloat(type) ? b_.getFloatTy() : valueType(type);
 }
 
 // bf16 is widened and rounded with integer ops (exact, vectorizable, and

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "codegen/compute/windows.h"
+#include "ir/precision.h"
 #include "support/env.h"
 #include "support/strings.h"
 
@@ -22,8 +23,6 @@ const std::vector<int> kSameNhwc = {0, 1, 2, 3};
 // 8 (16 bytes); with others it falls back to slower kernels. An image model's
 // first convolution has 1 or 3.
 constexpr int64_t kTensorCoreChannels = 8;
-
-bool isHalfFloat(ir::DType t) { return t == ir::DType::kF16 || t == ir::DType::kBF16; }
 
 bool isLibraryFloat(ir::DType t) { return t == ir::DType::kF32 || t == ir::DType::kF16 || t == ir::DType::kBF16; }
 
@@ -156,7 +155,7 @@ std::optional<LibraryPlan> planConvolution(const ir::Operation& op, const Concre
   } else {
     for (int d : plan.result_layout) plan.result_shape.push_back(result[static_cast<size_t>(d)]);
   }
-  if (isHalfFloat(*dtype) && c.in_c % kTensorCoreChannels != 0) padInputChannels(plan);
+  if (ir::isHalfFloat(*dtype) && c.in_c % kTensorCoreChannels != 0) padInputChannels(plan);
   return plan;
 }
 

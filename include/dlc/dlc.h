@@ -118,7 +118,7 @@ class Model {
   const std::string& target() const;
   // The precision it runs in after the train block's default was applied:
   // fp32, tf32, bf16 or fp16.
-  const std::string& precision() const;
+  std::string precision() const;
 
   // Initialises every parameter as Keras does (glorot_uniform kernels, zero
   // biases, ...), deterministically from `seed`. Initialising or loading

@@ -47,17 +47,27 @@ ShapeResult inferCast(const ShapeContext& c) {
   return std::vector<TensorType>{TensorType{dtype->asDType(), c.operands[0].dims}};
 }
 
+namespace {
+
+// The dims of two operands of one numeric dtype broadcast together, or the
+// error naming them.
+absl::StatusOr<std::vector<Dim>> broadcastSameType(std::string_view op, std::string_view a_name, const TensorType& a,
+                                                   std::string_view b_name, const TensorType& b) {
+  RETURN_IF_ERROR(requireSameDType(op, a_name, a, b_name, b));
+  RETURN_IF_ERROR(requireNumeric(op, a_name, a));
+  std::optional<std::vector<Dim>> dims = broadcastDims(a.dims, b.dims);
+  if (!dims) return shapeError(op, "cannot broadcast ", a_name, " ", a.str(), " with ", b_name, " ", b.str());
+  return *std::move(dims);
+}
+
+}  // namespace
+
 // Equal numeric dtypes; dims broadcast as in NumPy (see broadcastDim).
 ShapeResult inferBroadcast(const ShapeContext& c) {
   std::string_view op = opName(c, "binary op");
   RETURN_IF_ERROR(checkOperands(op, c));
-  const TensorType& lhs = c.operands[0];
-  const TensorType& rhs = c.operands[1];
-  RETURN_IF_ERROR(requireSameDType(op, "lhs", lhs, "rhs", rhs));
-  RETURN_IF_ERROR(requireNumeric(op, "lhs", lhs));
-  std::optional<std::vector<Dim>> dims = broadcastDims(lhs.dims, rhs.dims);
-  if (!dims) return shapeError(op, "cannot broadcast lhs ", lhs.str(), " with rhs ", rhs.str());
-  return makeResult(op, lhs.dtype, std::move(*dims));
+  ASSIGN_OR_RETURN(std::vector<Dim> dims, broadcastSameType(op, "lhs", c.operands[0], "rhs", c.operands[1]));
+  return makeResult(op, c.operands[0].dtype, std::move(dims));
 }
 
 // x and y: equal numeric dtypes, the result's. cond may be any dtype (a
@@ -70,11 +80,8 @@ ShapeResult inferSelect(const ShapeContext& c) {
   const TensorType& cond = c.operands[0];
   const TensorType& x = c.operands[1];
   const TensorType& y = c.operands[2];
-  RETURN_IF_ERROR(requireSameDType(op, "x", x, "y", y));
-  RETURN_IF_ERROR(requireNumeric(op, "x", x));
-  std::optional<std::vector<Dim>> values = broadcastDims(x.dims, y.dims);
-  if (!values) return shapeError(op, "cannot broadcast x ", x.str(), " with y ", y.str());
-  std::optional<std::vector<Dim>> dims = broadcastDims(cond.dims, *values);
+  ASSIGN_OR_RETURN(std::vector<Dim> values, broadcastSameType(op, "x", x, "y", y));
+  std::optional<std::vector<Dim>> dims = broadcastDims(cond.dims, values);
   if (!dims) return shapeError(op, "cannot broadcast cond ", cond.str(), " with x ", x.str(), " and y ", y.str());
   return makeResult(op, x.dtype, std::move(*dims));
 }

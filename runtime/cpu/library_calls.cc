@@ -135,7 +135,9 @@ absl::Status runLibraryCallOnHost(const runtime::LibraryCall& call, std::span<vo
     case ir::DType::kI64:
     case ir::DType::kBool: break;
   }
-  return absl::UnimplementedError(strCat("host library calls take f32, f16 or bf16: ", describeLibraryCall(call)));
+  // codegen/lower/library.cc plans calls on f32, f16 and bf16 only.
+  return absl::InternalError(strCat("a library call on ", ir::dtypeName(call.dtype),
+                                    ", which the planner never makes: ", describeLibraryCall(call)));
 }
 
 }  // namespace dlc::runtime::cpu

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "ir/precision.h"
 #include "support/strings.h"
 #include "tools/dlc/exit_codes.h"
 
@@ -94,7 +95,7 @@ CLI::Option* addPrecisionOption(CLI::App& command, std::string& precision) {
                   "fp32 | tf32 (GPU: TF32 tensor cores) | bf16 | fp16 (mixed: f32 master weights, low-precision "
                   "GEMMs and convolutions, f32 accumulation; fp16 training adds dynamic loss scaling) [the train "
                   "block's precision, else fp32]")
-      ->check(CLI::IsMember({"fp32", "tf32", "bf16", "fp16"}));
+      ->check(CLI::IsMember(ir::precisionNames()));
 }
 
 }  // namespace dlc::tool
