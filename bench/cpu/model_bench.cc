@@ -3,7 +3,8 @@
 // latency at batch 1 and throughput at batch 64. Prints JSON lines.
 //
 // usage: model_bench MODEL.dl [--model NAME] [--steps N] [--target cpu|cpu:NAME|cuda|reference]
-//                    [--train-batches 64,512] [--infer-batches 1,64] [--infer-reps N]
+//                    [--precision fp32|tf32|bf16|fp16] [--train-batches 64,512] [--infer-batches 1,64]
+//                    [--infer-reps N]
 // Image inputs are uniform in [0, 1); integer inputs (token ids) are drawn
 // from [0, 100).
 #include <algorithm>
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: model_bench MODEL.dl [--steps N] [--target T]\n");
     return 2;
   }
-  std::string path = argv[1], target = "cpu", model_name;  // "": the file's last model
+  std::string path = argv[1], target = "cpu", model_name, precision;  // "": the file's last model / train block's
   int steps = 50, infer_reps = 0;
   bool static_shape = false;  // a model without symbolic dims: inference at its shape only
   std::vector<int64_t> train_batches = {64, 512}, infer_batches = {1, 64};
@@ -85,13 +86,15 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--target")) target = argv[i + 1];
     if (!std::strcmp(argv[i], "--model")) model_name = argv[i + 1];
+    if (!std::strcmp(argv[i], "--precision")) precision = argv[i + 1];
     if (!std::strcmp(argv[i], "--train-batches")) train_batches = batchList(argv[i + 1]);
     if (!std::strcmp(argv[i], "--infer-batches")) infer_batches = batchList(argv[i + 1]);
     if (!std::strcmp(argv[i], "--infer-reps")) infer_reps = std::atoi(argv[i + 1]);
   }
   std::mt19937 rng(1);
   if (static_shape) {
-    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.model = model_name, .target = target});
+    absl::StatusOr<dlc::Model> model =
+        dlc::Model::fromFile(path, {.model = model_name, .target = target, .precision = precision});
     if (!model.ok()) return fail(model.status());
     const dlc::TensorSpec& input = model->inputs()[0];
     dlc::Tensor x = randomImages(input.shape[0], input, rng);
@@ -112,7 +115,8 @@ int main(int argc, char** argv) {
   // Training: the first step compiles the training step (cold), the next
   // ones are timed.
   for (int64_t batch : train_batches) {
-    absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.model = model_name, .target = target});
+    absl::StatusOr<dlc::Model> model =
+        dlc::Model::fromFile(path, {.model = model_name, .target = target, .precision = precision});
     if (!model.ok()) return fail(model.status());
     if (absl::Status s = model->initializeWeights(1); !s.ok()) return fail(s);
     const dlc::TensorSpec& input = model->inputs()[0];
@@ -134,13 +138,15 @@ int main(int argc, char** argv) {
     }
     double ms = millisecondsSince(start) / steps;
     std::printf(
-        "{\"bench\": \"train_step\", \"target\": \"%s\", \"batch\": %lld, \"ms_per_step\": %.3f, "
-        "\"samples_per_s\": %.1f, \"first_step_ms\": %.1f, \"second_step_ms\": %.2f}\n",
-        target.c_str(), static_cast<long long>(batch), ms, batch * 1000.0 / ms, cold_ms, warm_ms);
+        "{\"bench\": \"train_step\", \"target\": \"%s\", \"precision\": \"%s\", \"batch\": %lld, "
+        "\"ms_per_step\": %.3f, \"samples_per_s\": %.1f, \"first_step_ms\": %.1f, \"second_step_ms\": %.2f}\n",
+        target.c_str(), model->precision().c_str(), static_cast<long long>(batch), ms, batch * 1000.0 / ms, cold_ms,
+        warm_ms);
     std::fflush(stdout);
   }
   // Inference.
-  absl::StatusOr<dlc::Model> model = dlc::Model::fromFile(path, {.model = model_name, .target = target});
+  absl::StatusOr<dlc::Model> model =
+      dlc::Model::fromFile(path, {.model = model_name, .target = target, .precision = precision});
   if (!model.ok()) return fail(model.status());
   (void)model->initializeWeights(1);
   const dlc::TensorSpec& input = model->inputs()[0];
@@ -159,9 +165,10 @@ int main(int argc, char** argv) {
     std::sort(times.begin(), times.end());
     double median = times[times.size() / 2];
     std::printf(
-        "{\"bench\": \"inference\", \"target\": \"%s\", \"batch\": %lld, \"median_ms\": %.4f, "
-        "\"samples_per_s\": %.1f, \"first_call_ms\": %.1f}\n",
-        target.c_str(), static_cast<long long>(batch), median, batch * 1000.0 / median, cold_ms);
+        "{\"bench\": \"inference\", \"target\": \"%s\", \"precision\": \"%s\", \"batch\": %lld, "
+        "\"median_ms\": %.4f, \"samples_per_s\": %.1f, \"first_call_ms\": %.1f}\n",
+        target.c_str(), model->precision().c_str(), static_cast<long long>(batch), median, batch * 1000.0 / median,
+        cold_ms);
     std::fflush(stdout);
   }
   return 0;
